@@ -1,0 +1,45 @@
+/** Domain error codes (API.md, "Domain error codes") and the tRPC code each one is answered with. */
+export const APP_CODE_TO_TRPC = {
+  INSUFFICIENT_STOCK: 'CONFLICT',
+  SKU_NOT_FOUND: 'NOT_FOUND',
+  SKU_UNAVAILABLE: 'CONFLICT',
+  CART_LINE_LIMIT: 'BAD_REQUEST',
+  QUANTITY_LIMIT: 'BAD_REQUEST',
+  CART_ITEM_NOT_FOUND: 'NOT_FOUND',
+  ORDER_NOT_FOUND: 'NOT_FOUND',
+  ILLEGAL_TRANSITION: 'CONFLICT',
+  ORDER_EXPIRED: 'CONFLICT',
+  PAYMENT_AMOUNT_MISMATCH: 'BAD_REQUEST',
+  PAYMENT_NOT_FOUND: 'NOT_FOUND',
+  REFUND_EXCEEDS_PAID: 'BAD_REQUEST',
+  COUPON_INVALID: 'BAD_REQUEST',
+  EMAIL_TAKEN: 'CONFLICT',
+  INVALID_CREDENTIALS: 'UNAUTHORIZED',
+  IDEMPOTENCY_CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  PRODUCT_NOT_FOUND: 'NOT_FOUND',
+  ADDRESS_NOT_FOUND: 'NOT_FOUND',
+  CATEGORY_NOT_FOUND: 'NOT_FOUND',
+  BRAND_NOT_FOUND: 'NOT_FOUND',
+  JOB_NOT_FOUND: 'NOT_FOUND',
+  CART_EMPTY: 'BAD_REQUEST',
+  PRICE_CHANGED: 'CONFLICT',
+  UNAUTHENTICATED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+} as const;
+
+export type AppCode = keyof typeof APP_CODE_TO_TRPC;
+export type TrpcErrorCode = (typeof APP_CODE_TO_TRPC)[AppCode];
+export const APP_CODES = Object.keys(APP_CODE_TO_TRPC) as AppCode[];
+
+/** The `data` part of every error answer (API.md, Wire). */
+export interface ErrorData {
+  code: string;
+  httpStatus: number;
+  path?: string;
+  appCode?: AppCode;
+  details?: unknown;
+  zodError?: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
+  requestId?: string;
+  stack?: string;
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+export const Email = z.string().trim().max(254).email();
+export const Password = z.string().min(8).max(128);
+export const PersonName = z.string().trim().min(1).max(100);
+
+export const RegisterInput = z.object({ email: Email, password: Password, name: PersonName });
+export type RegisterInput = z.infer<typeof RegisterInput>;
+
+export const LoginInput = z.object({
+  email: Email,
+  password: z.string().min(1).max(128),
+  guestToken: z.string().max(2000).optional(),
+});
+export type LoginInput = z.infer<typeof LoginInput>;
+
+export const GuestInput = z.object({}).strict().optional();
+
+export const Role = z.enum(['customer', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+export const User = z.object({ id: z.string(), email: z.string(), name: z.string(), role: Role });
+export type User = z.infer<typeof User>;
+
+/** What a guest cart merge at login reports (filled by the cart module through identity's onLogin hook). */
+export const MergeReport = z.object({
+  lines: z.number().int(),
+  capped: z.array(z.object({ skuId: z.string(), requested: z.number().int(), quantity: z.number().int(), reason: z.string() })),
+});
+export type MergeReport = z.infer<typeof MergeReport>;
+
+export const AuthOutput = z.object({ user: User, token: z.string(), merge: MergeReport.optional() });
+export type AuthOutput = z.infer<typeof AuthOutput>;
+
+export const GuestOutput = z.object({ token: z.string(), guestId: z.string() });
+export type GuestOutput = z.infer<typeof GuestOutput>;
+
+export const MeOutput = z.union([
+  User,
+  z.object({ guestId: z.string(), role: z.literal('guest') }),
+]);
+export type MeOutput = z.infer<typeof MeOutput>;
+
+const Phone = z.string().trim().regex(/^[0-9+\-\s]{5,20}$/, 'phone: 5–20 digits, +, - or spaces');
+const AddressFields = {
+  receiver: z.string().trim().min(1).max(50),
+  phone: Phone,
+  province: z.string().trim().min(1).max(50),
+  city: z.string().trim().min(1).max(50),
+  district: z.string().trim().min(1).max(50),
+  detail: z.string().trim().min(1).max(200),
+  isDefault: z.boolean().optional(),
+};
+export const AddressCreateInput = z.object(AddressFields);
+export type AddressCreateInput = z.infer<typeof AddressCreateInput>;
+
+export const AddressUpdateInput = z.object({
+  id: z.string().uuid(),
+  receiver: AddressFields.receiver.optional(),
+  phone: AddressFields.phone.optional(),
+  province: AddressFields.province.optional(),
+  city: AddressFields.city.optional(),
+  district: AddressFields.district.optional(),
+  detail: AddressFields.detail.optional(),
+  isDefault: z.boolean().optional(),
+});
+export type AddressUpdateInput = z.infer<typeof AddressUpdateInput>;
+
+export const AddressIdInput = z.object({ id: z.string().uuid() });
+export type AddressIdInput = z.infer<typeof AddressIdInput>;
+
+export const Address = z.object({
+  id: z.string(),
+  receiver: z.string(),
+  phone: z.string(),
+  province: z.string(),
+  city: z.string(),
+  district: z.string(),
+  detail: z.string(),
+  isDefault: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Address = z.infer<typeof Address>;

@@ -1,0 +1,37 @@
+import type { EventEnvelope } from '@zjmall/contracts';
+import type { Transaction } from 'sequelize';
+
+/**
+ * A durable reaction: must happen once per event. With NATS it is a JetStream durable consumer
+ * named `name`; without, the outbox relay feeds it in-process. Either way the consumer wrapper
+ * records handled event ids (platform.handled_events) in the handler's transaction, so a
+ * redelivery has no second effect.
+ */
+export interface DurableHandler {
+  /** Unique, stable name: the JetStream durable consumer name and the handled-ids scope. */
+  name: string;
+  /** Event types it reacts to (e.g. 'order.cancelled'). */
+  types: string[];
+  /** Runs inside a transaction that also records the event id as handled. Throw DomainError to drop (term), anything else to retry (nak). */
+  handle(event: EventEnvelope, tx: Transaction): Promise<void>;
+}
+
+/** A fan-out listener: every process gets every matching event (cache invalidation, SSE). At-most-once, best-effort. */
+export type LiveHandler = (event: EventEnvelope) => void;
+export type BroadcastHandler = (payload: unknown) => void;
+
+export interface Bus {
+  readonly mode: 'in-process' | 'jetstream';
+  /** Used by the outbox relay only: hand one event to the transport (JetStream with msgID = event.id, or in-process delivery). Resolves when the transport has accepted it. */
+  publish(event: EventEnvelope): Promise<void>;
+  /** Registers a durable reaction; with NATS, creates/updates its durable consumer and starts consuming. */
+  addDurable(handler: DurableHandler): Promise<void>;
+  /** Fan-out to this process of events of the given types (use ['*'] for all). Returns an unsubscribe function. */
+  onLive(types: string[], handler: LiveHandler): () => void;
+  /** Non-event fan-out to every process (e.g. cache invalidations): plain NATS subjects outside the stream. */
+  broadcast(topic: string, payload: unknown): Promise<void>;
+  onBroadcast(topic: string, handler: BroadcastHandler): () => void;
+  /** True when the transport is reachable (for /ready). */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}

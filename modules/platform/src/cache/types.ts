@@ -1,0 +1,10 @@
+export interface Cache {
+  readonly mode: 'redis' | 'memory';
+  get<T>(key: string): Promise<T | undefined>;
+  mget<T>(keys: string[]): Promise<(T | undefined)[]>;
+  set<T>(key: string, value: T, ttlSeconds: number): Promise<void>;
+  mset<T>(entries: { key: string; value: T; ttlSeconds: number }[]): Promise<void>;
+  /** Deletes here and in the shared store, and tells every other process to drop its in-memory copy. */
+  del(keys: string | string[]): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('config', () => {
+  it('has the defaults of API.md', () => {
+    const c = loadConfig({});
+    expect(c.HOST).toBe('127.0.0.1');
+    expect(c.PORT).toBe(3000);
+    expect(c.CART_HOLD_TTL_SECONDS).toBe(1800);
+    expect(c.ORDER_PAYMENT_TTL_SECONDS).toBe(900);
+    expect(c.RUN_JOBS).toBe(true);
+    expect(c.STORE_CURRENCY).toBe('CNY');
+    expect(c.NATS_SUBJECT_PREFIX).toBe('zjmall');
+    expect(c.NATS_STREAM).toBe('ZJMALL');
+    expect(c.PUBLIC_BASE_URL).toBe('http://127.0.0.1:3000');
+    expect(c.SANDBOX_PAYMENTS).toBe(true);
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.RATE_LIMIT_PER_MINUTE).toBe(1200);
+  });
+
+  it('turns the sandbox off in production unless asked', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).SANDBOX_PAYMENTS).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', SANDBOX_PAYMENTS: 'true' }).SANDBOX_PAYMENTS).toBe(true);
+  });
+
+  it('names every wrong variable', () => {
+    let err: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', RUN_JOBS: 'maybe', STORE_TIMEZONE: 'Mars/Base' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as Error).message;
+    for (const v of ['PORT', 'DATABASE_URL', 'RUN_JOBS', 'STORE_TIMEZONE']) expect(msg).toContain(v);
+  });
+
+  it('refuses a weak password hash cost in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', PASSWORD_HASH_COST: '10' })).toThrow(/PASSWORD_HASH_COST/);
+  });
+});

@@ -1,0 +1,89 @@
+import { Redis } from 'ioredis';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Config } from './config';
+import { createDb, type Db } from './db/sequelize';
+import type { Logger } from './logger';
+import type { Bus } from './bus/types';
+import { createInProcessBus } from './bus/in-process-bus';
+import { createJetStreamBus } from './bus/jetstream-bus';
+import type { Outbox, Relay } from './outbox/types';
+import { createOutbox } from './outbox/outbox';
+import { createRelay } from './outbox/relay';
+import type { Locks } from './locks/types';
+import { createLocks } from './locks/locks';
+import type { Cache } from './cache/types';
+import { createCache } from './cache/cache';
+
+/** Everything a module's service may depend on; built once per process. */
+export interface Platform {
+  config: Config;
+  log: Logger;
+  db: Db;
+  dbUrl: string;
+  redis: Redis | null;
+  nats: NatsConnection | null;
+  bus: Bus;
+  outbox: Outbox;
+  relay: Relay;
+  locks: Locks;
+  cache: Cache;
+  /** Checks PostgreSQL, and Redis/NATS when configured. */
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  close(): Promise<void>;
+}
+
+/** Builds the runtime for a config whose DATABASE_URL is resolved (apps/bff resolves the embedded one). */
+export async function createPlatform(config: Config & { DATABASE_URL: string }, log: Logger, appName = 'zjmall'): Promise<Platform> {
+  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX, applicationName: appName });
+  let redis: Redis | null = null;
+  let nats: NatsConnection | null = null;
+  try {
+    await db.authenticate();
+    if (config.REDIS_URL) {
+      redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+      await redis.connect();
+    }
+    if (config.NATS_URL) {
+      nats = await connect({ servers: config.NATS_URL, name: appName, maxReconnectAttempts: -1 });
+    }
+  } catch (e) {
+    await db.close().catch(() => {});
+    redis?.disconnect();
+    await nats?.close().catch(() => {});
+    throw e;
+  }
+  const bus = nats
+    ? await createJetStreamBus({ nc: nats, db, log, prefix: config.NATS_SUBJECT_PREFIX, stream: config.NATS_STREAM })
+    : createInProcessBus({ db, log });
+  const outbox = createOutbox();
+  const relay = createRelay({ db, dbUrl: config.DATABASE_URL, bus, log });
+  const locks = createLocks({ redis, prefix: config.REDIS_KEY_PREFIX });
+  const cache = createCache({ redis, bus, prefix: config.REDIS_KEY_PREFIX, log });
+
+  const check = async (fn: () => Promise<unknown>) => {
+    try {
+      await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000))]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    config, log, db, dbUrl: config.DATABASE_URL, redis, nats, bus, outbox, relay, locks, cache,
+    async ready() {
+      const checks: Record<string, boolean> = { database: await check(() => db.query('SELECT 1')) };
+      if (redis) checks.redis = await check(() => redis!.ping());
+      if (nats) checks.nats = await check(async () => { if (!(await bus.healthy())) throw new Error('nats down'); });
+      return { ok: Object.values(checks).every(Boolean), checks };
+    },
+    async close() {
+      await relay.stop().catch((e) => log.warn({ err: e }, 'relay stop failed'));
+      await cache.close().catch(() => {});
+      await locks.close().catch(() => {});
+      await bus.close().catch(() => {});
+      if (nats) await nats.drain().catch(() => {});
+      if (redis) await redis.quit().catch(() => redis!.disconnect());
+      await db.close().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import { APP_CODE_TO_TRPC, type AppCode } from '@zjmall/contracts';
+import { DomainError } from '../errors';
+import { procedureDuration, domainErrors } from '../metrics';
+import type { Auth, Context, Role } from './context';
+
+const showStacks = process.env.NODE_ENV === 'development' && process.env.ZJMALL_SHOW_STACKS === 'true';
+
+/** Field errors keyed by the full dotted path (`skus.0.price`), plus errors of the whole input. */
+export function flattenZodError(e: ZodError) {
+  const fieldErrors: Record<string, string[]> = {};
+  const formErrors: string[] = [];
+  for (const issue of e.issues) {
+    if (issue.path.length === 0) formErrors.push(issue.message);
+    else (fieldErrors[issue.path.join('.')] ??= []).push(issue.message);
+  }
+  return { formErrors, fieldErrors };
+}
+
+function describeZod(e: ZodError): string {
+  return e.issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+const TRPC_TO_APP: Partial<Record<TRPCError['code'], AppCode>> = {
+  UNAUTHORIZED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  TOO_MANY_REQUESTS: 'RATE_LIMITED',
+};
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error, ctx }) {
+    const cause = error.cause;
+    const zod = cause instanceof ZodError ? cause : null;
+    const appCode = cause instanceof DomainError ? cause.appCode : TRPC_TO_APP[error.code];
+    const internal = error.code === 'INTERNAL_SERVER_ERROR';
+    const { stack: _stack, ...data } = shape.data;
+    return {
+      ...shape,
+      message: zod ? `Invalid input: ${describeZod(zod)}` : internal && !showStacks ? 'Internal server error' : shape.message,
+      data: {
+        ...data,
+        ...(showStacks && _stack ? { stack: _stack } : {}),
+        ...(appCode ? { appCode } : {}),
+        ...(cause instanceof DomainError && cause.details !== undefined ? { details: cause.details } : {}),
+        zodError: zod ? flattenZodError(zod) : null,
+        ...(internal && ctx ? { requestId: ctx.requestId } : {}),
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const middleware = t.middleware;
+export const mergeRouters = t.mergeRouters;
+export const createCallerFactory = t.createCallerFactory;
+
+/** The base of every procedure: DomainError → tRPC error (the one place), latency histogram, error log. */
+const base = t.procedure.use(async ({ path, type, next, ctx }) => {
+  const start = performance.now();
+  const result = await next();
+  let outcome = 'ok';
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof DomainError) {
+      outcome = cause.appCode;
+      domainErrors.inc({ app_code: cause.appCode });
+      const err = new TRPCError({ code: APP_CODE_TO_TRPC[cause.appCode], message: cause.message, cause });
+      procedureDuration.observe({ path, type, outcome }, (performance.now() - start) / 1000);
+      return { ...result, error: err };
+    }
+    outcome = result.error.code;
+    if (result.error.code === 'INTERNAL_SERVER_ERROR') {
+      ctx.log.error({ err: cause ?? result.error, requestId: ctx.requestId, path }, 'unhandled error in procedure');
+    }
+  }
+  procedureDuration.observe({ path, type, outcome }, (performance.now() - start) / 1000);
+  return result;
+});
+
+export const publicProcedure = base;
+
+async function requireAuth(ctx: Context): Promise<Auth> {
+  const r = await ctx.auth();
+  if (r.ok) return r.auth;
+  const msg = r.reason === 'missing' ? 'Sign in or get a guest token first' : r.reason === 'expired' ? 'Token expired' : 'Invalid token';
+  throw new DomainError('UNAUTHENTICATED', msg);
+}
+
+/** A signed-in user or a guest. */
+export const guestProcedure = base.use(async ({ ctx, next }) => {
+  const auth = await requireAuth(ctx);
+  return next({ ctx: { ...ctx, caller: auth } });
+});
+
+/** A signed-in user (customer or admin). */
+export const userProcedure = base.use(async ({ ctx, next }) => {
+  const auth = await requireAuth(ctx);
+  if (auth.kind !== 'user') throw new DomainError('UNAUTHENTICATED', 'Sign in to do this');
+  return next({ ctx: { ...ctx, user: { id: auth.userId, role: auth.role as Role } } });
+});
+
+export const adminProcedure = userProcedure.use(async ({ ctx, next }) => {
+  if (ctx.user.role !== 'admin') throw new DomainError('FORBIDDEN', 'Admins only');
+  return next();
+});
+
+export type { Context };
