@@ -4,13 +4,16 @@ export const Email = z.string().trim().max(254).email();
 export const Password = z.string().min(8).max(128);
 export const PersonName = z.string().trim().min(1).max(100);
 
-export const RegisterInput = z.object({ email: Email, password: Password, name: PersonName });
+/** A guest JWT from auth.guest; with it, sign-in (and registration) merges the guest's cart. */
+export const GuestToken = z.string().max(2000);
+
+export const RegisterInput = z.object({ email: Email, password: Password, name: PersonName, guestToken: GuestToken.optional() });
 export type RegisterInput = z.infer<typeof RegisterInput>;
 
 export const LoginInput = z.object({
   email: Email,
   password: z.string().min(1).max(128),
-  guestToken: z.string().max(2000).optional(),
+  guestToken: GuestToken.optional(),
 });
 export type LoginInput = z.infer<typeof LoginInput>;
 
@@ -82,3 +85,6 @@ export const Address = z.object({
   updatedAt: z.string(),
 });
 export type Address = z.infer<typeof Address>;
+
+export const AddressDeleteOutput = z.object({ id: z.string(), deleted: z.literal(true) });
+export type AddressDeleteOutput = z.infer<typeof AddressDeleteOutput>;

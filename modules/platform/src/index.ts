@@ -14,3 +14,5 @@ export type { Locks, LockOptions } from './locks/types';
 export type { Cache } from './cache/types';
 export * from './runtime';
 export { platformMigrations } from './migrations';
+export * from './secrets';
+export * from './db/embedded-postgres';

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import { createContextFactory, type Logger } from '@zjmall/platform';
+import { createAppRouter, type Runtime } from '@zjmall/api';
+import { registerTrpc } from './trpc/fast-path';
+import { metricsText } from './metrics';
+
+export interface BuildAppOptions {
+  runtime: Pick<Runtime, 'platform' | 'services'>;
+  log: Logger;
+  /** false: every tRPC call goes through the stock adapter (the differential tests compare). */
+  fastPath?: boolean;
+}
+
+const OPS_ROUTES = new Set(['/health', '/ready', '/metrics']);
+
+/** The BFF as a Fastify instance, without listening: tests use it through `app.inject` or `listen(0)`. */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const { platform, services } = opts.runtime;
+  const { config } = platform;
+  const app = Fastify({
+    loggerInstance: opts.log as FastifyBaseLogger,
+    disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace',
+    trustProxy: config.TRUST_PROXY,
+    genReqId: (req) => {
+      const h = req.headers['x-request-id'];
+      return typeof h === 'string' && /^[\w.:-]{1,100}$/.test(h) ? h : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+
+  if (config.CORS_ORIGINS.length) {
+    await app.register(cors, { origin: config.CORS_ORIGINS, credentials: false });
+  }
+  if (config.RATE_LIMIT_PER_MINUTE > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      max: config.RATE_LIMIT_PER_MINUTE,
+      timeWindow: 60_000,
+      nameSpace: `${config.REDIS_KEY_PREFIX}rl:`,
+      ...(platform.redis ? { redis: platform.redis } : {}),
+      allowList: (req) => OPS_ROUTES.has(req.url.split('?')[0]),
+      // Same error shape as every tRPC error (API.md, Wire).
+      errorResponseBuilder: (req, ctx) => ({
+        statusCode: 429,
+        error: {
+          message: `Rate limit exceeded, retry in ${ctx.after}`,
+          code: -32029,
+          data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, appCode: 'RATE_LIMITED', path: req.url.startsWith('/trpc/') ? req.url.slice(6).split('?')[0] : undefined },
+        },
+      }),
+    });
+  }
+
+  app.get('/health', async () => ({ ok: true }));
+  app.get('/ready', async (_req, reply) => {
+    const r = await platform.ready();
+    return reply.code(r.ok ? 200 : 503).send(r);
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const m = await metricsText();
+    return reply.type(m.contentType).send(m.text);
+  });
+
+  const createContext = createContextFactory({ authenticate: services.identity.authenticate, log: opts.log });
+  registerTrpc(app, {
+    prefix: '/trpc',
+    router: createAppRouter(services),
+    fastPath: opts.fastPath ?? true,
+    createContext: (req, _res, info) =>
+      createContext({ requestId: String(req.id), ip: req.ip, authorization: req.headers.authorization, connectionParams: info.connectionParams }),
+  });
+  return app;
+}

@@ -1,0 +1,52 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+// The module DAG of DESIGN.md, enforced on every import (a violation fails `npm run lint`):
+// contracts ← platform ← inventory ← catalog ← pricing ← cart ← order ← payment
+//                      ← identity ←──────────────────────────── order
+// modules/api ← apps; contracts/client imports only `type AppRouter` from api.
+const chain = ['contracts', 'platform', 'inventory', 'catalog', 'pricing', 'cart', 'order', 'payment'];
+const left = (name) => chain.slice(0, chain.indexOf(name)).map((s) => `scope:${s}`);
+const depConstraints = [
+  ...chain.map((name) => ({
+    sourceTag: `scope:${name}`,
+    onlyDependOnLibsWithTags: name === 'order' ? [...left(name), 'scope:identity'] : left(name),
+  })),
+  { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:platform'] },
+  { sourceTag: 'scope:api', onlyDependOnLibsWithTags: [...chain, 'identity'].map((s) => `scope:${s}`) },
+  { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:api'] },
+  { sourceTag: 'scope:bff', onlyDependOnLibsWithTags: ['scope:api', 'scope:platform', 'scope:contracts'] },
+  { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:api', 'scope:platform', 'scope:contracts'] },
+  { sourceTag: 'scope:tests', onlyDependOnLibsWithTags: ['*'] },
+];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '.data/**', 'dist/**', '.nx/**', 'infra/k6/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: [], depConstraints, banTransitiveDependencies: false },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // Tool configs sit at a project's root and import the workspace's shared vitest settings.
+    files: ['**/vitest.config.ts', 'vitest.*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
+    // Only `type AppRouter` may cross from the API into the client.
+    files: ['contracts/client/**/*.ts'],
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@zjmall/api'], allowTypeImports: true, message: 'the client imports only type AppRouter' }] }],
+    },
+  },
+);

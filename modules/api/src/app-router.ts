@@ -1,0 +1,19 @@
+import { publicProcedure, router } from '@zjmall/platform';
+import { PingOutput } from '@zjmall/contracts';
+import { createIdentityRouters } from '@zjmall/identity';
+import type { Services } from './services';
+
+/** The one tRPC router of the BFF: every module's router under its API.md name. */
+export function createAppRouter(services: Services) {
+  const identity = createIdentityRouters(services.identity);
+  return router({
+    health: router({
+      /** Cheapest possible procedure: liveness through the whole tRPC path (and the BFF floor benchmark). */
+      ping: publicProcedure.output(PingOutput).query(() => ({ pong: true as const, at: new Date().toISOString() })),
+    }),
+    auth: identity.auth,
+    address: identity.address,
+  });
+}
+
+export type AppRouter = ReturnType<typeof createAppRouter>;

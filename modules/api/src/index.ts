@@ -1,0 +1,5 @@
+export { allMigrations, allModels } from './modules';
+export { createServices, type Services, type Secrets } from './services';
+export { createAppRouter, type AppRouter } from './app-router';
+export { startJobs, type Jobs } from './jobs';
+export { bootRuntime, type Runtime } from './boot';

