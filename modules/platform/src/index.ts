@@ -16,3 +16,4 @@ export * from './runtime';
 export { platformMigrations } from './migrations';
 export * from './secrets';
 export * from './db/embedded-postgres';
+export * from './idempotency';
