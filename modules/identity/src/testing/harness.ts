@@ -1,0 +1,77 @@
+// Test-only helpers (not exported from index.ts): a migrated database, the service, and a tRPC caller.
+import { randomBytes } from 'node:crypto';
+import { TRPCError, getErrorShape } from '@trpc/server';
+import type { ErrorData } from '@zjmall/contracts';
+import {
+  createCallerFactory,
+  createContextFactory,
+  createDb,
+  createLogger,
+  migrateUp,
+  platformMigrations,
+  router,
+  type Db,
+} from '@zjmall/platform';
+import { createTestDatabase } from '@zjmall/platform/testing';
+import { createIdentityRouters, createIdentityService, identityMigrations, identityModels, type IdentityService } from '../index';
+
+export const TEST_CONFIG = { JWT_TTL_SECONDS: 3600, PASSWORD_HASH_COST: 10, NODE_ENV: 'test' as const };
+
+export type Caller = ReturnType<Harness['caller']>;
+
+export async function createHarness() {
+  const url = await createTestDatabase('identity');
+  const db: Db = createDb({ url, poolMax: 8 });
+  db.addModels(identityModels);
+  await migrateUp(db, url, [platformMigrations, identityMigrations]);
+  const log = createLogger('silent');
+  const jwtSecret = randomBytes(32).toString('hex');
+  const svc = createIdentityService({ db, config: TEST_CONFIG, jwtSecret, log });
+  const appRouter = router(createIdentityRouters(svc));
+  const makeCaller = createCallerFactory(appRouter);
+  const makeContext = createContextFactory({ authenticate: svc.authenticate, log });
+  const context = (token?: string) =>
+    makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined });
+  return {
+    url,
+    db,
+    log,
+    jwtSecret,
+    svc,
+    appRouter,
+    context,
+    caller: (token?: string) => makeCaller(context(token)),
+    /** Another service over the same database, e.g. a second BFF process or a different config. */
+    service: (config: Partial<typeof TEST_CONFIG> = {}): IdentityService =>
+      createIdentityService({ db, config: { ...TEST_CONFIG, ...config }, jwtSecret, log }),
+    close: () => db.close(),
+  };
+}
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+export interface CaughtError {
+  code: TRPCError['code'];
+  message: string;
+  data: ErrorData;
+}
+
+/** Awaits a call that must fail, and returns the error as a client would see it (the platform's formatter applied). */
+export async function failure(h: Harness, call: Promise<unknown>): Promise<CaughtError> {
+  try {
+    await call;
+  } catch (e) {
+    if (!(e instanceof TRPCError)) throw e;
+    const shape = getErrorShape({ config: h.appRouter._def._config, error: e, type: 'unknown', path: undefined, input: undefined, ctx: undefined });
+    return { code: e.code, message: shape.message, data: shape.data as unknown as ErrorData };
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+let n = 0;
+/** A unique, valid registration input. */
+export const newUser = (over: Partial<{ email: string; password: string; name: string }> = {}) => ({
+  email: `user${Date.now().toString(36)}${n++}@example.com`,
+  password: 'correct horse battery',
+  name: 'Test User',
+  ...over,
+});
