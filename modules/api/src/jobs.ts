@@ -5,18 +5,41 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
+interface Periodic {
+  name: string;
+  everyMs: number;
+  run(): Promise<unknown>;
+}
+
 /**
  * Background work of a process: the outbox relay (one active across processes) and the periodic
- * sweepers. The BFF runs it in-process unless RUN_JOBS=false; apps/worker always runs it.
+ * sweepers. The BFF runs it in-process unless RUN_JOBS=false; apps/worker always runs it. Every
+ * sweeper is safe with several processes running it (conditional updates / SKIP LOCKED), so
+ * replicas need no coordination beyond the relay's lease.
  */
-export function startJobs(platform: Platform, _services: Services): Jobs {
+export function startJobs(platform: Platform, services: Services): Jobs {
+  const { log } = platform;
   platform.relay.start();
-  const timers: NodeJS.Timeout[] = [];
-  // Later modules add their sweepers here (cart holds, order timeouts, retention), each safe with
-  // several processes running it (conditional updates / SKIP LOCKED).
+  const periodic: Periodic[] = [
+    { name: 'identity.login-throttle', everyMs: 10 * 60_000, run: () => services.identity.sweepLoginThrottle() },
+  ];
+  let stopped = false;
+  const running = new Set<Promise<unknown>>();
+  const timers = periodic.map((job) =>
+    setInterval(() => {
+      if (stopped) return;
+      const p = job
+        .run()
+        .catch((err: unknown) => log.error({ err, job: job.name }, 'periodic job failed'))
+        .finally(() => running.delete(p));
+      running.add(p);
+    }, job.everyMs),
+  );
   return {
     async stop() {
+      stopped = true;
       for (const t of timers) clearInterval(t);
+      await Promise.allSettled([...running]);
       await platform.relay.stop();
     },
   };
