@@ -1,0 +1,210 @@
+import { jetstream, jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { EventEnvelope, eventSubject } from '@zjmall/contracts';
+import type { Db } from '../db/sequelize';
+import type { Logger } from '../logger';
+import { deliverDurable, matchesType, MAX_DELIVER } from './consumer';
+import { consumerFilter, consumerName, ensureConsumer, ensureStream, supportsMultiFilter } from './jetstream-setup';
+import type { Bus, DurableHandler } from './types';
+
+export interface JetStreamBusOptions {
+  nc: NatsConnection;
+  db: Db;
+  log: Logger;
+  /** Event subjects are `${prefix}.${type}`; the stream captures `${prefix}.>`. */
+  prefix: string;
+  stream: string;
+}
+
+/** Messages a consumer keeps buffered; each is handled in turn, well within the ack deadline. */
+const PULL_BATCH = 32;
+const HEALTH_TIMEOUT_MS = 2_000;
+const TOPIC = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+/** Delay before a failed message comes back: 1 s, 2 s, 4 s … capped at one minute. */
+export function retryDelayMs(deliveryCount: number): number {
+  return Math.min(1_000 * 2 ** Math.max(0, deliveryCount - 1), 60_000);
+}
+
+/** Fan-out subjects live outside the stream's `${prefix}.>`, so nothing there is persisted. */
+export function broadcastSubject(prefix: string, topic: string): string {
+  if (!TOPIC.test(topic)) throw new Error(`invalid broadcast topic ${JSON.stringify(topic)}`);
+  return `_bcast.${prefix}.${topic}`;
+}
+
+/**
+ * The bus with NATS: events go to a JetStream stream (Nats-Msg-Id = event id, so a relay's
+ * re-publish is dropped); every durable handler is a durable pull consumer and is fed only from
+ * there; live listeners and broadcasts are plain core-NATS subscriptions.
+ */
+export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus> {
+  const { nc, db, log, prefix, stream } = opts;
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  await ensureStream(jsm, stream, prefix);
+  const multiFilter = supportsMultiFilter(nc);
+
+  let closed = false;
+  const durableNames = new Set<string>();
+  const pulls = new Set<ConsumerMessages>();
+  const loops = new Set<Promise<void>>();
+  const subs = new Set<Subscription>();
+
+  const decode = (data: Uint8Array): EventEnvelope | null => {
+    try {
+      return EventEnvelope.parse(JSON.parse(new TextDecoder().decode(data)));
+    } catch {
+      return null;
+    }
+  };
+
+  /** Turns one delivery into ack / term / nak through the consumer wrapper; ack only after commit. */
+  const handleMessage = async (handler: DurableHandler, m: JsMsg) => {
+    const event = decode(m.data);
+    if (!event) {
+      log.error({ consumer: handler.name, subject: m.subject, seq: m.seq }, 'malformed event envelope; terminated');
+      m.term();
+      return;
+    }
+    if (!matchesType(handler.types, event.type)) {
+      m.ack(); // only on servers that cannot filter several subjects (see consumerFilter)
+      return;
+    }
+    const deliveries = m.info.deliveryCount;
+    const d = await deliverDurable(db, log, handler, event, { lastAttempt: deliveries >= MAX_DELIVER });
+    if (d.outcome === 'retry') m.nak(retryDelayMs(deliveries));
+    // term() without a reason: nats-server 2.9 does not understand '+TERM <reason>' and leaves the message pending.
+    else if (d.outcome === 'dead') m.term();
+    else m.ack();
+  };
+
+  /** One message at a time per consumer and process, so a consumer sees its events in stream order. */
+  const consumeLoop = async (handler: DurableHandler, consumer: Consumer) => {
+    while (!closed) {
+      let messages: ConsumerMessages | undefined;
+      try {
+        messages = await consumer.consume({ max_messages: PULL_BATCH });
+        pulls.add(messages);
+        if (closed) break;
+        for await (const m of messages) {
+          await handleMessage(handler, m);
+          if (closed) break;
+        }
+      } catch (err) {
+        if (!closed) log.warn({ err, consumer: handler.name }, 'durable consumer stopped; restarting');
+      } finally {
+        if (messages) {
+          pulls.delete(messages);
+          await messages.close().catch(() => {});
+        }
+      }
+      if (!closed) await new Promise((r) => setTimeout(r, 1_000));
+    }
+  };
+
+  return {
+    mode: 'jetstream',
+
+    async publish(event) {
+      // Resolves once the stream has stored it (or recognised the id as a duplicate).
+      await js.publish(eventSubject(prefix, event.type), JSON.stringify(event), { msgID: event.id });
+    },
+
+    async addDurable(handler) {
+      if (closed) throw new Error('bus is closed');
+      const durable = consumerName(handler.name);
+      if (durableNames.has(durable)) throw new Error(`durable handler ${handler.name} is already registered`);
+      durableNames.add(durable);
+      try {
+        await ensureConsumer(jsm, stream, durable, consumerFilter(prefix, handler.types, multiFilter));
+        const consumer = await js.consumers.get(stream, durable);
+        const loop = consumeLoop(handler, consumer).catch((err: unknown) => log.error({ err, consumer: handler.name }, 'consumer loop crashed'));
+        loops.add(loop);
+        void loop.finally(() => loops.delete(loop));
+      } catch (e) {
+        durableNames.delete(durable);
+        throw e;
+      }
+    },
+
+    onLive(types, handler) {
+      const subjects = types.includes('*') ? [`${prefix}.>`] : [...new Set(types)].map((t) => eventSubject(prefix, t));
+      const mine = subjects.map((subject) =>
+        nc.subscribe(subject, {
+          callback: (err, msg) => {
+            if (err) return;
+            const event = decode(msg.data);
+            if (!event) return;
+            try {
+              handler(event);
+            } catch (e) {
+              log.warn({ err: e, type: event.type }, 'live handler failed');
+            }
+          },
+        }),
+      );
+      for (const s of mine) subs.add(s);
+      return () => {
+        for (const s of mine) {
+          subs.delete(s);
+          s.unsubscribe();
+        }
+      };
+    },
+
+    async broadcast(topic, payload) {
+      nc.publish(broadcastSubject(prefix, topic), JSON.stringify(payload ?? null));
+    },
+
+    onBroadcast(topic, handler) {
+      const sub = nc.subscribe(broadcastSubject(prefix, topic), {
+        callback: (err, msg) => {
+          if (err) return;
+          let payload: unknown;
+          try {
+            payload = msg.json<unknown>();
+          } catch {
+            return;
+          }
+          try {
+            handler(payload);
+          } catch (e) {
+            log.warn({ err: e, topic }, 'broadcast handler failed');
+          }
+        },
+      });
+      subs.add(sub);
+      return () => {
+        subs.delete(sub);
+        sub.unsubscribe();
+      };
+    },
+
+    async healthy() {
+      if (closed || nc.isClosed()) return false;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          jsm.getAccountInfo(),
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), HEALTH_TIMEOUT_MS))),
+        ]);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Stop pulling; the message in hand is finished (and acked) before its loop ends. Buffered,
+      // unacked messages return to the consumer after ack_wait.
+      await Promise.all([...pulls].map((m) => m.close().catch(() => {})));
+      await Promise.all([...loops]);
+      for (const s of subs) s.unsubscribe();
+      subs.clear();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { Transaction } from 'sequelize';
+import type { Db } from '../db/sequelize';
+import { newId } from '../ids';
+import type { NewEvent, Outbox } from './types';
+
+/** The channel the relay LISTENs on; a NOTIFY is delivered when the writing transaction commits. */
+export const OUTBOX_CHANNEL = 'zjmall_outbox';
+
+// sequelize sets `transaction.sequelize` but does not declare it; the outbox takes no db of its
+// own so that it can only ever write in the caller's transaction.
+function dbOf(tx: Transaction): Db {
+  const db = (tx as unknown as { sequelize?: Db }).sequelize;
+  if (!db) throw new Error('outbox.add needs a sequelize transaction');
+  return db;
+}
+
+/** Writes events in the use case's own transaction; the relay publishes them after commit. */
+export function createOutbox(): Outbox {
+  return {
+    async add(tx, events) {
+      const list = Array.isArray(events) ? events : [events];
+      if (list.length === 0) return [];
+      for (const e of list) {
+        if (!e.type) throw new Error('an event needs a type');
+        if (typeof e.aggregateId !== 'string') throw new Error(`event ${e.type} needs an aggregateId`);
+        if (e.version !== undefined && !(Number.isInteger(e.version) && e.version > 0)) {
+          throw new Error(`event ${e.type} has an invalid version ${e.version}`);
+        }
+      }
+      const ids = list.map(() => newId());
+      // One round trip for the rows (seq follows array order) and the wake-up call to the relay.
+      await dbOf(tx).query(
+        `WITH ins AS (
+           INSERT INTO platform.outbox (id, type, aggregate_id, version, data)
+           SELECT id, type, aggregate_id, version, data
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::jsonb[])
+                WITH ORDINALITY AS e(id, type, aggregate_id, version, data, n)
+           ORDER BY n
+           RETURNING 1)
+         SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT count(*) FROM ins) AS done`,
+        {
+          bind: [
+            ids,
+            list.map((e) => e.type),
+            list.map((e) => e.aggregateId),
+            list.map((e) => e.version ?? 1),
+            list.map((e: NewEvent) => JSON.stringify(e.data ?? null)),
+          ],
+          transaction: tx,
+        },
+      );
+      return ids;
+    },
+  };
+}
