@@ -107,7 +107,7 @@ describe('identity journey over HTTP', () => {
   it('answers malformed JSON with 400, never 500', async () => {
     const r = await fetch(`${bff.url}/trpc/auth.register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{bad' });
     expect(r.status).toBe(400);
-    const q = await fetch(`${bff.url}/trpc/auth.me?input=%7Bbad`);
-    expect(q.status).toBe(400);
+    const batch = await fetch(`${bff.url}/trpc/auth.login?batch=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"0":{bad' });
+    expect(batch.status).toBe(400);
   });
 });
