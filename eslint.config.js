@@ -37,6 +37,16 @@ export default tseslint.config(
     },
   },
   {
+    // Cross-module suites drive the real BFF app (buildApp), which Nx otherwise keeps apps from sharing.
+    files: ['tests/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: ['@zjmall/bff'], depConstraints, banTransitiveDependencies: false },
+      ],
+    },
+  },
+  {
     // Tool configs sit at a project's root and import the workspace's shared vitest settings.
     files: ['**/vitest.config.ts', 'vitest.*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
