@@ -1,0 +1,105 @@
+import type { CatalogSku, ProductStatus, SkuStatus } from '@zjmall/contracts';
+import { cacheKeys } from './catalog.cache';
+import { isUuid, select, type CatalogDeps } from './catalog.deps';
+import { stockOf } from './inventory-port';
+
+/** What cart and order need of a SKU (from the cache; prices are live). */
+export interface SkuView {
+  skuId: string;
+  productId: string;
+  productName: string;
+  /** The product's first image. */
+  image: string | null;
+  code: string;
+  spec: Record<string, string>;
+  price: number;
+  status: SkuStatus;
+  productStatus: ProductStatus;
+  /** Published product and active SKU: may be put in a cart and ordered. */
+  availableForSale: boolean;
+}
+
+interface SkuRow {
+  id: string;
+  product_id: string;
+  product_name: string;
+  image: string | null;
+  code: string;
+  spec: Record<string, string>;
+  price: number;
+  status: SkuStatus;
+  product_status: ProductStatus;
+}
+
+const toView = (r: SkuRow): SkuView => ({
+  skuId: r.id,
+  productId: r.product_id,
+  productName: r.product_name,
+  image: r.image,
+  code: r.code,
+  spec: r.spec,
+  price: r.price,
+  status: r.status,
+  productStatus: r.product_status,
+  availableForSale: r.product_status === 'published' && r.status === 'active',
+});
+
+export function createSkuViewsQuery(deps: CatalogDeps) {
+  const { db, cache } = deps;
+
+  /**
+   * The cart's hot path: one cache mget for every id, one query for the misses, one mset.
+   * Found SKUs come back in the order asked (each once); unknown ids are left out and remembered
+   * as missing for a short while, so a flood of made-up ids does not reach the database.
+   */
+  async function getSkus(ids: string[]): Promise<SkuView[]> {
+    const unique = [...new Set(ids)].filter(isUuid);
+    if (unique.length === 0) return [];
+    const cached = await cache.store.mget<SkuView | null>(unique.map(cacheKeys.sku));
+    const misses = unique.filter((_, i) => cached[i] === undefined);
+    const loaded = new Map<string, SkuView>();
+    if (misses.length) {
+      const rows = await select<SkuRow>(
+        db,
+        `SELECT s.id, s.product_id, p.name AS product_name, p.images->>0 AS image, s.code, s.spec, s.price, s.status,
+                p.status AS product_status
+           FROM catalog.skus s JOIN catalog.products p ON p.id = s.product_id
+          WHERE s.id = ANY($1::uuid[])`,
+        [misses],
+      );
+      for (const r of rows) loaded.set(r.id, toView(r));
+      await cache.fill<SkuView | null>(
+        misses.map((id) => {
+          const view = loaded.get(id) ?? null;
+          return { key: cacheKeys.sku(id), value: view, ttlSeconds: view ? cache.options.entryTtlSeconds : cache.options.missingTtlSeconds };
+        }),
+      );
+    }
+    const out: SkuView[] = [];
+    unique.forEach((id, i) => {
+      const view = cached[i] ?? loaded.get(id);
+      if (view) out.push(view);
+    });
+    return out;
+  }
+
+  /** catalog.skus: SKUs of published products with price and stock (ids of others are left out). */
+  async function skus(ids: string[]): Promise<CatalogSku[]> {
+    const views = (await getSkus(ids)).filter((v) => v.productStatus === 'published');
+    const stock = await stockOf(deps.inventory, views.map((v) => v.skuId));
+    return views.map((v) => ({
+      skuId: v.skuId,
+      productId: v.productId,
+      productName: v.productName,
+      image: v.image,
+      code: v.code,
+      spec: v.spec,
+      price: v.price,
+      status: v.status,
+      availableForSale: v.availableForSale,
+      ...stock(v.skuId),
+    }));
+  }
+
+  return { getSkus, skus };
+}
