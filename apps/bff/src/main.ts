@@ -1,22 +1,10 @@
 import cluster from 'node:cluster';
-import { ConfigError, createLogger, dependencyModes, loadConfig, type Config } from '@zjmall/platform';
+import { createLogger, dependencyModes, loadConfigOrExit } from '@zjmall/platform';
 import { bootRuntime, startJobs, type Jobs } from '@zjmall/api';
 import { buildApp } from './app';
 import { serveClusterMetrics } from './metrics';
 
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw e;
-  }
-}
-
-const config = readConfig();
+const config = loadConfigOrExit();
 const log = createLogger(config.LOG_LEVEL, cluster.isWorker ? `bff#${cluster.worker?.id}` : 'bff');
 
 if (config.BFF_PROCESSES > 1) {

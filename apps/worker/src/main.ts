@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, loadConfig } from '@zjmall/platform';
+import { createLogger, loadConfigOrExit } from '@zjmall/platform';
 import { bootRuntime, startJobs } from '@zjmall/api';
 
 /**
@@ -6,16 +6,7 @@ import { bootRuntime, startJobs } from '@zjmall/api';
  * relay, the durable NATS consumers and the periodic sweepers. Several may run: the relay elects
  * one leader by advisory lock and every sweeper is safe to run concurrently.
  */
-let config;
-try {
-  config = loadConfig();
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(78);
-  }
-  throw e;
-}
+const config = loadConfigOrExit();
 const log = createLogger(config.LOG_LEVEL, 'worker');
 const runtime = await bootRuntime(config, log, 'zjmall-worker');
 const jobs = startJobs(runtime.platform, runtime.services);

@@ -1,8 +1,7 @@
 import {
-  ConfigError,
   createDb,
   createLogger,
-  loadConfig,
+  loadConfigOrExit,
   migrateDown,
   migrateUp,
   migrationStatus,
@@ -21,16 +20,7 @@ if (!['up', 'down', 'status'].includes(cmd)) {
   console.error(usage);
   process.exit(64);
 }
-let config;
-try {
-  config = loadConfig();
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(78);
-  }
-  throw e;
-}
+const config = loadConfigOrExit();
 const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'migrate');
 const secrets = resolveSecrets(config);
 const embedded = config.DATABASE_URL ? null : await startEmbeddedPostgres(config.DATA_DIR, secrets.embeddedDbPassword, log);

@@ -1,6 +1,8 @@
 import { publicProcedure, router } from '@zjmall/platform';
 import { PingOutput } from '@zjmall/contracts';
 import { createIdentityRouters } from '@zjmall/identity';
+import { createInventoryRouter } from '@zjmall/inventory';
+import { createCatalogRouter } from '@zjmall/catalog';
 import type { Services } from './services';
 
 /** The one tRPC router of the BFF: every module's router under its API.md name. */
@@ -13,6 +15,8 @@ export function createAppRouter(services: Services) {
     }),
     auth: identity.auth,
     address: identity.address,
+    inventory: createInventoryRouter(services.inventory),
+    catalog: createCatalogRouter(services.catalog),
   });
 }
 

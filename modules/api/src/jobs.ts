@@ -1,4 +1,5 @@
 import type { Platform } from '@zjmall/platform';
+import { createInventorySweeper } from '@zjmall/inventory';
 import type { Services } from './services';
 
 export interface Jobs {
@@ -23,6 +24,8 @@ export function startJobs(platform: Platform, services: Services): Jobs {
   const periodic: Periodic[] = [
     { name: 'identity.login-throttle', everyMs: 10 * 60_000, run: () => services.identity.sweepLoginThrottle() },
   ];
+  const sweeper = createInventorySweeper({ inventory: services.inventory, intervalSeconds: platform.config.SWEEP_INTERVAL_SECONDS, log });
+  sweeper.start();
   let stopped = false;
   const running = new Set<Promise<unknown>>();
   const timers = periodic.map((job) =>
@@ -39,6 +42,7 @@ export function startJobs(platform: Platform, services: Services): Jobs {
     async stop() {
       stopped = true;
       for (const t of timers) clearInterval(t);
+      await sweeper.stop();
       await Promise.allSettled([...running]);
       await platform.relay.stop();
     },

@@ -1,9 +1,11 @@
 import type { ModelCtor } from 'sequelize-typescript';
 import { platformMigrations, type ModuleMigrations } from '@zjmall/platform';
 import { identityMigrations, identityModels } from '@zjmall/identity';
+import { inventoryMigrations, inventoryModels } from '@zjmall/inventory';
+import { catalogMigrations, catalogModels } from '@zjmall/catalog';
 
 /** Every module's migrations, in the DAG's order (DESIGN.md): the migrator runs them so. */
-export const allMigrations: ModuleMigrations[] = [platformMigrations, identityMigrations];
+export const allMigrations: ModuleMigrations[] = [platformMigrations, identityMigrations, inventoryMigrations, catalogMigrations];
 
 /** Every module's sequelize models, added once to the process's Sequelize instance. */
-export const allModels: ModelCtor[] = [...identityModels];
+export const allModels: ModelCtor[] = [...identityModels, ...inventoryModels, ...catalogModels];

@@ -124,3 +124,16 @@ export function dependencyModes(c: Config) {
     nats: c.NATS_URL ? 'jetstream' : 'in-process',
   } as const;
 }
+
+/** For entry points: a wrong setting prints the message naming the variable and exits with EX_CONFIG (78). */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(78);
+    }
+    throw e;
+  }
+}
