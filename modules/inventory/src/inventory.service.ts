@@ -1,0 +1,145 @@
+import type { Transaction } from 'sequelize';
+import type {
+  AdminStock,
+  InventoryAuditReport,
+  InventoryLowStockInput,
+  InventoryLowStockPage,
+  InventoryTransactionsInput,
+  InventoryTransactionsPage,
+  PublicStock,
+} from '@zjmall/contracts';
+import { DomainError, type Bus, type Cache, type Config, type Db, type Locks, type Logger, type Outbox } from '@zjmall/platform';
+import { createExpirySweep } from './expiry';
+import { createHolds, type OwnerLines } from './holds';
+import { createStockCache } from './inventory.cache';
+import { inventoryModels } from './models';
+import { createReserver, type InventoryTestHooks } from './reserve';
+import { createStockAdmin } from './stock-admin';
+import { createStockQueries } from './stock-queries';
+import type {
+  AdjustRequest,
+  ChangedBy,
+  InitStockItem,
+  Owner,
+  ReleaseOptions,
+  ReserveLine,
+  ReserveOptions,
+  ReserveResult,
+  SetThresholdRequest,
+  StockLine,
+  TransferOptions,
+} from './types';
+
+export interface InventoryServiceDeps {
+  /** A Db that has `inventoryModels` added (`db.addModels(inventoryModels)`). */
+  db: Db;
+  outbox: Outbox;
+  locks: Locks;
+  cache: Cache;
+  /** Not used yet: events leave through the outbox. Accepted so `createInventoryService(platform)` works. */
+  bus?: Bus;
+  config: Pick<Config, 'CART_HOLD_TTL_SECONDS'>;
+  log: Logger;
+  /** Tuning and test seams; production passes none. */
+  options?: {
+    /** Requests per coalesced reservation batch (default 256). */
+    maxBatch?: number;
+    /** Coalesced batches in flight at once (default 4). */
+    maxInFlight?: number;
+    /** Reservation lock lifetime if its holder stalls (ms; default the platform's 5 s). */
+    lockTtlMs?: number;
+    hooks?: InventoryTestHooks;
+  };
+}
+
+export interface InventoryService {
+  // ---- reads ----
+  /** Public stock of many SKUs (cached); unknown SKUs are left out. */
+  getPublic(skuIds: string[]): Promise<PublicStock[]>;
+  /** Public stock of one SKU; SKU_NOT_FOUND if it has none. */
+  getPublicOne(skuId: string): Promise<PublicStock>;
+  /** Full counts (not cached); unknown SKUs are left out. */
+  getAdmin(skuIds: string[]): Promise<AdminStock[]>;
+  getAdminOne(skuId: string): Promise<AdminStock>;
+
+  // ---- reservations ----
+  /** Sets the owner's reservations of these SKUs (all or nothing): INSUFFICIENT_STOCK / SKU_NOT_FOUND. */
+  reserve(owner: Owner, lines: ReserveLine[], opts?: ReserveOptions): Promise<ReserveResult>;
+  /** Releases the owner's active reservations (of `skuIds`, or all). */
+  release(owner: Owner, skuIds?: string[], opts?: ReleaseOptions): Promise<OwnerLines>;
+  /** Cart holds: expire ttlSeconds from now (database clock). */
+  extend(owner: Owner, ttlSeconds: number): Promise<{ extended: number; expiresAt: string | null }>;
+  /** At payment, in the caller's transaction: on hand and reserved fall; ledger OUT; `deducted`. */
+  consume(owner: Owner, tx: Transaction): Promise<OwnerLines>;
+  /** Moves reservations between owners in the caller's transaction; reserved never dips. */
+  transfer(from: Owner, to: Owner, opts: TransferOptions): Promise<OwnerLines>;
+  /** The sweeper: releases cart holds that expired (database clock); safe with several sweepers. */
+  releaseExpired(): Promise<{ released: number }>;
+
+  // ---- stock in and out ----
+  /** Creates stock rows in the caller's transaction (ledger IN); existing SKUs are left alone. */
+  initStock(tx: Transaction, items: InitStockItem[], by: ChangedBy): Promise<{ created: string[] }>;
+  /** Refunded items back on hand, in the caller's transaction (ledger IN). */
+  returnStock(tx: Transaction, items: StockLine[], by: ChangedBy): Promise<void>;
+
+  // ---- admin ----
+  adjust(req: AdjustRequest): Promise<AdminStock>;
+  setThreshold(req: SetThresholdRequest): Promise<AdminStock>;
+  lowStock(input: InventoryLowStockInput): Promise<InventoryLowStockPage>;
+  transactions(input: InventoryTransactionsInput): Promise<InventoryTransactionsPage>;
+  audit(): Promise<InventoryAuditReport>;
+}
+
+export function createInventoryService(deps: InventoryServiceDeps): InventoryService {
+  const { db, outbox, locks, cache, log, config } = deps;
+  if (inventoryModels.some((m) => m.sequelize !== db)) {
+    throw new Error('createInventoryService: call db.addModels(inventoryModels) on this Db first');
+  }
+  // CART_HOLD_TTL_SECONDS=0 means the cart takes no holds; a hold asked for anyway gets the default.
+  const defaultHoldTtlSeconds = config.CART_HOLD_TTL_SECONDS > 0 ? config.CART_HOLD_TTL_SECONDS : 1800;
+  const stockCache = createStockCache({ cache, db, log });
+  const reserver = createReserver({
+    db,
+    outbox,
+    locks,
+    stockCache,
+    defaultHoldTtlSeconds,
+    maxBatch: deps.options?.maxBatch,
+    maxInFlight: deps.options?.maxInFlight,
+    lockTtlMs: deps.options?.lockTtlMs,
+    hooks: deps.options?.hooks,
+  });
+  const holds = createHolds({ db, outbox, stockCache, defaultHoldTtlSeconds });
+  const sweep = createExpirySweep({ db, outbox, stockCache, log });
+  const admin = createStockAdmin({ db, outbox, stockCache });
+  const queries = createStockQueries({ db });
+  const notFound = (skuId: string) => new DomainError('SKU_NOT_FOUND', 'Unknown SKU', { skuId });
+
+  return {
+    getPublic: stockCache.getPublic,
+    async getPublicOne(skuId) {
+      const [s] = await stockCache.getPublic([skuId]);
+      if (!s) throw notFound(skuId);
+      return s;
+    },
+    getAdmin: queries.getAdmin,
+    async getAdminOne(skuId) {
+      const [s] = await queries.getAdmin([skuId]);
+      if (!s) throw notFound(skuId);
+      return s;
+    },
+    reserve: reserver.reserve,
+    release: holds.release,
+    extend: holds.extend,
+    consume: holds.consume,
+    transfer: holds.transfer,
+    releaseExpired: sweep.releaseExpired,
+    initStock: admin.initStock,
+    returnStock: admin.returnStock,
+    adjust: admin.adjust,
+    setThreshold: admin.setThreshold,
+    lowStock: queries.lowStock,
+    transactions: queries.transactions,
+    audit: queries.audit,
+  };
+}

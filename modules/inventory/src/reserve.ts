@@ -1,0 +1,138 @@
+import type { Transaction } from 'sequelize';
+import type { Db, Locks, Outbox } from '@zjmall/platform';
+import { ChangeSet } from './change-set';
+import { createCoalescer, type Settled } from './coalescer';
+import type { StockCache } from './inventory.cache';
+import { planReservations, type ReserveOutcome, type ReserveRequest } from './reservation-plan';
+import { activeReservationsOf, lockStock, writeChangeSet } from './stock.store';
+import type { Owner, ReserveLine, ReserveOptions, ReserveResult } from './types';
+
+/** Test-only seams; production passes none. */
+export interface InventoryTestHooks {
+  /** Runs first inside every reservation lock (e.g. to stall past the lock's TTL). */
+  insideLock?(signal: AbortSignal): Promise<void> | void;
+}
+
+export interface ReserverDeps {
+  db: Db;
+  outbox: Outbox;
+  locks: Locks;
+  stockCache: StockCache;
+  defaultHoldTtlSeconds: number;
+  /** Requests per coalesced batch (default 256). */
+  maxBatch?: number;
+  /** Coalesced batches running at once, each on its own connection (default 4). */
+  maxInFlight?: number;
+  /** Lock lifetime (ms) if its holder stalls; kept alive while it works. Default: the platform's. */
+  lockTtlMs?: number;
+  hooks?: InventoryTestHooks;
+}
+
+export const skuLockKey = (skuId: string) => `sku:${skuId}`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_LINE_QUANTITY = 1_000_000;
+
+/**
+ * The reservation guard: every reservation runs under the Redlock of its SKUs (`sku:<id>`, sorted),
+ * locks their stock rows, decides, and writes through the conditional UPDATE (the fence) — so a
+ * lock that expires mid-flight still cannot oversell.
+ *
+ * Standalone single-SKU calls are coalesced: queued per SKU, and drained in batches that one lock
+ * acquisition (all the batch's SKUs at once) and one transaction of a handful of statements serve,
+ * each request still answered on its own. A hot SKU fills its batches alone; quiet SKUs share.
+ */
+export function createReserver(deps: ReserverDeps) {
+  const { db, outbox, locks, stockCache, hooks } = deps;
+  const lockOpts = deps.lockTtlMs ? { ttlMs: deps.lockTtlMs } : undefined;
+
+  /** Locks, reads, decides and writes the requests in `tx`; the caller holds their SKUs' Redlocks. */
+  async function execute(tx: Transaction, requests: ReserveRequest[]): Promise<{ outcomes: ReserveOutcome[]; changed: string[] }> {
+    const skuIds = [...new Set(requests.flatMap((r) => r.lines.map((l) => l.skuId)))].sort();
+    const locked = await lockStock(db, tx, skuIds);
+    const cs = new ChangeSet(locked.rows);
+    const owners = [...new Map(requests.map((r) => [`${r.owner.type}:${r.owner.id}`, r.owner])).values()];
+    const existing = await activeReservationsOf(db, tx, locked.rows.map((r) => r.skuId), owners);
+    const outcomes = planReservations(cs, existing, requests, locked.now);
+    await writeChangeSet(db, outbox, tx, cs);
+    return { outcomes, changed: cs.changedSkus() };
+  }
+
+  async function guarded<T>(skuIds: string[], fn: () => Promise<T>): Promise<T> {
+    return locks.withLocks(
+      skuIds.map(skuLockKey),
+      async (signal) => {
+        // The signal reports a lost lock; the work goes on regardless, because the fence and the
+        // row locks, not the Redlock, are what keep stock from being oversold.
+        await hooks?.insideLock?.(signal);
+        return fn();
+      },
+      lockOpts,
+    );
+  }
+
+  const coalescer = createCoalescer<ReserveRequest, ReserveResult>({
+    maxBatch: deps.maxBatch ?? 256,
+    maxInFlight: deps.maxInFlight ?? 4,
+    async run(skuIds, batch): Promise<Settled<ReserveResult>[]> {
+      const { outcomes, changed } = await guarded(skuIds, () => db.transaction((tx) => execute(tx, batch)));
+      await stockCache.invalidate(changed);
+      return outcomes.map((o) => (o.ok ? { ok: true, result: o.result } : { ok: false, error: o.error }));
+    },
+  });
+
+  function toRequest(owner: Owner, lines: ReserveLine[], opts: ReserveOptions): ReserveRequest {
+    if ((owner.type !== 'cart' && owner.type !== 'order') || !UUID.test(owner.id)) {
+      throw new TypeError(`reserve: invalid owner ${JSON.stringify(owner)}`);
+    }
+    if (lines.length === 0) throw new TypeError('reserve: no lines');
+    const seen = new Set<string>();
+    for (const l of lines) {
+      if (!UUID.test(l.skuId)) throw new TypeError(`reserve: invalid skuId ${JSON.stringify(l.skuId)}`);
+      if (seen.has(l.skuId)) throw new TypeError(`reserve: SKU ${l.skuId} appears twice`);
+      seen.add(l.skuId);
+      if (!Number.isInteger(l.quantity) || l.quantity < 0 || l.quantity > MAX_LINE_QUANTITY) {
+        throw new TypeError(`reserve: invalid quantity ${l.quantity} for SKU ${l.skuId}`);
+      }
+    }
+    const ttl = opts.ttlSeconds ?? deps.defaultHoldTtlSeconds;
+    if (owner.type === 'cart' && !(ttl > 0)) throw new TypeError(`reserve: invalid ttlSeconds ${ttl}`);
+    return {
+      owner: { type: owner.type, id: owner.id },
+      lines: lines.map((l) => ({ skuId: l.skuId, quantity: l.quantity })),
+      ttlSeconds: owner.type === 'cart' ? ttl : null,
+      operator: opts.operator ?? 'system',
+    };
+  }
+
+  const unwrap = (o: ReserveOutcome): ReserveResult => {
+    if (!o.ok) throw o.error;
+    return o.result;
+  };
+
+  return {
+    /**
+     * Sets the owner's reservations of these SKUs to the given quantities, all or nothing
+     * (INSUFFICIENT_STOCK for the first short SKU; SKU_NOT_FOUND for an unknown one).
+     */
+    async reserve(owner: Owner, lines: ReserveLine[], opts: ReserveOptions = {}): Promise<ReserveResult> {
+      const req = toRequest(owner, lines, opts);
+      const skuIds = req.lines.map((l) => l.skuId);
+      const { tx } = opts;
+      if (tx) {
+        // Checkout's one transaction: the row locks last until the caller commits, the cache goes then.
+        const { outcomes, changed } = await guarded(skuIds, () => execute(tx, [req]));
+        const result = unwrap(outcomes[0]);
+        stockCache.invalidateAfterCommit(tx, changed);
+        return result;
+      }
+      if (req.lines.length === 1) return coalescer.submit(skuIds[0], req);
+      const { outcomes, changed } = await guarded(skuIds, () => db.transaction((t) => execute(t, [req])));
+      const result = unwrap(outcomes[0]);
+      await stockCache.invalidate(changed);
+      return result;
+    },
+  };
+}
+
+export type Reserver = ReturnType<typeof createReserver>;
