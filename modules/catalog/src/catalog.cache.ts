@@ -56,7 +56,7 @@ export function createCatalogCache(store: Cache, options: CatalogOptions, log: L
     options,
     async fill(entries) {
       try {
-        await store.mset(entries);
+        await store.fill(entries);
       } catch (err) {
         log.warn({ err, keys: entries.slice(0, 5).map((e) => e.key) }, 'catalog cache fill failed');
       }

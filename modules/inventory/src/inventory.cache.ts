@@ -50,7 +50,7 @@ export function createStockCache({ cache, db, log }: { cache: Cache; db: Db; log
           return { key: keyOf(id), value, ttlSeconds: value ? TTL_SECONDS : MISSING_TTL_SECONDS };
         });
         // Filling the cache is not the reader's business: answer now, and log if it fails.
-        cache.mset(entries).catch((err: unknown) => log.warn({ err }, 'inventory cache fill failed'));
+        cache.fill(entries).catch((err: unknown) => log.warn({ err }, 'inventory cache fill failed'));
       }
       const out: PublicStock[] = [];
       ids.forEach((id, i) => {

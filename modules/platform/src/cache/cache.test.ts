@@ -232,6 +232,25 @@ describe('cache (Redis mode)', () => {
     expect(await eventually(() => a.get('cart:1'), undefined)).toBeUndefined();
   });
 
+  it('fills after a miss without telling other processes', async () => {
+    const a = track(createCache(opts(r1, busA, { l1TtlSeconds: 60 })));
+    const b = track(createCache(opts(r2, busB, { l1TtlSeconds: 60 })));
+    await busA.flush();
+    await busB.flush();
+    await b.set('fill:1', { v: 1 }, 60);
+    await busB.flush();
+    await busA.flush();
+    await new Promise((r) => setTimeout(r, 100)); // let set's own invalidation land first
+    expect(await a.get('fill:1')).toEqual({ v: 1 }); // A now holds it in L1
+    await b.fill([{ key: 'fill:1', value: { v: 2 }, ttlSeconds: 60 }, { key: 'fill:2', value: null, ttlSeconds: 60 }]);
+    await busA.flush();
+    await busB.flush();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await a.get('fill:1')).toEqual({ v: 1 }); // no invalidation was sent: A keeps its copy
+    expect(await b.get('fill:1')).toEqual({ v: 2 });
+    expect(await a.get('fill:2')).toBeNull(); // negative fill reaches Redis
+  });
+
   it('treats a Redis outage as a miss on reads and fails writes', async () => {
     const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     down.on('error', () => {});

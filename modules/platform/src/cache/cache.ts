@@ -185,6 +185,26 @@ export function createCache(opts: CacheOptions): Cache {
       return writeMany(entries);
     },
 
+    async fill<T>(entries: { key: string; value: T; ttlSeconds: number }[]): Promise<void> {
+      if (entries.length === 0) return;
+      if (!redis) {
+        for (const e of entries) {
+          const ttl = ttlMs(e.ttlSeconds);
+          if (ttl > 0) l1.set(e.key, (JSON.parse(JSON.stringify(e.value) ?? 'null') as Stored | null) ?? NULL_MARK, { ttl });
+        }
+        return;
+      }
+      // One pipelined round trip; no MULTI (each entry stands alone) and no broadcast.
+      const p = redis.pipeline();
+      for (const e of entries) {
+        const ttl = ttlMs(e.ttlSeconds);
+        if (ttl > 0) p.set(redisKey(e.key), encode(e.value, ttl), 'PX', ttl);
+      }
+      const results = await p.exec();
+      const failed = results?.find(([err]) => err)?.[0];
+      if (failed) throw failed;
+    },
+
     async del(keys: string | string[]): Promise<void> {
       const list = typeof keys === 'string' ? [keys] : keys;
       if (list.length === 0) return;

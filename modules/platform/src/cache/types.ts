@@ -4,6 +4,11 @@ export interface Cache {
   mget<T>(keys: string[]): Promise<(T | undefined)[]>;
   set<T>(key: string, value: T, ttlSeconds: number): Promise<void>;
   mset<T>(entries: { key: string; value: T; ttlSeconds: number }[]): Promise<void>;
+  /**
+   * Stores values just read from the source of truth after a miss (read-through fill): nothing
+   * changed, so unlike set/mset it tells no other process. Not for writes.
+   */
+  fill<T>(entries: { key: string; value: T; ttlSeconds: number }[]): Promise<void>;
   /** Deletes here and in the shared store, and tells every other process to drop its in-memory copy. */
   del(keys: string | string[]): Promise<void>;
   close(): Promise<void>;
