@@ -73,12 +73,13 @@ describe('addresses', () => {
     const before = await alice.address.list();
 
     expect(await bob.address.list()).toEqual([]);
+    // Thunks, so that each call starts only when the previous one has been checked.
     for (const call of [
-      bob.address.update({ id: mine.id, receiver: 'Mallory', isDefault: true }),
-      bob.address.delete({ id: mine.id }),
-      bob.address.update({ id: newId(), receiver: 'nobody' }),
+      () => bob.address.update({ id: mine.id, receiver: 'Mallory', isDefault: true }),
+      () => bob.address.delete({ id: mine.id }),
+      () => bob.address.update({ id: newId(), receiver: 'nobody' }),
     ]) {
-      const err = await failure(h, call);
+      const err = await failure(h, call());
       expect(err.code).toBe('NOT_FOUND');
       expect(err.data.appCode).toBe('ADDRESS_NOT_FOUND');
     }

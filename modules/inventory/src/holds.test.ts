@@ -127,11 +127,12 @@ describe('the sweeper', () => {
     const sku = await h.newSku(10);
     const short = cart();
     const long = cart();
-    await h.svc.reserve(short, [{ skuId: sku, quantity: 2 }], { ttlSeconds: 0.2 });
+    // Long enough that a loaded machine still checks before it expires.
+    await h.svc.reserve(short, [{ skuId: sku, quantity: 2 }], { ttlSeconds: 1.5 });
     await h.svc.reserve(long, [{ skuId: sku, quantity: 3 }], { ttlSeconds: 600 });
     await h.svc.reserve(order(), [{ skuId: sku, quantity: 1 }]);
     expect((await h.svc.releaseExpired()).released).toBe(0);
-    await sleep(300);
+    await sleep(1600);
     expect(await h.svc.releaseExpired()).toEqual({ released: 1 });
     expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 4 });
     expect((await h.ledger(sku)).at(-1)).toMatchObject({ type: 'RELEASE', quantity: 2, ref_type: 'CART', ref_id: short.id });
