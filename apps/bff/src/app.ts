@@ -34,7 +34,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   if (config.CORS_ORIGINS.length) {
-    await app.register(cors, { origin: config.CORS_ORIGINS, credentials: false });
+    // onSend: after tRPC sets its own Vary, so 'Vary: Origin' is added to it rather than replaced.
+    await app.register(cors, { origin: config.CORS_ORIGINS, credentials: false, hook: 'onSend' });
   }
   if (config.RATE_LIMIT_PER_MINUTE > 0) {
     await app.register(rateLimit, {

@@ -1,0 +1,56 @@
+// autocannon ships no types (and @types/autocannon is not installed): the part the benches use.
+declare module 'autocannon' {
+  interface Histogram {
+    average: number;
+    mean: number;
+    stddev: number;
+    min: number;
+    max: number;
+    total: number;
+    p50: number;
+    p90: number;
+    p97_5: number;
+    p99: number;
+  }
+
+  interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+  }
+
+  interface Options {
+    url: string;
+    connections?: number;
+    duration?: number;
+    amount?: number;
+    timeout?: number;
+    pipelining?: number;
+    workers?: number;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    requests?: Request[];
+    expectBody?: string;
+  }
+
+  interface Result {
+    url: string;
+    requests: Histogram & { sent: number };
+    latency: Histogram;
+    throughput: Histogram;
+    errors: number;
+    timeouts: number;
+    mismatches: number;
+    non2xx: number;
+    resets: number;
+    duration: number;
+    connections: number;
+    '2xx': number;
+  }
+
+  function autocannon(opts: Options): Promise<Result>;
+  export default autocannon;
+  export type { Options, Result, Histogram, Request };
+}

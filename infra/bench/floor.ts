@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { deleteRedisPrefix, deleteStream } from '@zjmall/platform/testing';
+import { freePort, measureAll, printTable, startServer, type ChildServer, type Endpoint, type LoadSettings } from './harness';
+
+/**
+ * The BFF's floor: how much of bare Fastify's throughput a trivial tRPC query keeps through the
+ * whole BFF (DESIGN.md "Performance"; target ≥ 50%), in one run:
+ *
+ *   npx tsx infra/bench/floor.ts [--duration 10] [--warmup 3] [--rounds 3] [--connections 64]
+ *                                [--targets bare,bff,fast,stock,caller]
+ *
+ *   bare    Fastify alone, GET /bare → {"ok":true}                   (infra/bench/floor-server.ts)
+ *   bff     apps/bff/src/main.ts, GET /trpc/health.ping, single and batched as httpBatchLink sends it;
+ *           production configuration: PostgreSQL (a fresh database, dropped afterwards), Redis,
+ *           NATS, jobs off (apps/worker runs them in production), rate limit off
+ *   fast    registerTrpc alone with the same ping, fast path          (floor-server.ts)
+ *   stock   the same with the stock tRPC adapter only                 (floor-server.ts)
+ *   caller  createCaller from a plain Fastify route                   (floor-server.ts)
+ *
+ * Every server is its own child process; the load generator (autocannon, here) never shares one.
+ */
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '64' },
+    targets: { type: 'string', default: 'bare,bff,fast,stock,caller' },
+  },
+});
+const load: LoadSettings = {
+  connections: Number(flags.connections),
+  durationSec: Number(flags.duration),
+  warmupSec: Number(flags.warmup),
+  rounds: Math.max(1, Number(flags.rounds)),
+};
+const targets = new Set(flags.targets.split(','));
+
+const PING = '/trpc/health.ping';
+// What httpBatchLink sends for one query without input.
+const PING_BATCHED = '/trpc/health.ping?batch=1&input=%7B%7D';
+const FLOOR_SERVER = 'infra/bench/floor-server.ts';
+
+type TrpcPath = 'fast path' | 'stock adapter';
+
+/** One real request first: the right answer, and (by its framing) which tRPC path produced it. */
+async function preflight(url: string, expect: (body: string) => boolean): Promise<TrpcPath> {
+  const res = await fetch(url);
+  const text = await res.text();
+  if (res.status !== 200 || !expect(text)) throw new Error(`preflight ${url}: ${res.status} ${text.slice(0, 300)}`);
+  // The stock adapter streams its Response (chunked); the fast path sends a Content-Length.
+  return res.headers.get('content-length') !== null ? 'fast path' : 'stock adapter';
+}
+
+const isPong = (text: string) => text.includes('"pong":true');
+
+async function pingEndpoints(s: ChildServer, name: string, expected: TrpcPath): Promise<Endpoint[]> {
+  const out: Endpoint[] = [];
+  for (const path of [PING, PING_BATCHED]) {
+    const servedBy = await preflight(s.url + path, isPong);
+    if (servedBy !== expected) throw new Error(`${name}: expected the ${expected} to answer ${path}, got the ${servedBy}`);
+    const shown = path === PING ? PING : `${PING}?batch=1`;
+    out.push({ label: `${name} GET ${shown} [${servedBy}]`, server: s, req: { url: s.url + path } });
+  }
+  return out;
+}
+
+async function floorServer(mode: string): Promise<ChildServer> {
+  return startServer({ name: `floor-server ${mode}`, script: FLOOR_SERVER, args: [mode], env: {}, port: await freePort(), timeoutMs: 30_000 });
+}
+
+/** The floor server's own counters confirm which path served the whole load, not just the preflight. */
+async function confirmPath(s: ChildServer, expected: TrpcPath): Promise<void> {
+  const stats = (await (await fetch(`${s.url}/stats`)).json()) as { fastPath: number; stock: number };
+  const wrong = expected === 'fast path' ? stats.stock : stats.fastPath;
+  if (wrong !== 0) throw new Error(`${s.name}: ${wrong} requests took the other path (${JSON.stringify(stats)})`);
+}
+
+/** A private world for the BFF: its own database, Redis key prefix, NATS subjects and stream. */
+async function benchEnvironment(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const natsUrl = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
+  const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const db = `zj_bench_${id}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${db}" ENCODING 'UTF8' TEMPLATE template0`);
+  } finally {
+    await admin.end();
+  }
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${db}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'zj-bench-'));
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: redisUrl,
+    NATS_URL: natsUrl,
+    REDIS_KEY_PREFIX: `zjb:${id}:`,
+    NATS_SUBJECT_PREFIX: `zjb_${id}`,
+    NATS_STREAM: `ZJB_${id}`.toUpperCase(),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    PAYMENT_CALLBACK_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: dataDir,
+    RATE_LIMIT_PER_MINUTE: '0',
+    RUN_JOBS: 'false',
+    BFF_PROCESSES: '1',
+    LOG_LEVEL: 'warn',
+  };
+  return {
+    env,
+    async drop() {
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      try {
+        await a.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+      } finally {
+        await a.end();
+      }
+      await deleteStream(natsUrl, env.NATS_STREAM).catch(() => {});
+      await deleteRedisPrefix(redisUrl, env.REDIS_KEY_PREFIX).catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const servers: ChildServer[] = [];
+const endpoints: Endpoint[] = [];
+const afterwards: (() => Promise<void>)[] = [];
+let dropBenchEnvironment: (() => Promise<void>) | null = null;
+let failure: unknown = null;
+let rows: Awaited<ReturnType<typeof measureAll>> = [];
+
+try {
+  // Servers start one after another and idle while another one is measured.
+  if (targets.has('bare')) {
+    const s = await floorServer('bare');
+    servers.push(s);
+    await preflight(`${s.url}/bare`, (t) => t === '{"ok":true}');
+    endpoints.push({ label: 'bare Fastify GET /bare', server: s, req: { url: `${s.url}/bare`, expectBody: '{"ok":true}' } });
+  }
+  if (targets.has('bff')) {
+    const world = await benchEnvironment();
+    dropBenchEnvironment = world.drop;
+    const s = await startServer({ name: 'BFF', script: 'apps/bff/src/main.ts', env: world.env, port: await freePort(), timeoutMs: 60_000 });
+    servers.push(s);
+    endpoints.push(...(await pingEndpoints(s, 'BFF', 'fast path')));
+  }
+  for (const [target, mode, path] of [['fast', 'trpc-fast', 'fast path'], ['stock', 'trpc-stock', 'stock adapter']] as const) {
+    if (!targets.has(target)) continue;
+    const s = await floorServer(mode);
+    servers.push(s);
+    endpoints.push(...(await pingEndpoints(s, `registerTrpc ${target}`, path)));
+    afterwards.push(() => confirmPath(s, path));
+  }
+  if (targets.has('caller')) {
+    const s = await floorServer('caller');
+    servers.push(s);
+    await preflight(`${s.url}/caller`, isPong);
+    endpoints.push({ label: 'createCaller in a plain route GET /caller', server: s, req: { url: `${s.url}/caller` } });
+  }
+
+  rows = await measureAll(endpoints, load);
+  for (const check of afterwards) await check();
+} catch (e) {
+  failure = e;
+} finally {
+  for (const s of servers) await s.stop();
+  await dropBenchEnvironment?.().catch((e: unknown) => console.error('could not clean the bench database/stream/keys up:', e));
+}
+
+if (rows.length) {
+  const bare = rows.find((r) => r.label.startsWith('bare '));
+  printTable('zjmall floor benchmark (DESIGN.md "Performance")', load, rows, bare);
+  const bffPing = rows.find((r) => r.label.startsWith(`BFF GET ${PING} `));
+  if (bare && bffPing) {
+    const ratio = bffPing.reqPerSec / bare.reqPerSec;
+    console.log(`\nBFF health.ping keeps ${(100 * ratio).toFixed(1)}% of bare Fastify's req/s: target ≥ 50% ${ratio >= 0.5 ? 'met' : 'NOT MET'}`);
+    if (bare.cpuMicros !== null && bffPing.cpuMicros !== null) {
+      // What the ratio would be with the server CPU-bound and the machine otherwise idle.
+      const byCpu = bare.cpuMicros / bffPing.cpuMicros;
+      console.log(`by server CPU per request: ${bare.cpuMicros.toFixed(1)} µs vs ${bffPing.cpuMicros.toFixed(1)} µs → ${(100 * byCpu).toFixed(1)}%`);
+    }
+  }
+}
+if (failure !== null) {
+  console.error('\nFLOOR BENCHMARK FAILED:', failure instanceof Error ? failure.message : failure);
+  process.exit(1);
+}

@@ -1,0 +1,257 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import autocannon, { type Options as LoadOptions } from 'autocannon';
+
+/**
+ * What every bench script shares: servers in child processes (the load generator never shares a
+ * process with what it measures), autocannon runs that count every failure, and one table with
+ * ratios to a baseline measured in the same run, headed by the machine it ran on.
+ */
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+export function machine(): string {
+  const cpus = os.cpus();
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'} × ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform} ${process.arch}`;
+}
+
+// Other work on the machine lowers req/s (not CPU µs/req): say how busy it was.
+const LOAD_AT_START = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => done(port));
+    });
+  });
+}
+
+export interface ChildServer {
+  name: string;
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+// A bench killed half-way must not leave servers behind.
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => process.exit(130));
+}
+
+/**
+ * Starts `node --import tsx <script>` from the repository root (so tsconfig paths resolve) and waits
+ * until `readyPath` answers 200. Its output is kept and shown if it fails to come up.
+ */
+export async function startServer(opts: {
+  name: string;
+  script: string;
+  args?: string[];
+  /** Extra flags for node itself, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
+  env: Record<string, string>;
+  port: number;
+  readyPath?: string;
+  timeoutMs?: number;
+}): Promise<ChildServer> {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', opts.script, ...(opts.args ?? [])], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...opts.env, PORT: String(opts.port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  const keep = (b: Buffer) => {
+    output = (output + b.toString()).slice(-8000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let dead = false;
+  void exited.then(() => {
+    dead = true;
+    running.delete(child);
+  });
+
+  const url = `http://127.0.0.1:${opts.port}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    if (dead) throw new Error(`${opts.name} exited before it was ready:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${opts.name} was not ready within ${(opts.timeoutMs ?? 60_000) / 1000} s:\n${output}`);
+    }
+    try {
+      const res = await fetch(url + (opts.readyPath ?? '/health'));
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  return {
+    name: opts.name,
+    url,
+    pid: child.pid ?? 0,
+    async stop() {
+      if (dead) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere.
+ * CPU per request holds still when other work shares the machine; req/s does not.
+ */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime
+  } catch {
+    return null;
+  }
+}
+
+export interface LoadSettings {
+  connections: number;
+  durationSec: number;
+  warmupSec: number;
+  /** Measured runs per endpoint, interleaved across endpoints so passing noise hits them alike. */
+  rounds: number;
+}
+
+export interface Endpoint {
+  label: string;
+  /** The process whose CPU is charged to the requests. */
+  server: ChildServer;
+  req: Omit<LoadOptions, 'connections' | 'duration'>;
+}
+
+export interface Measure {
+  label: string;
+  /** Median over the rounds (by req/s); CPU and latency are the medians of their own. */
+  reqPerSec: number;
+  minReqPerSec: number;
+  maxReqPerSec: number;
+  /** Server CPU per answered request, µs (null where /proc is missing). */
+  cpuMicros: number | null;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+interface Run {
+  reqPerSec: number;
+  cpuMicros: number | null;
+  p50: number;
+  p99: number;
+  requests: number;
+}
+
+async function runOnce(e: Endpoint, connections: number, durationSec: number): Promise<Run> {
+  const cpuBefore = cpuSeconds(e.server.pid);
+  const r = await autocannon({ ...e.req, connections, duration: durationSec });
+  const cpuAfter = cpuSeconds(e.server.pid);
+  const failures = r.errors + r.timeouts + r.mismatches + r.non2xx;
+  // A figure with errors is not a result.
+  if (failures > 0 || r.requests.total === 0) {
+    throw new Error(
+      `${e.label}: not a result — ${r.requests.total} requests, ${r.errors} errors, ${r.timeouts} timeouts, ${r.mismatches} body mismatches, ${r.non2xx} non-2xx`,
+    );
+  }
+  return {
+    reqPerSec: r.requests.average,
+    cpuMicros: cpuBefore !== null && cpuAfter !== null ? ((cpuAfter - cpuBefore) * 1e6) / r.requests.total : null,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/**
+ * Warms every endpoint up (discarded: JIT, pools, connection set-up), then measures them in
+ * `rounds` interleaved rounds. Any error, timeout, non-2xx answer or body mismatch throws.
+ */
+export async function measureAll(endpoints: Endpoint[], load: LoadSettings): Promise<Measure[]> {
+  if (load.warmupSec > 0) for (const e of endpoints) await runOnce(e, load.connections, load.warmupSec);
+  const runs = endpoints.map((): Run[] => []);
+  for (let round = 0; round < load.rounds; round++) {
+    for (const [i, e] of endpoints.entries()) runs[i].push(await runOnce(e, load.connections, load.durationSec));
+  }
+  return endpoints.map((e, i) => {
+    const rs = runs[i];
+    const cpu = rs.map((r) => r.cpuMicros);
+    return {
+      label: e.label,
+      reqPerSec: median(rs.map((r) => r.reqPerSec)),
+      minReqPerSec: Math.min(...rs.map((r) => r.reqPerSec)),
+      maxReqPerSec: Math.max(...rs.map((r) => r.reqPerSec)),
+      cpuMicros: cpu.every((c): c is number => c !== null) ? median(cpu) : null,
+      p50: median(rs.map((r) => r.p50)),
+      p99: median(rs.map((r) => r.p99)),
+      requests: rs.reduce((n, r) => n + r.requests, 0),
+      errors: 0,
+      non2xx: 0,
+    };
+  });
+}
+
+export function printTable(title: string, load: LoadSettings, rows: Measure[], baseline: Measure | undefined): void {
+  const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  const head = ['target', 'req/s', 'range', 'CPU µs/req', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx', baseline ? 'vs bare' : ''];
+  const body = rows.map((m) => [
+    m.label,
+    fmt(m.reqPerSec),
+    `${fmt(m.minReqPerSec)}–${fmt(m.maxReqPerSec)}`,
+    m.cpuMicros === null ? '-' : fmt(m.cpuMicros, 1),
+    fmt(m.p50, 2),
+    fmt(m.p99, 2),
+    fmt(m.requests),
+    String(m.errors),
+    String(m.non2xx),
+    baseline ? `${fmt((100 * m.reqPerSec) / baseline.reqPerSec, 1)}%` : '',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(`\n${title}`);
+  console.log(`machine: ${machine()}; load average before the run ${LOAD_AT_START}`);
+  console.log(
+    `load: autocannon, ${load.connections} connections, ${load.warmupSec} s warm-up then ${load.rounds} × ${load.durationSec} s per target, ` +
+      'interleaved; each server in its own process, measured one at a time; medians, errors count as failure\n',
+  );
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of body) console.log(line(r));
+}
