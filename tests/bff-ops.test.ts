@@ -62,3 +62,20 @@ describe('BFF_PROCESSES=2 (node:cluster)', () => {
     expect(bff.output().match(/zjmall BFF listening/g) ?? []).toHaveLength(2);
   });
 });
+
+describe('CORS', () => {
+  let bff: TestBff;
+  beforeAll(async () => {
+    bff = await startTestBff({ label: 'cors', env: { CORS_ORIGINS: 'https://shop.example.com' } });
+  });
+  afterAll(() => bff?.close());
+
+  it('allows configured origins only and varies tRPC answers by Origin', async () => {
+    const ok = await fetch(`${bff.url}/trpc/health.ping`, { headers: { origin: 'https://shop.example.com' } });
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
+    expect(ok.headers.get('vary')?.toLowerCase()).toContain('origin');
+    expect(ok.headers.get('vary')?.toLowerCase()).toContain('trpc-accept');
+    const other = await fetch(`${bff.url}/trpc/health.ping`, { headers: { origin: 'https://evil.example.com' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -34,8 +34,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   if (config.CORS_ORIGINS.length) {
-    // onSend: after tRPC sets its own Vary, so 'Vary: Origin' is added to it rather than replaced.
-    await app.register(cors, { origin: config.CORS_ORIGINS, credentials: false, hook: 'onSend' });
+    await app.register(cors, { origin: config.CORS_ORIGINS, credentials: false });
+    // tRPC sets its own `Vary: trpc-accept, accept`, replacing cors' `Vary: Origin`: put it back, or
+    // a shared cache could serve one origin's answer to another.
+    app.addHook('onSend', async (_req, reply, payload) => {
+      const vary = String(reply.getHeader('vary') ?? '');
+      if (!/(^|,)\s*origin\s*(,|$)/i.test(vary)) reply.header('vary', vary ? `${vary}, Origin` : 'Origin');
+      return payload;
+    });
   }
   if (config.RATE_LIMIT_PER_MINUTE > 0) {
     await app.register(rateLimit, {
