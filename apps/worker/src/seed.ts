@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DomainError, createLogger, loadConfigOrExit } from '@zjmall/platform';
-import { bootRuntime } from '@zjmall/api';
-import { DEFAULT_SEED_PRODUCTS, progressBar, seedCatalog } from '@zjmall/catalog';
+import { createLogger, loadConfigOrExit } from '@zjmall/platform';
+import { DEFAULT_SEED_PRODUCTS, bootRuntime, progressBar, seedDemo, type DemoUsers } from '@zjmall/api';
 
 /**
  * `npm run seed [-- --products N]`: the demo catalog plus a demo admin and customer, on the
@@ -20,14 +19,10 @@ if (!Number.isSafeInteger(products) || products < 1 || products > 1_000_000) {
 const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'seed');
 const rt = await bootRuntime(config, log, 'zjmall-seed');
 
-interface SeedUsers {
-  admin: { email: string; password: string };
-  customer: { email: string; password: string };
-}
-function demoUsers(): SeedUsers {
+function demoUsers(): DemoUsers {
   const file = join(resolve(config.DATA_DIR), 'seed-users.json');
-  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SeedUsers) : null;
-  const users: SeedUsers = saved ?? {
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoUsers) : null;
+  const users: DemoUsers = saved ?? {
     admin: { email: 'admin@zjmall.local', password: randomBytes(12).toString('base64url') },
     customer: { email: 'customer@zjmall.local', password: randomBytes(12).toString('base64url') },
   };
@@ -38,22 +33,7 @@ function demoUsers(): SeedUsers {
 
 try {
   const users = demoUsers();
-  const report = await seedCatalog({
-    db: rt.platform.db,
-    catalog: rt.services.catalog,
-    inventory: rt.services.inventory,
-    log,
-    products,
-    onProgress: progressBar(),
-    ensureUsers: async () => {
-      await rt.services.identity.ensureAdmin(users.admin.email, users.admin.password);
-      try {
-        await rt.services.identity.register({ email: users.customer.email, password: users.customer.password, name: '演示顾客' });
-      } catch (e) {
-        if (!(e instanceof DomainError && e.appCode === 'EMAIL_TAKEN')) throw e;
-      }
-    },
-  });
+  const report = await seedDemo(rt, { products, users, log, onProgress: progressBar() });
   await rt.platform.relay.drain().catch(() => 0);
   process.stderr.write(
     `seed: categories ${report.categories.created}/${report.categories.total} new, brands ${report.brands.created}/${report.brands.total} new, ` +

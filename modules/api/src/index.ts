@@ -3,3 +3,4 @@ export { createServices, type Services, type Secrets } from './services';
 export { createAppRouter, type AppRouter } from './app-router';
 export { startJobs, type Jobs } from './jobs';
 export { bootRuntime, type Runtime } from './boot';
+export { seedDemo, DEFAULT_SEED_PRODUCTS, progressBar, type DemoUsers } from './seed';
