@@ -1,10 +1,9 @@
 // Test-only helpers (not exported from index.ts): a platform on its own database, Redis prefix and
 // NATS stream, the real inventory and catalog services on it, and tRPC callers with fixed identities.
-import { TRPCError, getErrorShape } from '@trpc/server';
 import { QueryTypes } from 'sequelize';
-import type { CreateProductInput, ErrorData } from '@zjmall/contracts';
+import type { CreateProductInput } from '@zjmall/contracts';
 import { createCallerFactory, createContextFactory, newId, platformMigrations, router, type Authenticate } from '@zjmall/platform';
-import { createTestEnv } from '@zjmall/platform/testing';
+import { createTestEnv, callFailure, type CaughtError } from '@zjmall/platform/testing';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels, createCatalogRouter, createCatalogService, type CatalogOptions } from '../index';
 
@@ -84,20 +83,7 @@ export async function createHarness(label: string, options: Partial<CatalogOptio
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
-export interface CaughtError {
-  code: TRPCError['code'];
-  message: string;
-  data: ErrorData;
-}
+export type { CaughtError };
 
 /** Awaits a procedure call that must fail and returns the error as a client would see it. */
-export async function failure(h: Harness, call: Promise<unknown>): Promise<CaughtError> {
-  try {
-    await call;
-  } catch (e) {
-    if (!(e instanceof TRPCError)) throw e;
-    const shape = getErrorShape({ config: h.appRouter._def._config, error: e, type: 'unknown', path: undefined, input: undefined, ctx: undefined });
-    return { code: e.code, message: shape.message, data: shape.data as unknown as ErrorData };
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+export const failure = (h: Harness, call: Promise<unknown>): Promise<CaughtError> => callFailure(h.appRouter, call);

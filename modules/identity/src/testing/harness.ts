@@ -1,7 +1,5 @@
 // Test-only helpers (not exported from index.ts): a migrated database, the service, and a tRPC caller.
 import { randomBytes } from 'node:crypto';
-import { TRPCError, getErrorShape } from '@trpc/server';
-import type { ErrorData } from '@zjmall/contracts';
 import {
   createCallerFactory,
   createContextFactory,
@@ -12,7 +10,7 @@ import {
   router,
   type Db,
 } from '@zjmall/platform';
-import { createTestDatabase } from '@zjmall/platform/testing';
+import { createTestDatabase, callFailure, type CaughtError } from '@zjmall/platform/testing';
 import { createIdentityRouters, createIdentityService, identityMigrations, identityModels, type IdentityService } from '../index';
 
 export const TEST_CONFIG = { JWT_TTL_SECONDS: 3600, PASSWORD_HASH_COST: 10, NODE_ENV: 'test' as const };
@@ -49,23 +47,10 @@ export async function createHarness() {
 }
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
-export interface CaughtError {
-  code: TRPCError['code'];
-  message: string;
-  data: ErrorData;
-}
+export type { CaughtError };
 
-/** Awaits a call that must fail, and returns the error as a client would see it (the platform's formatter applied). */
-export async function failure(h: Harness, call: Promise<unknown>): Promise<CaughtError> {
-  try {
-    await call;
-  } catch (e) {
-    if (!(e instanceof TRPCError)) throw e;
-    const shape = getErrorShape({ config: h.appRouter._def._config, error: e, type: 'unknown', path: undefined, input: undefined, ctx: undefined });
-    return { code: e.code, message: shape.message, data: shape.data as unknown as ErrorData };
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+/** Awaits a procedure call that must fail and returns the error as a client would see it. */
+export const failure = (h: Harness, call: Promise<unknown>): Promise<CaughtError> => callFailure(h.appRouter, call);
 
 let n = 0;
 /** A unique, valid registration input. */

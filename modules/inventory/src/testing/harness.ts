@@ -1,8 +1,6 @@
 // Test-only helpers (not exported from index.ts): a platform on its own database, Redis prefix and
 // NATS stream, the inventory service and router on it, and a tRPC caller with fixed identities.
-import { TRPCError, getErrorShape } from '@trpc/server';
 import { QueryTypes } from 'sequelize';
-import type { ErrorData } from '@zjmall/contracts';
 import {
   createCallerFactory,
   createContextFactory,
@@ -12,7 +10,7 @@ import {
   type Authenticate,
   type Locks,
 } from '@zjmall/platform';
-import { createTestEnv, type TestEnvOptions } from '@zjmall/platform/testing';
+import { createTestEnv, type TestEnvOptions, callFailure, type CaughtError } from '@zjmall/platform/testing';
 import {
   createInventoryRouter,
   createInventoryService,
@@ -100,23 +98,10 @@ export type Harness = Awaited<ReturnType<typeof createHarness>>;
 export const cart = (id = newId()) => ({ type: 'cart' as const, id });
 export const order = (id = newId()) => ({ type: 'order' as const, id });
 
-export interface CaughtError {
-  code: TRPCError['code'];
-  message: string;
-  data: ErrorData;
-}
+export type { CaughtError };
 
 /** Awaits a procedure call that must fail and returns the error as a client would see it. */
-export async function failure(h: Harness, call: Promise<unknown>): Promise<CaughtError> {
-  try {
-    await call;
-  } catch (e) {
-    if (!(e instanceof TRPCError)) throw e;
-    const shape = getErrorShape({ config: h.appRouter._def._config, error: e, type: 'unknown', path: undefined, input: undefined, ctx: undefined });
-    return { code: e.code, message: shape.message, data: shape.data as unknown as ErrorData };
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+export const failure = (h: Harness, call: Promise<unknown>): Promise<CaughtError> => callFailure(h.appRouter, call);
 
 /** Awaits a service call that must fail with a DomainError and returns its code and details. */
 export async function domainFailure(call: Promise<unknown>): Promise<{ appCode: string; details: unknown }> {
