@@ -104,6 +104,14 @@ describe('identity journey over HTTP', () => {
     expect(addr.status === 'rejected' && (addr.reason as TRPCClientError<AppRouter>).data?.appCode).toBe('UNAUTHENTICATED');
   });
 
+  it('serves a batch of many calls in one request', async () => {
+    const guest = await createShopClient(bff.url).auth.guest.mutate({});
+    const c = createShopClient(bff.url, { token: guest.token, maxItems: 50 });
+    const all = await Promise.all(Array.from({ length: 30 }, () => c.auth.me.query()));
+    expect(all).toHaveLength(30);
+    for (const me of all) expect(me).toEqual({ guestId: guest.guestId, role: 'guest' });
+  });
+
   it('answers malformed JSON with 400, never 500', async () => {
     const r = await fetch(`${bff.url}/trpc/auth.register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{bad' });
     expect(r.status).toBe(400);

@@ -30,6 +30,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       return typeof h === 'string' && /^[\w.:-]{1,100}$/.test(h) ? h : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // A batched call names every procedure in the path (`/trpc/a,b,c…`): the default 100 would
+    // answer 414 to a batch of half a dozen calls.
+    routerOptions: { maxParamLength: 4096 },
     return503OnClosing: true,
   });
 
