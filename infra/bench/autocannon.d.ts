@@ -20,6 +20,12 @@ declare module 'autocannon' {
     body?: string | Buffer;
   }
 
+  /** One connection (autocannon's httpClient): `setupClient` customises each one. */
+  interface Client {
+    setHeaders(headers: Record<string, string>): void;
+    setRequests(requests: Request[]): void;
+  }
+
   interface Options {
     url: string;
     connections?: number;
@@ -33,6 +39,8 @@ declare module 'autocannon' {
     body?: string | Buffer;
     requests?: Request[];
     expectBody?: string;
+    /** Called with each connection's client before it starts (per-connection tokens, bodies). */
+    setupClient?: (client: Client) => void;
   }
 
   interface Result {
@@ -52,5 +60,5 @@ declare module 'autocannon' {
 
   function autocannon(opts: Options): Promise<Result>;
   export default autocannon;
-  export type { Options, Result, Histogram, Request };
+  export type { Options, Result, Histogram, Request, Client };
 }

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { StockStatus } from './inventory.schemas';
+
+/** Cart procedures (API.md, "cart"). Money: integers in minor units of `currency`. */
+const Id = z.string().uuid();
+const Money = z.number().int();
+
+export const CartItemView = z.object({
+  id: z.string(),
+  skuId: z.string(),
+  productId: z.string().nullable(),
+  productName: z.string(),
+  image: z.string().nullable(),
+  spec: z.record(z.string(), z.string()),
+  /** The SKU's current price. */
+  unitPrice: Money,
+  /** The price when the line was added. */
+  addedPrice: Money,
+  priceChanged: z.boolean(),
+  quantity: z.number().int(),
+  /** unitPrice × quantity. */
+  subtotal: Money,
+  selected: z.boolean(),
+  /** For sale (published product, active SKU) and enough stock for the line's quantity. */
+  available: z.boolean(),
+  stockStatus: StockStatus,
+  /** What this line could hold: free stock plus the cart's own hold. */
+  availableStock: z.number().int(),
+  addedAt: z.string(),
+});
+export type CartItemView = z.infer<typeof CartItemView>;
+
+export const CartView = z.object({
+  /** The caller's active cart; null until the first line is added (and after `clear`). */
+  id: z.string().nullable(),
+  currency: z.string(),
+  items: z.array(CartItemView),
+  totalItems: z.number().int(),
+  totalQuantity: z.number().int(),
+  totalAmount: Money,
+  selectedCount: z.number().int(),
+  selectedAmount: Money,
+  discountAmount: Money,
+  payableAmount: Money,
+});
+export type CartView = z.infer<typeof CartView>;
+
+export const CartCountOutput = z.object({ totalQuantity: z.number().int() });
+export type CartCountOutput = z.infer<typeof CartCountOutput>;
+
+export const CartAddItemInput = z.object({
+  skuId: Id,
+  quantity: z.number().int().min(1).max(999),
+  idempotencyKey: z.string().min(1).max(200).optional(),
+});
+export type CartAddItemInput = z.infer<typeof CartAddItemInput>;
+
+export const CartUpdateQuantityInput = z.object({ itemId: Id, quantity: z.number().int().min(0).max(999) });
+export type CartUpdateQuantityInput = z.infer<typeof CartUpdateQuantityInput>;
+
+export const CartRemoveItemInput = z.object({ itemId: Id });
+export type CartRemoveItemInput = z.infer<typeof CartRemoveItemInput>;
+
+export const CartRemoveItemsInput = z.object({ itemIds: z.array(Id).min(1).max(50) });
+export type CartRemoveItemsInput = z.infer<typeof CartRemoveItemsInput>;
+
+export const CartSelectInput = z.object({ itemIds: z.array(Id).min(1).max(100), selected: z.boolean() });
+export type CartSelectInput = z.infer<typeof CartSelectInput>;
+
+export const CartSelectAllInput = z.object({ selected: z.boolean() });
+export type CartSelectAllInput = z.infer<typeof CartSelectAllInput>;
+
+/** `cart.changed` (v1): a cart's lines or status changed; `owner` lets every process find its subscribers. */
+export const CartChangedV1 = z.object({
+  cartId: z.string(),
+  owner: z.object({ type: z.enum(['user', 'guest']), id: z.string() }),
+  reason: z.string(),
+});
+export type CartChangedV1 = z.infer<typeof CartChangedV1>;

@@ -1,0 +1,242 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SignJWT } from 'jose';
+import pg from 'pg';
+import { deleteRedisPrefix, deleteStream } from '@zjmall/platform/testing';
+import type { Client } from 'autocannon';
+import { freePort, measureAll, printTable, startServer, type ChildServer, type Endpoint, type LoadSettings, type Measure } from './harness';
+
+/**
+ * The cart's throughput against bare Fastify, in one run (issue 4):
+ *
+ *   npx tsx infra/bench/cart.ts [--duration 10] [--warmup 3] [--rounds 3] [--connections 64] [--lines 20]
+ *
+ *   bare          Fastify alone, GET /bare → {"ok":true}              (infra/bench/floor-server.ts)
+ *   cart.get      GET /trpc/cart.get on a 20-line cart, a distinct signed-in customer (and cart) per connection
+ *   cart.addItem  POST /trpc/cart.addItem {skuId, quantity: 1}, a distinct customer per connection, cycling
+ *                 over that customer's own 20 SKUs (holds on: each add reserves stock in its transaction)
+ *
+ * at --connections (64), then cart.addItem again at 8 connections, by customers and (for comparison:
+ * no stock holds, so no reservation in the add's transaction) by guests. The BFF is apps/bff/src/main.ts
+ * in production configuration: PostgreSQL (a fresh database, dropped afterwards), Redis, NATS with a
+ * private stream and prefix, NODE_ENV=production, RUN_JOBS=false (apps/worker runs the relay and
+ * sweepers in production), RATE_LIMIT_PER_MINUTE=0. Customers are JWTs signed with the bench's
+ * JWT_SECRET (token auth is stateless; registering 128 users at the production password cost would
+ * only slow the set-up). Any error, timeout or non-2xx answer fails the run.
+ */
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '64' },
+    lines: { type: 'string', default: '20' },
+  },
+});
+const load: LoadSettings = {
+  connections: Number(flags.connections),
+  durationSec: Number(flags.duration),
+  warmupSec: Number(flags.warmup),
+  rounds: Math.max(1, Number(flags.rounds)),
+};
+const LINES = Number(flags.lines);
+const SLOW_CONNECTIONS = 8;
+
+async function benchEnvironment() {
+  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const natsUrl = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
+  const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const db = `zj_bench_${id}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${db}" ENCODING 'UTF8' TEMPLATE template0`);
+  } finally {
+    await admin.end();
+  }
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${db}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'zj-bench-'));
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: redisUrl,
+    NATS_URL: natsUrl,
+    REDIS_KEY_PREFIX: `zjb:${id}:`,
+    NATS_SUBJECT_PREFIX: `zjb_${id}`,
+    NATS_STREAM: `ZJB_${id}`.toUpperCase(),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    PAYMENT_CALLBACK_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: dataDir,
+    RATE_LIMIT_PER_MINUTE: '0',
+    RUN_JOBS: 'false',
+    BFF_PROCESSES: '1',
+    LOG_LEVEL: 'warn',
+  };
+  return {
+    env,
+    async drop() {
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      try {
+        await a.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+      } finally {
+        await a.end();
+      }
+      await deleteStream(natsUrl, env.NATS_STREAM).catch(() => {});
+      await deleteRedisPrefix(redisUrl, env.REDIS_KEY_PREFIX).catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function token(secret: string, sub: string, role: 'customer' | 'admin' | 'guest'): Promise<string> {
+  return new SignJWT(role === 'guest' ? { typ: 'guest' } : { typ: 'user', role })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(sub)
+    .setIssuer('zjmall')
+    .setAudience('zjmall')
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + 86_400)
+    .sign(new TextEncoder().encode(secret));
+}
+
+/** One tRPC call over HTTP (as the shared client sends it unbatched); throws on an error answer. */
+async function call<T>(base: string, auth: string, path: string, input?: unknown, method: 'GET' | 'POST' = 'POST'): Promise<T> {
+  const url = method === 'GET' ? `${base}/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}` : `${base}/trpc/${path}`;
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${auth}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+    body: method === 'POST' ? JSON.stringify(input ?? {}) : undefined,
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
+  return (JSON.parse(text) as { result: { data: T } }).result.data;
+}
+
+/** Published products with `count` SKUs in all, plenty of stock each. */
+async function createSkus(base: string, admin: string, count: number): Promise<string[]> {
+  const cat = await call<{ id: string }>(base, admin, 'catalog.admin.createCategory', { name: `bench-${randomUUID()}` });
+  const ids: string[] = [];
+  for (let made = 0; made < count; made += 100) {
+    const n = Math.min(100, count - made);
+    const p = await call<{ id: string; skus: { id: string }[] }>(base, admin, 'catalog.admin.createProduct', {
+      name: `Bench product ${made / 100}`,
+      categoryId: cat.id,
+      images: ['https://img.example/bench.png'],
+      skus: Array.from({ length: n }, (_, i) => ({ code: `B-${made + i}-${randomUUID().slice(0, 8)}`, spec: { n: String(i) }, price: 1000 + i, initialStock: 1_000_000 })),
+    });
+    await call(base, admin, 'catalog.admin.publish', { id: p.id });
+    ids.push(...p.skus.map((s) => s.id));
+  }
+  return ids;
+}
+
+/** Hands each new connection the next customer (and, for adds, that customer's requests). */
+function perConnection(setup: (client: Client, i: number) => void, users: number) {
+  let n = 0;
+  return (client: Client) => setup(client, n++ % users);
+}
+
+const servers: ChildServer[] = [];
+let drop: (() => Promise<void>) | null = null;
+let failure: unknown = null;
+let rows: Measure[] = [];
+let slow: Measure[] = [];
+
+try {
+  const bare = await startServer({ name: 'floor-server bare', script: 'infra/bench/floor-server.ts', args: ['bare'], env: {}, port: await freePort(), timeoutMs: 30_000 });
+  servers.push(bare);
+  const world = await benchEnvironment();
+  drop = world.drop;
+  const bff = await startServer({
+    name: 'BFF',
+    script: 'apps/bff/src/main.ts',
+    env: world.env,
+    port: await freePort(),
+    timeoutMs: 90_000,
+  });
+  servers.push(bff);
+
+  const secret = world.env.JWT_SECRET;
+  const admin = await token(secret, randomUUID(), 'admin');
+  const users = load.connections;
+  const readers = await Promise.all(Array.from({ length: users }, () => token(secret, randomUUID(), 'customer')));
+  const writers = await Promise.all(Array.from({ length: Math.max(users, SLOW_CONNECTIONS) }, () => token(secret, randomUUID(), 'customer')));
+  const guests = await Promise.all(Array.from({ length: SLOW_CONNECTIONS }, () => token(secret, randomUUID(), 'guest')));
+  const skus = await createSkus(bff.url, admin, LINES * (readers.length + writers.length));
+  const readerSkus = (i: number) => skus.slice(i * LINES, (i + 1) * LINES);
+  const writerSkus = (i: number) => skus.slice((readers.length + i) * LINES, (readers.length + i + 1) * LINES);
+  console.log(`set-up: ${skus.length} SKUs; filling ${readers.length} carts of ${LINES} lines…`);
+  await Promise.all(readers.map(async (t, i) => {
+    for (const skuId of readerSkus(i)) await call(bff.url, t, 'cart.addItem', { skuId, quantity: 1 });
+  }));
+
+  // Preflight: the right cart, served by the fast path (it sends a Content-Length; the stock adapter streams).
+  const probe = await fetch(`${bff.url}/trpc/cart.get`, { headers: { authorization: `Bearer ${readers[0]}` } });
+  const probeBody = await probe.text();
+  if (probe.status !== 200 || !probeBody.includes(`"totalItems":${LINES}`)) throw new Error(`cart.get preflight: ${probe.status} ${probeBody.slice(0, 300)}`);
+  if (probe.headers.get('content-length') === null) throw new Error('cart.get was not answered by the fast path');
+
+  const getCart: Endpoint = {
+    label: `BFF GET /trpc/cart.get (${LINES}-line cart per connection)`,
+    server: bff,
+    req: {
+      url: `${bff.url}/trpc/cart.get`,
+      setupClient: perConnection((c, i) => c.setHeaders({ authorization: `Bearer ${readers[i]}` }), readers.length),
+    },
+  };
+  const addItem = (connections: number, as: 'customer' | 'guest' = 'customer'): Endpoint => ({
+    label: as === 'customer' ? `BFF POST /trpc/cart.addItem (own cart and SKUs per connection)` : `BFF POST /trpc/cart.addItem as guests (no holds)`,
+    server: bff,
+    req: {
+      url: `${bff.url}/trpc/cart.addItem`,
+      setupClient: perConnection(
+        (c, i) =>
+          c.setRequests(
+            writerSkus(i).map((skuId) => ({
+              method: 'POST',
+              path: '/trpc/cart.addItem',
+              headers: { authorization: `Bearer ${(as === 'customer' ? writers : guests)[i]}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ skuId, quantity: 1 }),
+            })),
+          ),
+        connections,
+      ),
+    },
+  });
+  rows = await measureAll(
+    [{ label: 'bare Fastify GET /bare', server: bare, req: { url: `${bare.url}/bare`, expectBody: '{"ok":true}' } }, getCart, addItem(load.connections)],
+    load,
+  );
+  slow = await measureAll([addItem(SLOW_CONNECTIONS), addItem(SLOW_CONNECTIONS, 'guest')], { ...load, connections: SLOW_CONNECTIONS });
+} catch (e) {
+  failure = e;
+} finally {
+  for (const s of servers) await s.stop();
+  await drop?.().catch((e: unknown) => console.error('could not clean the bench database/stream/keys up:', e));
+}
+
+if (rows.length) {
+  const [bare, get, add] = rows;
+  printTable('zjmall cart benchmark (issue 4)', load, rows, bare);
+  printTable('cart.addItem at 8 connections', { ...load, connections: SLOW_CONNECTIONS }, slow, bare);
+  const pct = (a: Measure) => (100 * a.reqPerSec) / bare.reqPerSec;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+  console.log(`\ncart.get/bare     ${pct(get).toFixed(1)}%  (target ≥ 25%: ${verdict(pct(get) >= 25)}); p99 ${get.p99.toFixed(2)} ms (target ≤ 10 ms: ${verdict(get.p99 <= 10)})`);
+  console.log(`cart.addItem/bare ${pct(add).toFixed(1)}%  (${add.reqPerSec.toFixed(0)} req/s at ${load.connections} connections, p50 ${add.p50.toFixed(2)} ms, p99 ${add.p99.toFixed(2)} ms)`);
+  if (slow[0]) console.log(`cart.addItem at ${SLOW_CONNECTIONS} connections: p50 ${slow[0].p50.toFixed(2)} ms (target ≤ 5 ms: ${verdict(slow[0].p50 <= 5)}), ${slow[0].reqPerSec.toFixed(0)} req/s`);
+  if (slow[1]) console.log(`  as guests (no holds): p50 ${slow[1].p50.toFixed(2)} ms, ${slow[1].reqPerSec.toFixed(0)} req/s`);
+  if (bare.cpuMicros !== null && get.cpuMicros !== null && add.cpuMicros !== null) {
+    console.log(`server CPU per request: bare ${bare.cpuMicros.toFixed(1)} µs, cart.get ${get.cpuMicros.toFixed(1)} µs, cart.addItem ${add.cpuMicros.toFixed(1)} µs (BFF process only; PostgreSQL, Redis and NATS not counted)`);
+  }
+}
+if (failure !== null) {
+  console.error('\nCART BENCHMARK FAILED:', failure instanceof Error ? failure.stack ?? failure.message : failure);
+  process.exit(1);
+}

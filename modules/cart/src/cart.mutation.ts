@@ -1,0 +1,137 @@
+import type { Transaction } from 'sequelize';
+import { EVENTS, type CartChangedV1 } from '@zjmall/contracts';
+import { DomainError } from '@zjmall/platform';
+import type { CartCache } from './cart.cache';
+import type { CartStore } from './cart.store';
+import type { CartLine, CartOwner, CartServiceDeps, CartSnapshot, TxRunner } from './types';
+
+export interface MutationScope {
+  tx: Transaction;
+  owner: CartOwner;
+  cartId: string;
+  /** The cart's lines, read under its row lock. */
+  lines: CartLine[];
+}
+
+export interface MutationOutcome {
+  /** The lines after the change (the handler keeps them in step with what it wrote). */
+  lines: CartLine[];
+  /** The cart is no longer active (cleared). */
+  closed?: boolean;
+}
+
+export interface MutateOptions {
+  reason: string;
+  /** Start a cart when the owner has none (adds); otherwise `missing` decides. */
+  create: boolean;
+  /** No active cart and `create` false: throw, or answer the empty cart. */
+  missing: 'empty' | (() => DomainError);
+  /** The transaction to run in (addItem's idempotency wraps it); default db.transaction. */
+  run?: TxRunner;
+}
+
+/**
+ * Every cart write goes through here: lock (or start) the owner's active cart, let the handler
+ * change it, record `cart.changed` in the same transaction; after commit, drop the cached lines
+ * (here, in Redis and in every process) and extend the cart's holds — all before answering.
+ */
+export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache: CartCache) {
+  const { db, outbox, inventory, config, log } = deps;
+
+  /** Seconds a change holds stock for: signed-in customers only, with holds on. */
+  const holdSeconds = (owner: CartOwner) => (owner.type === 'user' && config.CART_HOLD_TTL_SECONDS > 0 ? config.CART_HOLD_TTL_SECONDS : 0);
+  /**
+   * The other holds are extended when a change would move their expiry by more than this: at most
+   * once a minute (a tenth of the TTL when shorter), not on every add — an extension is a second
+   * transaction locking every stock row of the cart.
+   */
+  const extendSlack = Math.min(60, config.CART_HOLD_TTL_SECONDS / 10);
+
+  const limits = {
+    quantity(skuId: string, requested: number) {
+      if (requested > config.CART_MAX_QUANTITY) {
+        throw new DomainError('QUANTITY_LIMIT', `At most ${config.CART_MAX_QUANTITY} of one item`, { skuId, requested, max: config.CART_MAX_QUANTITY });
+      }
+    },
+    lines(count: number) {
+      if (count > config.CART_MAX_LINES) {
+        throw new DomainError('CART_LINE_LIMIT', `At most ${config.CART_MAX_LINES} lines in a cart`, { max: config.CART_MAX_LINES });
+      }
+    },
+  };
+
+  /**
+   * Makes sure the new quantities are in stock: with holds, by setting the cart's holds (in the
+   * cart's transaction: both commit or neither); without, by checking free stock for increases.
+   */
+  async function secure(s: MutationScope, changes: { skuId: string; quantity: number; previous: number }[]): Promise<void> {
+    if (changes.length === 0) return;
+    const seconds = holdSeconds(s.owner);
+    if (seconds > 0) {
+      await inventory.reserve({ type: 'cart', id: s.cartId }, changes.map((c) => ({ skuId: c.skuId, quantity: c.quantity })), { tx: s.tx, ttlSeconds: seconds });
+      return;
+    }
+    const increases = changes.filter((c) => c.quantity > c.previous);
+    if (increases.length === 0) return;
+    const stock = new Map((await inventory.getPublic(increases.map((c) => c.skuId))).map((p) => [p.skuId, p.available]));
+    for (const c of increases) {
+      const available = stock.get(c.skuId) ?? 0;
+      if (available < c.quantity) throw new DomainError('INSUFFICIENT_STOCK', 'Not enough stock', { skuId: c.skuId, requested: c.quantity, available });
+    }
+  }
+
+  /** Lets go of the holds of SKUs that left the cart (all of them when `skuIds` is omitted). */
+  async function releaseHolds(s: MutationScope, skuIds?: string[]): Promise<void> {
+    if (holdSeconds(s.owner) === 0 || (skuIds && skuIds.length === 0)) return;
+    await inventory.release({ type: 'cart', id: s.cartId }, skuIds, { tx: s.tx, reason: 'cart' });
+  }
+
+  async function afterCommit(owners: CartOwner[], extend: { owner: CartOwner; cartId: string; lines: number; due: boolean } | null): Promise<void> {
+    await cartCache.invalidate(owners);
+    // The changed SKUs got a fresh expiry from reserve; the others are extended (one line: nothing left).
+    if (extend?.due && extend.lines > 1 && holdSeconds(extend.owner) > 0) {
+      await inventory.extend({ type: 'cart', id: extend.cartId }, holdSeconds(extend.owner)).catch((err: unknown) => log.warn({ err, cartId: extend.cartId }, 'extending cart holds failed'));
+    }
+  }
+
+  const changed = (cartId: string, owner: CartOwner, reason: string) => ({
+    type: EVENTS.cart.changed,
+    aggregateId: cartId,
+    data: { cartId, owner, reason } satisfies CartChangedV1,
+    version: 1,
+  });
+
+  async function mutate(owner: CartOwner, opts: MutateOptions, fn: (s: MutationScope) => Promise<MutationOutcome>): Promise<CartSnapshot> {
+    const run: TxRunner = opts.run ?? ((f) => db.transaction(f));
+    const result = await run(async (tx) => {
+      const locked = await store.lockActive(owner, tx, { create: opts.create, holdSeconds: holdSeconds(owner), slackSeconds: extendSlack });
+      if (!locked) {
+        if (opts.missing === 'empty') return null;
+        throw opts.missing();
+      }
+      const lines = await store.lines(locked.cartId, tx);
+      const out = await fn({ tx, owner, cartId: locked.cartId, lines });
+      await outbox.add(tx, changed(locked.cartId, owner, opts.reason));
+      const snapshot: CartSnapshot = out.closed ? { cartId: null, holdsUntil: null, lines: [] } : { cartId: locked.cartId, holdsUntil: locked.holdsUntil, lines: out.lines };
+      return { snapshot, cartId: locked.cartId, due: locked.extendDue };
+    });
+    if (!result) return { cartId: null, holdsUntil: null, lines: [] };
+    await afterCommit([owner], result.snapshot.cartId ? { owner, cartId: result.cartId, lines: result.snapshot.lines.length, due: result.due } : null);
+    return result.snapshot;
+  }
+
+  return { mutate, secure, releaseHolds, holdSeconds, extendSlack, limits, afterCommit, changed };
+}
+
+export type Mutator = ReturnType<typeof createMutator>;
+
+/** CART_ITEM_NOT_FOUND for ids that are not lines of the caller's active cart (another owner's included). */
+export function linesById(lines: CartLine[], itemIds: string[]): CartLine[] {
+  const byId = new Map(lines.map((l) => [l.id, l]));
+  const unique = [...new Set(itemIds)];
+  const missing = unique.filter((id) => !byId.has(id));
+  if (missing.length) throw new DomainError('CART_ITEM_NOT_FOUND', 'No such item in your cart', { itemIds: missing });
+  return unique.map((id) => byId.get(id)!);
+}
+
+export const itemNotFound = () => new DomainError('CART_ITEM_NOT_FOUND', 'No such item in your cart');

@@ -1,0 +1,139 @@
+import { QueryTypes, type Transaction } from 'sequelize';
+import { newId, type Db } from '@zjmall/platform';
+import type { CartLine, CartOwner, CartSnapshot } from './types';
+
+interface LineRow {
+  cart_id: string;
+  holds_until: Date | null;
+  id: string | null;
+  sku_id: string;
+  quantity: number;
+  added_price: number;
+  selected: boolean;
+  added_at: Date;
+}
+
+const toLine = (r: Omit<LineRow, 'cart_id' | 'holds_until'> & { id: string }): CartLine => ({
+  id: r.id,
+  skuId: r.sku_id,
+  quantity: r.quantity,
+  addedPrice: r.added_price,
+  selected: r.selected,
+  addedAt: r.added_at.toISOString(),
+});
+
+/** The cart's SQL, raw and bound (hot paths; DESIGN.md "Performance"). Newest lines first. */
+export function createCartStore(db: Db) {
+  const select = <T extends object>(sql: string, bind: unknown[], transaction?: Transaction) =>
+    db.query<T>(sql, { bind, type: QueryTypes.SELECT, transaction });
+
+  return {
+    /** The owner's active cart and its lines in one statement. */
+    async loadActive(owner: CartOwner, tx?: Transaction): Promise<CartSnapshot> {
+      const rows = await select<LineRow>(
+        `SELECT c.id AS cart_id, c.holds_until, i.id, i.sku_id, i.quantity, i.added_price, i.selected, i.added_at
+           FROM cart.carts c LEFT JOIN cart.cart_items i ON i.cart_id = c.id
+          WHERE c.owner_type = $1 AND c.owner_id = $2 AND c.status = 'active'
+          ORDER BY i.added_at DESC, i.id DESC`,
+        [owner.type, owner.id],
+        tx,
+      );
+      if (rows.length === 0) return { cartId: null, holdsUntil: null, lines: [] };
+      const lines = rows.filter((r): r is LineRow & { id: string } => r.id !== null).map(toLine);
+      return { cartId: rows[0].cart_id, holdsUntil: rows[0].holds_until?.toISOString() ?? null, lines };
+    },
+
+    /**
+     * Locks the owner's active cart (row lock: the cart's writers queue here) and touches it,
+     * creating it when `create`. With `holdSeconds`, `holds_until` moves to now + holdSeconds and
+     * `extendDue` says whether it moved by more than `slackSeconds` (both on the database clock).
+     * Returns null when there is none and none was made.
+     */
+    async lockActive(
+      owner: CartOwner,
+      tx: Transaction,
+      opts: { create: boolean; holdSeconds: number; slackSeconds?: number },
+    ): Promise<{ cartId: string; holdsUntil: string | null; extendDue: boolean } | null> {
+      type Locked = { id: string; holds_until: Date | null; extend_due: boolean };
+      const seen = (r: Locked) => ({ cartId: r.id, holdsUntil: r.holds_until?.toISOString() ?? null, extendDue: r.extend_due });
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const [hit] = await select<Locked>(
+          `UPDATE cart.carts c SET updated_at = now(),
+                  holds_until = CASE WHEN $3::int > 0 THEN now() + make_interval(secs => $3::int) ELSE c.holds_until END
+             FROM (SELECT id, holds_until FROM cart.carts WHERE owner_type = $1 AND owner_id = $2 AND status = 'active' FOR UPDATE) prev
+            WHERE c.id = prev.id
+          RETURNING c.id, c.holds_until,
+                    $3::int > 0 AND (prev.holds_until IS NULL OR c.holds_until - prev.holds_until > make_interval(secs => $4::float8)) AS extend_due`,
+          [owner.type, owner.id, opts.holdSeconds, opts.slackSeconds ?? 0],
+          tx,
+        );
+        if (hit) return seen(hit);
+        if (!opts.create) return null;
+        const [made] = await select<Locked>(
+          `INSERT INTO cart.carts (id, owner_type, owner_id, holds_until)
+           VALUES ($1, $2, $3, CASE WHEN $4::int > 0 THEN now() + make_interval(secs => $4::int) END)
+           ON CONFLICT (owner_type, owner_id) WHERE status = 'active' DO NOTHING RETURNING id, holds_until, false AS extend_due`,
+          [newId(), owner.type, owner.id, opts.holdSeconds],
+          tx,
+        );
+        if (made) return seen(made);
+        // Another request created it between the two statements: lock that one.
+      }
+      throw new Error('could not lock or create the active cart');
+    },
+
+    async lines(cartId: string, tx: Transaction): Promise<CartLine[]> {
+      const rows = await select<LineRow & { id: string }>(
+        `SELECT id, sku_id, quantity, added_price, selected, added_at FROM cart.cart_items WHERE cart_id = $1
+          ORDER BY added_at DESC, id DESC`,
+        [cartId],
+        tx,
+      );
+      return rows.map(toLine);
+    },
+
+    async insertLine(tx: Transaction, cartId: string, l: { skuId: string; quantity: number; addedPrice: number }): Promise<CartLine> {
+      const [r] = await select<LineRow & { id: string }>(
+        `INSERT INTO cart.cart_items (id, cart_id, sku_id, quantity, added_price) VALUES ($1, $2, $3, $4, $5)
+         RETURNING id, sku_id, quantity, added_price, selected, added_at`,
+        [newId(), cartId, l.skuId, l.quantity, l.addedPrice],
+        tx,
+      );
+      return toLine(r);
+    },
+
+    async setQuantity(tx: Transaction, itemId: string, quantity: number): Promise<void> {
+      await db.query(`UPDATE cart.cart_items SET quantity = $2, updated_at = now() WHERE id = $1`, { bind: [itemId, quantity], transaction: tx });
+    },
+
+    async deleteLines(tx: Transaction, cartId: string, itemIds: string[]): Promise<void> {
+      await db.query(`DELETE FROM cart.cart_items WHERE cart_id = $1 AND id = ANY($2::uuid[])`, { bind: [cartId, itemIds], transaction: tx });
+    },
+
+    async setSelected(tx: Transaction, cartId: string, itemIds: string[] | null, selected: boolean): Promise<void> {
+      await db.query(
+        `UPDATE cart.cart_items SET selected = $3, updated_at = now() WHERE cart_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))`,
+        { bind: [cartId, itemIds, selected], transaction: tx },
+      );
+    },
+
+    async setStatus(tx: Transaction, cartId: string, status: 'abandoned' | 'merged', mergedInto: string | null = null): Promise<void> {
+      await db.query(`UPDATE cart.carts SET status = $2, merged_into = $3, updated_at = now() WHERE id = $1`, {
+        bind: [cartId, status, mergedInto],
+        transaction: tx,
+      });
+    },
+
+    /** The owner of a cart, locking it (order's transaction). */
+    async ownerOf(tx: Transaction, cartId: string): Promise<CartOwner | null> {
+      const [r] = await select<{ owner_type: 'user' | 'guest'; owner_id: string }>(
+        `UPDATE cart.carts SET updated_at = now() WHERE id = $1 RETURNING owner_type, owner_id`,
+        [cartId],
+        tx,
+      );
+      return r ? { type: r.owner_type, id: r.owner_id } : null;
+    },
+  };
+}
+
+export type CartStore = ReturnType<typeof createCartStore>;

@@ -1,0 +1,71 @@
+import type { CartItemView, CartView, PublicStock, StockStatus } from '@zjmall/contracts';
+import type { SkuView } from '@zjmall/catalog';
+import type { CartSnapshot } from './types';
+
+export interface ViewInputs {
+  snapshot: CartSnapshot;
+  skus: Map<string, SkuView>;
+  stock: Map<string, PublicStock>;
+  currency: string;
+  /** The cart's lines are held (signed-in customer, holds on, not lapsed): their quantities count as theirs. */
+  held: boolean;
+}
+
+/**
+ * The cart as clients see it, computed at read time on current prices (integers, minor units).
+ * A line is available when its SKU is for sale and the stock it could hold covers its quantity;
+ * unavailable lines never count in the selected totals. No coupons yet: discount 0.
+ */
+export function buildCartView(v: ViewInputs): CartView {
+  const items: CartItemView[] = v.snapshot.lines.map((l) => {
+    const sku = v.skus.get(l.skuId);
+    const stock = v.stock.get(l.skuId);
+    const free = stock?.available ?? 0;
+    const availableStock = free + (v.held ? l.quantity : 0);
+    const forSale = sku?.availableForSale ?? false;
+    const unitPrice = sku?.price ?? l.addedPrice;
+    const stockStatus: StockStatus = availableStock <= 0 || !stock ? 'out_of_stock' : stock.status === 'out_of_stock' ? 'low_stock' : stock.status;
+    return {
+      id: l.id,
+      skuId: l.skuId,
+      productId: sku?.productId ?? null,
+      productName: sku?.productName ?? '',
+      image: sku?.image ?? null,
+      spec: sku?.spec ?? {},
+      unitPrice,
+      addedPrice: l.addedPrice,
+      priceChanged: unitPrice !== l.addedPrice,
+      quantity: l.quantity,
+      subtotal: unitPrice * l.quantity,
+      selected: l.selected,
+      available: forSale && availableStock >= l.quantity,
+      stockStatus,
+      availableStock,
+      addedAt: l.addedAt,
+    };
+  });
+  let totalQuantity = 0;
+  let totalAmount = 0;
+  let selectedCount = 0;
+  let selectedAmount = 0;
+  for (const i of items) {
+    totalQuantity += i.quantity;
+    totalAmount += i.subtotal;
+    if (i.selected && i.available) {
+      selectedCount += i.quantity;
+      selectedAmount += i.subtotal;
+    }
+  }
+  return {
+    id: v.snapshot.cartId,
+    currency: v.currency,
+    items,
+    totalItems: items.length,
+    totalQuantity,
+    totalAmount,
+    selectedCount,
+    selectedAmount,
+    discountAmount: 0,
+    payableAmount: selectedAmount,
+  };
+}

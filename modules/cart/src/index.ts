@@ -1,0 +1,9 @@
+// cart's public surface: nothing else is imported from outside this module.
+export { createCartService } from './cart.service';
+export type { CartService } from './cart.service';
+export { createCartRouter } from './cart.router';
+export type { CartRouter } from './cart.router';
+export type { CleanupReport } from './cart.cleanup';
+export type { CartOwner, CartServiceDeps, CheckoutView } from './types';
+export { cartModels } from './models';
+export { cartMigrations } from './migrations';

@@ -1,0 +1,81 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlatform, type Platform } from '@zjmall/platform';
+import { deleteRedisPrefix } from '@zjmall/platform/testing';
+import { createInventoryService, inventoryModels } from '@zjmall/inventory';
+import { catalogModels, createCatalogService } from '@zjmall/catalog';
+import { cartModels, createCartService, type CartOwner } from './index';
+import { createHarness, type Harness } from './testing/harness';
+
+/** Counts the SQL statements this process sends (every pg client: sequelize's pool included). */
+async function countSql<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const statements: string[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const q = args[0];
+    const text = typeof q === 'string' ? q : String((q as { text?: string })?.text ?? q);
+    // A new pool connection's session set-up is not a statement of the read.
+    if (!text.startsWith('SET ')) statements.push(text);
+    return original.apply(this, args);
+  };
+  try {
+    return { result: await fn(), statements };
+  } finally {
+    proto.query = original;
+  }
+}
+
+describe('cart.get is not N+1', () => {
+  let h: Harness;
+  let cold: Platform;
+  beforeAll(async () => {
+    h = await createHarness('cartsql');
+  });
+  afterAll(async () => {
+    await cold?.close();
+    await h?.close();
+  });
+
+  /** A cart service on a new platform (empty in-process caches) after Redis was emptied: every cache is cold. */
+  async function coldService() {
+    await cold?.close();
+    await deleteRedisPrefix(h.env.config.REDIS_URL!, h.env.config.REDIS_KEY_PREFIX);
+    cold = await createPlatform(h.env.config, h.env.log, 'cold');
+    cold.db.addModels([...inventoryModels, ...catalogModels, ...cartModels]);
+    const inventory = createInventoryService(cold);
+    const catalog = createCatalogService({ ...cold, inventory });
+    return createCartService({ ...cold, catalog, inventory });
+  }
+
+  it('a 100-line cold cart costs as many statements as a 1-line one (lines, SKUs, stock: one each)', async () => {
+    const big = h.user();
+    const skus = await h.skus(100, { stock: 5 });
+    for (const skuId of skus) await big.addItem({ skuId, quantity: 1 });
+    const small = h.user();
+    await small.addItem({ skuId: skus[0], quantity: 1 });
+
+    const read = async (owner: CartOwner) => {
+      const svc = await coldService();
+      try {
+        return await countSql(() => svc.get(owner));
+      } finally {
+        svc.close();
+      }
+    };
+    const many = await read(big.owner);
+    expect(many.result.totalItems).toBe(100);
+    expect(many.result.items.every((i) => i.available && i.productName.startsWith('Product'))).toBe(true);
+    const one = await read(small.owner);
+    expect(one.result.totalItems).toBe(1);
+    expect(many.statements.length).toBeLessThanOrEqual(3);
+    expect(many.statements.length).toBe(one.statements.length);
+
+    // Warm: no SQL at all.
+    const svc = await coldService();
+    await svc.get(big.owner);
+    const warm = await countSql(() => svc.get(big.owner));
+    expect(warm.statements).toEqual([]);
+    svc.close();
+  });
+});

@@ -1,0 +1,124 @@
+// Test-only helpers (not exported from index.ts): a platform on its own database, Redis prefix and
+// NATS stream with the real inventory, catalog and cart services, and tRPC callers whose bearer
+// tokens name the caller: `user:<uuid>` or `guest:<uuid>`.
+import { TRPCError, getErrorShape } from '@trpc/server';
+import { QueryTypes } from 'sequelize';
+import type { ErrorData } from '@zjmall/contracts';
+import { createCallerFactory, createContextFactory, newId, platformMigrations, router, type Authenticate } from '@zjmall/platform';
+import { createTestEnv } from '@zjmall/platform/testing';
+import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
+import { catalogMigrations, catalogModels, createCatalogService } from '@zjmall/catalog';
+import { cartMigrations, cartModels, createCartRouter, createCartService } from '../index';
+
+const ADMIN_ID = '00000000-0000-7000-8000-00000000ad01';
+
+const authenticate: Authenticate = async (token) => {
+  const [kind, id] = token.split(':');
+  if (kind === 'user' && id) return { ok: true, auth: { kind: 'user', userId: id, role: 'customer' } };
+  if (kind === 'guest' && id) return { ok: true, auth: { kind: 'guest', guestId: id } };
+  return { ok: false, reason: 'invalid' };
+};
+
+export async function createHarness(label: string, env: Record<string, string> = {}) {
+  const testEnv = await createTestEnv({ label, modules: [platformMigrations, inventoryMigrations, catalogMigrations, cartMigrations], env });
+  const { platform } = testEnv;
+  const { db } = platform;
+  db.addModels([...inventoryModels, ...catalogModels, ...cartModels]);
+  const inventory = createInventoryService(platform);
+  const catalog = createCatalogService({ ...platform, inventory });
+  const cart = createCartService({ ...platform, catalog, inventory });
+  const appRouter = router({ cart: createCartRouter(cart) });
+  const makeCaller = createCallerFactory(appRouter);
+  const makeContext = createContextFactory({ authenticate, log: testEnv.log });
+  const callerOf = (token: string) => makeCaller(makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: `Bearer ${token}` })).cart;
+  const q = <T extends object>(sql: string, bind: unknown[] = []) => db.query<T>(sql, { bind, type: QueryTypes.SELECT });
+  const category = await catalog.createCategory({ name: `cat-${newId()}` });
+
+  let n = 0;
+  return {
+    env: testEnv,
+    platform,
+    db,
+    inventory,
+    catalog,
+    cart,
+    appRouter,
+    q,
+    /** A signed-in customer's cart procedures (a new user unless an id is given). */
+    user: (id = newId()) => withOwner(callerOf(`user:${id}`), { type: 'user' as const, id }),
+    guest: (id = newId()) => withOwner(callerOf(`guest:${id}`), { type: 'guest' as const, id }),
+    anonymous: () => makeCaller(makeContext({ requestId: 'test', ip: '127.0.0.1' })).cart,
+    /** A published product with `count` SKUs (prices 1000, 1100, …; `stock` on hand each); returns their ids. */
+    async skus(count = 1, opts: { stock?: number; price?: number; publish?: boolean } = {}): Promise<string[]> {
+      const p = await catalog.createProduct(
+        {
+          name: `Product ${n++} ${newId().slice(-6)}`,
+          categoryId: category.id,
+          images: ['https://img.example/p.png'],
+          skus: Array.from({ length: count }, (_, i) => ({
+            code: `C-${newId()}`,
+            spec: { size: `S${i}` },
+            price: (opts.price ?? 1000) + i * 100,
+            initialStock: opts.stock ?? 10,
+          })),
+        },
+        ADMIN_ID,
+      );
+      if (opts.publish !== false) await catalog.publish(p.id);
+      return p.skus.map((s) => s.id);
+    },
+    async productOf(skuId: string): Promise<string> {
+      const [r] = await q<{ product_id: string }>(`SELECT product_id FROM catalog.skus WHERE id = $1`, [skuId]);
+      return r.product_id;
+    },
+    /** Free stock and this cart's active hold of a SKU, straight from the tables. */
+    async stock(skuId: string, cartId?: string | null) {
+      const [s] = await q<{ on_hand: number; reserved: number }>(`SELECT on_hand, reserved FROM inventory.stock WHERE sku_id = $1`, [skuId]);
+      const [h] = await q<{ total: number }>(
+        `SELECT coalesce(sum(quantity), 0)::int AS total FROM inventory.reservations
+          WHERE sku_id = $1 AND status = 'active' AND owner_type = 'cart' AND ($2::uuid IS NULL OR owner_id = $2::uuid)`,
+        [skuId, cartId ?? null],
+      );
+      return { onHand: s.on_hand, reserved: s.reserved, held: h.total };
+    },
+    async carts(ownerId: string) {
+      return q<{ id: string; status: string; merged_into: string | null }>(
+        `SELECT id, status, merged_into FROM cart.carts WHERE owner_id = $1 ORDER BY created_at, id`,
+        [ownerId],
+      );
+    },
+    close: async () => {
+      cart.close();
+      await testEnv.close();
+    },
+  };
+}
+
+/** The caller's procedures plus who it is (the tRPC caller is a proxy: properties cannot be added to it). */
+function withOwner<C extends object, O extends { type: 'user' | 'guest'; id: string }>(caller: C, owner: O): C & { id: string; owner: O } {
+  return new Proxy(caller, {
+    get: (target, prop, receiver) => (prop === 'id' ? owner.id : prop === 'owner' ? owner : Reflect.get(target, prop, receiver)),
+  }) as C & { id: string; owner: O };
+}
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+export interface CaughtError {
+  code: TRPCError['code'];
+  appCode?: string;
+  details?: unknown;
+  data: ErrorData;
+}
+
+/** Awaits a procedure call that must fail and returns the error as a client would see it. */
+export async function failure(h: Harness, call: Promise<unknown>): Promise<CaughtError> {
+  try {
+    await call;
+  } catch (e) {
+    if (!(e instanceof TRPCError)) throw e;
+    const shape = getErrorShape({ config: h.appRouter._def._config, error: e, type: 'unknown', path: undefined, input: undefined, ctx: undefined });
+    const data = shape.data as unknown as ErrorData;
+    return { code: e.code, appCode: data.appCode, details: data.details, data };
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}

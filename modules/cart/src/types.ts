@@ -1,0 +1,49 @@
+import type { Transaction } from 'sequelize';
+import type { Bus, Cache, Config, Db, Logger, Outbox } from '@zjmall/platform';
+import type { CatalogService } from '@zjmall/catalog';
+import type { InventoryService } from '@zjmall/inventory';
+
+/** Whose cart: a signed-in user or a guest (the id from the guest token). */
+export interface CartOwner {
+  type: 'user' | 'guest';
+  id: string;
+}
+
+/** A line as stored (and cached): no prices or stock of today, those are read live. */
+export interface CartLine {
+  id: string;
+  skuId: string;
+  quantity: number;
+  addedPrice: number;
+  selected: boolean;
+  addedAt: string;
+}
+
+/** What the cart cache holds per owner: the active cart's lines (cartId null: no active cart). */
+export interface CartSnapshot {
+  cartId: string | null;
+  /** When the cart's holds lapse (database clock, ISO); null without holds. */
+  holdsUntil: string | null;
+  lines: CartLine[];
+}
+
+export interface CartServiceDeps {
+  /** A Db that has `cartModels` added. */
+  db: Db;
+  outbox: Outbox;
+  cache: Cache;
+  bus: Bus;
+  config: Pick<Config, 'CART_HOLD_TTL_SECONDS' | 'CART_MAX_LINES' | 'CART_MAX_QUANTITY' | 'STORE_CURRENCY'>;
+  log: Logger;
+  catalog: Pick<CatalogService, 'getSkus'>;
+  inventory: Pick<InventoryService, 'getPublic' | 'reserve' | 'release' | 'extend'>;
+}
+
+/** What order checkout reads of the cart (names fixed: modules/order calls it). */
+export interface CheckoutView {
+  cartId: string;
+  currency: string;
+  lines: { itemId: string; skuId: string; quantity: number; addedPrice: number; selected: boolean }[];
+}
+
+export type TxRunner = <T>(fn: (tx: Transaction) => Promise<T>) => Promise<T>;
