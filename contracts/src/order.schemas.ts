@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { Id, IdempotencyKey, Limit } from './common.schemas';
+
+// ---- building blocks -------------------------------------------------------------------------
+
+/** DESIGN.md, Consistency: pending_payment → paid → shipped → completed; pending_payment → cancelled; paid/shipped/completed → partially_refunded → refunded. */
+export const OrderStatus = z.enum(['pending_payment', 'paid', 'shipped', 'completed', 'cancelled', 'partially_refunded', 'refunded']);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+const Money = z.number().int().min(0);
+
+/** The address as it was when the order was placed (identity's address, snapshotted). */
+export const OrderAddress = z.object({
+  receiver: z.string(),
+  phone: z.string(),
+  province: z.string(),
+  city: z.string(),
+  district: z.string(),
+  detail: z.string(),
+});
+export type OrderAddress = z.infer<typeof OrderAddress>;
+
+export const OrderItem = z.object({
+  skuId: z.string(),
+  productId: z.string(),
+  productName: z.string(),
+  image: z.string().nullable(),
+  spec: z.record(z.string(), z.string()),
+  unitPrice: Money,
+  quantity: z.number().int().min(1),
+  subtotal: Money,
+  /** The order's discount allocated to this line (largest remainder). */
+  discount: Money,
+  /** subtotal − discount: what was paid for this line. */
+  paid: Money,
+  /** Units refunded and returned to stock so far. */
+  refundedQuantity: z.number().int().min(0),
+});
+export type OrderItem = z.infer<typeof OrderItem>;
+
+export const OrderLogEntry = z.object({
+  from: OrderStatus.nullable(),
+  to: OrderStatus,
+  at: z.string(),
+  actor: z.string(),
+  reason: z.string().nullable(),
+});
+export type OrderLogEntry = z.infer<typeof OrderLogEntry>;
+
+export const Order = z.object({
+  id: z.string(),
+  orderNo: z.string(),
+  status: OrderStatus,
+  items: z.array(OrderItem),
+  itemsAmount: Money,
+  discountAmount: Money,
+  shippingAmount: Money,
+  payableAmount: Money,
+  paidAmount: Money,
+  refundedAmount: Money,
+  currency: z.string(),
+  address: OrderAddress,
+  carrier: z.string().nullable(),
+  trackingNo: z.string().nullable(),
+  createdAt: z.string(),
+  paidAt: z.string().nullable(),
+  expiresAt: z.string(),
+  cancelledAt: z.string().nullable(),
+  log: z.array(OrderLogEntry),
+});
+export type Order = z.infer<typeof Order>;
+
+/** An admin's view of an order: whose it is. */
+export const AdminOrder = Order.extend({ userId: z.string() });
+export type AdminOrder = z.infer<typeof AdminOrder>;
+
+// ---- procedures ------------------------------------------------------------------------------
+
+export const CheckoutInput = z.object({
+  addressId: Id,
+  /** Cart line ids to buy (default: the selected lines). */
+  itemIds: z.array(Id).min(1).max(100).optional(),
+  couponCode: z.string().trim().min(1).max(50).optional(),
+  /** What the client showed; a different payable amount is PRICE_CHANGED and nothing is ordered. */
+  expectedPayable: Money.optional(),
+  idempotencyKey: IdempotencyKey,
+});
+export type CheckoutInput = z.infer<typeof CheckoutInput>;
+
+/** PRICE_CHANGED details: the new totals. */
+export const CheckoutTotals = z.object({
+  itemsAmount: Money,
+  discountAmount: Money,
+  shippingAmount: Money,
+  payableAmount: Money,
+  currency: z.string(),
+  lines: z.array(z.object({ skuId: z.string(), unitPrice: Money, quantity: z.number().int(), subtotal: Money, discount: Money })),
+});
+export type CheckoutTotals = z.infer<typeof CheckoutTotals>;
+
+export const OrderIdInput = z.object({ id: Id });
+export type OrderIdInput = z.infer<typeof OrderIdInput>;
+
+/** An order page cursor: opaque to clients (base64url, 48 characters). */
+export const OrderCursor = z.string().regex(/^[A-Za-z0-9_-]{48}$/, 'not a cursor from this list');
+
+export const OrderListInput = z
+  .object({ status: OrderStatus.optional(), cursor: OrderCursor.optional(), limit: Limit.optional() })
+  .optional();
+export type OrderListInput = z.infer<typeof OrderListInput>;
+
+export const OrderPage = z.object({ items: z.array(Order), nextCursor: z.string().nullable() });
+export type OrderPage = z.infer<typeof OrderPage>;
+
+export const AdminOrderListInput = z
+  .object({ status: OrderStatus.optional(), userId: Id.optional(), cursor: OrderCursor.optional(), limit: Limit.optional() })
+  .optional();
+export type AdminOrderListInput = z.infer<typeof AdminOrderListInput>;
+
+export const AdminOrderPage = z.object({ items: z.array(AdminOrder), nextCursor: z.string().nullable() });
+export type AdminOrderPage = z.infer<typeof AdminOrderPage>;
+
+export const OrderCancelInput = z.object({ id: Id, reason: z.string().trim().min(1).max(200).optional() });
+export type OrderCancelInput = z.infer<typeof OrderCancelInput>;
+
+export const OrderShipInput = z.object({ id: Id, carrier: z.string().trim().min(1).max(50), trackingNo: z.string().trim().min(1).max(100) });
+export type OrderShipInput = z.infer<typeof OrderShipInput>;
+
+/** One `order.onStatus` message: the order's status now (first message: the current one). */
+export const OrderStatusChange = z.object({ id: z.string(), orderNo: z.string(), status: OrderStatus, at: z.string() });
+export type OrderStatusChange = z.infer<typeof OrderStatusChange>;
+
+// ---- events (payload version 1) ----------------------------------------------------------------
+
+export const ORDER_EVENT_VERSION = 1;
+
+/** Every order event carries the order's id, number, owner and status after the change. */
+const OrderEventBase = z.object({ orderId: z.string(), orderNo: z.string(), userId: z.string(), status: OrderStatus, at: z.string() });
+
+export const OrderCreatedV1 = OrderEventBase.extend({
+  payableAmount: Money,
+  currency: z.string(),
+  items: z.array(z.object({ skuId: z.string(), quantity: z.number().int(), paid: Money })),
+  expiresAt: z.string(),
+});
+export type OrderCreatedV1 = z.infer<typeof OrderCreatedV1>;
+
+export const OrderPaidV1 = OrderEventBase.extend({ paymentId: z.string(), amount: Money, currency: z.string() });
+export type OrderPaidV1 = z.infer<typeof OrderPaidV1>;
+
+export const OrderCancelledV1 = OrderEventBase.extend({ reason: z.string().nullable(), actor: z.string() });
+export type OrderCancelledV1 = z.infer<typeof OrderCancelledV1>;
+
+export const OrderShippedV1 = OrderEventBase.extend({ carrier: z.string(), trackingNo: z.string() });
+export type OrderShippedV1 = z.infer<typeof OrderShippedV1>;
+
+export const OrderCompletedV1 = OrderEventBase;
+export type OrderCompletedV1 = z.infer<typeof OrderCompletedV1>;
+
+export const OrderRefundedV1 = OrderEventBase.extend({
+  refundId: z.string(),
+  amount: Money,
+  refundedAmount: Money,
+  items: z.array(z.object({ skuId: z.string(), quantity: z.number().int() })),
+});
+export type OrderRefundedV1 = z.infer<typeof OrderRefundedV1>;

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { Id, IdempotencyKey } from './common.schemas';
+
+const Money = z.number().int().min(0);
+
+export const PaymentChannel = z.enum(['sandbox_alipay', 'sandbox_wechat']);
+export type PaymentChannel = z.infer<typeof PaymentChannel>;
+
+/** API.md, "Details clients rely on": pending → succeeded | failed | closed; succeeded → partially_refunded → refunded. */
+export const PaymentStatus = z.enum(['pending', 'succeeded', 'failed', 'closed', 'refunded', 'partially_refunded']);
+export type PaymentStatus = z.infer<typeof PaymentStatus>;
+
+export const Payment = z.object({
+  id: z.string(),
+  orderId: z.string(),
+  channel: PaymentChannel,
+  status: PaymentStatus,
+  amount: Money,
+  refundedAmount: Money,
+  currency: z.string(),
+  /** The provider's pay page (the sandbox's, on PUBLIC_BASE_URL). */
+  payUrl: z.string(),
+  transactionId: z.string().nullable(),
+  createdAt: z.string(),
+  paidAt: z.string().nullable(),
+});
+export type Payment = z.infer<typeof Payment>;
+
+export const PaymentCreateInput = z.object({ orderId: Id, channel: PaymentChannel, idempotencyKey: IdempotencyKey });
+export type PaymentCreateInput = z.infer<typeof PaymentCreateInput>;
+
+export const PaymentIdInput = z.object({ id: Id });
+export type PaymentIdInput = z.infer<typeof PaymentIdInput>;
+
+export const PaymentForOrderInput = z.object({ orderId: Id });
+export type PaymentForOrderInput = z.infer<typeof PaymentForOrderInput>;
+
+export const RefundItem = z.object({ skuId: Id, quantity: z.number().int().min(1).max(999) });
+export type RefundItem = z.infer<typeof RefundItem>;
+
+export const RefundInput = z.object({
+  paymentId: Id,
+  amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  items: z.array(RefundItem).max(100).optional(),
+  reason: z.string().trim().min(1).max(200),
+  idempotencyKey: IdempotencyKey,
+});
+export type RefundInput = z.infer<typeof RefundInput>;
+
+export const RefundStatus = z.enum(['succeeded']);
+export const Refund = z.object({
+  id: z.string(),
+  paymentId: z.string(),
+  orderId: z.string(),
+  amount: Money,
+  items: z.array(z.object({ skuId: z.string(), quantity: z.number().int() })),
+  reason: z.string(),
+  status: RefundStatus,
+  createdAt: z.string(),
+});
+export type Refund = z.infer<typeof Refund>;
+
+/** `{from, to}`: ISO dates or date-times; days are calendar days in STORE_TIMEZONE. */
+export const PaymentStatsInput = z
+  .object({ from: z.iso.datetime({ offset: true }).or(z.iso.date()), to: z.iso.datetime({ offset: true }).or(z.iso.date()) })
+  .refine((v) => new Date(v.from).getTime() <= new Date(v.to).getTime(), { message: 'from must not be after to', path: ['from'] });
+export type PaymentStatsInput = z.infer<typeof PaymentStatsInput>;
+
+export const PaymentStatsRow = z.object({
+  day: z.string(),
+  channel: PaymentChannel,
+  count: z.number().int(),
+  amount: Money,
+  refundedAmount: Money,
+});
+export const PaymentStats = z.object({
+  from: z.string(),
+  to: z.string(),
+  currency: z.string(),
+  rows: z.array(PaymentStatsRow),
+  totals: z.object({ count: z.number().int(), amount: Money, refundedAmount: Money }),
+});
+export type PaymentStats = z.infer<typeof PaymentStats>;
+
+/** The sandbox provider's callback body (a real channel has its own). */
+export const SandboxCallback = z.object({
+  paymentId: z.string().min(1).max(100),
+  transactionId: z.string().min(1).max(100),
+  status: z.enum(['SUCCESS', 'FAILED']),
+  amount: z.number().int().min(0),
+  currency: z.string().min(3).max(3),
+  timestamp: z.number().int(),
+  nonce: z.string().min(1).max(100),
+});
+export type SandboxCallback = z.infer<typeof SandboxCallback>;
+
+// ---- events (payload version 1) ----------------------------------------------------------------
+
+export const PAYMENT_EVENT_VERSION = 1;
+
+export const PaymentSucceededV1 = z.object({
+  paymentId: z.string(),
+  orderId: z.string(),
+  channel: PaymentChannel,
+  amount: Money,
+  currency: z.string(),
+  transactionId: z.string(),
+  /** false when the order could not take it (cancelled, or paid by another payment): refunded at once. */
+  applied: z.boolean(),
+});
+export type PaymentSucceededV1 = z.infer<typeof PaymentSucceededV1>;
+
+export const PaymentFailedV1 = z.object({ paymentId: z.string(), orderId: z.string(), channel: PaymentChannel, transactionId: z.string() });
+export type PaymentFailedV1 = z.infer<typeof PaymentFailedV1>;
+
+export const PaymentRefundedV1 = z.object({
+  paymentId: z.string(),
+  orderId: z.string(),
+  refundId: z.string(),
+  amount: Money,
+  refundedAmount: Money,
+  status: PaymentStatus,
+  /** true for the automatic refund of a success that arrived after the order was cancelled. */
+  automatic: z.boolean(),
+});
+export type PaymentRefundedV1 = z.infer<typeof PaymentRefundedV1>;

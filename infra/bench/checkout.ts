@@ -1,0 +1,251 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { deleteRedisPrefix, deleteStream } from '@zjmall/platform/testing';
+import { cpuSeconds, freePort, machine, startServer, type ChildServer } from './harness';
+
+/**
+ * Orders per second through the whole purchase: cart.addItem → order.checkout → payment.create →
+ * the sandbox's approve (its HMAC-signed callback, verified, stored in the inbox, processed: payment
+ * succeeded, order paid, stock deducted, outbox events) — over HTTP against apps/bff in the
+ * production configuration (NODE_ENV=production, PostgreSQL, Redis, NATS, relay running,
+ * SANDBOX_PAYMENTS=true), many distinct signed-in users, errors counted (any error: not a result).
+ * Baseline in the same run, same concurrency, same client: `GET /trpc/health.ping`.
+ *
+ *   npx tsx infra/bench/checkout.ts [--duration 10] [--warmup 3] [--concurrency 48] [--users 400] [--skus 50]
+ *
+ * BENCH_STEPS=1 prints the mean time of each step; BENCH_CPU_PROF=<dir> writes the BFF's
+ * .cpuprofile there. Environment as floor.ts: BENCH_PG_ADMIN_URL, BENCH_REDIS_URL, BENCH_NATS_URL.
+ * Needs modules/api to wire order and payment (and apps/bff the payment routes).
+ */
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '48' },
+    users: { type: 'string', default: '400' },
+    skus: { type: 'string', default: '50' },
+  },
+});
+const DURATION = Number(flags.duration);
+const WARMUP = Number(flags.warmup);
+const CONCURRENCY = Number(flags.concurrency);
+const USERS = Math.max(Number(flags.users), CONCURRENCY);
+const SKUS = Number(flags.skus);
+
+async function benchEnvironment() {
+  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const natsUrl = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
+  const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const db = `zj_bench_${id}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${db}" ENCODING 'UTF8' TEMPLATE template0`).finally(() => admin.end());
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${db}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'zj-bench-'));
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: redisUrl,
+    NATS_URL: natsUrl,
+    REDIS_KEY_PREFIX: `zjb:${id}:`,
+    NATS_SUBJECT_PREFIX: `zjb_${id}`,
+    NATS_STREAM: `ZJB_${id}`.toUpperCase(),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    PAYMENT_CALLBACK_SECRET: randomBytes(32).toString('hex'),
+    ADMIN_EMAIL: 'bench-admin@example.com',
+    ADMIN_PASSWORD: 'bench admin password',
+    SANDBOX_PAYMENTS: 'true',
+    // The production minimum (scrypt N=16384): only registration pays for it, before the measurement.
+    PASSWORD_HASH_COST: '14',
+    DATA_DIR: dataDir,
+    RATE_LIMIT_PER_MINUTE: '0',
+    RUN_JOBS: 'true',
+    BFF_PROCESSES: '1',
+    DB_POOL_MAX: '20',
+    LOG_LEVEL: 'warn',
+  };
+  return {
+    env,
+    async drop() {
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).finally(() => a.end());
+      await deleteStream(natsUrl, env.NATS_STREAM).catch(() => {});
+      await deleteRedisPrefix(redisUrl, env.REDIS_KEY_PREFIX).catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+class CallFailed extends Error {}
+
+/** One tRPC call over plain HTTP (API.md, Wire): no transformer, `{result: {data}}` or an error. */
+async function call<T>(base: string, path: string, kind: 'query' | 'mutation', input: unknown, token?: string): Promise<T> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const url = `${base}/trpc/${path}`;
+  const res =
+    kind === 'query'
+      ? await fetch(input === undefined ? url : `${url}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
+      : await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(input ?? {}) });
+  const body = (await res.json()) as { result?: { data: T }; error?: { message: string; data?: { appCode?: string } } };
+  if (res.status !== 200 || !body.result) throw new CallFailed(`${path}: ${res.status} ${body.error?.data?.appCode ?? ''} ${body.error?.message ?? ''}`);
+  return body.result.data;
+}
+
+async function pool<T>(items: T[], width: number, fn: (item: T, i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  }));
+}
+
+interface Buyer { token: string; addressId: string; busy: boolean }
+
+async function setup(base: string) {
+  const { token: adminToken } = await call<{ token: string }>(base, 'auth.login', 'mutation', { email: 'bench-admin@example.com', password: 'bench admin password' });
+  const category = await call<{ id: string }>(base, 'catalog.admin.createCategory', 'mutation', { name: `bench ${randomUUID().slice(0, 8)}` }, adminToken);
+  const skuIds: string[] = [];
+  for (let i = 0; i < SKUS; i++) {
+    const p = await call<{ id: string; skus: { id: string }[] }>(base, 'catalog.admin.createProduct', 'mutation', {
+      name: `Bench product ${i}`, categoryId: category.id,
+      skus: [{ code: `BENCH-${i}-${randomUUID().slice(0, 8)}`, spec: { size: 'M' }, price: 1000 + i, initialStock: 10_000_000 }],
+    }, adminToken);
+    await call(base, 'catalog.admin.publish', 'mutation', { id: p.id }, adminToken);
+    skuIds.push(p.skus[0].id);
+  }
+  const buyers: Buyer[] = [];
+  const started = Date.now();
+  await pool(Array.from({ length: USERS }, (_, i) => i), 16, async (i) => {
+    const { token } = await call<{ token: string }>(base, 'auth.register', 'mutation', { email: `buyer${i}.${randomUUID().slice(0, 8)}@bench.example`, password: 'bench buyer password', name: `buyer ${i}` });
+    const a = await call<{ id: string }>(base, 'address.create', 'mutation', { receiver: `买家${i}`, phone: '13800138000', province: '上海', city: '上海', district: '浦东', detail: `${i} 号` }, token);
+    buyers.push({ token, addressId: a.id, busy: false });
+  });
+  console.log(`set up ${SKUS} SKUs and ${USERS} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { adminToken, skuIds, buyers };
+}
+
+/** One order start to finish; returns its latency in ms. */
+/** Time spent in each step (BENCH_STEPS=1 prints the means): where an order's latency goes. */
+const steps = { add: 0, checkout: 0, create: 0, approve: 0, n: 0 };
+async function purchase(base: string, b: Buyer, skuId: string): Promise<number> {
+  const t0 = performance.now();
+  await call(base, 'cart.addItem', 'mutation', { skuId, quantity: 1 }, b.token);
+  const t1 = performance.now();
+  const order = await call<{ id: string; payableAmount: number }>(base, 'order.checkout', 'mutation', { addressId: b.addressId, idempotencyKey: `co-${randomUUID()}` }, b.token);
+  const t2 = performance.now();
+  const pay = await call<{ id: string; amount: number }>(base, 'payment.create', 'mutation', { orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: `pay-${randomUUID()}` }, b.token);
+  const t3 = performance.now();
+  if (pay.amount !== order.payableAmount) throw new CallFailed('payment amount differs from the order');
+  const res = await fetch(`${base}/sandbox/pay/${pay.id}/approve`, { method: 'POST' });
+  const body = (await res.json()) as { ok: boolean; outcome?: string };
+  if (res.status !== 200 || body.outcome !== 'succeeded') throw new CallFailed(`approve: ${res.status} ${JSON.stringify(body)}`);
+  const t4 = performance.now();
+  steps.add += t1 - t0;
+  steps.checkout += t2 - t1;
+  steps.create += t3 - t2;
+  steps.approve += t4 - t3;
+  steps.n++;
+  return performance.now() - t0;
+}
+
+interface Figure { label: string; perSec: number; p50: number; p99: number; count: number; errors: number; cpuMicros: number | null; firstError?: string }
+
+/** `width` loops of `op` for `seconds`; every failure counted. */
+async function drive(server: ChildServer, label: string, seconds: number, width: number, op: (worker: number) => Promise<number>): Promise<Figure> {
+  const lat: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const end = Date.now() + seconds * 1000;
+  const cpu0 = cpuSeconds(server.pid);
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: width }, async (_, w) => {
+    while (Date.now() < end) {
+      try {
+        lat.push(await op(w));
+      } catch (e) {
+        errors++;
+        firstError ??= e instanceof Error ? e.message : String(e);
+      }
+    }
+  }));
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSeconds(server.pid);
+  lat.sort((a, b) => a - b);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
+  return {
+    label, perSec: lat.length / elapsed, p50: q(0.5), p99: q(0.99), count: lat.length, errors, firstError,
+    cpuMicros: cpu0 !== null && cpu1 !== null && lat.length ? ((cpu1 - cpu0) * 1e6) / lat.length : null,
+  };
+}
+
+const world = await benchEnvironment();
+let server: ChildServer | null = null;
+let failed: unknown = null;
+const figures: Figure[] = [];
+try {
+  server = await startServer({ name: 'BFF', script: 'apps/bff/src/main.ts', env: world.env, port: await freePort(), timeoutMs: 90_000, nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [] });
+  const base = server.url;
+  const { skuIds, buyers } = await setup(base);
+  const ping = async () => {
+    const t0 = performance.now();
+    await call(base, 'health.ping', 'query', undefined);
+    return performance.now() - t0;
+  };
+  // Each worker takes the next idle buyer: distinct users, never two orders of one user at once.
+  let cursor = 0;
+  const order = async () => {
+    let b: Buyer;
+    do b = buyers[cursor++ % buyers.length]; while (b.busy);
+    b.busy = true;
+    try {
+      return await purchase(base, b, skuIds[Math.floor(Math.random() * skuIds.length)]);
+    } finally {
+      b.busy = false;
+    }
+  };
+  await drive(server, 'warm-up ping', WARMUP, CONCURRENCY, ping);
+  await drive(server, 'warm-up orders', WARMUP, CONCURRENCY, order);
+  figures.push(await drive(server, 'GET health.ping (baseline), req/s', DURATION, CONCURRENCY, ping));
+  figures.push(await drive(server, 'checkout→pay→callback, orders/s', DURATION, CONCURRENCY, order));
+} catch (e) {
+  failed = e;
+} finally {
+  await server?.stop();
+  await world.drop().catch((e: unknown) => console.error('could not clean the bench database/stream/keys up:', e));
+}
+
+if (process.env.BENCH_STEPS) console.log('steps (mean ms):', Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, k === 'n' ? v : +(v / steps.n).toFixed(1)])));
+if (figures.length) {
+  const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  const [baseline] = figures;
+  console.log('\nzjmall checkout benchmark (issue 5: target ≥ 300 orders/s, zero errors)');
+  console.log(`machine: ${machine()}`);
+  console.log(`load: ${CONCURRENCY} concurrent clients (fetch, keep-alive), ${WARMUP} s warm-up, ${DURATION} s measured; ${USERS} distinct users, ${SKUS} SKUs; BFF: 1 process, NODE_ENV=production, PostgreSQL + Redis + NATS, relay running\n`);
+  const head = ['target', 'per s', 'p50 ms', 'p99 ms', 'done', 'errors', 'server CPU µs', 'vs ping'];
+  const rows = figures.map((f) => [f.label, fmt(f.perSec), fmt(f.p50, 1), fmt(f.p99, 1), fmt(f.count), String(f.errors), f.cpuMicros === null ? '-' : fmt(f.cpuMicros), `${fmt((100 * f.perSec) / baseline.perSec, 1)}%`]);
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');
+  console.log(line(head));
+  console.log(w.map((n) => '-'.repeat(n)).join('  '));
+  for (const r of rows) console.log(line(r));
+  const orders = figures[1];
+  if (orders) {
+    console.log(`\n${fmt(orders.perSec)} orders/s (4 HTTP calls each: ${fmt(orders.perSec * 4)} req/s): target ≥ 300 ${orders.perSec >= 300 ? 'met' : 'NOT MET'}`);
+    if (orders.errors > 0) failed ??= new Error(`${orders.errors} failed orders (first: ${orders.firstError}): not a result`);
+  }
+  if (baseline.errors > 0) failed ??= new Error(`${baseline.errors} failed pings (first: ${baseline.firstError})`);
+}
+if (failed !== null) {
+  console.error('\nCHECKOUT BENCHMARK FAILED:', failed instanceof Error ? failed.message : failed);
+  process.exit(1);
+}

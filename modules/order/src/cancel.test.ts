@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENTS, type OrderCancelledV1 } from '@zjmall/contracts';
+import { createOrderHarness, failure, type OrderHarness } from './testing/harness';
+
+let h: OrderHarness;
+beforeAll(async () => {
+  h = await createOrderHarness('ordercancel', { env: { ORDER_PAYMENT_TTL_SECONDS: '1' } });
+});
+afterAll(() => h?.close());
+
+async function placed(qty = 2, stock = 10) {
+  const u = await h.user();
+  const sku = await h.sku(500, stock);
+  await h.cart.add(u.id, sku, qty, { hold: true });
+  const order = await u.api.checkout({ addressId: u.addressId, idempotencyKey: h.key() });
+  return { u, sku, order };
+}
+
+describe('order.cancel', () => {
+  it('releases the stock once; a second cancel is ILLEGAL_TRANSITION; the log and the event record it', async () => {
+    const { u, sku, order } = await placed(3);
+    expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 3 });
+    const cancelled = await u.api.cancel({ id: order.id, reason: 'changed my mind' });
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.cancelledAt).not.toBeNull();
+    expect(cancelled.log.at(-1)).toMatchObject({ from: 'pending_payment', to: 'cancelled', actor: u.id, reason: 'changed my mind' });
+    expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 0 });
+    const again = await failure(h, u.api.cancel({ id: order.id }));
+    expect([again.code, again.data.appCode]).toEqual(['CONFLICT', 'ILLEGAL_TRANSITION']);
+    expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 0 });
+    const evs = await h.events<OrderCancelledV1>(EVENTS.order.cancelled, order.id);
+    expect(evs).toHaveLength(1);
+    expect(evs[0].data).toMatchObject({ status: 'cancelled', actor: u.id, reason: 'changed my mind' });
+  });
+
+  it('concurrent cancels: one wins, the others are ILLEGAL_TRANSITION, stock released once', async () => {
+    const { u, sku, order } = await placed(2);
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => u.api.cancel({ id: order.id })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 0 });
+    const releases = await h.q(`SELECT 1 FROM inventory.ledger WHERE sku_id = $1 AND type = 'RELEASE' AND ref_id = $2`, [sku, order.id]);
+    expect(releases).toHaveLength(1);
+  });
+});
+
+describe('timeout canceller', () => {
+  it('cancels unpaid orders after ORDER_PAYMENT_TTL_SECONDS (database clock) and releases their stock; safe with several runners', async () => {
+    const a = await placed(2);
+    const b = await placed(1);
+    expect(await h.order.cancelExpired()).toEqual({ cancelled: 0 }); // not yet
+    await new Promise((r) => setTimeout(r, 1200));
+    const runs = await Promise.all([h.order.cancelExpired(), h.order.cancelExpired(), h.order.cancelExpired()]);
+    expect(runs.reduce((n, r) => n + r.cancelled, 0)).toBeGreaterThanOrEqual(2);
+    for (const x of [a, b]) {
+      const o = await x.u.api.get({ id: x.order.id });
+      expect(o.status).toBe('cancelled');
+      expect(o.log.at(-1)).toMatchObject({ to: 'cancelled', actor: 'system', reason: 'payment timeout' });
+      expect(await h.stock(x.sku)).toEqual({ onHand: 10, reserved: 0 });
+      expect(await h.events(EVENTS.order.cancelled, x.order.id)).toHaveLength(1);
+    }
+  });
+});
+
+describe('order.admin', () => {
+  it('ship needs a paid order; customers cannot call admin procedures', async () => {
+    const admin = await h.admin();
+    const { u, order } = await placed(1);
+    const e = await failure(h, admin.api.admin.ship({ id: order.id, carrier: 'SF', trackingNo: 'SF1' }));
+    expect(e.data.appCode).toBe('ILLEGAL_TRANSITION');
+    const f = await failure(h, u.api.admin.list());
+    expect(f.data.appCode).toBe('FORBIDDEN');
+    const page = await admin.api.admin.list({ userId: u.id });
+    expect(page.items.map((o) => [o.id, o.userId])).toEqual([[order.id, u.id]]);
+  });
+});

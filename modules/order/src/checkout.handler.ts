@@ -1,0 +1,160 @@
+import type { Transaction } from 'sequelize';
+import { EVENTS, ORDER_EVENT_VERSION, type CheckoutInput, type CheckoutTotals, type Order, type OrderAddress, type OrderCreatedV1 } from '@zjmall/contracts';
+import { DomainError, newId, withIdempotency } from '@zjmall/platform';
+import type { SkuView } from '@zjmall/catalog';
+import { nextOrderNo } from './order-number';
+import type { CartCheckoutLine, OrderDeps } from './order.deps';
+import { customerView, loadOrder } from './order.view';
+import { priceLines, type PricedLine, type Totals } from './pricing';
+import { writeLog } from './state-machine';
+
+interface Prepared {
+  cartId: string;
+  itemIds: string[];
+  address: OrderAddress;
+  lines: (PricedLine & { sku: SkuView })[];
+  totals: Totals;
+}
+
+/**
+ * `order.checkout`. Everything that reads other modules (cart, catalog, address) happens before the
+ * transaction, so a checkout never holds a connection while waiting for another one; the
+ * transaction then holds the idempotency key, moves the cart holds to the order, reserves the rest,
+ * and writes order + items + first log row + outbox event + the cart's removal of the bought lines.
+ */
+export function checkoutHandler(deps: OrderDeps) {
+  const { db, config, catalog, identity, cart, inventory, outbox } = deps;
+
+  async function prepare(userId: string, input: CheckoutInput): Promise<Prepared> {
+    if (input.couponCode) {
+      // Coupons arrive with the pricing module; until then no code exists.
+      throw new DomainError('COUPON_INVALID', 'Unknown coupon code', { reason: 'not_found', code: input.couponCode });
+    }
+    const [view, addresses] = await Promise.all([cart.checkoutView(userId, input.itemIds), identity.listAddresses(userId)]);
+    const addr = addresses.find((a) => a.id === input.addressId);
+    if (!addr) throw new DomainError('ADDRESS_NOT_FOUND', 'Address not found', { addressId: input.addressId });
+    const chosen = view.lines.filter((l) => (input.itemIds ? true : l.selected));
+    if (chosen.length === 0) throw new DomainError('CART_EMPTY', 'Nothing is selected to check out');
+    const merged = mergeBySku(chosen);
+    const skus = new Map((await catalog.getSkus(merged.map((l) => l.skuId))).map((s) => [s.skuId, s]));
+    for (const l of merged) {
+      const s = skus.get(l.skuId);
+      if (!s || !s.availableForSale) throw new DomainError('SKU_UNAVAILABLE', 'A product in the cart is no longer for sale', { skuId: l.skuId });
+    }
+    const { lines, totals } = priceLines(
+      merged.map((l) => ({ skuId: l.skuId, unitPrice: skus.get(l.skuId)!.price, quantity: l.quantity })),
+      0,
+      config.SHIPPING_FLAT_FEE,
+    );
+    if (input.expectedPayable !== undefined && input.expectedPayable !== totals.payableAmount) {
+      const details: CheckoutTotals = {
+        ...totals,
+        currency: config.STORE_CURRENCY,
+        lines: lines.map(({ skuId, unitPrice, quantity, subtotal, discount }) => ({ skuId, unitPrice, quantity, subtotal, discount })),
+      };
+      throw new DomainError('PRICE_CHANGED', 'Prices changed since the cart was shown', details);
+    }
+    const { receiver, phone, province, city, district, detail } = addr;
+    return {
+      cartId: view.cartId,
+      itemIds: chosen.map((l) => l.itemId),
+      address: { receiver, phone, province, city, district, detail },
+      lines: lines.map((l) => ({ ...l, sku: skus.get(l.skuId)! })),
+      totals,
+    };
+  }
+
+  async function place(tx: Transaction, userId: string, p: Prepared): Promise<string> {
+    const orderId = newId();
+    const owner = { type: 'order' as const, id: orderId };
+    const skuIds = p.lines.map((l) => l.skuId);
+    // Cart holds become the order's reservations (reserved never dips); then one reserve sets each
+    // SKU's total. SKUs fully covered by a hold are left out of it: they are already row-locked by
+    // this transaction, and reserving them again would wait on the Redlock while holding rows.
+    const moved = await inventory.transfer({ type: 'cart', id: p.cartId }, owner, { tx, skuIds, ttlSeconds: null, operator: userId });
+    const held = new Map(moved.lines.map((l) => [l.skuId, l.quantity]));
+    const rest = p.lines.filter((l) => held.get(l.skuId) !== l.quantity).map((l) => ({ skuId: l.skuId, quantity: l.quantity }));
+    if (rest.length) await inventory.reserve(owner, rest, { tx, operator: userId });
+
+    const orderNo = await nextOrderNo(db, tx, config.STORE_TIMEZONE);
+    const [row] = (await db.query(
+      `INSERT INTO "order".orders (id, order_no, user_id, status, currency, items_amount, discount_amount, shipping_amount,
+         payable_amount, address, cart_id, expires_at)
+       VALUES ($1, $2, $3, 'pending_payment', $4, $5, $6, $7, $8, $9::jsonb, $10, now() + make_interval(secs => $11))
+       RETURNING created_at, expires_at`,
+      {
+        bind: [orderId, orderNo, userId, config.STORE_CURRENCY, p.totals.itemsAmount, p.totals.discountAmount, p.totals.shippingAmount,
+          p.totals.payableAmount, JSON.stringify(p.address), p.cartId, config.ORDER_PAYMENT_TTL_SECONDS],
+        transaction: tx,
+      },
+    )) as [{ created_at: Date; expires_at: Date }[], unknown];
+    const created = row[0];
+    const values: string[] = [];
+    const bind: unknown[] = [];
+    p.lines.forEach((l, i) => {
+      const b = bind.length;
+      values.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}::jsonb, $${b + 9}, $${b + 10}, $${b + 11}, $${b + 12}, $${b + 13})`);
+      bind.push(newId(), orderId, i + 1, l.skuId, l.sku.productId, l.sku.productName, l.sku.image, JSON.stringify(l.sku.spec),
+        l.unitPrice, l.quantity, l.subtotal, l.discount, l.paid);
+    });
+    await db.query(
+      `INSERT INTO "order".order_items (id, order_id, line_no, sku_id, product_id, product_name, image, spec, unit_price, quantity,
+         subtotal, discount, paid) VALUES ${values.join(', ')}`,
+      { bind, transaction: tx },
+    );
+    await writeLog(db, tx, orderId, null, 'pending_payment', userId, 'checkout');
+    const data: OrderCreatedV1 = {
+      orderId,
+      orderNo,
+      userId,
+      status: 'pending_payment',
+      at: new Date(created.created_at).toISOString(),
+      payableAmount: p.totals.payableAmount,
+      currency: config.STORE_CURRENCY,
+      items: p.lines.map((l) => ({ skuId: l.skuId, quantity: l.quantity, paid: l.paid })),
+      expiresAt: new Date(created.expires_at).toISOString(),
+    };
+    await outbox.add(tx, { type: EVENTS.order.created, aggregateId: orderId, data, version: ORDER_EVENT_VERSION });
+    await cart.removeOrderedLines(tx, p.cartId, p.itemIds);
+    return orderId;
+  }
+
+  return async function checkout(userId: string, input: CheckoutInput): Promise<Order> {
+    const { idempotencyKey, ...body } = input;
+    // A failure while preparing is only reported once we know this is not a repeat of a key that
+    // already placed an order (the repeat answers that order, even though the cart is now empty).
+    let prepared: Prepared | null = null;
+    let failure: unknown = null;
+    try {
+      prepared = await prepare(userId, input);
+    } catch (e) {
+      failure = e;
+    }
+    const run = () =>
+      withIdempotency(db, { scope: `user:${userId}:order.checkout`, key: idempotencyKey, input: body }, async (tx) => {
+        if (!prepared) throw failure;
+        return place(tx, userId, prepared);
+      });
+    // A checkout that moves some holds and reserves other SKUs can, rarely, lock stock rows in the
+    // opposite order of another such checkout; PostgreSQL aborts one of them, which is retried.
+    let orderId: string;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        orderId = await run();
+        break;
+      } catch (e) {
+        if (attempt >= 3 || !isDeadlock(e)) throw e;
+      }
+    }
+    return customerView(await loadOrder(db, orderId, userId));
+  };
+}
+
+const isDeadlock = (e: unknown): boolean => (e as { parent?: { code?: string } } | null)?.parent?.code === '40P01';
+
+/** One line per SKU (a cart has one already; this keeps the order's (order, sku) key safe). */
+function mergeBySku(lines: CartCheckoutLine[]): { skuId: string; quantity: number }[] {
+  const m = new Map<string, number>();
+  for (const l of lines) m.set(l.skuId, (m.get(l.skuId) ?? 0) + l.quantity);
+  return [...m].map(([skuId, quantity]) => ({ skuId, quantity }));
+}

@@ -1,0 +1,13 @@
+// order's public surface: nothing else is imported from outside this module.
+export { createOrderService } from './order.service';
+export type { OrderService, OrderServiceDeps } from './order.service';
+export { createOrderRouter } from './order.router';
+export type { OrderRouter } from './order.router';
+export { createOrderTimeoutCanceller } from './cancel.handler';
+export type { OrderTimeoutCanceller } from './cancel.handler';
+export type { CartCheckoutLine, OrderCartPort, OrderCatalogPort, OrderIdentityPort, OrderInventoryPort, OrderConfig } from './order.deps';
+export type { OrderForPayment, RefundToOrder } from './payment-port';
+export { allocateDiscount, priceLines } from './pricing';
+export { TRANSITIONS, canTransition } from './state-machine';
+export { orderModels } from './models';
+export { orderMigrations } from './migrations';

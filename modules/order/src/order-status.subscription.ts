@@ -1,0 +1,49 @@
+import { EVENTS, type OrderStatus, type OrderStatusChange } from '@zjmall/contracts';
+import type { Bus, Db } from '@zjmall/platform';
+import { loadOrder } from './order.view';
+
+const ORDER_TYPES = Object.values(EVENTS.order);
+
+/**
+ * `order.onStatus`: the order's status now, then every change, from whichever process made it
+ * (the bus's live fan-out: plain NATS subjects with NATS on). Another user's order is
+ * ORDER_NOT_FOUND. The listener is attached before the current status is read, so a change made
+ * in between is not lost (at worst a status is repeated).
+ */
+export async function* watchOrderStatus(
+  deps: { db: Db; bus: Bus },
+  userId: string,
+  orderId: string,
+  signal?: AbortSignal,
+): AsyncGenerator<OrderStatusChange> {
+  const queue: OrderStatusChange[] = [];
+  let wake: (() => void) | null = null;
+  const off = deps.bus.onLive(ORDER_TYPES, (event) => {
+    if (event.aggregateId !== orderId) return;
+    const d = event.data as { orderNo?: string; status?: OrderStatus; at?: string };
+    if (!d.status || !d.orderNo) return;
+    queue.push({ id: orderId, orderNo: d.orderNo, status: d.status, at: d.at ?? event.occurredAt });
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener('abort', onAbort);
+  try {
+    const order = await loadOrder(deps.db, orderId, userId);
+    let last: OrderStatus = order.status;
+    yield { id: order.id, orderNo: order.orderNo, status: order.status, at: order.log.at(-1)?.at ?? order.createdAt };
+    while (!signal?.aborted) {
+      const next = queue.shift();
+      if (next) {
+        if (next.status === last && next.status !== 'partially_refunded') continue;
+        last = next.status;
+        yield next;
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+  } finally {
+    off();
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

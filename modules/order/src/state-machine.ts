@@ -1,0 +1,60 @@
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { OrderStatus } from '@zjmall/contracts';
+import { DomainError, newId, type Db } from '@zjmall/platform';
+
+/** DESIGN.md, Consistency: the only moves an order makes. */
+export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  pending_payment: ['paid', 'cancelled'],
+  paid: ['shipped', 'partially_refunded', 'refunded'],
+  shipped: ['completed', 'partially_refunded', 'refunded'],
+  completed: ['partially_refunded', 'refunded'],
+  partially_refunded: ['partially_refunded', 'refunded'],
+  cancelled: [],
+  refunded: [],
+};
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(from: OrderStatus, to: OrderStatus, orderId: string): void {
+  if (!canTransition(from, to)) {
+    throw new DomainError('ILLEGAL_TRANSITION', `An order that is ${from} cannot become ${to}`, { orderId, from, to });
+  }
+}
+
+export interface TransitionRequest {
+  orderId: string;
+  from: OrderStatus;
+  to: OrderStatus;
+  actor: string;
+  reason?: string | null;
+  /** Extra column assignments of the same UPDATE, e.g. `paid_at = now()`. */
+  set?: string;
+  bind?: unknown[];
+}
+
+/**
+ * Moves a locked order from `from` to `to` and writes its log row, in the caller's transaction.
+ * The UPDATE is conditional on `from`, so a caller that did not hold the row lock still cannot
+ * make a move from a status the order has left.
+ */
+export async function transition(db: Db, tx: Transaction, req: TransitionRequest): Promise<void> {
+  assertTransition(req.from, req.to, req.orderId);
+  const bind = [req.orderId, req.from, req.to, ...(req.bind ?? [])];
+  const updated = await db.query<{ id: string }>(
+    `UPDATE "order".orders SET status = $3, updated_at = now()${req.set ? `, ${req.set}` : ''} WHERE id = $1 AND status = $2 RETURNING id`,
+    { bind, transaction: tx, type: QueryTypes.SELECT },
+  );
+  if (updated.length !== 1) {
+    throw new DomainError('ILLEGAL_TRANSITION', `The order is no longer ${req.from}`, { orderId: req.orderId, from: req.from, to: req.to });
+  }
+  await writeLog(db, tx, req.orderId, req.from, req.to, req.actor, req.reason ?? null);
+}
+
+export async function writeLog(db: Db, tx: Transaction, orderId: string, from: OrderStatus | null, to: OrderStatus, actor: string, reason: string | null) {
+  await db.query(
+    `INSERT INTO "order".order_log (id, order_id, from_status, to_status, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
+    { bind: [newId(), orderId, from, to, actor, reason], transaction: tx },
+  );
+}

@@ -1,0 +1,45 @@
+import { DomainError, newId, withIdempotency } from '@zjmall/platform';
+import type { Payment, PaymentCreateInput } from '@zjmall/contracts';
+import { findPayment, select, toPayment, type PaymentDeps, type PaymentRow } from './payment.deps';
+
+/**
+ * `payment.create`: for a pending_payment order whose deadline has not passed (else
+ * ORDER_EXPIRED). One open payment per order: the open one is returned for the same channel, and
+ * closed (a new one opened) for another channel. Order row first, then payment rows: the lock
+ * order every payment use case follows.
+ */
+export function createPaymentHandler(deps: PaymentDeps) {
+  const { db, order, providers, config } = deps;
+
+  return async function create(userId: string, input: PaymentCreateInput): Promise<Payment> {
+    const { idempotencyKey, ...body } = input;
+    if (!providers.has(input.channel)) {
+      throw new DomainError('PAYMENT_NOT_FOUND', `Payment channel ${input.channel} is not enabled`, { channel: input.channel });
+    }
+    const paymentId = await withIdempotency(db, { scope: `user:${userId}:payment.create`, key: idempotencyKey, input: body }, async (tx) => {
+      const o = await order.payments.lockForPayment(tx, input.orderId, userId);
+      if (o.status === 'cancelled' || (o.status === 'pending_payment' && o.expired)) {
+        throw new DomainError('ORDER_EXPIRED', 'This order can no longer be paid', { orderId: o.id, status: o.status });
+      }
+      if (o.status !== 'pending_payment') {
+        throw new DomainError('ILLEGAL_TRANSITION', `An order that is ${o.status} cannot be paid`, { orderId: o.id, from: o.status, to: 'paid' });
+      }
+      const [open] = await select<PaymentRow>(db, `SELECT * FROM payment.payments WHERE order_id = $1 AND status = 'pending' FOR UPDATE`, [o.id], tx);
+      if (open && open.channel === input.channel) return open.id;
+      if (open) {
+        await db.query(`UPDATE payment.payments SET status = 'closed', closed_at = now(), updated_at = now() WHERE id = $1`, {
+          bind: [open.id],
+          transaction: tx,
+        });
+      }
+      const id = newId();
+      await db.query(
+        `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency) VALUES ($1, $2, $3, $4, 'pending', $5, $6)`,
+        { bind: [id, o.id, userId, input.channel, o.payableAmount, o.currency], transaction: tx },
+      );
+      return id;
+    });
+    const row = await findPayment(db, paymentId, { userId });
+    return toPayment(row!, providers, config.PUBLIC_BASE_URL);
+  };
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { Payment, PaymentCreateInput, PaymentForOrderInput, PaymentIdInput, PaymentStats, PaymentStatsInput, Refund, RefundInput } from '@zjmall/contracts';
+import { adminProcedure, router, userProcedure } from '@zjmall/platform';
+import type { PaymentService } from './payment.service';
+
+/** `payment.*` for modules/api's appRouter. Routers wire, the service decides. */
+export function createPaymentRouter(svc: PaymentService) {
+  const admin = router({
+    refund: adminProcedure.input(RefundInput).output(Refund).mutation(({ ctx, input }) => svc.refund(ctx.user.id, input)),
+    stats: adminProcedure.input(PaymentStatsInput).output(PaymentStats).query(({ input }) => svc.stats(input)),
+  });
+  return router({
+    create: userProcedure.input(PaymentCreateInput).output(Payment).mutation(({ ctx, input }) => svc.create(ctx.user.id, input)),
+    get: userProcedure.input(PaymentIdInput).output(Payment).query(({ ctx, input }) => svc.get(ctx.user.id, input.id)),
+    forOrder: userProcedure.input(PaymentForOrderInput).output(z.array(Payment)).query(({ ctx, input }) => svc.forOrder(ctx.user.id, input.orderId)),
+    admin,
+  });
+}
+
+export type PaymentRouter = ReturnType<typeof createPaymentRouter>;

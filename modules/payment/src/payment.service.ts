@@ -1,0 +1,105 @@
+import type { Payment, PaymentChannel, PaymentCreateInput, PaymentStats, PaymentStatsInput, Refund, RefundInput } from '@zjmall/contracts';
+import type { Db, DurableHandler, Logger, Outbox } from '@zjmall/platform';
+import type { OrderService } from '@zjmall/order';
+import { callbackHandler, type CallbackAnswer } from './callback.handler';
+import { paymentModels } from './models';
+import { closePaymentsOnOrderCancelled } from './order-cancelled.subscriber';
+import { createPaymentHandler } from './payment-create.handler';
+import { findPayment, paymentNotFound, select, toPayment, type PaymentConfig, type PaymentDeps, type PaymentRow } from './payment.deps';
+import type { CallbackHeaders, PaymentProvider } from './providers/provider';
+import { createSandboxProvider, type SandboxProvider } from './providers/sandbox.provider';
+import { refundHandler } from './refund.handler';
+import { statsQuery } from './stats.query';
+
+export interface PaymentServiceDeps {
+  /** A Db that has `paymentModels` added. */
+  db: Db;
+  outbox: Outbox;
+  log: Logger;
+  config: PaymentConfig;
+  order: Pick<OrderService, 'payments' | 'get'>;
+  /** The sandbox channels' callback secret (PAYMENT_CALLBACK_SECRET; modules/api's secrets). */
+  callbackSecret: string;
+  /** Extra (real) channels; the sandbox ones are added when SANDBOX_PAYMENTS is on. */
+  providers?: PaymentProvider[];
+}
+
+export interface SandboxView {
+  payment: Payment;
+}
+
+export interface PaymentService {
+  create(userId: string, input: PaymentCreateInput): Promise<Payment>;
+  get(userId: string, id: string): Promise<Payment>;
+  /** The order's payments, newest first (another user's order: ORDER_NOT_FOUND). */
+  forOrder(userId: string, orderId: string): Promise<Payment[]>;
+  refund(adminId: string, input: RefundInput): Promise<Refund>;
+  stats(input: PaymentStatsInput): Promise<PaymentStats>;
+  /** `POST /payments/callback/:channel`: verify, store in the inbox, process once. */
+  handleCallback(channel: string, headers: CallbackHeaders, rawBody: string, nowSeconds?: number): Promise<CallbackAnswer>;
+  /** The durable reactions modules/api registers on the bus. */
+  durableHandlers(): DurableHandler[];
+  /** The sandbox provider (null when SANDBOX_PAYMENTS is off). */
+  sandbox: {
+    enabled: boolean;
+    view(paymentId: string): Promise<SandboxView>;
+    /** The callback the sandbox provider sends for this payment when its button is pressed. */
+    callbackFor(paymentId: string, decision: 'approve' | 'decline'): Promise<{ channel: PaymentChannel; headers: Record<string, string>; rawBody: string }>;
+  };
+}
+
+export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
+  const { db, config, order } = deps;
+  if (paymentModels.some((m) => m.sequelize !== db)) {
+    throw new Error('createPaymentService: call db.addModels(paymentModels) on this Db first');
+  }
+  const providers = new Map<PaymentChannel, PaymentProvider>();
+  const sandboxes = new Map<PaymentChannel, SandboxProvider>();
+  if (config.SANDBOX_PAYMENTS) {
+    for (const channel of ['sandbox_alipay', 'sandbox_wechat'] as const) {
+      const p = createSandboxProvider({ channel, secret: deps.callbackSecret, baseUrl: config.PUBLIC_BASE_URL });
+      providers.set(channel, p);
+      sandboxes.set(channel, p);
+    }
+  }
+  for (const p of deps.providers ?? []) providers.set(p.channel, p);
+  const ctx: PaymentDeps = { db, outbox: deps.outbox, log: deps.log, config, order, providers };
+  const callbacks = callbackHandler(ctx);
+  const view = (r: PaymentRow) => toPayment(r, providers, config.PUBLIC_BASE_URL);
+
+  async function sandboxPayment(paymentId: string) {
+    const row = /^[0-9a-f-]{36}$/i.test(paymentId) ? await findPayment(db, paymentId) : null;
+    if (!row || !sandboxes.has(row.channel)) throw paymentNotFound(paymentId);
+    return row;
+  }
+
+  return {
+    create: createPaymentHandler(ctx),
+    async get(userId, id) {
+      const row = await findPayment(db, id, { userId });
+      if (!row) throw paymentNotFound(id);
+      return view(row);
+    },
+    async forOrder(userId, orderId) {
+      await order.get(userId, orderId);
+      const rows = await select<PaymentRow>(db, `SELECT * FROM payment.payments WHERE order_id = $1 AND user_id = $2 ORDER BY id DESC`, [orderId, userId]);
+      return rows.map(view);
+    },
+    refund: refundHandler(ctx),
+    stats: statsQuery(ctx),
+    handleCallback: callbacks.handle,
+    durableHandlers: () => [closePaymentsOnOrderCancelled(db)],
+    sandbox: {
+      enabled: config.SANDBOX_PAYMENTS,
+      async view(paymentId) {
+        const row = await sandboxPayment(paymentId);
+        return { payment: view(row) };
+      },
+      async callbackFor(paymentId, decision) {
+        const row = await sandboxPayment(paymentId);
+        const built = sandboxes.get(row.channel)!.buildCallback({ id: row.id, amount: row.amount, currency: row.currency }, decision, Math.floor(Date.now() / 1000));
+        return { channel: row.channel, ...built };
+      },
+    },
+  };
+}

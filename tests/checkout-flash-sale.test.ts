@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRPCClientError } from '@trpc/client';
+import { createShopClient, type AppRouter, type ShopClient } from '@zjmall/client';
+import { newId } from '@zjmall/platform';
+import { startTestBff, type TestBff } from './support/bff';
+
+const STOCK = 20;
+const USERS = 150;
+
+async function inBatches(n: number, width: number, fn: (i: number) => Promise<void>) {
+  for (let start = 0; start < n; start += width) {
+    await Promise.all(Array.from({ length: Math.min(width, n - start) }, (_, k) => fn(start + k)));
+  }
+}
+
+/**
+ * Flash sale: one SKU with 20 in stock, 150 signed-in users checking out at once over HTTP.
+ * Exactly 20 orders; the others are INSUFFICIENT_STOCK; the ledger explains the stock (audit);
+ * paying all 20 deducts exactly 20.
+ */
+describe('flash sale over HTTP', () => {
+  let bff: TestBff;
+  beforeAll(async () => {
+    // No cart holds: every buyer's line is in the cart, and the race happens at checkout.
+    bff = await startTestBff({ label: 'flashsale', env: { CART_HOLD_TTL_SECONDS: '0', DB_POOL_MAX: '20' } });
+  });
+  afterAll(() => bff?.close(), 120_000);
+
+  it(`stock ${STOCK}, ${USERS} concurrent checkouts → exactly ${STOCK} orders, ledger and stock agree`, async () => {
+    const adminEmail = `admin.${newId().slice(-8)}@example.com`;
+    await bff.services.identity.ensureAdmin(adminEmail, 'admin password 1');
+    const anon = createShopClient(bff.url);
+    const admin = createShopClient(bff.url, { token: (await anon.auth.login.mutate({ email: adminEmail, password: 'admin password 1' })).token });
+    const category = await admin.catalog.admin.createCategory.mutate({ name: `秒杀 ${newId().slice(-6)}` });
+    const product = await admin.catalog.admin.createProduct.mutate({
+      name: `秒杀商品 ${newId().slice(-6)}`,
+      categoryId: category.id,
+      skus: [{ code: `FS-${newId().slice(-10)}`, spec: { edition: 'limited' }, price: 9_900, initialStock: STOCK }],
+    });
+    await admin.catalog.admin.publish.mutate({ id: product.id });
+    const skuId = product.skus[0].id;
+
+    // Buyers are set up through the services (the race under test is the checkout, over HTTP).
+    const { identity, cart } = bff.services;
+    const buyers: { client: ShopClient; addressId: string }[] = [];
+    await inBatches(USERS, 10, async (i) => {
+      const reg = await identity.register({ email: `fs${i}.${newId().slice(-8)}@example.com`, password: 'buyer password', name: `buyer ${i}` });
+      const addr = await identity.createAddress(reg.user.id, { receiver: `买家${i}`, phone: '13800138000', province: '上海', city: '上海', district: '浦东', detail: `${i} 号` });
+      await cart.addItem({ type: 'user', id: reg.user.id }, { skuId, quantity: 1 });
+      buyers.push({ client: createShopClient(bff.url, { token: reg.token }), addressId: addr.id });
+    });
+
+    const results = await Promise.allSettled(buyers.map((b) => b.client.order.checkout.mutate({ addressId: b.addressId, idempotencyKey: `fs-${newId()}` })));
+    const orders = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as TRPCClientError<AppRouter>).data?.appCode ?? String(r.reason)] : []));
+    expect(orders).toHaveLength(STOCK);
+    expect(new Set(codes)).toEqual(new Set(['INSUFFICIENT_STOCK']));
+    expect(await admin.inventory.admin.get.query({ skuId })).toMatchObject({ onHand: STOCK, reserved: STOCK, available: 0 });
+    const audit = await admin.inventory.admin.audit.query();
+    expect(audit.mismatchCount).toBe(0);
+
+    // Pay them all at once through the sandbox: exactly STOCK units leave.
+    const byOrder = new Map(orders.map((o) => [o.id, buyers[results.findIndex((r) => r.status === 'fulfilled' && r.value.id === o.id)]]));
+    await Promise.all(
+      orders.map(async (o) => {
+        const p = await byOrder.get(o.id)!.client.payment.create.mutate({ orderId: o.id, channel: 'sandbox_wechat', idempotencyKey: `p-${newId()}` });
+        const res = await fetch(`${bff.url}/sandbox/pay/${p.id}/approve`, { method: 'POST' });
+        expect(res.status).toBe(200);
+      }),
+    );
+    expect(await admin.inventory.admin.get.query({ skuId })).toMatchObject({ onHand: 0, reserved: 0, available: 0 });
+    const ledger = await admin.inventory.admin.transactions.query({ skuId, limit: 100 });
+    expect(ledger.items.filter((e) => e.type === 'OUT').reduce((n, e) => n + e.quantity, 0)).toBe(STOCK);
+    expect((await admin.inventory.admin.audit.query()).mismatchCount).toBe(0);
+    const page = await admin.order.admin.list.query({ status: 'paid', limit: 100 });
+    expect(page.items.filter((o) => o.items[0].skuId === skuId)).toHaveLength(STOCK);
+  }, 120_000);
+});
