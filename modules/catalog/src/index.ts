@@ -12,3 +12,5 @@ export { catalogMigrations } from './migrations';
 export { DEFAULT_SEED_PRODUCTS, seedCatalog } from './seed/seed-catalog';
 export { progressBar } from './seed/progress';
 export type { SeedCatalogOptions, SeedReport, SeedProgress } from './seed/seed-catalog';
+export { createCatalogPricingFeed } from './pricing-feed';
+export type { CatalogPricingFeed, PricingFeedDeps, PricingFeedRow } from './pricing-feed';
