@@ -4,3 +4,7 @@ export * from './common.schemas';
 export * from './identity.schemas';
 export * from './catalog.schemas';
 export * from './inventory.schemas';
+export * from './cart.schemas';
+export * from './order.schemas';
+export * from './payment.schemas';
+export * from './pricing.schemas';

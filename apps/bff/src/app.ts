@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { createContextFactory, type Logger } from '@zjmall/platform';
-import { createAppRouter, type Runtime } from '@zjmall/api';
+import { createAppRouter, registerPaymentRoutes, type Runtime } from '@zjmall/api';
 import { registerTrpc } from './trpc/fast-path';
 import { metricsText } from './metrics';
 
@@ -75,6 +75,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     const m = await metricsText();
     return reply.type(m.contentType).send(m.text);
   });
+
+  // Provider callbacks (raw body, HMAC) and the sandbox provider's pages, in their own scope.
+  await registerPaymentRoutes(app, { payment: services.payment });
 
   const createContext = createContextFactory({ authenticate: services.identity.authenticate, log: opts.log });
   registerTrpc(app, {

@@ -3,6 +3,10 @@ import { PingOutput } from '@zjmall/contracts';
 import { createIdentityRouters } from '@zjmall/identity';
 import { createInventoryRouter } from '@zjmall/inventory';
 import { createCatalogRouter } from '@zjmall/catalog';
+import { createPricingRouter } from '@zjmall/pricing';
+import { createCartRouter } from '@zjmall/cart';
+import { createOrderRouter } from '@zjmall/order';
+import { createPaymentRouter } from '@zjmall/payment';
 import type { Services } from './services';
 
 /** The one tRPC router of the BFF: every module's router under its API.md name. */
@@ -17,6 +21,10 @@ export function createAppRouter(services: Services) {
     address: identity.address,
     inventory: createInventoryRouter(services.inventory),
     catalog: createCatalogRouter(services.catalog),
+    pricing: createPricingRouter(services.pricing),
+    cart: createCartRouter(services.cart),
+    order: createOrderRouter(services.order),
+    payment: createPaymentRouter(services.payment),
   });
 }
 

@@ -4,3 +4,5 @@ export { createAppRouter, type AppRouter } from './app-router';
 export { startJobs, type Jobs } from './jobs';
 export { bootRuntime, type Runtime } from './boot';
 export { seedDemo, DEFAULT_SEED_PRODUCTS, progressBar, type DemoUsers } from './seed';
+// apps/bff may import only api/platform/contracts: the payment HTTP routes reach it through here.
+export { registerPaymentRoutes } from '@zjmall/payment';

@@ -1,5 +1,7 @@
 import type { Platform } from '@zjmall/platform';
 import { createInventorySweeper } from '@zjmall/inventory';
+import { createOrderTimeoutCanceller } from '@zjmall/order';
+import { createPriceJobRunner, createPricingPool } from '@zjmall/pricing';
 import type { Services } from './services';
 
 export interface Jobs {
@@ -23,9 +25,22 @@ export function startJobs(platform: Platform, services: Services): Jobs {
   platform.relay.start();
   const periodic: Periodic[] = [
     { name: 'identity.login-throttle', everyMs: 10 * 60_000, run: () => services.identity.sweepLoginThrottle() },
+    // Carts untouched for 30 days, and lines whose product has been off sale for 30 days.
+    { name: 'cart.cleanup', everyMs: 60 * 60_000, run: () => services.cart.cleanup() },
   ];
   const sweeper = createInventorySweeper({ inventory: services.inventory, intervalSeconds: platform.config.SWEEP_INTERVAL_SECONDS, log });
   sweeper.start();
+  // Unpaid orders past ORDER_PAYMENT_TTL_SECONDS are cancelled and their stock released (SKIP LOCKED: safe in every process).
+  const orderTimeouts = createOrderTimeoutCanceller({ order: services.order, intervalSeconds: platform.config.SWEEP_INTERVAL_SECONDS, log });
+  orderTimeouts.start();
+  // Durable reactions (JetStream durable consumers with NATS, relay-fed in-process without).
+  const durables = Promise.all(services.payment.durableHandlers().map((h) => platform.bus.addDurable(h))).catch((err: unknown) =>
+    log.error({ err }, 'durable consumer registration failed'),
+  );
+  // Price recalculation jobs: resumable, safe in several processes; the pool starts threads on first use.
+  const pricingPool = createPricingPool();
+  const priceJobs = createPriceJobRunner({ db: platform.db, feed: services.pricingFeed, log, pool: pricingPool });
+  priceJobs.start();
   let stopped = false;
   const running = new Set<Promise<unknown>>();
   const timers = periodic.map((job) =>
@@ -43,7 +58,11 @@ export function startJobs(platform: Platform, services: Services): Jobs {
       stopped = true;
       for (const t of timers) clearInterval(t);
       await sweeper.stop();
+      await orderTimeouts.stop();
+      await durables;
       await Promise.allSettled([...running]);
+      await priceJobs.stop();
+      await pricingPool.close();
       await platform.relay.stop();
     },
   };

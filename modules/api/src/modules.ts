@@ -3,9 +3,13 @@ import { platformMigrations, type ModuleMigrations } from '@zjmall/platform';
 import { identityMigrations, identityModels } from '@zjmall/identity';
 import { inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels } from '@zjmall/catalog';
+import { pricingMigrations } from '@zjmall/pricing';
+import { cartMigrations, cartModels } from '@zjmall/cart';
+import { orderMigrations, orderModels } from '@zjmall/order';
+import { paymentMigrations, paymentModels } from '@zjmall/payment';
 
 /** Every module's migrations, in the DAG's order (DESIGN.md): the migrator runs them so. */
-export const allMigrations: ModuleMigrations[] = [platformMigrations, identityMigrations, inventoryMigrations, catalogMigrations];
+export const allMigrations: ModuleMigrations[] = [platformMigrations, identityMigrations, inventoryMigrations, catalogMigrations, pricingMigrations, cartMigrations, orderMigrations, paymentMigrations];
 
 /** Every module's sequelize models, added once to the process's Sequelize instance. */
-export const allModels: ModelCtor[] = [...identityModels, ...inventoryModels, ...catalogModels];
+export const allModels: ModelCtor[] = [...identityModels, ...inventoryModels, ...catalogModels, ...cartModels, ...orderModels, ...paymentModels];

@@ -1,7 +1,11 @@
 import type { Platform } from '@zjmall/platform';
 import { createIdentityService } from '@zjmall/identity';
 import { createInventoryService } from '@zjmall/inventory';
-import { createCatalogService } from '@zjmall/catalog';
+import { createCatalogPricingFeed, createCatalogService } from '@zjmall/catalog';
+import { createPricingService } from '@zjmall/pricing';
+import { createCartService } from '@zjmall/cart';
+import { createOrderService } from '@zjmall/order';
+import { createPaymentService } from '@zjmall/payment';
 import { allModels } from './modules';
 
 export interface Secrets {
@@ -21,8 +25,15 @@ export function createServices(platform: Platform, secrets: Secrets) {
   const identity = createIdentityService({ db, config, jwtSecret: secrets.jwtSecret, log });
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory });
-  // identity.setOnLogin(...) is wired to the cart merge once the cart module exists.
-  return { identity, inventory, catalog };
+  // Price jobs read and write catalog prices through catalog's feed, never its tables.
+  const pricingFeed = createCatalogPricingFeed(platform);
+  const pricing = createPricingService({ ...platform, feed: pricingFeed });
+  const cart = createCartService({ ...platform, catalog, inventory });
+  // Login with a guest token merges the guest's cart (identity cannot import cart: DESIGN.md, Layout).
+  identity.setOnLogin((userId, guestId) => cart.mergeGuestCart(userId, guestId));
+  const order = createOrderService({ ...platform, inventory, catalog, identity, cart });
+  const payment = createPaymentService({ ...platform, order, callbackSecret: secrets.paymentCallbackSecret });
+  return { identity, inventory, catalog, pricingFeed, pricing, cart, order, payment };
 }
 
 export type Services = ReturnType<typeof createServices>;
