@@ -1,11 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { deleteRedisPrefix, deleteStream } from '@zjmall/platform/testing';
-import { cpuSeconds, freePort, machine, startServer, type ChildServer } from './harness';
+import { benchEnvironment, cpuSeconds, freePort, machine, startServer, type ChildServer } from './harness';
 
 /**
  * Orders per second through the whole purchase: cart.addItem → order.checkout → payment.create →
@@ -37,52 +32,16 @@ const CONCURRENCY = Number(flags.concurrency);
 const USERS = Math.max(Number(flags.users), CONCURRENCY);
 const SKUS = Number(flags.skus);
 
-async function benchEnvironment() {
-  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const natsUrl = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
-  const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const db = `zj_bench_${id}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${db}" ENCODING 'UTF8' TEMPLATE template0`).finally(() => admin.end());
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${db}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'zj-bench-'));
-  const env = {
-    NODE_ENV: 'production',
-    DATABASE_URL: dbUrl.toString(),
-    REDIS_URL: redisUrl,
-    NATS_URL: natsUrl,
-    REDIS_KEY_PREFIX: `zjb:${id}:`,
-    NATS_SUBJECT_PREFIX: `zjb_${id}`,
-    NATS_STREAM: `ZJB_${id}`.toUpperCase(),
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    PAYMENT_CALLBACK_SECRET: randomBytes(32).toString('hex'),
+const benchWorld = () =>
+  benchEnvironment({
     ADMIN_EMAIL: 'bench-admin@example.com',
     ADMIN_PASSWORD: 'bench admin password',
     SANDBOX_PAYMENTS: 'true',
     // The production minimum (scrypt N=16384): only registration pays for it, before the measurement.
     PASSWORD_HASH_COST: '14',
-    DATA_DIR: dataDir,
-    RATE_LIMIT_PER_MINUTE: '0',
     RUN_JOBS: 'true',
-    BFF_PROCESSES: '1',
     DB_POOL_MAX: '20',
-    LOG_LEVEL: 'warn',
-  };
-  return {
-    env,
-    async drop() {
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).finally(() => a.end());
-      await deleteStream(natsUrl, env.NATS_STREAM).catch(() => {});
-      await deleteRedisPrefix(redisUrl, env.REDIS_KEY_PREFIX).catch(() => {});
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+  });
 
 class CallFailed extends Error {}
 
@@ -188,7 +147,7 @@ async function drive(server: ChildServer, label: string, seconds: number, width:
   };
 }
 
-const world = await benchEnvironment();
+const world = await benchWorld();
 let server: ChildServer | null = null;
 let failed: unknown = null;
 const figures: Figure[] = [];

@@ -1,4 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { deleteRedisPrefix, deleteStream } from '@zjmall/platform/testing';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -254,4 +260,58 @@ export function printTable(title: string, load: LoadSettings, rows: Measure[], b
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of body) console.log(line(r));
+}
+
+/**
+ * A private world for a bench BFF in the production configuration: its own database, Redis key
+ * prefix, NATS subjects and stream, all removed by drop(). `extra` overrides or adds variables.
+ */
+export async function benchEnvironment(extra: Record<string, string> = {}): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const natsUrl = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
+  const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const db = `zj_bench_${id}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${db}" ENCODING 'UTF8' TEMPLATE template0`);
+  } finally {
+    await admin.end();
+  }
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${db}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'zj-bench-'));
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: redisUrl,
+    NATS_URL: natsUrl,
+    REDIS_KEY_PREFIX: `zjb:${id}:`,
+    NATS_SUBJECT_PREFIX: `zjb_${id}`,
+    NATS_STREAM: `ZJB_${id}`.toUpperCase(),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    PAYMENT_CALLBACK_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: dataDir,
+    RATE_LIMIT_PER_MINUTE: '0',
+    RUN_JOBS: 'false',
+    BFF_PROCESSES: '1',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+  return {
+    env,
+    async drop() {
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      try {
+        await a.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+      } finally {
+        await a.end();
+      }
+      await deleteStream(natsUrl, env.NATS_STREAM).catch(() => {});
+      await deleteRedisPrefix(redisUrl, env.REDIS_KEY_PREFIX).catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
