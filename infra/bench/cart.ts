@@ -184,6 +184,6 @@ if (rows.length) {
   }
 }
 if (failure !== null) {
-  console.error('\nCART BENCHMARK FAILED:', failure instanceof Error ? failure.stack ?? failure.message : failure);
+  console.error('\nCART BENCHMARK FAILED:', failure instanceof Error ? failure.stack ?? failure.message : failure, failure instanceof Error && failure.cause ? failure.cause : '');
   process.exit(1);
 }
