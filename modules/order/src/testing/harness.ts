@@ -2,11 +2,9 @@
 // NATS stream; the real identity, inventory and catalog services; a memory cart; the order service
 // and router; tRPC callers for real users.
 import { randomBytes } from 'node:crypto';
-import { TRPCError, getErrorShape } from '@trpc/server';
 import { QueryTypes } from 'sequelize';
-import type { ErrorData } from '@zjmall/contracts';
 import { createCallerFactory, createContextFactory, newId, platformMigrations, router, type ModuleMigrations } from '@zjmall/platform';
-import { createTestEnv } from '@zjmall/platform/testing';
+import { createTestEnv, callFailure, type CaughtError } from '@zjmall/platform/testing';
 import { createIdentityService, identityMigrations, identityModels } from '@zjmall/identity';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels, createCatalogService } from '@zjmall/catalog';
@@ -112,20 +110,7 @@ export async function createOrderHarness(label: string, opts: HarnessOptions = {
 
 export type OrderHarness = Awaited<ReturnType<typeof createOrderHarness>>;
 
-export interface CaughtError {
-  code: TRPCError['code'];
-  message: string;
-  data: ErrorData;
-}
+export type { CaughtError };
 
 /** Awaits a procedure call that must fail and returns the error as a client would see it. */
-export async function failure(h: { appRouter: OrderHarness['appRouter'] }, call: Promise<unknown>): Promise<CaughtError> {
-  try {
-    await call;
-  } catch (e) {
-    if (!(e instanceof TRPCError)) throw e;
-    const shape = getErrorShape({ config: h.appRouter._def._config, error: e, type: 'unknown', path: undefined, input: undefined, ctx: undefined });
-    return { code: e.code, message: shape.message, data: shape.data as unknown as ErrorData };
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+export const failure = (h: { appRouter: OrderHarness['appRouter'] }, call: Promise<unknown>): Promise<CaughtError> => callFailure(h.appRouter, call);

@@ -2,11 +2,9 @@
 // payment services on a private database, Redis prefix and NATS stream; the relay running; the
 // payment HTTP routes on a Fastify instance (app.inject); tRPC callers for real users.
 import Fastify from 'fastify';
-import { TRPCError, getErrorShape } from '@trpc/server';
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { ErrorData } from '@zjmall/contracts';
 import { createCallerFactory, createContextFactory, DomainError, newId, platformMigrations, router, type Authenticate } from '@zjmall/platform';
-import { createTestEnv } from '@zjmall/platform/testing';
+import { createTestEnv, callFailure, type CaughtError } from '@zjmall/platform/testing';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels, createCatalogService } from '@zjmall/catalog';
 import { createOrderRouter, createOrderService, orderMigrations, orderModels, type CartCheckoutLine, type OrderCartPort, type OrderIdentityPort } from '@zjmall/order';
@@ -139,22 +137,10 @@ export async function createPaymentHarness(label: string, env: Record<string, st
 
 export type PaymentHarness = Awaited<ReturnType<typeof createPaymentHarness>>;
 
-export interface CaughtError {
-  code: TRPCError['code'];
-  message: string;
-  data: ErrorData;
-}
+export type { CaughtError };
 
-export async function failure(h: { appRouter: PaymentHarness['appRouter'] }, call: Promise<unknown>): Promise<CaughtError> {
-  try {
-    await call;
-  } catch (e) {
-    if (!(e instanceof TRPCError)) throw e;
-    const shape = getErrorShape({ config: h.appRouter._def._config, error: e, type: 'unknown', path: undefined, input: undefined, ctx: undefined });
-    return { code: e.code, message: shape.message, data: shape.data as unknown as ErrorData };
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+/** Awaits a procedure call that must fail and returns the error as a client would see it. */
+export const failure = (h: { appRouter: PaymentHarness['appRouter'] }, call: Promise<unknown>): Promise<CaughtError> => callFailure(h.appRouter, call);
 
 export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs;
