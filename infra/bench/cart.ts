@@ -107,6 +107,8 @@ try {
     env: world.env,
     port: await freePort(),
     timeoutMs: 90_000,
+    // BENCH_CPU_PROF=<dir>: the BFF writes a CPU profile there when it stops.
+    nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
   });
   servers.push(bff);
 
