@@ -26,6 +26,8 @@ export const APP_CODE_TO_TRPC = {
   PRICE_CHANGED: 'CONFLICT',
   UNAUTHENTICATED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
+  /** A contended resource (e.g. a hot SKU's lock) stayed busy past its wait: retry shortly. */
+  BUSY: 'SERVICE_UNAVAILABLE',
 } as const;
 
 export type AppCode = keyof typeof APP_CODE_TO_TRPC;

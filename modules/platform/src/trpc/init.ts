@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { APP_CODE_TO_TRPC, type AppCode } from '@zjmall/contracts';
 import { DomainError } from '../errors';
+import { LockTimeoutError } from '../locks/keyed-mutex';
 import { procedureDuration, domainErrors } from '../metrics';
 import type { Auth, Context, Role } from './context';
 
@@ -64,7 +65,9 @@ const base = t.procedure.use(async ({ path, type, next, ctx }) => {
   const result = await next();
   let outcome = 'ok';
   if (!result.ok) {
-    const cause = result.error.cause;
+    // A lock that stayed busy past its wait is an expected, retryable failure, never a 500.
+    const raw = result.error.cause;
+    const cause = raw instanceof LockTimeoutError ? new DomainError('BUSY', 'Busy, please retry', { retryable: true }) : raw;
     if (cause instanceof DomainError) {
       outcome = cause.appCode;
       domainErrors.inc({ app_code: cause.appCode });

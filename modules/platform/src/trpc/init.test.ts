@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createLogger } from '../logger';
+import { DomainError } from '../errors';
+import { LockTimeoutError } from '../locks/keyed-mutex';
+import { callFailure } from '../testing/errors';
+import { createContextFactory } from './context';
+import { createCallerFactory, publicProcedure, router } from './init';
+
+const appRouter = router({
+  short: publicProcedure.query(() => {
+    throw new DomainError('INSUFFICIENT_STOCK', 'Not enough stock', { skuId: 's1', available: 2 });
+  }),
+  busy: publicProcedure.mutation(() => {
+    throw new LockTimeoutError(['sku:s1'], 10_000);
+  }),
+  broken: publicProcedure.query(() => {
+    throw new Error('secret internals: password=hunter2');
+  }),
+  nested: publicProcedure.input(z.object({ skus: z.array(z.object({ price: z.number().int().min(0) })) })).mutation(() => 1),
+});
+const log = createLogger('silent');
+const caller = createCallerFactory(appRouter)(
+  createContextFactory({ authenticate: async () => ({ ok: false, reason: 'invalid' }), log })({ requestId: 'req-1', ip: '127.0.0.1' }),
+);
+
+describe('the one error path of every procedure', () => {
+  it('answers a DomainError with its tRPC code, appCode and details', async () => {
+    const e = await callFailure(appRouter, caller.short());
+    expect(e.code).toBe('CONFLICT');
+    expect(e.data).toMatchObject({ appCode: 'INSUFFICIENT_STOCK', details: { skuId: 's1', available: 2 }, httpStatus: 409 });
+  });
+
+  it('answers a lock that stayed busy as a retryable BUSY (503), never a 500', async () => {
+    const e = await callFailure(appRouter, caller.busy());
+    expect(e.code).toBe('SERVICE_UNAVAILABLE');
+    expect(e.data).toMatchObject({ appCode: 'BUSY', httpStatus: 503 });
+    expect(e.message).not.toContain('sku:s1');
+  });
+
+  it('hides an unexpected error behind INTERNAL_SERVER_ERROR', async () => {
+    const e = await callFailure(appRouter, caller.broken());
+    expect(e.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(e.message).toBe('Internal server error');
+    expect(JSON.stringify(e)).not.toContain('hunter2');
+    expect(e.data.stack).toBeUndefined();
+  });
+
+  it('names nested fields of a bad input', async () => {
+    const e = await callFailure(appRouter, caller.nested({ skus: [{ price: 1 }, { price: -5 }] }));
+    expect(e.code).toBe('BAD_REQUEST');
+    expect(Object.keys(e.data.zodError?.fieldErrors ?? {})).toEqual(['skus.1.price']);
+    expect(e.message).toContain('skus.1.price');
+  });
+});
