@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { benchEnvironment } from './harness';
 import { QueryTypes } from 'sequelize';
 import type { RecalculateInput } from '@zjmall/contracts';
 import { catalogMigrations, catalogModels, createCatalogPricingFeed } from '@zjmall/catalog';
 import { inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { createLogger, createPlatform, loadConfig, migrateUp, platformMigrations, type Config, type Platform } from '@zjmall/platform';
-import { deleteRedisPrefix, deleteStream } from '@zjmall/platform/testing';
 import {
   compileRules,
   counterIds,
@@ -143,19 +141,6 @@ async function thresholdStage(pool: PricingPool) {
   console.log(`   smallest batch where the pool won, per rule count (SKU-rule evaluations): ${crossovers.map((c) => fmt(c)).join(', ') || 'none'}`);
 }
 
-async function benchDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}" ENCODING 'UTF8' TEMPLATE template0`);
-  } finally {
-    await admin.end();
-  }
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 /** 8 × 5 × 3 categories, 50 brands, JOB_SKUS / 2 products with 2 SKUs each, straight in SQL (not timed). */
 async function seedCatalog(platform: Platform) {
   const q = (sql: string, bind: unknown[] = []) => platform.db.query(sql, { bind });
@@ -196,21 +181,9 @@ async function seedCatalog(platform: Platform) {
 }
 
 async function jobStage(pool: PricingPool) {
-  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const natsUrl = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
-  const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const dbName = `zj_bench_reprice_${id}`;
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    DATABASE_URL: await benchDatabase(adminUrl, dbName),
-    REDIS_URL: redisUrl,
-    NATS_URL: natsUrl,
-    REDIS_KEY_PREFIX: `zjb:${id}:`,
-    NATS_SUBJECT_PREFIX: `zjb_${id}`,
-    NATS_STREAM: `ZJB_${id}`.toUpperCase(),
-    LOG_LEVEL: 'warn',
-  }) as Config & { DATABASE_URL: string };
+  const world = await benchEnvironment();
+  const config = loadConfig(world.env) as Config & { DATABASE_URL: string };
+  const dbName = new URL(config.DATABASE_URL).pathname.slice(1);
   const log = createLogger(config.LOG_LEVEL, 'bench-reprice');
   let platform: Platform | null = null;
   try {
@@ -248,11 +221,7 @@ async function jobStage(pool: PricingPool) {
     await runJob('inline only (no pool)', null);
   } finally {
     await platform?.close().catch(() => {});
-    await deleteStream(natsUrl, config.NATS_STREAM).catch(() => {});
-    await deleteRedisPrefix(redisUrl, config.REDIS_KEY_PREFIX).catch(() => {});
-    const a = new pg.Client({ connectionString: adminUrl });
-    await a.connect();
-    await a.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).finally(() => a.end());
+    await world.drop();
     console.log(`   dropped ${dbName}`);
   }
 }

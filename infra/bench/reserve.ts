@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createInventoryService, inventoryMigrations, inventoryModels, type InventoryService } from '@zjmall/inventory';
 import { createLogger, createPlatform, loadConfig, migrateUp, newId, platformMigrations, type Config, type Platform } from '@zjmall/platform';
-import { deleteRedisPrefix, deleteStream } from '@zjmall/platform/testing';
-import { machine } from './harness';
+import { benchEnvironment, machine } from './harness';
 
 /**
  * Reservations per second through the inventory service (Redlock + locked stock row + the fenced
@@ -85,19 +83,6 @@ async function drive(label: string, op: () => Promise<void>): Promise<Figure> {
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 
-async function benchDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}" ENCODING 'UTF8' TEMPLATE template0`);
-  } finally {
-    await admin.end();
-  }
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 async function seed(svc: InventoryService, platform: Platform, skuIds: string[], onHand: number) {
   for (let i = 0; i < skuIds.length; i += 2000) {
     const chunk = skuIds.slice(i, i + 2000);
@@ -108,22 +93,8 @@ async function seed(svc: InventoryService, platform: Platform, skuIds: string[],
 }
 
 async function main(): Promise<number> {
-  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const natsUrl = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
-  const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const dbName = `zj_bench_reserve_${id}`;
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    DATABASE_URL: await benchDatabase(adminUrl, dbName),
-    REDIS_URL: redisUrl,
-    NATS_URL: natsUrl,
-    REDIS_KEY_PREFIX: `zjb:${id}:`,
-    NATS_SUBJECT_PREFIX: `zjb_${id}`,
-    NATS_STREAM: `ZJB_${id}`.toUpperCase(),
-    DB_POOL_MAX: String(POOL),
-    LOG_LEVEL: 'warn',
-  }) as Config & { DATABASE_URL: string };
+  const world = await benchEnvironment({ DB_POOL_MAX: String(POOL) });
+  const config = loadConfig(world.env) as Config & { DATABASE_URL: string };
   const log = createLogger(config.LOG_LEVEL, 'bench-reserve');
   let platform: Platform | null = null;
   const raw = new pg.Pool({ connectionString: config.DATABASE_URL, max: POOL, application_name: 'bench-raw' });
@@ -197,11 +168,7 @@ async function main(): Promise<number> {
   } finally {
     await raw.end().catch(() => {});
     await platform?.close().catch(() => {});
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).finally(() => admin.end());
-    await deleteStream(natsUrl, config.NATS_STREAM).catch(() => {});
-    await deleteRedisPrefix(redisUrl, config.REDIS_KEY_PREFIX).catch(() => {});
+    await world.drop();
   }
 }
 
