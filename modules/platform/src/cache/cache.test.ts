@@ -1,3 +1,5 @@
+import { deleteRedisPrefix } from '../testing/test-env';
+import { testEnvVar } from '../testing/database';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,23 +8,10 @@ import { createCache, type CacheOptions } from './cache';
 import { inProcessBroadcastBus, natsBroadcastBus, type BroadcastBus } from './broadcast.fixture';
 import type { Cache } from './types';
 
-const env = (name: string) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run through vitest`);
-  return v;
-};
+const env = testEnvVar;
 const log = createLogger('silent');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const newPrefix = () => `zjt:cache:${randomBytes(4).toString('hex')}:`;
-
-async function deletePrefix(r: Redis, prefix: string) {
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) await r.del(...keys);
-  } while (cursor !== '0');
-}
 
 /** Polls until `read` returns `want` (deep-equal) or ~1 s passed; returns the last value read. */
 async function eventually<T>(read: () => Promise<T>, want: T): Promise<T> {
@@ -58,7 +47,7 @@ describe.each(['memory', 'redis'] as const)('cache contract (%s)', (mode) => {
   afterAll(async () => {
     for (const c of made) await c.close();
     if (redis) {
-      await deletePrefix(redis, world.prefix);
+      await deleteRedisPrefix(env('ZJ_TEST_REDIS_URL'), world.prefix);
       redis.disconnect();
     }
   });
@@ -150,7 +139,7 @@ describe('cache (Redis mode)', () => {
     for (const c of made) await c.close();
     await busA.close();
     await busB.close();
-    await deletePrefix(r1, prefix);
+    await deleteRedisPrefix(env('ZJ_TEST_REDIS_URL'), prefix);
     r1.disconnect();
     r2.disconnect();
   });

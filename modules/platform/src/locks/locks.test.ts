@@ -1,3 +1,5 @@
+import { deleteRedisPrefix } from '../testing/test-env';
+import { testEnvVar } from '../testing/database';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -6,22 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocks, LockTimeoutError } from './locks';
 import type { Locks } from './types';
 
-const redisUrl = () => {
-  const v = process.env.ZJ_TEST_REDIS_URL;
-  if (!v) throw new Error('ZJ_TEST_REDIS_URL is not set: run through vitest');
-  return v;
-};
+const redisUrl = () => testEnvVar('ZJ_TEST_REDIS_URL');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const newPrefix = () => `zjt:locks:${randomBytes(4).toString('hex')}:`;
-
-async function deletePrefix(r: Redis, prefix: string) {
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) await r.del(...keys);
-  } while (cursor !== '0');
-}
 
 /** Runs `fn` under `keys` and fails the test if anyone else is inside any of those keys meanwhile. */
 function exclusiveWork(inside: Map<string, number>, keys: string[], ms: number) {
@@ -44,7 +33,7 @@ describe('locks across OS processes (Redis)', () => {
   const prefixes: string[] = [];
   beforeAll(() => { redis = new Redis(redisUrl()); });
   afterAll(async () => {
-    for (const p of prefixes) await deletePrefix(redis, p);
+    for (const p of prefixes) await deleteRedisPrefix(redisUrl(), p);
     redis.disconnect();
   });
 
@@ -92,7 +81,7 @@ describe('locks (Redis)', () => {
   afterAll(async () => {
     await a.close();
     await b.close();
-    await deletePrefix(r1, prefix);
+    await deleteRedisPrefix(redisUrl(), prefix);
     r1.disconnect();
     r2.disconnect();
   });
