@@ -117,13 +117,18 @@ export const PublicSku = z.object({
 });
 export type PublicSku = z.infer<typeof PublicSku>;
 
-export const ProductDetail = z.object({
+/** What the public and the admin views of a product share. */
+const productFields = {
   id: z.string(),
   name: z.string(),
   description: z.string().nullable(),
   images: z.array(z.string()),
   attributes: z.record(z.string(), z.string()),
   categoryId: z.string(),
+};
+
+export const ProductDetail = z.object({
+  ...productFields,
   /** Root first, the product's own category last (breadcrumbs). */
   categoryPath: z.array(z.object({ id: z.string(), name: z.string() })),
   brandId: z.string().nullable(),
@@ -244,12 +249,7 @@ export const AdminSku = z.object({
 export type AdminSku = z.infer<typeof AdminSku>;
 
 export const AdminProduct = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string().nullable(),
-  images: z.array(z.string()),
-  attributes: z.record(z.string(), z.string()),
-  categoryId: z.string(),
+  ...productFields,
   brandId: z.string().nullable(),
   status: ProductStatus,
   publishedAt: z.string().nullable(),
