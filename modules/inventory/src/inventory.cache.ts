@@ -12,7 +12,12 @@ const keyOf = (skuId: string) => `inv:pub:${skuId}`;
 
 export interface StockCache {
   /** In input order, duplicates once; unknown SKUs are left out. */
-  getPublic(skuIds: string[]): Promise<PublicStock[]>;
+  /**
+   * With `transaction`, misses are read in it (a caller inside a transaction must not wait for a
+   * second pool connection: N such callers on a pool of N would wait for each other) and are not
+   * cached (the transaction may have changed the rows).
+   */
+  getPublic(skuIds: string[], opts?: { transaction?: Transaction }): Promise<PublicStock[]>;
   /** After a commit: drops the SKUs' public answers here, in Redis and (by broadcast) in every process. */
   invalidate(skuIds: string[]): Promise<void>;
   /** For writes in a caller's transaction: invalidates once it commits, before the caller's commit resolves. */
@@ -31,7 +36,7 @@ export function createStockCache({ cache, db, log }: { cache: Cache; db: Db; log
   }
 
   return {
-    async getPublic(skuIds) {
+    async getPublic(skuIds, opts) {
       const ids = [...new Set(skuIds)];
       if (ids.length === 0) return [];
       const cached = await cache.mget<PublicStock | null>(ids.map(keyOf));
@@ -40,7 +45,7 @@ export function createStockCache({ cache, db, log }: { cache: Cache; db: Db; log
       if (misses.length) {
         const rows = await db.query<{ sku_id: string; available: number; low_stock_threshold: number }>(
           `SELECT sku_id, on_hand - reserved AS available, low_stock_threshold FROM inventory.stock WHERE sku_id = ANY($1::uuid[])`,
-          { bind: [misses], type: QueryTypes.SELECT },
+          { bind: [misses], type: QueryTypes.SELECT, transaction: opts?.transaction },
         );
         for (const r of rows) {
           found.set(r.sku_id, { skuId: r.sku_id, available: r.available, status: stockStatus(r.available, r.low_stock_threshold) });
@@ -50,7 +55,7 @@ export function createStockCache({ cache, db, log }: { cache: Cache; db: Db; log
           return { key: keyOf(id), value, ttlSeconds: value ? TTL_SECONDS : MISSING_TTL_SECONDS };
         });
         // Filling the cache is not the reader's business: answer now, and log if it fails.
-        cache.fill(entries).catch((err: unknown) => log.warn({ err }, 'inventory cache fill failed'));
+        if (!opts?.transaction) cache.fill(entries).catch((err: unknown) => log.warn({ err }, 'inventory cache fill failed'));
       }
       const out: PublicStock[] = [];
       ids.forEach((id, i) => {

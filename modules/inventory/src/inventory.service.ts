@@ -54,8 +54,8 @@ export interface InventoryServiceDeps {
 
 export interface InventoryService {
   // ---- reads ----
-  /** Public stock of many SKUs (cached); unknown SKUs are left out. */
-  getPublic(skuIds: string[]): Promise<PublicStock[]>;
+  /** Public stock of many SKUs (cached); unknown SKUs are left out. Inside a transaction, pass it (misses are read in it). */
+  getPublic(skuIds: string[], opts?: { transaction?: Transaction }): Promise<PublicStock[]>;
   /** Public stock of one SKU; SKU_NOT_FOUND if it has none. */
   getPublicOne(skuId: string): Promise<PublicStock>;
   /** Full counts (not cached); unknown SKUs are left out. */
