@@ -8,6 +8,7 @@ export * from './db/sequelize';
 export * from './db/migrator';
 export * from './trpc/context';
 export * from './trpc/init';
+export * from './trpc/shared-result';
 export type { Bus, DurableHandler, LiveHandler, BroadcastHandler } from './bus/types';
 export type { Outbox, Relay, NewEvent } from './outbox/types';
 export type { Locks, LockOptions } from './locks/types';

@@ -3,7 +3,7 @@ import { getErrorShape, getTRPCErrorFromUnknown, TRPCError, type AnyTRPCRouter, 
 import { fastifyRequestHandler, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import { getHTTPStatusCode } from '@trpc/server/http';
 import { isAsyncIterable, isObject, isPromise, type TRPCErrorShape, type TRPCResponse } from '@trpc/server/unstable-core-do-not-import';
-import type { Context } from '@zjmall/platform';
+import { isSharedResult, resultJson, type Context } from '@zjmall/platform';
 import { planFastCall, type FastCall, type FastPlan } from './eligibility';
 import { invokeProcedure } from './invoke';
 
@@ -191,7 +191,7 @@ async function serveFast(
   let body = '';
   if (wholeError === null) {
     try {
-      body = JSON.stringify(json);
+      body = serialize(json);
     } catch (cause) {
       wholeError = getTRPCErrorFromUnknown(cause); // e.g. a BigInt in an output: stock answers 500
     }
@@ -255,6 +255,25 @@ function streamError(): TRPCError {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     message: 'Cannot use stream-like response in non-streaming request - use httpBatchStreamLink',
   });
+}
+
+/**
+ * `JSON.stringify(json)`, byte for byte, except that a result marked by platform's `sharedResult`
+ * is serialised once for all the answers that carry it.
+ */
+function serialize(json: TRPCResponse | TRPCResponse[]): string {
+  if (!Array.isArray(json)) return 'result' in json ? resultEnvelope(json) : JSON.stringify(json);
+  let out = '[';
+  for (let i = 0; i < json.length; i++) {
+    const item = json[i];
+    out += (i === 0 ? '' : ',') + ('result' in item ? resultEnvelope(item) : JSON.stringify(item));
+  }
+  return out + ']';
+}
+
+function resultEnvelope(item: { result: { data?: unknown } }): string {
+  const data = item.result.data;
+  return isSharedResult(data) ? `{"result":{"data":${resultJson(data)}}}` : JSON.stringify(item);
 }
 
 /** resolveResponse's isDataStream: an async iterable, or an object holding promises/iterables at the top. */
