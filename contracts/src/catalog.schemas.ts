@@ -94,7 +94,7 @@ export const ProductListItem = z.object({
   image: z.string().nullable(),
   categoryId: z.string(),
   brandId: z.string().nullable(),
-  /** Lowest and highest price of the product's active SKUs (null: none active). */
+  /** Lowest and highest current price (promotions included) of the product's active SKUs (null: none active). */
   priceMin: z.number().int().nullable(),
   priceMax: z.number().int().nullable(),
   publishedAt: z.string().nullable(),
@@ -107,11 +107,23 @@ export type ProductPage = z.infer<typeof ProductPage>;
 export const ProductIdInput = z.object({ id: Id });
 export type ProductIdInput = z.infer<typeof ProductIdInput>;
 
+/**
+ * A promotional price shown now: a windowed pricing job's price, current from `startsAt` until
+ * `endsAt` (ISO-8601 UTC). While it shows, a SKU's `price` is this price and `basePrice` the
+ * regular one; at `endsAt` the price returns to the base on its own.
+ */
+export const SkuPromotion = z.object({ price: z.number().int(), startsAt: z.string(), endsAt: z.string() });
+export type SkuPromotion = z.infer<typeof SkuPromotion>;
+
 export const PublicSku = z.object({
   id: z.string(),
   code: z.string(),
   spec: z.record(z.string(), z.string()),
+  /** What the customer pays now: the promotional price inside a promotion's window, else the base. */
   price: z.number().int(),
+  /** The regular price (equal to `price` when no promotion shows). */
+  basePrice: z.number().int(),
+  promotion: SkuPromotion.nullable(),
   available: z.number().int(),
   stockStatus: StockLevel,
 });
@@ -154,7 +166,10 @@ export const CatalogSku = z.object({
   image: z.string().nullable(),
   code: z.string(),
   spec: z.record(z.string(), z.string()),
+  /** The current price (promotional inside a promotion's window), as on PublicSku. */
   price: z.number().int(),
+  basePrice: z.number().int(),
+  promotion: SkuPromotion.nullable(),
   status: SkuStatus,
   /** Published product and active SKU: can be put in a cart. */
   availableForSale: z.boolean(),
@@ -242,9 +257,11 @@ export const AdminSku = z.object({
   productId: z.string(),
   code: z.string(),
   spec: z.record(z.string(), z.string()),
+  /** The base price (what setSkuPrice sets); a promotion showing now is in `promotion`. */
   price: z.number().int(),
   costPrice: z.number().int().nullable(),
   status: SkuStatus,
+  promotion: SkuPromotion.nullable(),
 });
 export type AdminSku = z.infer<typeof AdminSku>;
 

@@ -15,6 +15,7 @@ import {
   DEFAULT_INLINE_THRESHOLD,
   evaluate,
   evaluateInline,
+  evaluateMany,
   pricingMigrations,
   randomCatalog,
   randomRuleSet,
@@ -34,9 +35,11 @@ import {
  *
  * 1. Evaluation: SKU-rule evaluations per second over `--skus` SKUs and `--rules` rules with
  *    conditions (category with descendants, brand + attribute, SKU list, category + 2 attributes),
- *    rounding tiers and a margin floor; inline on this thread vs the piscina pool (chunks passed as
- *    transferable typed arrays), with the ratio. Encoding is not timed (the job does it per batch).
- * 2. The inline/pool threshold: one batch's latency, inline vs split over the pool, by size.
+ *    rounding tiers and a margin floor; inline on this thread vs the piscina pool with the ratio:
+ *    `evaluateMany` (one task per thread, each a run of chunks, buffers transferred), and for
+ *    comparison one task per chunk. Encoding is not timed (the job does it per batch).
+ * 2. The inline/pool threshold: one batch's latency, inline vs `evaluate` (this thread evaluates
+ *    one part, pool workers the others), by size.
  * 3. The whole job (read, evaluate, write; one price_changed per batch) for `--job-skus` SKUs in
  *    PostgreSQL, production configuration (Redis, NATS): a fresh database, dropped afterwards.
  * Environment as the other benches: BENCH_PG_ADMIN_URL, BENCH_REDIS_URL, BENCH_NATS_URL.
@@ -73,6 +76,14 @@ async function timeInline(program: Program, chunks: SkuChunk[]): Promise<number>
 async function timePool(pool: PricingPool, program: Program, chunks: SkuChunk[]): Promise<number> {
   const copies = chunks.map(copy); // transferred away: a fresh set per round, made outside the timing
   const t = performance.now();
+  await evaluateMany(program, copies, pool);
+  return performance.now() - t;
+}
+
+/** The previous way, for comparison: one pool task per chunk (per-task costs paid per chunk). */
+async function timePerChunk(pool: PricingPool, program: Program, chunks: SkuChunk[]): Promise<number> {
+  const copies = chunks.map(copy);
+  const t = performance.now();
   await Promise.all(copies.map((c) => pool.run(program, c)));
   return performance.now() - t;
 }
@@ -87,30 +98,35 @@ async function evaluationStage(pool: PricingPool) {
   for (let done = 0; done < SKUS; done += CHUNK) chunks.push(encode(randomSkus(rand, cat, Math.min(CHUNK, SKUS - done), ids)));
   // the pool gives the inline answer (checked on the first chunk), and both are warm
   const a = evaluateInline(program, chunks[0]);
-  const b = await pool.run(program, copy(chunks[0]));
+  const [b] = await evaluateMany(program, [copy(chunks[0])], pool);
   if (a.some((p, i) => p !== b[i])) throw new Error('pool and inline disagree');
   await timeInline(program, chunks.slice(0, 4));
   await timePool(pool, program, chunks.slice(0, 8));
+  await timePerChunk(pool, program, chunks.slice(0, 8));
 
   const inline: number[] = [];
   const pooled: number[] = [];
+  const perChunk: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     inline.push(await timeInline(program, chunks));
     pooled.push(await timePool(pool, program, chunks));
+    perChunk.push(await timePerChunk(pool, program, chunks));
   }
   const evals = SKUS * RULES;
   const inlineRate = (evals / median(inline)) * 1000;
   const poolRate = (evals / median(pooled)) * 1000;
   console.log(`\n1. evaluation: ${fmt(SKUS)} SKUs × ${RULES} rules (chunks of ${fmt(CHUNK)}), median of ${ROUNDS}`);
   console.log(`   inline, one thread : ${fmt(median(inline))} ms  ${fmt(inlineRate)} SKU-rule evaluations/s`);
-  console.log(`   piscina, ${pool.threads} threads: ${fmt(median(pooled))} ms  ${fmt(poolRate)} SKU-rule evaluations/s`);
+  console.log(`   piscina, ${pool.threads} threads: ${fmt(median(pooled))} ms  ${fmt(poolRate)} SKU-rule evaluations/s (evaluateMany: one task per thread)`);
+  const perChunkRate = (evals / median(perChunk)) * 1000;
+  console.log(`   (one task per chunk: ${fmt(median(perChunk))} ms  ${fmt(perChunkRate)}/s, ${fmt(perChunkRate / inlineRate, 2)}×)`);
   console.log(`   ratio pool / inline: ${fmt(poolRate / inlineRate, 2)}×  (target ≥ 1.7×)`);
   return { inlineRate, poolRate };
 }
 
 /** One batch's latency inline vs on the pool (split in one part per thread), by batch size and rule count. */
 async function thresholdStage(pool: PricingPool) {
-  console.log(`\n2. one batch, inline vs pool (mean latency; pool includes the split and the transfers)`);
+  console.log(`\n2. one batch, inline vs pool (mean latency; pool = this thread's part + the workers' parts, split and transfers included)`);
   console.log(`   rules   SKUs   evaluations   inline µs   pool µs   faster`);
   const crossovers: number[] = [];
   for (const rules of [2, 8, RULES]) {

@@ -1,5 +1,6 @@
 import type { Platform } from '@zjmall/platform';
 import { createInventorySweeper } from '@zjmall/inventory';
+import { createPromotionSweeper } from '@zjmall/catalog';
 import { createOrderTimeoutCanceller } from '@zjmall/order';
 import { createPriceJobRunner, createPricingPool } from '@zjmall/pricing';
 import type { Services } from './services';
@@ -33,6 +34,9 @@ export function startJobs(platform: Platform, services: Services): Jobs {
   // Unpaid orders past ORDER_PAYMENT_TTL_SECONDS are cancelled and their stock released (SKIP LOCKED: safe in every process).
   const orderTimeouts = createOrderTimeoutCanceller({ order: services.order, intervalSeconds: platform.config.SWEEP_INTERVAL_SECONDS, log });
   orderTimeouts.start();
+  // Promotional prices start and end at their windows' boundaries (it wakes at the next one it knows; polls at most every 1 s).
+  const promotions = createPromotionSweeper({ ...platform, intervalSeconds: Math.min(1, platform.config.SWEEP_INTERVAL_SECONDS) });
+  promotions.start();
   // Durable reactions (JetStream durable consumers with NATS, relay-fed in-process without).
   const durables = Promise.all(services.payment.durableHandlers().map((h) => platform.bus.addDurable(h))).catch((err: unknown) =>
     log.error({ err }, 'durable consumer registration failed'),
@@ -59,6 +63,7 @@ export function startJobs(platform: Platform, services: Services): Jobs {
       for (const t of timers) clearInterval(t);
       await sweeper.stop();
       await orderTimeouts.stop();
+      await promotions.stop();
       await durables;
       await Promise.allSettled([...running]);
       await priceJobs.stop();

@@ -2,6 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { AdminProduct, AdminSku, ProductStatus } from '@zjmall/contracts';
 import { DomainError, type Db } from '@zjmall/platform';
 import { iso, select } from './catalog.deps';
+import { PROMOTION_JSON } from './promotion-view';
 
 interface AdminRow {
   id: string;
@@ -25,7 +26,8 @@ export async function loadAdminProduct(db: Db, id: string, transaction?: Transac
     `SELECT p.id, p.name, p.description, p.images, p.attributes, p.category_id, p.brand_id, p.status, p.published_at,
             p.created_at, p.updated_at,
             (SELECT coalesce(json_agg(json_build_object('id', s.id, 'productId', s.product_id, 'code', s.code, 'spec', s.spec,
-                                                        'price', s.price, 'costPrice', s.cost_price, 'status', s.status)
+                                                        'price', s.price, 'costPrice', s.cost_price, 'status', s.status,
+                                                        'promotion', ${PROMOTION_JSON})
                                       ORDER BY s.id), '[]')
                FROM catalog.skus s WHERE s.product_id = p.id) AS skus
        FROM catalog.products p WHERE p.id = $1`,

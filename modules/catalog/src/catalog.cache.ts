@@ -23,8 +23,9 @@ export const DEFAULT_CATALOG_OPTIONS: CatalogOptions = {
 
 // The version segment lets a change of an entry's shape ignore entries written by older code.
 export const cacheKeys = {
-  sku: (id: string) => `catalog:v1:sku:${id}`,
-  product: (id: string) => `catalog:v1:product:${id}`,
+  // v2: SKU views and products carry basePrice and promotion.
+  sku: (id: string) => `catalog:v2:sku:${id}`,
+  product: (id: string) => `catalog:v2:product:${id}`,
   categoryTree: 'catalog:v1:category-tree',
   brands: 'catalog:v1:brands',
 };

@@ -200,9 +200,9 @@ describe('catalog.product', () => {
       ],
     });
     expect(detail.skus).toEqual([
-      { id: p.skus[0].id, code: p.skus[0].code, spec: { color: 'red', size: 'M' }, price: 9900, available: 100, stockStatus: 'in_stock' },
-      { id: p.skus[1].id, code: p.skus[1].code, spec: { color: 'red', size: 'L' }, price: 10900, available: 3, stockStatus: 'low_stock' },
-      { id: p.skus[2].id, code: p.skus[2].code, spec: { color: 'blue', size: 'M' }, price: 9900, available: 0, stockStatus: 'out_of_stock' },
+      { id: p.skus[0].id, code: p.skus[0].code, spec: { color: 'red', size: 'M' }, price: 9900, basePrice: 9900, promotion: null, available: 100, stockStatus: 'in_stock' },
+      { id: p.skus[1].id, code: p.skus[1].code, spec: { color: 'red', size: 'L' }, price: 10900, basePrice: 10900, promotion: null, available: 3, stockStatus: 'low_stock' },
+      { id: p.skus[2].id, code: p.skus[2].code, spec: { color: 'blue', size: 'M' }, price: 9900, basePrice: 9900, promotion: null, available: 0, stockStatus: 'out_of_stock' },
     ]);
   });
 

@@ -28,6 +28,8 @@ describe('getSkus (the cart’s hot path)', () => {
         code: p.skus[1].code,
         spec: p.skus[1].spec,
         price: p.skus[1].price,
+        basePrice: p.skus[1].price,
+        promotion: null,
         status: 'active',
         productStatus: 'published',
         availableForSale: true,
@@ -82,7 +84,7 @@ describe('getSkus (the cart’s hot path)', () => {
     await h.svc.getSkus([p.skus[0].id, missing]);
     const { redis, config } = h.platform;
     expect(redis).not.toBeNull();
-    const ttl = async (id: string) => redis!.pttl(`${config.REDIS_KEY_PREFIX}c:catalog:v1:sku:${id}`);
+    const ttl = async (id: string) => redis!.pttl(`${config.REDIS_KEY_PREFIX}c:catalog:v2:sku:${id}`);
     expect(await ttl(p.skus[0].id)).toBeGreaterThan(60_000);
     const missTtl = await ttl(missing);
     expect(missTtl).toBeGreaterThan(0);
@@ -112,7 +114,7 @@ describe('catalog.skus (public)', () => {
       [p.skus[2].id, p.name, 'https://example.com/cup.jpg', 5900, 0, 'out_of_stock', true],
     ]);
     expect(Object.keys(skus[0]).sort()).toEqual(
-      ['skuId', 'productId', 'productName', 'image', 'code', 'spec', 'price', 'status', 'availableForSale', 'available', 'stockStatus'].sort(),
+      ['skuId', 'productId', 'productName', 'image', 'code', 'spec', 'price', 'basePrice', 'promotion', 'status', 'availableForSale', 'available', 'stockStatus'].sort(),
     );
   });
 

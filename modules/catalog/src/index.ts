@@ -14,3 +14,5 @@ export { progressBar } from './seed/progress';
 export type { SeedCatalogOptions, SeedReport, SeedProgress } from './seed/seed-catalog';
 export { createCatalogPricingFeed } from './pricing-feed';
 export type { CatalogPricingFeed, PricingFeedDeps, PricingFeedRow } from './pricing-feed';
+export { createPromotionSweeper } from './promotion-sweeper';
+export type { PromotionSweeper, PromotionSweeperDeps } from './promotion-sweeper';

@@ -1,6 +1,7 @@
 import { EVENTS, type AdminSku, type PriceChangedV1, type SetSkuPriceInput } from '@zjmall/contracts';
 import { DomainError } from '@zjmall/platform';
 import { select, type CatalogDeps } from './catalog.deps';
+import { PROMOTION_JSON } from './promotion-view';
 
 export interface PriceOrigin {
   source: PriceChangedV1['source'];
@@ -29,9 +30,9 @@ export function priceHandlers(deps: CatalogDeps) {
       if (!Number.isSafeInteger(price) || price < 0) throw new RangeError(`invalid price ${price}`);
     }
     const changes = await db.transaction(async (transaction) => {
-      const current = await select<{ id: string; product_id: string; price: number }>(
+      const current = await select<{ id: string; product_id: string; price: number; promoted: boolean }>(
         db,
-        `SELECT id, product_id, price FROM catalog.skus WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+        `SELECT id, product_id, price, promo_price IS NOT NULL AS promoted FROM catalog.skus WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
         [[...wanted.keys()]],
         transaction,
       );
@@ -43,14 +44,17 @@ export function priceHandlers(deps: CatalogDeps) {
       const changed: PriceChange[] = current
         .filter((c) => c.price !== wanted.get(c.id))
         .map((c) => ({ skuId: c.id, productId: c.product_id, oldPrice: c.price, newPrice: wanted.get(c.id)! }));
+      const promoted = new Set(current.filter((c) => c.promoted).map((c) => c.id));
       if (changed.length === 0) return changed;
       await db.query(
         `UPDATE catalog.skus s SET price = u.price, updated_at = now()
            FROM unnest($1::uuid[], $2::bigint[]) AS u(id, price) WHERE s.id = u.id`,
         { bind: [changed.map((c) => c.skuId), changed.map((c) => c.newPrice)], transaction },
       );
+      // price_changed tells of the current price: under a promotion only the base moved, and the
+      // promotion's end publishes the new base (see the README, "Promotions").
       const byProduct = new Map<string, PriceChange[]>();
-      for (const c of changed) byProduct.set(c.productId, [...(byProduct.get(c.productId) ?? []), c]);
+      for (const c of changed.filter((x) => !promoted.has(x.skuId))) byProduct.set(c.productId, [...(byProduct.get(c.productId) ?? []), c]);
       await outbox.add(
         transaction,
         [...byProduct].map(([productId, list]) => {
@@ -68,12 +72,16 @@ export function priceHandlers(deps: CatalogDeps) {
     return changes;
   }
 
-  /** catalog.admin.setSkuPrice: the SKU after the change (no event when the price is the same). */
+  /**
+   * catalog.admin.setSkuPrice: the SKU after the change (no event when the price is the same). It
+   * sets the base price; during a promotion the customer keeps paying the promotional price.
+   */
   async function setSkuPrice(input: SetSkuPriceInput): Promise<AdminSku> {
     await setPrices([{ skuId: input.skuId, price: input.price }], { source: 'admin' });
     const [sku] = await select<AdminSku>(
       db,
-      `SELECT id, product_id AS "productId", code, spec, price, cost_price AS "costPrice", status FROM catalog.skus WHERE id = $1`,
+      `SELECT id, product_id AS "productId", code, spec, price, cost_price AS "costPrice", status, ${PROMOTION_JSON} AS promotion
+         FROM catalog.skus s WHERE id = $1`,
       [input.skuId],
     );
     if (!sku) throw new DomainError('SKU_NOT_FOUND', `SKU ${input.skuId} not found`);

@@ -3,6 +3,7 @@ import { EVENTS, type PriceChangedV1, type PriceRuleScope } from '@zjmall/contra
 import type { Cache, Db, Logger, Outbox } from '@zjmall/platform';
 import { DEFAULT_CATALOG_OPTIONS, createCatalogCache } from './catalog.cache';
 import { select } from './catalog.deps';
+import { addPriceEvents, insertPromotions, refreshShown } from './promotions.store';
 
 /** One active SKU as pricing's batch jobs read it (with its product's category, brand and attributes). */
 export interface PricingFeedRow {
@@ -41,6 +42,18 @@ export interface CatalogPricingFeed {
   applyJobPrices(
     changes: { skuId: string; productId: string; oldPrice: number; newPrice: number }[],
     origin: { jobId: string },
+    transaction: Transaction,
+  ): Promise<number>;
+  /**
+   * Stores a windowed job's batch of promotional prices in the caller's transaction (base prices
+   * untouched). A window already begun takes effect at once: the SKUs it now shows get ONE
+   * `catalog.price_changed` for the batch (old/new = the current prices) and their caches are
+   * dropped after commit. A window in the future changes nothing until the promotion sweeper
+   * reaches its start; a window already over is not stored. Returns the promotions stored.
+   */
+  applyJobPromotions(
+    promos: { skuId: string; price: number; basePrice: number }[],
+    origin: { jobId: string; window: { startsAt: string; endsAt: string } },
     transaction: Transaction,
   ): Promise<number>;
 }
@@ -95,18 +108,22 @@ export function createCatalogPricingFeed({ db, outbox, cache, log }: PricingFeed
 
     async applyJobPrices(changes, origin, transaction) {
       if (changes.length === 0) return 0;
-      const written = await select<{ skuId: string; oldPrice: number; newPrice: number }>(
+      const written = await select<{ skuId: string; oldPrice: number; newPrice: number; hidden: boolean }>(
         db,
         `UPDATE catalog.skus s SET price = u.new_price, updated_at = now()
            FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS u(id, old_price, new_price)
           WHERE s.id = u.id AND s.price = u.old_price AND u.new_price <> u.old_price
-         RETURNING s.id AS "skuId", u.old_price AS "oldPrice", u.new_price AS "newPrice"`,
+         RETURNING s.id AS "skuId", u.old_price AS "oldPrice", u.new_price AS "newPrice", s.promo_price IS NOT NULL AS hidden`,
         [changes.map((c) => c.skuId), changes.map((c) => c.oldPrice), changes.map((c) => c.newPrice)],
         transaction,
       );
       if (written.length === 0) return 0;
-      const data: PriceChangedV1 = { changes: written, source: 'job', jobId: origin.jobId };
-      await outbox.add(transaction, { type: EVENTS.catalog.priceChanged, aggregateId: origin.jobId, data, version: 1 });
+      // Under a promotion the new base price is not the current price yet: the event comes when the promotion ends.
+      const shown = written.filter((w) => !w.hidden).map(({ skuId, oldPrice, newPrice }) => ({ skuId, oldPrice, newPrice }));
+      if (shown.length) {
+        const data: PriceChangedV1 = { changes: shown, source: 'job', jobId: origin.jobId };
+        await outbox.add(transaction, { type: EVENTS.catalog.priceChanged, aggregateId: origin.jobId, data, version: 1 });
+      }
       const skuIds = new Set(written.map((w) => w.skuId));
       const productIds = changes.filter((c) => skuIds.has(c.skuId)).map((c) => c.productId);
       transaction.afterCommit(() =>
@@ -115,6 +132,20 @@ export function createCatalogPricingFeed({ db, outbox, cache, log }: PricingFeed
           .catch((err: unknown) => log.warn({ err, jobId: origin.jobId }, 'price job cache invalidation failed')),
       );
       return written.length;
+    },
+
+    async applyJobPromotions(promos, origin, transaction) {
+      const { stored, activeSkuIds } = await insertPromotions(db, origin.jobId, promos, origin.window, transaction);
+      const { touched, changes } = await refreshShown(db, activeSkuIds, transaction);
+      await addPriceEvents(outbox, changes, transaction);
+      if (touched.length) {
+        transaction.afterCommit(() =>
+          catalogCache
+            .invalidateProducts(touched.map((t) => t.productId), touched.map((t) => t.skuId))
+            .catch((err: unknown) => log.warn({ err, jobId: origin.jobId }, 'promotion cache invalidation failed')),
+        );
+      }
+      return stored;
     },
   };
 }

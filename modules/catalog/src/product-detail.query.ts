@@ -1,8 +1,9 @@
-import type { Brand, ProductDetail, ProductStatus, SkuStatus } from '@zjmall/contracts';
+import type { Brand, ProductDetail, ProductStatus, SkuPromotion, SkuStatus } from '@zjmall/contracts';
 import { DomainError } from '@zjmall/platform';
 import { cacheKeys } from './catalog.cache';
 import { iso, select, type CatalogDeps } from './catalog.deps';
 import { stockOf } from './inventory-port';
+import { CURRENT_PRICE, PROMOTION_JSON, ttlUpTo } from './promotion-view';
 
 /** A product as cached: everything but stock, which inventory answers (and caches) at read time. */
 export interface ProductRecord {
@@ -17,7 +18,16 @@ export interface ProductRecord {
   brand: Brand | null;
   status: ProductStatus;
   publishedAt: string | null;
-  skus: { id: string; code: string; spec: Record<string, string>; price: number; status: SkuStatus }[];
+  /** `price` is the current price (the promotion's, while one shows), `basePrice` the regular one. */
+  skus: {
+    id: string;
+    code: string;
+    spec: Record<string, string>;
+    price: number;
+    basePrice: number;
+    promotion: SkuPromotion | null;
+    status: SkuStatus;
+  }[];
 }
 
 interface RecordRow {
@@ -32,19 +42,24 @@ interface RecordRow {
   status: ProductStatus;
   published_at: Date | null;
   skus: ProductRecord['skus'];
+  /** Seconds until the first of its SKUs' promotions ends (null: none shows). */
+  promo_left: number | null;
 }
 
-/** One query: the product, its brand, its category's breadcrumbs and its SKUs. */
-async function loadRecord(deps: CatalogDeps, id: string): Promise<ProductRecord | null> {
+/** One query: the product, its brand, its category's breadcrumbs and its SKUs (and how long their promotions last). */
+async function loadRecord(deps: CatalogDeps, id: string): Promise<{ record: ProductRecord; promoLeft: number | null } | null> {
   const [row] = await select<RecordRow>(
     deps.db,
     `SELECT p.id, p.name, p.description, p.images, p.attributes, p.category_id, p.status, p.published_at,
             CASE WHEN b.id IS NULL THEN NULL ELSE json_build_object('id', b.id, 'name', b.name, 'logo', b.logo) END AS brand,
             (SELECT coalesce(json_agg(json_build_object('id', c.id, 'name', c.name) ORDER BY c.depth), '[]')
                FROM catalog.categories c WHERE c.id = ANY(cat.path)) AS category_path,
-            (SELECT coalesce(json_agg(json_build_object('id', s.id, 'code', s.code, 'spec', s.spec, 'price', s.price, 'status', s.status)
+            (SELECT coalesce(json_agg(json_build_object('id', s.id, 'code', s.code, 'spec', s.spec, 'price', ${CURRENT_PRICE},
+                                                        'basePrice', s.price, 'promotion', ${PROMOTION_JSON}, 'status', s.status)
                                       ORDER BY s.id), '[]')
-               FROM catalog.skus s WHERE s.product_id = p.id) AS skus
+               FROM catalog.skus s WHERE s.product_id = p.id) AS skus,
+            (SELECT extract(epoch FROM min(s.promo_ends_at) - now())::float8
+               FROM catalog.skus s WHERE s.product_id = p.id AND s.promo_ends_at > now()) AS promo_left
        FROM catalog.products p
        JOIN catalog.categories cat ON cat.id = p.category_id
        LEFT JOIN catalog.brands b ON b.id = p.brand_id
@@ -52,7 +67,7 @@ async function loadRecord(deps: CatalogDeps, id: string): Promise<ProductRecord 
     [id],
   );
   if (!row) return null;
-  return {
+  const record: ProductRecord = {
     id: row.id,
     name: row.name,
     description: row.description,
@@ -66,6 +81,7 @@ async function loadRecord(deps: CatalogDeps, id: string): Promise<ProductRecord 
     publishedAt: iso(row.published_at),
     skus: row.skus,
   };
+  return { record, promoLeft: row.promo_left };
 }
 
 /** Spec keys in first-seen order, each with its values in first-seen order. */
@@ -90,8 +106,9 @@ export function createProductDetailQuery(deps: CatalogDeps) {
     const hit = await cache.store.get<ProductRecord | null>(key);
     if (hit !== undefined) return hit;
     const loaded = await loadRecord(deps, id);
-    await cache.fill([{ key, value: loaded, ttlSeconds: loaded ? cache.options.entryTtlSeconds : cache.options.missingTtlSeconds }]);
-    return loaded;
+    const ttlSeconds = loaded ? ttlUpTo(cache.options.entryTtlSeconds, loaded.promoLeft) : cache.options.missingTtlSeconds;
+    await cache.fill([{ key, value: loaded?.record ?? null, ttlSeconds }]);
+    return loaded?.record ?? null;
   }
 
   /** catalog.product: a published product with its active SKUs and their stock (one batched look-up). */
@@ -115,7 +132,15 @@ export function createProductDetailQuery(deps: CatalogDeps) {
       priceMin: prices.length ? Math.min(...prices) : null,
       priceMax: prices.length ? Math.max(...prices) : null,
       specOptions: specOptions(active.map((s) => s.spec)),
-      skus: active.map((s) => ({ id: s.id, code: s.code, spec: s.spec, price: s.price, ...stock(s.id) })),
+      skus: active.map((s) => ({
+        id: s.id,
+        code: s.code,
+        spec: s.spec,
+        price: s.price,
+        basePrice: s.basePrice,
+        promotion: s.promotion,
+        ...stock(s.id),
+      })),
     };
   }
 

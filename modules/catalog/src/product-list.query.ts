@@ -1,5 +1,6 @@
 import type { ProductListItem, ProductPage, ProductsInput } from '@zjmall/contracts';
 import { iso, select, type CatalogDeps } from './catalog.deps';
+import { CURRENT_PRICE } from './promotion-view';
 
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -51,7 +52,7 @@ export function createProductListQuery({ db }: CatalogDeps) {
       `SELECT p.id, p.name, p.images->>0 AS image, p.category_id, p.brand_id, p.published_at, pr.price_min, pr.price_max
          FROM catalog.products p
          LEFT JOIN LATERAL (
-           SELECT min(s.price) AS price_min, max(s.price) AS price_max
+           SELECT min(${CURRENT_PRICE}) AS price_min, max(${CURRENT_PRICE}) AS price_max
              FROM catalog.skus s WHERE s.product_id = p.id AND s.status = 'active'
          ) pr ON true
         WHERE ${where.join(' AND ')}

@@ -40,7 +40,10 @@ export function updateProductHandler(deps: CatalogDeps) {
           continue;
         }
         const sku = byId.get(s.id)!;
-        if (s.price !== undefined && s.price !== sku.price) changes.push({ skuId: sku.id, oldPrice: sku.price, newPrice: s.price });
+        // Under a promotion only the base moves: the promotion's end publishes it (prices.handler.ts).
+        if (s.price !== undefined && s.price !== sku.price && sku.promoPrice === null) {
+          changes.push({ skuId: sku.id, oldPrice: sku.price, newPrice: s.price });
+        }
         const patch = {
           ...(s.code !== undefined ? { code: s.code } : {}),
           ...(s.spec !== undefined ? { spec: s.spec } : {}),

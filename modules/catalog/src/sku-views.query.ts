@@ -1,7 +1,8 @@
-import type { CatalogSku, ProductStatus, SkuStatus } from '@zjmall/contracts';
+import type { CatalogSku, ProductStatus, SkuPromotion, SkuStatus } from '@zjmall/contracts';
 import { cacheKeys } from './catalog.cache';
 import { isUuid, select, type CatalogDeps } from './catalog.deps';
 import { stockOf } from './inventory-port';
+import { PROMOTION_COLUMNS, promotionOf, ttlUpTo, type PromotionColumns } from './promotion-view';
 
 /** What cart and order need of a SKU (from the cache; prices are live). */
 export interface SkuView {
@@ -12,14 +13,17 @@ export interface SkuView {
   image: string | null;
   code: string;
   spec: Record<string, string>;
+  /** The current price: the promotional one inside a promotion's window, else the base price. */
   price: number;
+  basePrice: number;
+  promotion: SkuPromotion | null;
   status: SkuStatus;
   productStatus: ProductStatus;
   /** Published product and active SKU: may be put in a cart and ordered. */
   availableForSale: boolean;
 }
 
-interface SkuRow {
+interface SkuRow extends PromotionColumns {
   id: string;
   product_id: string;
   product_name: string;
@@ -31,18 +35,23 @@ interface SkuRow {
   product_status: ProductStatus;
 }
 
-const toView = (r: SkuRow): SkuView => ({
-  skuId: r.id,
-  productId: r.product_id,
-  productName: r.product_name,
-  image: r.image,
-  code: r.code,
-  spec: r.spec,
-  price: r.price,
-  status: r.status,
-  productStatus: r.product_status,
-  availableForSale: r.product_status === 'published' && r.status === 'active',
-});
+const toView = (r: SkuRow): SkuView => {
+  const promotion = promotionOf(r);
+  return {
+    skuId: r.id,
+    productId: r.product_id,
+    productName: r.product_name,
+    image: r.image,
+    code: r.code,
+    spec: r.spec,
+    price: promotion?.price ?? r.price,
+    basePrice: r.price,
+    promotion,
+    status: r.status,
+    productStatus: r.product_status,
+    availableForSale: r.product_status === 'published' && r.status === 'active',
+  };
+};
 
 export function createSkuViewsQuery(deps: CatalogDeps) {
   const { db, cache } = deps;
@@ -50,7 +59,8 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
   /**
    * The cart's hot path: one cache mget for every id, one query for the misses, one mset.
    * Found SKUs come back in the order asked (each once); unknown ids are left out and remembered
-   * as missing for a short while, so a flood of made-up ids does not reach the database.
+   * as missing for a short while, so a flood of made-up ids does not reach the database. A view
+   * showing a promotion is cached no longer than the promotion lasts.
    */
   async function getSkus(ids: string[]): Promise<SkuView[]> {
     const unique = [...new Set(ids)].filter(isUuid);
@@ -62,16 +72,20 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
       const rows = await select<SkuRow>(
         db,
         `SELECT s.id, s.product_id, p.name AS product_name, p.images->>0 AS image, s.code, s.spec, s.price, s.status,
-                p.status AS product_status
+                p.status AS product_status, ${PROMOTION_COLUMNS}
            FROM catalog.skus s JOIN catalog.products p ON p.id = s.product_id
           WHERE s.id = ANY($1::uuid[])`,
         [misses],
       );
-      for (const r of rows) loaded.set(r.id, toView(r));
+      const ttl = new Map<string, number>();
+      for (const r of rows) {
+        loaded.set(r.id, toView(r));
+        ttl.set(r.id, ttlUpTo(cache.options.entryTtlSeconds, r.promo_left));
+      }
       await cache.fill<SkuView | null>(
         misses.map((id) => {
           const view = loaded.get(id) ?? null;
-          return { key: cacheKeys.sku(id), value: view, ttlSeconds: view ? cache.options.entryTtlSeconds : cache.options.missingTtlSeconds };
+          return { key: cacheKeys.sku(id), value: view, ttlSeconds: view ? ttl.get(id)! : cache.options.missingTtlSeconds };
         }),
       );
     }
@@ -95,6 +109,8 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
       code: v.code,
       spec: v.spec,
       price: v.price,
+      basePrice: v.basePrice,
+      promotion: v.promotion,
       status: v.status,
       availableForSale: v.availableForSale,
       ...stock(v.skuId),

@@ -1,4 +1,5 @@
 import type { ModuleMigrations } from '@zjmall/platform';
 import { m0001Catalog } from './0001-catalog';
+import { m0002Promotions } from './0002-promotions';
 
-export const catalogMigrations: ModuleMigrations = { module: 'catalog', migrations: [m0001Catalog] };
+export const catalogMigrations: ModuleMigrations = { module: 'catalog', migrations: [m0001Catalog, m0002Promotions] };

@@ -26,6 +26,20 @@ export class SkuModel extends Model<InferAttributes<SkuModel>, InferCreationAttr
   @Column({ type: DataType.TEXT, allowNull: false })
   declare status: CreationOptional<SkuStatus>;
 
+  // The promotion shown now, as published by the promotion sweeper or the job that started it
+  // (all four NULL: none). Written only by promotions.store.ts; see the catalog README, "Promotions".
+  @Column({ type: DataType.BIGINT, allowNull: true })
+  declare promoPrice: CreationOptional<number | null>;
+
+  @Column({ type: DataType.UUID, allowNull: true })
+  declare promoJobId: CreationOptional<string | null>;
+
+  @Column({ type: DataType.DATE, allowNull: true })
+  declare promoStartsAt: CreationOptional<Date | null>;
+
+  @Column({ type: DataType.DATE, allowNull: true })
+  declare promoEndsAt: CreationOptional<Date | null>;
+
   // NOT NULL DEFAULT now() in the table: inserts leave it to the database's clock.
   @Column({ type: DataType.DATE, allowNull: true })
   declare createdAt: CreationOptional<Date>;

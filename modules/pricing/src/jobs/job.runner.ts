@@ -78,13 +78,14 @@ export function createPriceJobRunner({ db, feed, log, pool, options }: PriceJobR
       const changes = rows
         .map((r, i) => ({ skuId: r.skuId, productId: r.productId, oldPrice: r.price, newPrice: prices[i] }))
         .filter((c) => c.newPrice !== c.oldPrice);
-      let changed: number;
-      if (input.window) {
-        await store.upsertPromos(job.id, changes.map((c) => ({ skuId: c.skuId, price: c.newPrice, basePrice: c.oldPrice })), input.window, tx);
-        changed = changes.length;
-      } else {
-        changed = await feed.applyJobPrices(changes, { jobId: job.id }, tx);
-      }
+      // A window makes the results promotional prices (catalog's, shown inside the window); none rewrites the base prices.
+      const changed = input.window
+        ? await feed.applyJobPromotions(
+            changes.map((c) => ({ skuId: c.skuId, price: c.newPrice, basePrice: c.oldPrice })),
+            { jobId: job.id, window: input.window },
+            tx,
+          )
+        : await feed.applyJobPrices(changes, { jobId: job.id }, tx);
       await store.advance(job.id, { cursor: rows[rows.length - 1].skuId, processed: rows.length, changed, leaseMs: opts.leaseMs }, tx);
       return 'more';
     });

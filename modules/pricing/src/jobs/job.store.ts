@@ -85,25 +85,6 @@ export function jobStore(db: Db) {
         { bind: [id, owner, error === null ? null : error.slice(0, 2000)] },
       );
     },
-
-    async upsertPromos(
-      jobId: string,
-      promos: { skuId: string; price: number; basePrice: number }[],
-      window: { startsAt: string; endsAt: string },
-      transaction: Transaction,
-    ) {
-      if (promos.length === 0) return;
-      await db.query(
-        `INSERT INTO pricing.promo_prices (job_id, sku_id, price, base_price, starts_at, ends_at)
-         SELECT $1, u.sku_id, u.price, u.base_price, $5, $6
-           FROM unnest($2::uuid[], $3::bigint[], $4::bigint[]) AS u(sku_id, price, base_price)
-         ON CONFLICT (job_id, sku_id) DO UPDATE SET price = excluded.price, base_price = excluded.base_price`,
-        {
-          bind: [jobId, promos.map((p) => p.skuId), promos.map((p) => p.price), promos.map((p) => p.basePrice), window.startsAt, window.endsAt],
-          transaction,
-        },
-      );
-    },
   };
 }
 

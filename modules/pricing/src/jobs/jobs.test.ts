@@ -42,6 +42,12 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** A promotional window relative to the database's clock (the clock windows are judged by), in ms. */
+async function dbWindow(fromMs: number, toMs: number) {
+  const [{ now }] = await h.q<{ now: Date }>(`SELECT now() AS now`);
+  return { startsAt: new Date(now.getTime() + fromMs).toISOString(), endsAt: new Date(now.getTime() + toMs).toISOString() };
+}
+
 /** Restores every SKU's price (each test starts from the same catalog). */
 async function reset(prices: Map<string, number>) {
   await h.catalog.setPrices([...prices].map(([skuId, price]) => ({ skuId, price })), { source: 'admin' });
@@ -156,24 +162,55 @@ describe('pricing.admin.recalculate → job runner (real PostgreSQL)', () => {
     await reset(before);
   });
 
-  it('a windowed rule set stores promotional prices and leaves the base prices alone', async () => {
+  it('a windowed rule set in the future stores catalog promotions and changes nothing until it starts', async () => {
     const before = await h.prices();
-    const window = { startsAt: '2026-12-01T00:00:00Z', endsAt: '2026-12-12T00:00:00Z' };
+    const window = await dbWindow(3_600_000, 7_200_000);
     const { jobId } = await h.admin.recalculate({ rules: [{ adjust: { kind: 'percent', value: -20 } }], scope: { categoryIds: [home] }, window });
     await h.runner(null).drain();
     expect(await h.admin.job({ jobId })).toMatchObject({ status: 'completed', changed: 20 });
     expect(await h.prices()).toEqual(before);
     expect(await h.priceEvents(jobId)).toEqual([]);
-    const promos = await h.q<{ sku_id: string; price: number; base_price: number; starts_at: Date }>(
-      `SELECT sku_id, price, base_price, starts_at FROM pricing.promo_prices WHERE job_id = $1`,
+    expect((await h.catalog.getSkus(allSkus)).map((s) => s.price)).toEqual(allSkus.map((id) => before.get(id)));
+    const promos = await h.q<{ sku_id: string; price: number; base_price: number; starts_at: Date; state: string }>(
+      `SELECT sku_id, price, base_price, starts_at, state FROM catalog.sku_promotions WHERE job_id = $1`,
       [jobId],
     );
     expect(promos.map((p) => p.sku_id).sort()).toEqual([...kitchenSkus].sort());
     for (const p of promos) {
       expect(p.base_price).toBe(before.get(p.sku_id));
       expect(p.price).toBe(p.base_price - Math.round(p.base_price / 5));
-      expect(p.starts_at.toISOString()).toBe('2026-12-01T00:00:00.000Z');
+      expect([p.starts_at.toISOString(), p.state]).toEqual([window.startsAt, 'scheduled']);
     }
+  });
+
+  it('a window already begun shows at once (one price_changed per batch); a plain job meanwhile moves base prices only', async () => {
+    const before = await h.prices();
+    await h.catalog.getSkus(allSkus); // cached: the job must drop them
+    const window = await dbWindow(-1000, 3_600_000);
+    const { jobId } = await h.admin.recalculate({ rules: [{ adjust: { kind: 'percent', value: -20 } }], scope: { categoryIds: [home] }, window });
+    await h.runner(pool, { batchSize: 7, inlineThreshold: 0 }).drain();
+    expect(await h.admin.job({ jobId })).toMatchObject({ status: 'completed', processed: 20, changed: 20 });
+    const promo = (id: string) => before.get(id)! - Math.round(before.get(id)! / 5);
+    const views = await h.catalog.getSkus(allSkus);
+    for (const v of views) expect([v.price, v.basePrice], v.skuId).toEqual([kitchenSkus.has(v.skuId) ? promo(v.skuId) : before.get(v.skuId), before.get(v.skuId)]);
+    expect(await h.prices()).toEqual(before); // base prices untouched
+    // 20 kitchen SKUs in batches of 7 (the job's scope walks only them): 3 events, old/new = the current prices
+    const events = await h.priceEvents(jobId);
+    expect(events.map((e) => e.data.changes.length)).toEqual([7, 7, 6]);
+    for (const c of events.flatMap((e) => e.data.changes)) expect([c.oldPrice, c.newPrice]).toEqual([before.get(c.skuId), promo(c.skuId)]);
+
+    // +10 % on everything during the promotion: kitchen base prices move, the customer's prices do not
+    const plain = await h.admin.recalculate({ rules: plus10 });
+    await h.runner(null).drain();
+    expect(await h.admin.job({ jobId: plain.jobId })).toMatchObject({ status: 'completed', changed: 40 });
+    const after = await h.catalog.getSkus(allSkus);
+    for (const v of after) {
+      expect(v.basePrice).toBe(before.get(v.skuId)! + Math.round(before.get(v.skuId)! / 10));
+      expect(v.price).toBe(kitchenSkus.has(v.skuId) ? promo(v.skuId) : v.basePrice);
+    }
+    const told = (await h.priceEvents(plain.jobId)).flatMap((e) => e.data.changes.map((c) => c.skuId));
+    expect(told.sort()).toEqual(allSkus.filter((id) => !kitchenSkus.has(id)).sort());
+    await reset(before);
   });
 });
 

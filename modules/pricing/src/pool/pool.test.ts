@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRules } from '../rules/compile';
-import { createPricingPool, evaluate, evaluateInline, type PricingPool } from './pricing-pool';
+import { createPricingPool, evaluate, evaluateInline, evaluateMany, sliceChunk, type PricingPool } from './pricing-pool';
 import { randomCatalog, randomRuleSet, seededRandom } from './random-rules';
 
 describe('evaluation on the piscina pool', () => {
@@ -24,12 +24,29 @@ describe('evaluation on the piscina pool', () => {
     }
   });
 
+  it('evaluateMany: one task per thread, each a run of chunks of about the same size, the inline result in order', async () => {
+    const rand = seededRandom(4);
+    const cat = randomCatalog(rand, 9_000);
+    const compiled = compileRules(randomRuleSet(rand, cat, 12), cat.categories);
+    const all = compiled.encode(cat.skus);
+    const inline = evaluateInline(compiled.program, all);
+    // uneven chunks: 11 × 700, then 1 300
+    const chunks = Array.from({ length: 12 }, (_, i) => sliceChunk(all, i * 700, i === 11 ? 9_000 : (i + 1) * 700));
+    const tasks: number[] = [];
+    const counting: PricingPool = { ...pool, runMany: (p, cs) => (tasks.push(cs.reduce((n, c) => n + c.length, 0)), pool.runMany(p, cs)) };
+    const out = await evaluateMany(compiled.program, chunks, counting);
+    expect(out.map((o) => o.length)).toEqual(chunks.map((c) => c.length));
+    expect(Float64Array.from(out.flatMap((o) => [...o]))).toEqual(inline);
+    expect(tasks).toEqual([4_900, 4_100]); // closed at ≥ half of 9 000 SKUs
+  });
+
   it('below the threshold a batch is evaluated inline (no worker involved)', async () => {
     const rand = seededRandom(9);
     const cat = randomCatalog(rand, 10);
     const compiled = compileRules(randomRuleSet(rand, cat, 3), cat.categories);
     const chunk = compiled.encode(cat.skus);
-    const fakePool: PricingPool = { threads: 2, run: () => Promise.reject(new Error('pool used')), close: async () => {} };
+    const used = () => Promise.reject(new Error('pool used'));
+    const fakePool: PricingPool = { threads: 2, run: used, runMany: used, close: async () => {} };
     const out = await evaluate(compiled.program, chunk, fakePool, 1_000);
     expect(out).toEqual(evaluateInline(compiled.program, compiled.encode(cat.skus)));
     await expect(evaluate(compiled.program, chunk, fakePool, 0)).rejects.toThrow('pool used');

@@ -13,6 +13,8 @@ export interface PricingPool {
   readonly threads: number;
   /** Evaluates one chunk on a worker; the chunk's buffers are transferred (unusable afterwards). */
   run(program: Program, chunk: SkuChunk): Promise<Float64Array>;
+  /** Evaluates several chunks as ONE task on one worker (one message each way); buffers transferred. */
+  runMany(program: Program, chunks: SkuChunk[]): Promise<Float64Array[]>;
   close(): Promise<void>;
 }
 
@@ -30,9 +32,12 @@ export function createPricingPool(opts: { threads?: number; minThreads?: number 
     maxThreads: threads,
     idleTimeout: 60_000,
   });
+  const runMany = (program: Program, chunks: SkuChunk[]) =>
+    pool.run({ program, chunks }, { transferList: chunks.flatMap(chunkBuffers) }) as Promise<Float64Array[]>;
   return {
     threads,
-    run: (program, chunk) => pool.run({ program, chunk }, { transferList: chunkBuffers(chunk) }) as Promise<Float64Array>,
+    run: async (program, chunk) => (await runMany(program, [chunk]))[0],
+    runMany,
     close: () => pool.destroy(),
   };
 }
@@ -57,9 +62,26 @@ export function sliceChunk(c: SkuChunk, from: number, to: number): SkuChunk {
   };
 }
 
+/** Rows `from` … `to`−1 as views of the same buffers (no copy): for evaluation on this thread. */
+function viewChunk(c: SkuChunk, from: number, to: number): SkuChunk {
+  const w = c.attrs.length / Math.max(1, c.length);
+  return {
+    length: to - from,
+    price: c.price.subarray(from, to),
+    cost: c.cost.subarray(from, to),
+    cat: c.cat.subarray(from, to),
+    brand: c.brand.subarray(from, to),
+    listed: c.listed.subarray(from, to),
+    attrs: c.attrs.subarray(from * w, to * w),
+  };
+}
+
 /**
- * Evaluates a chunk on the pool, split into one part per thread, when it is worth it
- * (length × rules ≥ threshold); inline otherwise, or without a pool.
+ * One batch, split into one part per pool thread when it is worth it (length × rules ≥
+ * threshold); inline otherwise, or without a pool. This thread evaluates the first part itself
+ * (in place of waiting idle: no copy, no transfer, no wake-up for that part) while workers take the
+ * others, so a 2-thread pool uses one worker and this thread: ≈ 30 % less latency than two workers
+ * on the 2-core machine, and the pool wins from ≈ 4× smaller batches (README, "Evaluation").
  */
 export async function evaluate(
   program: Program,
@@ -69,11 +91,41 @@ export async function evaluate(
 ): Promise<Float64Array> {
   if (!pool || chunk.length * Math.max(1, program.rules) < threshold) return evaluateInline(program, chunk);
   const parts = Math.min(pool.threads, chunk.length);
+  // A one-thread pool keeps the whole batch off this thread (on one core, that keeps it responsive).
+  if (parts <= 1) return pool.run(program, sliceChunk(chunk, 0, chunk.length));
   const size = Math.ceil(chunk.length / parts);
-  const results = await Promise.all(
-    Array.from({ length: parts }, (_, k) => pool.run(program, sliceChunk(chunk, k * size, Math.min(chunk.length, (k + 1) * size)))),
-  );
+  // The workers' parts are sent first, so they run while this thread evaluates its own.
+  const remote = Array.from({ length: parts - 1 }, (_, k) => {
+    const from = (k + 1) * size;
+    return pool.run(program, sliceChunk(chunk, from, Math.min(chunk.length, from + size)));
+  });
   const out = new Float64Array(chunk.length);
-  results.forEach((r, k) => out.set(r, k * size));
+  evaluateChunk(program, viewChunk(chunk, 0, Math.min(size, chunk.length)), out.subarray(0, size));
+  const results = await Promise.all(remote);
+  results.forEach((r, k) => out.set(r, (k + 1) * size));
   return out;
+}
+
+/**
+ * Many chunks (a whole catalog) on the pool: ONE task per thread, each a contiguous run of chunks
+ * of about the same number of SKUs, so the per-task cost (messages, wake-ups, the program's clone)
+ * is paid `threads` times, not once per chunk. This thread stays free (it serves requests in the
+ * BFF). The chunks' buffers are transferred; the result is one price array per chunk, in order.
+ */
+export async function evaluateMany(program: Program, chunks: SkuChunk[], pool: PricingPool): Promise<Float64Array[]> {
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const groups: SkuChunk[][] = [];
+  let group: SkuChunk[] = [];
+  let done = 0;
+  for (const c of chunks) {
+    group.push(c);
+    done += c.length;
+    // close the group once it reaches its share of the SKUs (the last group takes what is left)
+    if (done >= (total * (groups.length + 1)) / pool.threads && groups.length < pool.threads - 1) {
+      groups.push(group);
+      group = [];
+    }
+  }
+  if (group.length) groups.push(group);
+  return (await Promise.all(groups.map((g) => pool.runMany(program, g)))).flat();
 }

@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENTS, type PriceChangedV1 } from '@zjmall/contracts';
+import { newId } from '@zjmall/platform';
+import { createCatalogPricingFeed, createPromotionSweeper, type CatalogPricingFeed, type PromotionSweeper } from './index';
+import { createHarness, type Harness } from './testing/harness';
+
+let h: Harness;
+let feed: CatalogPricingFeed;
+let categoryId: string;
+const sweepers: PromotionSweeper[] = [];
+
+beforeAll(async () => {
+  h = await createHarness('catalogpromos');
+  feed = createCatalogPricingFeed(h.platform);
+  categoryId = (await h.category()).id;
+});
+afterAll(async () => {
+  await Promise.all(sweepers.map((s) => s.stop()));
+  await h?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sweeper = (options: { intervalSeconds?: number; batchSize?: number } = {}) => {
+  const s = createPromotionSweeper({ ...h.platform, ...options });
+  sweepers.push(s);
+  return s;
+};
+
+/** A window relative to the database's clock (the clock promotions are judged by), in ms. */
+async function window(fromMs: number, toMs: number) {
+  const [{ now }] = await h.q<{ now: Date }>(`SELECT now() AS now`);
+  return { startsAt: new Date(now.getTime() + fromMs).toISOString(), endsAt: new Date(now.getTime() + toMs).toISOString() };
+}
+/** Sleeps until the database's clock has passed `iso` by `slackMs`. */
+async function until(iso: string, slackMs = 50) {
+  const [{ ms }] = await h.q<{ ms: number }>(`SELECT (extract(epoch FROM $1::timestamptz - now()) * 1000)::float8 AS ms`, [iso]);
+  if (ms + slackMs > 0) await sleep(ms + slackMs);
+}
+
+/** What pricing's job runner does with a windowed batch: the promotions, in one transaction. */
+function promote(jobId: string, promos: { skuId: string; price: number; basePrice: number }[], w: { startsAt: string; endsAt: string }) {
+  return h.db.transaction((tx) => feed.applyJobPromotions(promos, { jobId, window: w }, tx));
+}
+
+const jobEvents = async (jobId: string) =>
+  (await h.events<PriceChangedV1>(EVENTS.catalog.priceChanged, jobId)).map((e) => e.data);
+const priceOf = async (skuId: string) => (await h.svc.getSkus([skuId]))[0].price;
+
+describe('promotional prices (windowed pricing jobs)', () => {
+  it('a window already begun shows at once everywhere; its end restores the base by itself, the sweeper publishes it', async () => {
+    const p = await h.published({ categoryId }, 2);
+    const [a, b] = p.skus;
+    // caches filled before the promotion: it must drop them
+    expect((await h.pub.product({ id: p.id })).priceMin).toBe(1000);
+    expect(await priceOf(a.id)).toBe(1000);
+    const jobId = newId();
+    const w = await window(-1000, 1500);
+    expect(await promote(jobId, [{ skuId: a.id, price: 800, basePrice: 1000 }], w)).toBe(1);
+
+    const promotion = { price: 800, startsAt: w.startsAt, endsAt: w.endsAt };
+    const detail = await h.pub.product({ id: p.id });
+    expect(detail.skus.map((s) => [s.price, s.basePrice, s.promotion])).toEqual([[800, 1000, promotion], [1100, 1100, null]]);
+    expect([detail.priceMin, detail.priceMax]).toEqual([800, 1100]);
+    expect((await h.pub.products({ categoryId })).items.find((i) => i.id === p.id)).toMatchObject({ priceMin: 800, priceMax: 1100 });
+    expect((await h.svc.getSkus([a.id, b.id])).map((v) => [v.price, v.basePrice, v.promotion])).toEqual([[800, 1000, promotion], [1100, 1100, null]]);
+    expect((await h.pub.skus({ ids: [a.id] }))[0]).toMatchObject({ price: 800, basePrice: 1000, promotion });
+    // admins see the base price, and the promotion beside it
+    expect((await h.admin.product({ id: p.id })).skus[0]).toMatchObject({ price: 1000, promotion });
+    expect(await jobEvents(jobId)).toEqual([{ changes: [{ skuId: a.id, oldPrice: 1000, newPrice: 800 }], source: 'job', jobId }]);
+    // a cached view lives no longer than its promotion
+    const { redis, config } = h.platform;
+    expect(await redis!.pttl(`${config.REDIS_KEY_PREFIX}c:catalog:v2:sku:${a.id}`)).toBeLessThanOrEqual(1500);
+
+    // Past the end, before any sweep: every read already answers the base price (database clock).
+    await until(w.endsAt);
+    expect((await h.pub.product({ id: p.id })).skus[0]).toMatchObject({ price: 1000, promotion: null });
+    expect(await priceOf(a.id)).toBe(1000);
+    expect(await jobEvents(jobId)).toHaveLength(1);
+    // The sweep publishes the end (one event), once.
+    expect(await sweeper().runOnce()).toEqual({ batches: 1, changed: 1 });
+    expect(await sweeper().runOnce()).toEqual({ batches: 1, changed: 0 });
+    expect((await jobEvents(jobId))[1]).toEqual({ changes: [{ skuId: a.id, oldPrice: 800, newPrice: 1000 }], source: 'job', jobId });
+    expect(await h.q(`SELECT state, due_at FROM catalog.sku_promotions WHERE job_id = $1`, [jobId])).toEqual([{ state: 'ended', due_at: null }]);
+    expect((await h.admin.product({ id: p.id })).skus[0]).toMatchObject({ price: 1000, promotion: null });
+  });
+
+  it('a window in the future changes nothing until it starts; the running sweeper starts and ends it at its boundaries', async () => {
+    const p = await h.published({ categoryId }, 1);
+    const sku = p.skus[0].id;
+    const jobId = newId();
+    const w = await window(1200, 2600);
+    await promote(jobId, [{ skuId: sku, price: 600, basePrice: 1000 }], w);
+    expect(await priceOf(sku)).toBe(1000); // and now cached, for 300 s
+    expect((await h.pub.product({ id: p.id })).skus[0].promotion).toBeNull();
+    expect(await sweeper().runOnce()).toEqual({ batches: 1, changed: 0 });
+    expect(await jobEvents(jobId)).toEqual([]);
+
+    // A long poll interval: only its wake-up at the known boundaries can be on time.
+    sweeper({ intervalSeconds: 30 }).start();
+    await expect.poll(() => priceOf(sku), { timeout: 5000, interval: 25 }).toBe(600);
+    const [{ late }] = await h.q<{ late: number }>(`SELECT extract(epoch FROM now() - $1::timestamptz)::float8 AS late`, [w.startsAt]);
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThan(1); // seconds past the start (a few ms unless the host is busy)
+    expect((await h.pub.product({ id: p.id })).skus[0]).toMatchObject({ price: 600, basePrice: 1000 });
+    await expect.poll(() => jobEvents(jobId), { timeout: 5000, interval: 25 }).toHaveLength(2);
+    expect(await priceOf(sku)).toBe(1000);
+    expect((await jobEvents(jobId)).map((e) => e.changes)).toEqual([
+      [{ skuId: sku, oldPrice: 1000, newPrice: 600 }],
+      [{ skuId: sku, oldPrice: 600, newPrice: 1000 }],
+    ]);
+  });
+
+  it('setSkuPrice during a promotion changes the base only; the end shows the new base', async () => {
+    const p = await h.published({ categoryId }, 1);
+    const sku = p.skus[0].id;
+    const jobId = newId();
+    const w = await window(-1000, 1500);
+    await promote(jobId, [{ skuId: sku, price: 700, basePrice: 1000 }], w);
+    const updated = await h.admin.setSkuPrice({ skuId: sku, price: 1200 });
+    expect(updated).toMatchObject({ price: 1200, promotion: { price: 700, endsAt: w.endsAt } });
+    expect((await h.pub.product({ id: p.id })).skus[0]).toMatchObject({ price: 700, basePrice: 1200 });
+    expect(await priceOf(sku)).toBe(700);
+    // the customer's price did not move: no admin price_changed
+    expect(await h.events(EVENTS.catalog.priceChanged, p.id)).toEqual([]);
+
+    await until(w.endsAt);
+    await sweeper().runOnce();
+    expect(await priceOf(sku)).toBe(1200);
+    expect((await jobEvents(jobId)).map((e) => e.changes)).toEqual([
+      [{ skuId: sku, oldPrice: 1000, newPrice: 700 }],
+      [{ skuId: sku, oldPrice: 700, newPrice: 1200 }],
+    ]);
+    // and a later change of the base is a plain admin price change again
+    await h.admin.setSkuPrice({ skuId: sku, price: 1300 });
+    expect((await h.events<PriceChangedV1>(EVENTS.catalog.priceChanged, p.id)).map((e) => e.data.changes)).toEqual([
+      [{ skuId: sku, oldPrice: 1200, newPrice: 1300 }],
+    ]);
+  });
+
+  it('overlapping windows: the latest job shows, whatever order they were stored in; the earlier shows again after it', async () => {
+    const p = await h.published({ categoryId }, 1);
+    const sku = p.skus[0].id;
+    const older = newId();
+    const newer = newId();
+    const short = await window(-1000, 1500);
+    const long = await window(-1000, 60_000);
+    await promote(newer, [{ skuId: sku, price: 800, basePrice: 1000 }], short);
+    await promote(older, [{ skuId: sku, price: 900, basePrice: 1000 }], long);
+    expect(await priceOf(sku)).toBe(800);
+    expect(await jobEvents(older)).toEqual([]); // stored, but not shown: nothing changed
+    await until(short.endsAt);
+    await sweeper().runOnce();
+    expect((await h.svc.getSkus([sku]))[0]).toMatchObject({ price: 900, promotion: { price: 900, endsAt: long.endsAt } });
+    // the change is told as the older job's price, now showing
+    expect((await jobEvents(older)).map((e) => e.changes)).toEqual([[{ skuId: sku, oldPrice: 800, newPrice: 900 }]]);
+  });
+
+  it('two sweepers at once publish every boundary once', async () => {
+    const p = await h.published({ categoryId }, 40);
+    const base = new Map(p.skus.map((s) => [s.id, s.price]));
+    const jobId = newId();
+    const w = await window(800, 2000);
+    await promote(jobId, p.skus.map((s) => ({ skuId: s.id, price: s.price - 1, basePrice: s.price })), w);
+    const [one, two] = [sweeper({ batchSize: 3 }), sweeper({ batchSize: 3 })];
+    for (const boundary of [w.startsAt, w.endsAt]) {
+      await until(boundary);
+      const runs = await Promise.all([one.runOnce(), two.runOnce(), one.runOnce(), two.runOnce()]);
+      expect(runs.reduce((n, r) => n + r.changed, 0)).toBe(40);
+    }
+    const changes = (await jobEvents(jobId)).flatMap((e) => e.changes);
+    expect(changes).toHaveLength(80);
+    const starts = changes.filter((c) => c.newPrice < c.oldPrice);
+    expect(starts.map((c) => c.skuId).sort()).toEqual([...base.keys()].sort());
+    for (const c of starts) expect([c.oldPrice, c.newPrice]).toEqual([base.get(c.skuId), base.get(c.skuId)! - 1]);
+    expect(changes.filter((c) => c.newPrice > c.oldPrice).map((c) => c.skuId).sort()).toEqual([...base.keys()].sort());
+    expect((await h.svc.getSkus([...base.keys()])).map((v) => v.price)).toEqual([...base.values()]);
+  });
+
+  it('a window already over is not stored; a repeated batch of a job stores nothing twice', async () => {
+    const p = await h.published({ categoryId }, 1);
+    const sku = p.skus[0].id;
+    expect(await promote(newId(), [{ skuId: sku, price: 1, basePrice: 1000 }], await window(-5000, -1000))).toBe(0);
+    const jobId = newId();
+    const w = await window(-1000, 60_000);
+    expect(await promote(jobId, [{ skuId: sku, price: 500, basePrice: 1000 }], w)).toBe(1);
+    expect(await promote(jobId, [{ skuId: sku, price: 400, basePrice: 1000 }], w)).toBe(0);
+    expect(await priceOf(sku)).toBe(500);
+    expect(await jobEvents(jobId)).toHaveLength(1);
+  });
+});
