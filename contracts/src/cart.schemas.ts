@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StockStatus } from './inventory.schemas';
+import { CouponInvalidReason } from './pricing.schemas';
 
 /** Cart procedures (API.md, "cart"). Money: integers in minor units of `currency`. */
 const Id = z.string().uuid();
@@ -30,6 +31,19 @@ export const CartItemView = z.object({
 });
 export type CartItemView = z.infer<typeof CartItemView>;
 
+/**
+ * The coupon applied to the cart. It stays applied while it does not apply (`valid: false`, the
+ * `reason`, `discount` 0: min spend not met after a deselect, expired, used up) so the customer sees why.
+ */
+export const CartCoupon = z.object({
+  code: z.string(),
+  valid: z.boolean(),
+  reason: CouponInvalidReason.nullable(),
+  /** What it takes off the selected amount now (minor units). */
+  discount: Money,
+});
+export type CartCoupon = z.infer<typeof CartCoupon>;
+
 export const CartView = z.object({
   /** The caller's active cart; null until the first line is added (and after `clear`). */
   id: z.string().nullable(),
@@ -40,8 +54,12 @@ export const CartView = z.object({
   totalAmount: Money,
   selectedCount: z.number().int(),
   selectedAmount: Money,
+  /** The applied coupon's discount on the selected available lines (0 without a valid coupon). */
   discountAmount: Money,
+  /** selectedAmount − discountAmount. */
   payableAmount: Money,
+  /** The applied coupon (null: none). */
+  coupon: CartCoupon.nullable(),
 });
 export type CartView = z.infer<typeof CartView>;
 
@@ -69,6 +87,10 @@ export type CartSelectInput = z.infer<typeof CartSelectInput>;
 
 export const CartSelectAllInput = z.object({ selected: z.boolean() });
 export type CartSelectAllInput = z.infer<typeof CartSelectAllInput>;
+
+/** `cart.applyCoupon`: codes are case-insensitive. */
+export const CartApplyCouponInput = z.object({ code: z.string().trim().min(1).max(50) });
+export type CartApplyCouponInput = z.infer<typeof CartApplyCouponInput>;
 
 /** `cart.changed` (v1): a cart's lines or status changed; `owner` lets every process find its subscribers. */
 export const CartChangedV1 = z.object({

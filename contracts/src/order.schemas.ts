@@ -60,6 +60,8 @@ export const Order = z.object({
   refundedAmount: Money,
   currency: z.string(),
   address: OrderAddress,
+  /** The coupon the order used (upper case), its discount in `discountAmount` and the lines' `discount`. */
+  couponCode: z.string().nullable(),
   carrier: z.string().nullable(),
   trackingNo: z.string().nullable(),
   createdAt: z.string(),
@@ -80,6 +82,7 @@ export const CheckoutInput = z.object({
   addressId: Id,
   /** Cart line ids to buy (default: the selected lines). */
   itemIds: z.array(Id).min(1).max(100).optional(),
+  /** Default: the coupon applied to the cart (if any). Case-insensitive. */
   couponCode: z.string().trim().min(1).max(50).optional(),
   /** What the client showed; a different payable amount is PRICE_CHANGED and nothing is ordered. */
   expectedPayable: Money.optional(),

@@ -86,3 +86,57 @@ export const PriceJob = z.object({
   finishedAt: z.string().nullable(),
 });
 export type PriceJob = z.infer<typeof PriceJob>;
+
+// ---- coupons (API.md, "Coupons") -----------------------------------------------------------------
+
+/** FIXED: `value` minor units off; PERCENT: `value` % off (1–100), rounded down to the minor unit. */
+export const CouponKind = z.enum(['FIXED', 'PERCENT']);
+export type CouponKind = z.infer<typeof CouponKind>;
+
+/** Why a coupon does not apply (`COUPON_INVALID` `details.reason`). `user_limit`: this user's uses are spent. */
+export const CouponInvalidReason = z.enum(['not_found', 'not_started', 'expired', 'limit_reached', 'user_limit', 'min_spend']);
+export type CouponInvalidReason = z.infer<typeof CouponInvalidReason>;
+
+/** A code as typed by a customer; codes are case-insensitive (stored and shown in upper case). */
+export const CouponCodeInput = z.object({ code: z.string().trim().min(1).max(50) });
+export type CouponCodeInput = z.infer<typeof CouponCodeInput>;
+
+const Timestamp = z.iso.datetime({ offset: true });
+
+export const CreateCouponInput = z
+  .object({
+    code: z.string().trim().min(3).max(32).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only'),
+    kind: CouponKind,
+    value: z.number().int().min(1).max(1_000_000_000_000),
+    /** The selected amount must reach this (minor units). */
+    minSpend: z.number().int().min(0).max(1_000_000_000_000).optional(),
+    startsAt: Timestamp.optional(),
+    endsAt: Timestamp.optional(),
+    /** Uses across all customers (a cancelled order gives its use back). */
+    usageLimit: z.number().int().min(1).max(1_000_000_000).optional(),
+    /** Uses per customer. */
+    perUserLimit: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .refine((c) => c.kind !== 'PERCENT' || c.value <= 100, { message: 'a PERCENT value is 1–100', path: ['value'] })
+  .refine((c) => !c.startsAt || !c.endsAt || Date.parse(c.endsAt) > Date.parse(c.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] });
+export type CreateCouponInput = z.infer<typeof CreateCouponInput>;
+
+export const Coupon = z.object({
+  id: Id,
+  code: z.string(),
+  kind: CouponKind,
+  value: z.number().int(),
+  minSpend: z.number().int(),
+  startsAt: z.string().nullable(),
+  endsAt: z.string().nullable(),
+  usageLimit: z.number().int().nullable(),
+  perUserLimit: z.number().int().nullable(),
+  /** Uses held by orders that were not cancelled. */
+  usedCount: z.number().int(),
+  createdAt: z.string(),
+});
+export type Coupon = z.infer<typeof Coupon>;
+
+/** `pricing.admin.coupon`: null for an unknown code. */
+export const CouponOrNull = Coupon.nullable();
+export type CouponOrNull = z.infer<typeof CouponOrNull>;

@@ -21,7 +21,7 @@ export function createAppRouter(services: Services) {
     address: identity.address,
     inventory: createInventoryRouter(services.inventory),
     catalog: createCatalogRouter(services.catalog),
-    pricing: createPricingRouter(services.pricing),
+    pricing: createPricingRouter(services.pricing, services.coupons),
     cart: createCartRouter(services.cart),
     order: createOrderRouter(services.order),
     payment: createPaymentRouter(services.payment),

@@ -2,7 +2,7 @@ import type { Platform } from '@zjmall/platform';
 import { createIdentityService } from '@zjmall/identity';
 import { createInventoryService } from '@zjmall/inventory';
 import { createCatalogPricingFeed, createCatalogService } from '@zjmall/catalog';
-import { createPricingService } from '@zjmall/pricing';
+import { createCouponService, createPricingService } from '@zjmall/pricing';
 import { createCartService } from '@zjmall/cart';
 import { createOrderService } from '@zjmall/order';
 import { createPaymentService } from '@zjmall/payment';
@@ -28,12 +28,14 @@ export function createServices(platform: Platform, secrets: Secrets) {
   // Price jobs read and write catalog prices through catalog's feed, never its tables.
   const pricingFeed = createCatalogPricingFeed(platform);
   const pricing = createPricingService({ ...platform, feed: pricingFeed });
-  const cart = createCartService({ ...platform, catalog, inventory });
+  // Cart shows the applied coupon's discount; checkout redeems it and cancel gives the use back.
+  const coupons = createCouponService(platform);
+  const cart = createCartService({ ...platform, catalog, inventory, coupons });
   // Login with a guest token merges the guest's cart (identity cannot import cart: DESIGN.md, Layout).
   identity.setOnLogin((userId, guestId) => cart.mergeGuestCart(userId, guestId));
-  const order = createOrderService({ ...platform, inventory, catalog, identity, cart });
+  const order = createOrderService({ ...platform, inventory, catalog, identity, cart, coupons });
   const payment = createPaymentService({ ...platform, order, callbackSecret: secrets.paymentCallbackSecret });
-  return { identity, inventory, catalog, pricingFeed, pricing, cart, order, payment };
+  return { identity, inventory, catalog, pricingFeed, pricing, coupons, cart, order, payment };
 }
 
 export type Services = ReturnType<typeof createServices>;

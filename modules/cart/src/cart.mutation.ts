@@ -18,6 +18,8 @@ export interface MutationOutcome {
   lines: CartLine[];
   /** The cart is no longer active (cleared). */
   closed?: boolean;
+  /** The applied coupon after the change, when the handler changed it (default: as it was). */
+  couponCode?: string | null;
 }
 
 export interface MutateOptions {
@@ -73,7 +75,7 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
     }
     const increases = changes.filter((c) => c.quantity > c.previous);
     if (increases.length === 0) return;
-    const stock = new Map((await inventory.getPublic(increases.map((c) => c.skuId))).map((p) => [p.skuId, p.available]));
+    const stock = new Map((await inventory.getPublic(increases.map((c) => c.skuId), { transaction: s.tx })).map((p) => [p.skuId, p.available]));
     for (const c of increases) {
       const available = stock.get(c.skuId) ?? 0;
       if (available < c.quantity) throw new DomainError('INSUFFICIENT_STOCK', 'Not enough stock', { skuId: c.skuId, requested: c.quantity, available });
@@ -112,10 +114,12 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
       const lines = await store.lines(locked.cartId, tx);
       const out = await fn({ tx, owner, cartId: locked.cartId, lines });
       await outbox.add(tx, changed(locked.cartId, owner, opts.reason));
-      const snapshot: CartSnapshot = out.closed ? { cartId: null, holdsUntil: null, lines: [] } : { cartId: locked.cartId, holdsUntil: locked.holdsUntil, lines: out.lines };
+      const snapshot: CartSnapshot = out.closed
+        ? { cartId: null, holdsUntil: null, couponCode: null, lines: [] }
+        : { cartId: locked.cartId, holdsUntil: locked.holdsUntil, couponCode: out.couponCode !== undefined ? out.couponCode : locked.couponCode, lines: out.lines };
       return { snapshot, cartId: locked.cartId, due: locked.extendDue };
     });
-    if (!result) return { cartId: null, holdsUntil: null, lines: [] };
+    if (!result) return { cartId: null, holdsUntil: null, couponCode: null, lines: [] };
     await afterCommit([owner], result.snapshot.cartId ? { owner, cartId: result.cartId, lines: result.snapshot.lines.length, due: result.due } : null);
     return result.snapshot;
   }

@@ -1,5 +1,6 @@
 import {
   CartAddItemInput,
+  CartApplyCouponInput,
   CartRemoveItemInput,
   CartRemoveItemsInput,
   CartSelectAllInput,
@@ -28,6 +29,8 @@ export function createCartRouter(svc: CartService) {
     clear: guestProcedure.mutation(({ ctx }) => svc.clear(ownerOf(ctx.caller))),
     select: guestProcedure.input(CartSelectInput).mutation(({ ctx, input }) => svc.select(ownerOf(ctx.caller), input)),
     selectAll: guestProcedure.input(CartSelectAllInput).mutation(({ ctx, input }) => svc.selectAll(ownerOf(ctx.caller), input)),
+    applyCoupon: guestProcedure.input(CartApplyCouponInput).mutation(({ ctx, input }) => svc.applyCoupon(ownerOf(ctx.caller), input)),
+    removeCoupon: guestProcedure.mutation(({ ctx }) => svc.removeCoupon(ownerOf(ctx.caller))),
     /** SSE: the caller's cart now, then after every change in any process (token in the header or connectionParams). */
     onChange: guestProcedure.subscription(async function* ({ ctx, signal }) {
       yield* svc.watch(ownerOf(ctx.caller), signal);

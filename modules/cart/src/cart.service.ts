@@ -1,5 +1,7 @@
 import type { Transaction } from 'sequelize';
-import type { CartAddItemInput, CartRemoveItemsInput, CartSelectAllInput, CartSelectInput, CartUpdateQuantityInput, CartView, MergeReport } from '@zjmall/contracts';
+import type { PublicStock, CartApplyCouponInput, CartAddItemInput, CartRemoveItemsInput, CartSelectAllInput, CartSelectInput, CartUpdateQuantityInput, CartView, MergeReport } from '@zjmall/contracts';
+import type { SkuView } from '@zjmall/catalog';
+import { sharedResult } from '@zjmall/platform';
 import { createAddItem } from './add-item.handler';
 import { createCartCache } from './cart.cache';
 import { createCleanup, type CleanupReport } from './cart.cleanup';
@@ -7,6 +9,7 @@ import { createMutator } from './cart.mutation';
 import { createCartStore } from './cart.store';
 import { buildCartView } from './cart.view';
 import { createCartWatch } from './cart.watch';
+import { createCouponHandlers, withCoupon } from './cart.coupon';
 import { createCheckoutHandlers } from './checkout.handler';
 import { createLineHandlers } from './lines.handler';
 import { createMerge } from './merge.handler';
@@ -22,16 +25,25 @@ export interface CartService {
   select(owner: CartOwner, input: CartSelectInput): Promise<CartView>;
   selectAll(owner: CartOwner, input: CartSelectAllInput): Promise<CartView>;
   clear(owner: CartOwner): Promise<CartView>;
+  /** Validates the code on the selected amount (COUPON_INVALID: the cart is unchanged) and keeps it on the cart. */
+  applyCoupon(owner: CartOwner, input: CartApplyCouponInput): Promise<CartView>;
+  removeCoupon(owner: CartOwner): Promise<CartView>;
   /** The caller's cart now and after every change to it, in any process (cart.onChange). */
   watch(owner: CartOwner, signal?: AbortSignal): AsyncGenerator<CartView>;
   /** identity's onLogin hook (wired in modules/api). */
   mergeGuestCart(userId: string, guestId: string): Promise<MergeReport>;
   // ---- for modules/order (names fixed) ----
   checkoutView(userId: string, itemIds?: string[]): Promise<CheckoutView>;
-  removeOrderedLines(tx: Transaction, cartId: string, itemIds: string[]): Promise<void>;
+  removeOrderedLines(tx: Transaction, cartId: string, itemIds: string[], usedCoupon?: string | null): Promise<void>;
   // ---- jobs ----
   cleanup(opts?: { days?: number }): Promise<CleanupReport>;
   close(): void;
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function createCartService(deps: CartServiceDeps): CartService {
@@ -43,45 +55,73 @@ export function createCartService(deps: CartServiceDeps): CartService {
   const cartCache = createCartCache({ cache: deps.cache, store });
   const m = createMutator(deps, store, cartCache);
 
+  /**
+   * The last view built from each cached snapshot, with the cache entries it was built from. A
+   * read whose snapshot, SKU views and stock entries are the very same objects (cache hits, no
+   * invalidation, no refresh in between) gets that view again — frozen, so its JSON is serialised
+   * once (platform's sharedResult). The memo lives as long as the snapshot in the cart cache.
+   */
+  const built = new WeakMap<CartSnapshot, { skus: SkuView[]; stock: PublicStock[]; held: boolean; view: CartView }>();
+
   /** Lines from the cart cache; live prices and stock from the catalog and inventory caches (one batched read each). */
   async function view(owner: CartOwner, snapshot: CartSnapshot): Promise<CartView> {
     const ids = snapshot.lines.map((l) => l.skuId);
     const [skus, stock] = ids.length ? await Promise.all([catalog.getSkus(ids), inventory.getPublic(ids)]) : [[], []];
     const held = m.holdSeconds(owner) > 0 && snapshot.holdsUntil !== null && Date.parse(snapshot.holdsUntil) > Date.now();
-    return buildCartView({
-      snapshot,
-      skus: new Map(skus.map((s) => [s.skuId, s])),
-      stock: new Map(stock.map((s) => [s.skuId, s])),
-      currency: config.STORE_CURRENCY,
-      held,
-    });
+    const last = built.get(snapshot);
+    if (last && last.held === held && sameItems(last.skus, skus) && sameItems(last.stock, stock)) return last.view;
+    const v = sharedResult(
+      buildCartView({
+        snapshot,
+        skus: new Map(skus.map((s) => [s.skuId, s])),
+        stock: new Map(stock.map((s) => [s.skuId, s])),
+        currency: config.STORE_CURRENCY,
+        held,
+      }),
+    );
+    built.set(snapshot, { skus, stock, held, view: v });
+    return v;
+  }
+
+  /**
+   * The view with the applied coupon judged (pricing's cached check) on its selected amount. A cart
+   * without a coupon costs nothing more: no lookup, and the memoized view is answered as it is.
+   */
+  async function cartView(owner: CartOwner, snapshot: CartSnapshot): Promise<CartView> {
+    const v = await view(owner, snapshot);
+    if (!snapshot.couponCode) return v;
+    const userId = owner.type === 'user' ? owner.id : undefined;
+    return withCoupon(v, await deps.coupons.check(snapshot.couponCode, { userId, selectedAmount: v.selectedAmount }));
   }
 
   const addItem = createAddItem(deps, store, m);
+  const coupons = createCouponHandlers(deps, store, m, async (owner) => view(owner, await cartCache.snapshot(owner)));
   const lines = createLineHandlers(store, m);
   const checkout = createCheckoutHandlers(deps, store, cartCache, m);
   const watcher = createCartWatch({
     bus: deps.bus,
     log: deps.log,
-    read: async (owner, fresh) => view(owner, fresh ? await cartCache.fresh(owner) : await cartCache.snapshot(owner)),
+    read: async (owner, fresh) => cartView(owner, fresh ? await cartCache.fresh(owner) : await cartCache.snapshot(owner)),
   });
-  const then = (owner: CartOwner) => (snapshot: CartSnapshot) => view(owner, snapshot);
+  const then = (owner: CartOwner) => (snapshot: CartSnapshot) => cartView(owner, snapshot);
 
   return {
-    get: async (owner) => view(owner, await cartCache.snapshot(owner)),
+    get: async (owner) => cartView(owner, await cartCache.snapshot(owner)),
     async count(owner) {
       const snap = await cartCache.snapshot(owner);
       return { totalQuantity: snap.lines.reduce((n, l) => n + l.quantity, 0) };
     },
     async addItem(owner, input) {
       const r = await addItem(owner, input);
-      return view(owner, r.replayed ? await cartCache.snapshot(owner) : r.snapshot);
+      return cartView(owner, r.replayed ? await cartCache.snapshot(owner) : r.snapshot);
     },
     updateQuantity: (owner, input) => lines.updateQuantity(owner, input).then(then(owner)),
     removeItems: (owner, input) => lines.removeItems(owner, input).then(then(owner)),
     select: (owner, input) => lines.select(owner, input).then(then(owner)),
     selectAll: (owner, input) => lines.selectAll(owner, input).then(then(owner)),
     clear: (owner) => lines.clear(owner).then(then(owner)),
+    applyCoupon: (owner, input) => coupons.applyCoupon(owner, input).then(then(owner)),
+    removeCoupon: (owner) => coupons.removeCoupon(owner).then(then(owner)),
     watch: watcher.watch,
     mergeGuestCart: createMerge(deps, store, m),
     checkoutView: checkout.checkoutView,

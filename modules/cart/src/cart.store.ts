@@ -5,6 +5,7 @@ import type { CartLine, CartOwner, CartSnapshot } from './types';
 interface LineRow {
   cart_id: string;
   holds_until: Date | null;
+  coupon_code: string | null;
   id: string | null;
   sku_id: string;
   quantity: number;
@@ -13,7 +14,7 @@ interface LineRow {
   added_at: Date;
 }
 
-const toLine = (r: Omit<LineRow, 'cart_id' | 'holds_until'> & { id: string }): CartLine => ({
+const toLine = (r: Omit<LineRow, 'cart_id' | 'holds_until' | 'coupon_code'> & { id: string }): CartLine => ({
   id: r.id,
   skuId: r.sku_id,
   quantity: r.quantity,
@@ -31,16 +32,16 @@ export function createCartStore(db: Db) {
     /** The owner's active cart and its lines in one statement. */
     async loadActive(owner: CartOwner, tx?: Transaction): Promise<CartSnapshot> {
       const rows = await select<LineRow>(
-        `SELECT c.id AS cart_id, c.holds_until, i.id, i.sku_id, i.quantity, i.added_price, i.selected, i.added_at
+        `SELECT c.id AS cart_id, c.holds_until, c.coupon_code, i.id, i.sku_id, i.quantity, i.added_price, i.selected, i.added_at
            FROM cart.carts c LEFT JOIN cart.cart_items i ON i.cart_id = c.id
           WHERE c.owner_type = $1 AND c.owner_id = $2 AND c.status = 'active'
           ORDER BY i.added_at DESC, i.id DESC`,
         [owner.type, owner.id],
         tx,
       );
-      if (rows.length === 0) return { cartId: null, holdsUntil: null, lines: [] };
+      if (rows.length === 0) return { cartId: null, holdsUntil: null, couponCode: null, lines: [] };
       const lines = rows.filter((r): r is LineRow & { id: string } => r.id !== null).map(toLine);
-      return { cartId: rows[0].cart_id, holdsUntil: rows[0].holds_until?.toISOString() ?? null, lines };
+      return { cartId: rows[0].cart_id, holdsUntil: rows[0].holds_until?.toISOString() ?? null, couponCode: rows[0].coupon_code, lines };
     },
 
     /**
@@ -53,16 +54,16 @@ export function createCartStore(db: Db) {
       owner: CartOwner,
       tx: Transaction,
       opts: { create: boolean; holdSeconds: number; slackSeconds?: number },
-    ): Promise<{ cartId: string; holdsUntil: string | null; extendDue: boolean } | null> {
-      type Locked = { id: string; holds_until: Date | null; extend_due: boolean };
-      const seen = (r: Locked) => ({ cartId: r.id, holdsUntil: r.holds_until?.toISOString() ?? null, extendDue: r.extend_due });
+    ): Promise<{ cartId: string; holdsUntil: string | null; couponCode: string | null; extendDue: boolean } | null> {
+      type Locked = { id: string; holds_until: Date | null; coupon_code: string | null; extend_due: boolean };
+      const seen = (r: Locked) => ({ cartId: r.id, holdsUntil: r.holds_until?.toISOString() ?? null, couponCode: r.coupon_code, extendDue: r.extend_due });
       for (let attempt = 0; attempt < 3; attempt++) {
         const [hit] = await select<Locked>(
           `UPDATE cart.carts c SET updated_at = now(),
                   holds_until = CASE WHEN $3::int > 0 THEN now() + make_interval(secs => $3::int) ELSE c.holds_until END
              FROM (SELECT id, holds_until FROM cart.carts WHERE owner_type = $1 AND owner_id = $2 AND status = 'active' FOR UPDATE) prev
             WHERE c.id = prev.id
-          RETURNING c.id, c.holds_until,
+          RETURNING c.id, c.holds_until, c.coupon_code,
                     $3::int > 0 AND (prev.holds_until IS NULL OR c.holds_until - prev.holds_until > make_interval(secs => $4::float8)) AS extend_due`,
           [owner.type, owner.id, opts.holdSeconds, opts.slackSeconds ?? 0],
           tx,
@@ -72,7 +73,7 @@ export function createCartStore(db: Db) {
         const [made] = await select<Locked>(
           `INSERT INTO cart.carts (id, owner_type, owner_id, holds_until)
            VALUES ($1, $2, $3, CASE WHEN $4::int > 0 THEN now() + make_interval(secs => $4::int) END)
-           ON CONFLICT (owner_type, owner_id) WHERE status = 'active' DO NOTHING RETURNING id, holds_until, false AS extend_due`,
+           ON CONFLICT (owner_type, owner_id) WHERE status = 'active' DO NOTHING RETURNING id, holds_until, coupon_code, false AS extend_due`,
           [newId(), owner.type, owner.id, opts.holdSeconds],
           tx,
         );
@@ -122,6 +123,16 @@ export function createCartStore(db: Db) {
         bind: [cartId, status, mergedInto],
         transaction: tx,
       });
+    },
+
+    /** The applied coupon (null: none), under the cart's row lock. */
+    async setCoupon(tx: Transaction, cartId: string, code: string | null): Promise<void> {
+      await db.query(`UPDATE cart.carts SET coupon_code = $2, updated_at = now() WHERE id = $1`, { bind: [cartId, code], transaction: tx });
+    },
+
+    /** Takes `code` off the cart if it is still the applied one (a checkout used it). */
+    async dropCoupon(tx: Transaction, cartId: string, code: string): Promise<void> {
+      await db.query(`UPDATE cart.carts SET coupon_code = NULL WHERE id = $1 AND coupon_code = $2`, { bind: [cartId, code], transaction: tx });
     },
 
     /** The owner of a cart, locking it (order's transaction). */

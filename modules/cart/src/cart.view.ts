@@ -14,7 +14,8 @@ export interface ViewInputs {
 /**
  * The cart as clients see it, computed at read time on current prices (integers, minor units).
  * A line is available when its SKU is for sale and the stock it could hold covers its quantity;
- * unavailable lines never count in the selected totals. No coupons yet: discount 0.
+ * unavailable lines never count in the selected totals. Without a coupon: discount 0 (an applied
+ * coupon is judged on the selected amount afterwards: cart.coupon.ts).
  */
 export function buildCartView(v: ViewInputs): CartView {
   const items: CartItemView[] = v.snapshot.lines.map((l) => {
@@ -67,5 +68,6 @@ export function buildCartView(v: ViewInputs): CartView {
     selectedAmount,
     discountAmount: 0,
     payableAmount: selectedAmount,
+    coupon: null,
   };
 }

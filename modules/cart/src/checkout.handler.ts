@@ -26,15 +26,20 @@ export function createCheckoutHandlers(deps: CartServiceDeps, store: CartStore, 
         cartId: snap.cartId,
         currency: deps.config.STORE_CURRENCY,
         lines: lines.map((l) => ({ itemId: l.id, skuId: l.skuId, quantity: l.quantity, addedPrice: l.addedPrice, selected: l.selected })),
+        couponCode: snap.couponCode,
       };
     },
 
-    /** In the order's transaction; the cache is dropped and subscribers told after it commits. */
-    async removeOrderedLines(tx: Transaction, cartId: string, itemIds: string[]): Promise<void> {
+    /**
+     * In the order's transaction; the cache is dropped and subscribers told after it commits. With
+     * `usedCoupon`, that code leaves the cart too if it is the applied one (the order took its use).
+     */
+    async removeOrderedLines(tx: Transaction, cartId: string, itemIds: string[], usedCoupon?: string | null): Promise<void> {
       if (itemIds.length === 0) return;
       const owner = await store.ownerOf(tx, cartId);
       if (!owner) return;
       await store.deleteLines(tx, cartId, itemIds);
+      if (usedCoupon) await store.dropCoupon(tx, cartId, usedCoupon);
       await deps.outbox.add(tx, m.changed(cartId, owner, 'ordered'));
       tx.afterCommit(() => cartCache.invalidate([owner]));
     },

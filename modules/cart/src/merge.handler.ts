@@ -11,7 +11,7 @@ type Capped = MergeReport['capped'][number];
  * CART_MAX_QUANTITY (`quantity_limit`), CART_MAX_LINES (`line_limit`: the line is left out) and
  * what the user can hold (`stock`). Guest lines were never held; the merged quantities become the
  * user's cart holds. The guest cart becomes `merged`, so logging in again with the same guest token
- * merges nothing.
+ * merges nothing. Coupons: the user's applied coupon stays; a user cart without one takes the guest's.
  */
 export function createMerge(deps: CartServiceDeps, store: CartStore, m: Mutator) {
   const { db, outbox, inventory, config } = deps;
@@ -26,7 +26,7 @@ export function createMerge(deps: CartServiceDeps, store: CartStore, m: Mutator)
       const guestLines = await store.lines(g.cartId, tx);
       const u = await store.lockActive(user, tx, { create: true, holdSeconds: seconds, slackSeconds: m.extendSlack });
       const userLines = await store.lines(u!.cartId, tx);
-      const stock = new Map((await inventory.getPublic(guestLines.map((l) => l.skuId))).map((p) => [p.skuId, p.available]));
+      const stock = new Map((await inventory.getPublic(guestLines.map((l) => l.skuId), { transaction: tx })).map((p) => [p.skuId, p.available]));
 
       const capped: Capped[] = [];
       const changes: { skuId: string; quantity: number; previous: number }[] = [];
@@ -58,6 +58,7 @@ export function createMerge(deps: CartServiceDeps, store: CartStore, m: Mutator)
         }
       }
       await m.secure({ tx, owner: user, cartId: u!.cartId, lines }, changes);
+      if (!u!.couponCode && g.couponCode) await store.setCoupon(tx, u!.cartId, g.couponCode);
       await store.setStatus(tx, g.cartId, 'merged', u!.cartId);
       await outbox.add(tx, [m.changed(u!.cartId, user, 'merge'), m.changed(g.cartId, guest, 'merged')]);
       return { report: { lines: merged, capped }, cartId: u!.cartId, count: lines.length, due: u!.extendDue };

@@ -4,6 +4,7 @@ import { createPlatform, type Platform } from '@zjmall/platform';
 import { deleteRedisPrefix } from '@zjmall/platform/testing';
 import { createInventoryService, inventoryModels } from '@zjmall/inventory';
 import { catalogModels, createCatalogService } from '@zjmall/catalog';
+import { createCouponService } from '@zjmall/pricing';
 import { cartModels, createCartService, type CartOwner } from './index';
 import { createHarness, type Harness } from './testing/harness';
 
@@ -45,7 +46,7 @@ describe('cart.get is not N+1', () => {
     cold.db.addModels([...inventoryModels, ...catalogModels, ...cartModels]);
     const inventory = createInventoryService(cold);
     const catalog = createCatalogService({ ...cold, inventory });
-    return createCartService({ ...cold, catalog, inventory });
+    return createCartService({ ...cold, catalog, inventory, coupons: createCouponService(cold) });
   }
 
   it('a 100-line cold cart costs as many statements as a 1-line one (lines, SKUs, stock: one each)', async () => {
@@ -76,6 +77,27 @@ describe('cart.get is not N+1', () => {
     await svc.get(big.owner);
     const warm = await countSql(() => svc.get(big.owner));
     expect(warm.statements).toEqual([]);
+    svc.close();
+  });
+
+  it('an applied coupon is looked up once on a cold read (pricing caches it), not at all when warm', async () => {
+    const [sku] = await h.skus(1);
+    const plain = h.user();
+    await plain.addItem({ skuId: sku, quantity: 1 });
+    const withCoupon = h.user();
+    await withCoupon.addItem({ skuId: sku, quantity: 1 });
+    const { code } = await h.coupons.create({ code: `Q${Date.now().toString(36)}`, kind: 'FIXED', value: 100, perUserLimit: 3 }, null);
+    await withCoupon.applyCoupon({ code });
+
+    const svc = await coldService();
+    const cold = await countSql(() => svc.get(plain.owner));
+    const coldCoupon = await countSql(() => svc.get(withCoupon.owner));
+    expect(coldCoupon.result).toMatchObject({ discountAmount: 100, coupon: { code, valid: true } });
+    expect(cold.statements).toHaveLength(3); // lines, SKUs, stock
+    // Its lines, the coupon and this customer's uses of it (per-user limit); SKU and stock entries are warm now.
+    expect(coldCoupon.statements.map((t) => [...t.matchAll(/FROM (\w+\.\w+)/g)].at(-1)?.[1])).toEqual(['cart.carts', 'pricing.coupons', 'pricing.coupon_uses']);
+    expect((await countSql(() => svc.get(withCoupon.owner))).statements).toEqual([]);
+    expect((await countSql(() => svc.get(plain.owner))).statements).toEqual([]);
     svc.close();
   });
 });

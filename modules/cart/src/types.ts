@@ -2,6 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Bus, Cache, Config, Db, Logger, Outbox } from '@zjmall/platform';
 import type { CatalogService } from '@zjmall/catalog';
 import type { InventoryService } from '@zjmall/inventory';
+import type { CouponService } from '@zjmall/pricing';
 
 /** Whose cart: a signed-in user or a guest (the id from the guest token). */
 export interface CartOwner {
@@ -24,6 +25,8 @@ export interface CartSnapshot {
   cartId: string | null;
   /** When the cart's holds lapse (database clock, ISO); null without holds. */
   holdsUntil: string | null;
+  /** The applied coupon's code (upper case); judged at read time, like prices. */
+  couponCode: string | null;
   lines: CartLine[];
 }
 
@@ -37,6 +40,8 @@ export interface CartServiceDeps {
   log: Logger;
   catalog: Pick<CatalogService, 'getSkus'>;
   inventory: Pick<InventoryService, 'getPublic' | 'reserve' | 'release' | 'extend'>;
+  /** pricing's coupons: `quote` when one is applied, `check` (cached) when a cart with one is read. */
+  coupons: Pick<CouponService, 'quote' | 'check'>;
 }
 
 /** What order checkout reads of the cart (names fixed: modules/order calls it). */
@@ -44,6 +49,8 @@ export interface CheckoutView {
   cartId: string;
   currency: string;
   lines: { itemId: string; skuId: string; quantity: number; addedPrice: number; selected: boolean }[];
+  /** The coupon applied to the cart (checkout uses it unless given another code). */
+  couponCode: string | null;
 }
 
 export type TxRunner = <T>(fn: (tx: Transaction) => Promise<T>) => Promise<T>;

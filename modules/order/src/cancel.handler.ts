@@ -16,14 +16,17 @@ export interface CancelRequest {
 /**
  * pending_payment → cancelled, in one transaction: the order row is locked, the transition and its
  * log row are written, the order's reservations are released (once: a second cancel is an illegal
- * transition) and `order.cancelled` goes to the outbox (payment closes its pending payment on it).
+ * transition), its coupon use is given back (pricing; once, like the stock) and `order.cancelled`
+ * goes to the outbox (payment closes its pending payment on it).
  */
 export function cancelHandlers(deps: OrderDeps) {
-  const { db, inventory, outbox } = deps;
+  const { db, inventory, outbox, coupons } = deps;
 
   async function cancelLocked(tx: Transaction, row: OrderRow, actor: string, reason: string | null): Promise<void> {
     await transition(db, tx, { orderId: row.id, from: row.status, to: 'cancelled', actor, reason, set: 'cancelled_at = now()' });
     await inventory.release({ type: 'order', id: row.id }, undefined, { tx, reason: reason ?? 'order cancelled', operator: actor });
+    // Last in the lock order (order row, stock rows, coupon row), as in checkout.
+    if (row.coupon_code) await coupons.release(row.id, tx);
     const data: OrderCancelledV1 = {
       orderId: row.id,
       orderNo: row.order_no,

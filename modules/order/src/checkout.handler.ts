@@ -14,22 +14,21 @@ interface Prepared {
   address: OrderAddress;
   lines: (PricedLine & { sku: SkuView })[];
   totals: Totals;
+  /** The coupon as quoted before the transaction (normalized code); redeemed in it. */
+  coupon: { code: string; discount: number } | null;
 }
 
 /**
  * `order.checkout`. Everything that reads other modules (cart, catalog, address) happens before the
  * transaction, so a checkout never holds a connection while waiting for another one; the
  * transaction then holds the idempotency key, moves the cart holds to the order, reserves the rest,
- * and writes order + items + first log row + outbox event + the cart's removal of the bought lines.
+ * and writes order + items + first log row + outbox event + the cart's removal of the bought lines,
+ * and last takes the coupon's use (pricing's fence), so a coupon that ran out rolls all of it back.
  */
 export function checkoutHandler(deps: OrderDeps) {
-  const { db, config, catalog, identity, cart, inventory, outbox } = deps;
+  const { db, config, catalog, identity, cart, inventory, outbox, coupons } = deps;
 
   async function prepare(userId: string, input: CheckoutInput): Promise<Prepared> {
-    if (input.couponCode) {
-      // Coupons arrive with the pricing module; until then no code exists.
-      throw new DomainError('COUPON_INVALID', 'Unknown coupon code', { reason: 'not_found', code: input.couponCode });
-    }
     const [view, addresses] = await Promise.all([cart.checkoutView(userId, input.itemIds), identity.listAddresses(userId)]);
     const addr = addresses.find((a) => a.id === input.addressId);
     if (!addr) throw new DomainError('ADDRESS_NOT_FOUND', 'Address not found', { addressId: input.addressId });
@@ -41,11 +40,13 @@ export function checkoutHandler(deps: OrderDeps) {
       const s = skus.get(l.skuId);
       if (!s || !s.availableForSale) throw new DomainError('SKU_UNAVAILABLE', 'A product in the cart is no longer for sale', { skuId: l.skuId });
     }
-    const { lines, totals } = priceLines(
-      merged.map((l) => ({ skuId: l.skuId, unitPrice: skus.get(l.skuId)!.price, quantity: l.quantity })),
-      0,
-      config.SHIPPING_FLAT_FEE,
-    );
+    const priced = merged.map((l) => ({ skuId: l.skuId, unitPrice: skus.get(l.skuId)!.price, quantity: l.quantity }));
+    // The coupon given, else the cart's; judged on the bought lines at live prices (COUPON_INVALID here
+    // orders nothing), then allocated to the lines (largest remainder).
+    const code = input.couponCode ?? view.couponCode ?? null;
+    const itemsAmount = priced.reduce((n, l) => n + l.unitPrice * l.quantity, 0);
+    const coupon = code ? await coupons.quote(code, { userId, selectedAmount: itemsAmount }) : null;
+    const { lines, totals } = priceLines(priced, coupon?.discount ?? 0, config.SHIPPING_FLAT_FEE);
     if (input.expectedPayable !== undefined && input.expectedPayable !== totals.payableAmount) {
       const details: CheckoutTotals = {
         ...totals,
@@ -61,6 +62,7 @@ export function checkoutHandler(deps: OrderDeps) {
       address: { receiver, phone, province, city, district, detail },
       lines: lines.map((l) => ({ ...l, sku: skus.get(l.skuId)! })),
       totals,
+      coupon,
     };
   }
 
@@ -79,12 +81,12 @@ export function checkoutHandler(deps: OrderDeps) {
     const orderNo = await nextOrderNo(db, tx, config.STORE_TIMEZONE);
     const [row] = (await db.query(
       `INSERT INTO "order".orders (id, order_no, user_id, status, currency, items_amount, discount_amount, shipping_amount,
-         payable_amount, address, cart_id, expires_at)
-       VALUES ($1, $2, $3, 'pending_payment', $4, $5, $6, $7, $8, $9::jsonb, $10, now() + make_interval(secs => $11))
+         payable_amount, address, cart_id, expires_at, coupon_code)
+       VALUES ($1, $2, $3, 'pending_payment', $4, $5, $6, $7, $8, $9::jsonb, $10, now() + make_interval(secs => $11), $12)
        RETURNING created_at, expires_at`,
       {
         bind: [orderId, orderNo, userId, config.STORE_CURRENCY, p.totals.itemsAmount, p.totals.discountAmount, p.totals.shippingAmount,
-          p.totals.payableAmount, JSON.stringify(p.address), p.cartId, config.ORDER_PAYMENT_TTL_SECONDS],
+          p.totals.payableAmount, JSON.stringify(p.address), p.cartId, config.ORDER_PAYMENT_TTL_SECONDS, p.coupon?.code ?? null],
         transaction: tx,
       },
     )) as [{ created_at: Date; expires_at: Date }[], unknown];
@@ -115,7 +117,10 @@ export function checkoutHandler(deps: OrderDeps) {
       expiresAt: new Date(created.expires_at).toISOString(),
     };
     await outbox.add(tx, { type: EVENTS.order.created, aggregateId: orderId, data, version: ORDER_EVENT_VERSION });
-    await cart.removeOrderedLines(tx, p.cartId, p.itemIds);
+    await cart.removeOrderedLines(tx, p.cartId, p.itemIds, p.coupon?.code);
+    // Last, so the coupon's row lock (every checkout with this code queues on it) is held only until
+    // the commit that follows. Coupon terms never change, so the discount is the quoted one.
+    if (p.coupon) await coupons.redeem(p.coupon.code, { userId, orderId, selectedAmount: p.totals.itemsAmount }, tx);
     return orderId;
   }
 

@@ -3,6 +3,7 @@ import type { Address } from '@zjmall/contracts';
 import type { Bus, Config, Db, Logger, Outbox } from '@zjmall/platform';
 import type { InventoryService } from '@zjmall/inventory';
 import type { SkuView } from '@zjmall/catalog';
+import type { CouponService } from '@zjmall/pricing';
 
 /** One cart line as checkout sees it (cart's `checkoutView`). */
 export interface CartCheckoutLine {
@@ -17,11 +18,16 @@ export interface CartCheckoutLine {
  * What checkout needs of the cart (modules/cart's service provides exactly these): the lines to
  * buy (the selected ones, or `itemIds`; unknown ids → CART_ITEM_NOT_FOUND) and, in checkout's
  * transaction, removing the bought lines. Cart holds are owned by `{type: 'cart', id: cartId}`.
+ * `couponCode`: the coupon applied to the cart; `usedCoupon`: the code the order used, which
+ * leaves the cart with the lines if it is the one applied there.
  */
 export interface OrderCartPort {
-  checkoutView(userId: string, itemIds?: string[]): Promise<{ cartId: string; currency: string; lines: CartCheckoutLine[] }>;
-  removeOrderedLines(tx: Transaction, cartId: string, itemIds: string[]): Promise<void>;
+  checkoutView(userId: string, itemIds?: string[]): Promise<{ cartId: string; currency: string; lines: CartCheckoutLine[]; couponCode?: string | null }>;
+  removeOrderedLines(tx: Transaction, cartId: string, itemIds: string[], usedCoupon?: string | null): Promise<void>;
 }
+
+/** pricing's coupons: quoted before checkout's transaction, redeemed in it, released when the order is cancelled. */
+export type OrderCouponPort = Pick<CouponService, 'quote' | 'redeem' | 'release'>;
 
 export type OrderInventoryPort = Pick<InventoryService, 'reserve' | 'transfer' | 'release' | 'consume' | 'returnStock'>;
 export interface OrderCatalogPort {
@@ -44,6 +50,7 @@ export interface OrderDeps {
   catalog: OrderCatalogPort;
   identity: OrderIdentityPort;
   cart: OrderCartPort;
+  coupons: OrderCouponPort;
 }
 
 /** A raw SELECT with bound parameters (the hot paths skip the model layer). */

@@ -17,6 +17,7 @@ export interface OrderRow {
   paid_amount: number;
   refunded_amount: number;
   address: OrderAddress;
+  coupon_code: string | null;
   cart_id: string | null;
   payment_id: string | null;
   carrier: string | null;
@@ -109,6 +110,7 @@ export async function toOrders(db: Db, rows: OrderRow[], tx?: Transaction): Prom
     refundedAmount: r.refunded_amount,
     currency: r.currency,
     address: r.address,
+    couponCode: r.coupon_code,
     carrier: r.carrier,
     trackingNo: r.tracking_no,
     createdAt: iso(r.created_at)!,

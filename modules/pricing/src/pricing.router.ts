@@ -1,8 +1,10 @@
 import { PriceJobInput, RecalculateInput, RecalculateOutput, PriceJob } from '@zjmall/contracts';
 import { adminProcedure, router } from '@zjmall/platform';
+import { couponAdminProcedures } from './coupons/coupon.procedures';
+import type { CouponService } from './coupons/coupon.service';
 import type { PricingService } from './pricing.service';
 
-export function createPricingRouter(svc: PricingService) {
+export function createPricingRouter(svc: PricingService, coupons: CouponService) {
   return router({
     admin: router({
       recalculate: adminProcedure
@@ -13,6 +15,7 @@ export function createPricingRouter(svc: PricingService) {
         .input(PriceJobInput)
         .output(PriceJob)
         .query(({ input }) => svc.job(input.jobId)),
+      ...couponAdminProcedures(coupons),
     }),
   });
 }

@@ -24,6 +24,10 @@ export class CartModel extends Model<InferAttributes<CartModel>, InferCreationAt
   @Column({ type: DataType.DATE, allowNull: true })
   declare holdsUntil: CreationOptional<Date | null>;
 
+  /** The applied coupon's code (upper case), null without one. */
+  @Column({ type: DataType.TEXT, allowNull: true })
+  declare couponCode: CreationOptional<string | null>;
+
   @Column({ type: DataType.DATE, allowNull: false })
   declare createdAt: CreationOptional<Date>;
 

@@ -1,5 +1,5 @@
 // Test-only helpers (not exported from index.ts): a platform on its own database, Redis prefix and
-// NATS stream with the real inventory, catalog and cart services, and tRPC callers whose bearer
+// NATS stream with the real inventory, catalog, coupon (pricing) and cart services, and tRPC callers whose bearer
 // tokens name the caller: `user:<uuid>` or `guest:<uuid>`.
 import { TRPCError, getErrorShape } from '@trpc/server';
 import { QueryTypes } from 'sequelize';
@@ -8,6 +8,7 @@ import { createCallerFactory, createContextFactory, newId, platformMigrations, r
 import { createTestEnv } from '@zjmall/platform/testing';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels, createCatalogService } from '@zjmall/catalog';
+import { createCouponService, pricingMigrations } from '@zjmall/pricing';
 import { cartMigrations, cartModels, createCartRouter, createCartService } from '../index';
 
 const ADMIN_ID = '00000000-0000-7000-8000-00000000ad01';
@@ -20,13 +21,14 @@ const authenticate: Authenticate = async (token) => {
 };
 
 export async function createHarness(label: string, env: Record<string, string> = {}) {
-  const testEnv = await createTestEnv({ label, modules: [platformMigrations, inventoryMigrations, catalogMigrations, cartMigrations], env });
+  const testEnv = await createTestEnv({ label, modules: [platformMigrations, inventoryMigrations, catalogMigrations, pricingMigrations, cartMigrations], env });
   const { platform } = testEnv;
   const { db } = platform;
   db.addModels([...inventoryModels, ...catalogModels, ...cartModels]);
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory });
-  const cart = createCartService({ ...platform, catalog, inventory });
+  const coupons = createCouponService(platform);
+  const cart = createCartService({ ...platform, catalog, inventory, coupons });
   const appRouter = router({ cart: createCartRouter(cart) });
   const makeCaller = createCallerFactory(appRouter);
   const makeContext = createContextFactory({ authenticate, log: testEnv.log });
@@ -41,6 +43,7 @@ export async function createHarness(label: string, env: Record<string, string> =
     db,
     inventory,
     catalog,
+    coupons,
     cart,
     appRouter,
     q,

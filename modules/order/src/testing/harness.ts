@@ -1,5 +1,5 @@
 // Test-only helpers (not exported from index.ts): a platform on its own database, Redis prefix and
-// NATS stream; the real identity, inventory and catalog services; a memory cart; the order service
+// NATS stream; the real identity, inventory, catalog and coupon (pricing) services; a memory cart; the order service
 // and router; tRPC callers for real users.
 import { randomBytes } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
@@ -8,6 +8,7 @@ import { createTestEnv, callFailure, type CaughtError } from '@zjmall/platform/t
 import { createIdentityService, identityMigrations, identityModels } from '@zjmall/identity';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels, createCatalogService } from '@zjmall/catalog';
+import { createCouponService, pricingMigrations } from '@zjmall/pricing';
 import { cartMigrations, cartModels, createCartService, type CartService } from '@zjmall/cart';
 import { createOrderRouter, createOrderService, orderMigrations, orderModels } from '../index';
 import { createMemoryCart } from './memory-cart';
@@ -24,7 +25,7 @@ export async function createOrderHarness(label: string, opts: HarnessOptions = {
   const env = await createTestEnv({
     label,
     env: opts.env,
-    modules: [platformMigrations, identityMigrations, inventoryMigrations, catalogMigrations, ...(opts.realCart ? [cartMigrations] : []), orderMigrations, ...(opts.extraMigrations ?? [])],
+    modules: [platformMigrations, identityMigrations, inventoryMigrations, catalogMigrations, pricingMigrations, ...(opts.realCart ? [cartMigrations] : []), orderMigrations, ...(opts.extraMigrations ?? [])],
   });
   const { platform } = env;
   const { db } = platform;
@@ -33,9 +34,10 @@ export async function createOrderHarness(label: string, opts: HarnessOptions = {
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory });
   const memoryCart = createMemoryCart(inventory, env.config.STORE_CURRENCY);
-  const realCart: CartService | null = opts.realCart ? createCartService({ ...platform, catalog, inventory }) : null;
+  const coupons = createCouponService(platform);
+  const realCart: CartService | null = opts.realCart ? createCartService({ ...platform, catalog, inventory, coupons }) : null;
   const cart = realCart ?? memoryCart;
-  const order = createOrderService({ ...platform, inventory, catalog, identity, cart });
+  const order = createOrderService({ ...platform, inventory, catalog, identity, cart, coupons });
   const appRouter = router({ order: createOrderRouter(order) });
   const makeCaller = createCallerFactory(appRouter);
   const makeContext = createContextFactory({ authenticate: identity.authenticate, log: env.log });
@@ -51,6 +53,7 @@ export async function createOrderHarness(label: string, opts: HarnessOptions = {
     identity,
     inventory,
     catalog,
+    coupons,
     cart: memoryCart,
     realCart,
     order,

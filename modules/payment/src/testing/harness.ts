@@ -7,6 +7,7 @@ import { createCallerFactory, createContextFactory, DomainError, newId, platform
 import { createTestEnv, callFailure, type CaughtError } from '@zjmall/platform/testing';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels, createCatalogService } from '@zjmall/catalog';
+import { createCouponService, pricingMigrations } from '@zjmall/pricing';
 import { createOrderRouter, createOrderService, orderMigrations, orderModels, type CartCheckoutLine, type OrderCartPort, type OrderIdentityPort } from '@zjmall/order';
 import { createPaymentRouter, createPaymentService, paymentMigrations, paymentModels, registerPaymentRoutes } from '../index';
 
@@ -48,7 +49,7 @@ export async function createPaymentHarness(label: string, env: Record<string, st
   const testEnv = await createTestEnv({
     label,
     env,
-    modules: [platformMigrations, inventoryMigrations, catalogMigrations, orderMigrations, paymentMigrations],
+    modules: [platformMigrations, inventoryMigrations, catalogMigrations, pricingMigrations, orderMigrations, paymentMigrations],
   });
   const { platform, config } = testEnv;
   const { db } = platform;
@@ -56,7 +57,7 @@ export async function createPaymentHarness(label: string, env: Record<string, st
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory });
   const cart = simpleCart();
-  const order = createOrderService({ ...platform, inventory, catalog, identity: addresses, cart });
+  const order = createOrderService({ ...platform, inventory, catalog, identity: addresses, cart, coupons: createCouponService(platform) });
   const payment = createPaymentService({ ...platform, order, callbackSecret: config.PAYMENT_CALLBACK_SECRET! });
   for (const h of payment.durableHandlers()) await platform.bus.addDurable(h);
   platform.relay.start();

@@ -11,6 +11,7 @@ import { pricingMigrations } from '../migrations';
 import type { PricingPool } from '../pool/pricing-pool';
 import { createPricingRouter } from '../pricing.router';
 import { createPricingService } from '../pricing.service';
+import { createCouponService } from '../coupons/coupon.service';
 
 export const ADMIN_ID = '00000000-0000-7000-8000-00000000ad01';
 export const CUSTOMER_ID = '00000000-0000-7000-8000-00000000c001';
@@ -30,7 +31,8 @@ export async function createPricingHarness(label: string) {
   const catalog = createCatalogService({ ...platform, inventory, options: { invalidateAgainAfterMs: 0 } });
   const feed = createCatalogPricingFeed(platform);
   const pricing = createPricingService({ ...platform, feed });
-  const appRouter = router({ pricing: createPricingRouter(pricing) });
+  const coupons = createCouponService(platform);
+  const appRouter = router({ pricing: createPricingRouter(pricing, coupons) });
   const makeCaller = createCallerFactory(appRouter);
   const makeContext = createContextFactory({ authenticate, log: env.log });
   const caller = (token?: 'admin' | 'customer') =>
@@ -45,6 +47,8 @@ export async function createPricingHarness(label: string) {
     catalog,
     feed,
     pricing,
+    coupons,
+    appRouter,
     caller,
     admin: caller('admin').pricing.admin,
     q,

@@ -1,0 +1,35 @@
+import { TRPCError } from '@trpc/server';
+import { ZodRealError } from 'zod';
+import { Coupon, CouponCodeInput, CouponOrNull, CreateCouponInput } from '@zjmall/contracts';
+import { adminProcedure, middleware } from '@zjmall/platform';
+import { CouponCodeTaken, type CouponService } from './coupon.service';
+
+/**
+ * A taken code is answered like a schema error on the field (CONFLICT, `data.zodError` naming
+ * `code`), as catalog answers a taken SKU code: API.md's closed list of appCodes has none for it.
+ */
+const codeTaken = middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof CouponCodeTaken) {
+    const e = result.error.cause;
+    // ZodRealError (unlike ZodError) is an Error, so tRPC keeps it as the cause the formatter reads.
+    const cause = new ZodRealError([{ code: 'custom', path: ['code'], message: e.message, input: undefined }]);
+    return { ...result, error: new TRPCError({ code: 'CONFLICT', message: e.message, cause }) };
+  }
+  return result;
+});
+
+/** `pricing.admin.createCoupon` and `pricing.admin.coupon` (spread into pricing's admin router). */
+export function couponAdminProcedures(coupons: CouponService) {
+  return {
+    createCoupon: adminProcedure
+      .use(codeTaken)
+      .input(CreateCouponInput)
+      .output(Coupon)
+      .mutation(({ input, ctx }) => coupons.create(input, ctx.user.id)),
+    coupon: adminProcedure
+      .input(CouponCodeInput)
+      .output(CouponOrNull)
+      .query(({ input }) => coupons.get(input.code)),
+  };
+}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRPCClientError } from '@trpc/client';
+import { createShopClient, type AppRouter } from '@zjmall/client';
+import { newId } from '@zjmall/platform';
+import { startTestBff, type TestBff } from './support/bff';
+
+/**
+ * Coupons over HTTP through the shared client (the wiring in modules/api): an admin creates one,
+ * a customer applies it to the cart, checks out with the discounted payable and cancels; the
+ * error a client sees carries appCode COUPON_INVALID and details.reason.
+ */
+describe('coupon journey over HTTP', () => {
+  let bff: TestBff;
+  beforeAll(async () => {
+    bff = await startTestBff({ label: 'couponjourney', jobs: false });
+  });
+  afterAll(() => bff?.close());
+
+  it('createCoupon → applyCoupon → checkout (discounted) → cancel gives the use back', async () => {
+    const adminEmail = `admin.${newId().slice(-8)}@example.com`;
+    await bff.services.identity.ensureAdmin(adminEmail, 'admin password 1');
+    const anon = createShopClient(bff.url);
+    const admin = createShopClient(bff.url, { token: (await anon.auth.login.mutate({ email: adminEmail, password: 'admin password 1' })).token });
+    const category = await admin.catalog.admin.createCategory.mutate({ name: `券 ${newId().slice(-6)}` });
+    const product = await admin.catalog.admin.createProduct.mutate({
+      name: `保温杯 ${newId().slice(-6)}`,
+      categoryId: category.id,
+      skus: [{ code: `CUP-${newId().slice(-10)}`, spec: { size: '500ml' }, price: 9_999, initialStock: 5 }],
+    });
+    await admin.catalog.admin.publish.mutate({ id: product.id });
+    const code = `welcome-${newId().slice(-6)}`;
+    const made = await admin.pricing.admin.createCoupon.mutate({ code, kind: 'PERCENT', value: 15, minSpend: 10_000, usageLimit: 1, perUserLimit: 1 });
+    expect(made).toMatchObject({ code: code.toUpperCase(), usedCount: 0 });
+
+    const reg = await anon.auth.register.mutate({ email: `buyer.${newId().slice(-8)}@example.com`, password: 'buyer password', name: '买家' });
+    const me = createShopClient(bff.url, { token: reg.token });
+    const address = await me.address.create.mutate({ receiver: '买家', phone: '13800138000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' });
+    await me.cart.addItem.mutate({ skuId: product.skus[0].id, quantity: 1 });
+    const short = await me.cart.applyCoupon.mutate({ code }).catch((e: unknown) => e as TRPCClientError<AppRouter>);
+    expect(short).toBeInstanceOf(TRPCClientError);
+    expect((short as TRPCClientError<AppRouter>).data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, appCode: 'COUPON_INVALID', details: { reason: 'min_spend' } });
+
+    await me.cart.addItem.mutate({ skuId: product.skus[0].id, quantity: 1 });
+    const cart = await me.cart.applyCoupon.mutate({ code });
+    expect(cart).toMatchObject({ selectedAmount: 19_998, discountAmount: 2_999, payableAmount: 16_999, coupon: { code: code.toUpperCase(), valid: true } });
+    const order = await me.order.checkout.mutate({ addressId: address.id, expectedPayable: cart.payableAmount, idempotencyKey: `co-${newId()}` });
+    expect(order).toMatchObject({ couponCode: code.toUpperCase(), discountAmount: 2_999, payableAmount: 16_999 });
+    expect(order.items[0]).toMatchObject({ subtotal: 19_998, discount: 2_999, paid: 16_999 });
+    expect(await admin.pricing.admin.coupon.query({ code })).toMatchObject({ usedCount: 1 });
+
+    await me.order.cancel.mutate({ id: order.id });
+    expect(await admin.pricing.admin.coupon.query({ code })).toMatchObject({ usedCount: 0 });
+  }, 60_000);
+});
