@@ -187,6 +187,7 @@ if (rows.length) {
   console.log(`server CPU per request: bare ${cpu(bare)} µs, cart.get ${cpu(get)} µs, cart.addItem ${cpu(add)} µs (BFF process only; PostgreSQL, Redis and NATS not counted)`);
 }
 if (failure !== null) {
+  for (const s of servers) console.error(`--- last output of ${s.name}:\n${s.output().slice(-3000)}`);
   console.error('\nCART BENCHMARK FAILED:', failure instanceof Error ? failure.stack ?? failure.message : failure, failure instanceof Error && failure.cause ? failure.cause : '');
   process.exit(1);
 }

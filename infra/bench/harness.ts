@@ -43,6 +43,8 @@ export interface ChildServer {
   name: string;
   url: string;
   pid: number;
+  /** The last 8,000 characters it wrote (stdout and stderr). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function startServer(opts: {
     name: opts.name,
     url,
     pid: child.pid ?? 0,
+    output: () => output,
     async stop() {
       if (dead) return;
       child.kill('SIGTERM');

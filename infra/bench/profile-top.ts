@@ -114,3 +114,16 @@ if (args.includes('--callers')) {
   }
   print(`callers of ${fn}`, stacks);
 }
+
+// --under <text>: self time of the samples whose stack holds a frame matching text, by leaf
+// function (what a call costs, and where inside it).
+if (args.includes('--under')) {
+  const text = args[args.indexOf('--under') + 1];
+  const leaves = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    let hit = false;
+    for (let cur: number | undefined = id; cur !== undefined && !hit; cur = parent.get(cur)) hit = label(byId.get(cur)!).includes(text);
+    if (hit) leaves.set(label(byId.get(id)!), (leaves.get(label(byId.get(id)!)) ?? 0) + us);
+  }
+  print(`self time under "${text}"`, leaves);
+}

@@ -1,4 +1,4 @@
-import type { Cache, Logger } from '@zjmall/platform';
+import { memoKeys, type Cache, type Logger } from '@zjmall/platform';
 
 export interface CatalogOptions {
   /** How long a SKU view or a product stays cached (invalidated on every write anyway). */
@@ -24,7 +24,7 @@ export const DEFAULT_CATALOG_OPTIONS: CatalogOptions = {
 // The version segment lets a change of an entry's shape ignore entries written by older code.
 export const cacheKeys = {
   // v2: SKU views and products carry basePrice and promotion.
-  sku: (id: string) => `catalog:v2:sku:${id}`,
+  sku: memoKeys('catalog:v2:sku:'),
   product: (id: string) => `catalog:v2:product:${id}`,
   categoryTree: 'catalog:v1:category-tree',
   brands: 'catalog:v1:brands',

@@ -1,6 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { PublicStock } from '@zjmall/contracts';
-import type { Cache, Db, Logger } from '@zjmall/platform';
+import { memoKeys, type Cache, type Db, type Logger } from '@zjmall/platform';
 import { stockStatus } from './views';
 
 /** Public answers live briefly: every writer deletes the keys it changed before it answers. */
@@ -8,7 +8,7 @@ const TTL_SECONDS = 10;
 /** Unknown SKUs are remembered as unknown for a moment (penetration guard); initStock deletes the mark. */
 const MISSING_TTL_SECONDS = 5;
 
-const keyOf = (skuId: string) => `inv:pub:${skuId}`;
+const keyOf = memoKeys('inv:pub:');
 
 export interface StockCache {
   /** In input order, duplicates once; unknown SKUs are left out. */

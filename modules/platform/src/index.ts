@@ -13,6 +13,7 @@ export type { Bus, DurableHandler, LiveHandler, BroadcastHandler } from './bus/t
 export type { Outbox, Relay, NewEvent } from './outbox/types';
 export type { Locks, LockOptions } from './locks/types';
 export type { Cache } from './cache/types';
+export { memoKeys } from './cache/cache-keys';
 export * from './runtime';
 export { platformMigrations } from './migrations';
 export * from './secrets';

@@ -40,7 +40,10 @@ export async function createPlatform(config: Config & { DATABASE_URL: string }, 
   try {
     await db.authenticate();
     if (config.REDIS_URL) {
-      redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+      // No enableAutoPipelining: under load (Redlock's scripts among cache reads) ioredis 5's
+      // auto-pipeline callback threw `results[i] is not iterable` outside any promise, which killed
+      // the process (redis/ioredis#1931). Multi-key reads use explicit mget/pipelines instead.
+      redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
       await redis.connect();
     }
     if (config.NATS_URL) {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
 import type { Bus } from '../bus/types';
 import type { Logger } from '../logger';
+import { TtlMap } from './ttl-map';
 import type { Cache } from './types';
 
 /** Broadcast topic telling every process to drop its in-memory copies of some keys. */
@@ -28,7 +28,7 @@ export interface CacheOptions {
   l1TtlSeconds?: number;
 }
 
-// lru-cache holds only non-nullish values, so a cached null is stored as this marker.
+// A cached null is stored as this marker (a missing entry is `undefined`).
 const NULL_MARK: unique symbol = Symbol('cached null');
 type Stored = NonNullable<unknown>;
 const REDIS_WARN_EVERY_MS = 5_000;
@@ -50,7 +50,7 @@ const REDIS_WARN_EVERY_MS = 5_000;
 export function createCache(opts: CacheOptions): Cache {
   const { redis, bus, prefix, log } = opts;
   const origin = randomUUID();
-  const l1 = new LRUCache<string, Stored>({ max: opts.l1MaxEntries ?? (redis ? 10_000 : 100_000) });
+  const l1 = new TtlMap<Stored>(opts.l1MaxEntries ?? (redis ? 10_000 : 100_000), !redis);
   const l1TtlMs = Math.max(0, (opts.l1TtlSeconds ?? 2) * 1000);
   // Bumped by every invalidation. A Redis read that started before one may carry the old value,
   // so it is returned to its caller but not kept in L1.
@@ -104,12 +104,12 @@ export function createCache(opts: CacheOptions): Cache {
     if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[0] !== 'number') return undefined;
     const value = decoded[1] as T;
     const ttl = Math.min(l1TtlMs, decoded[0] - Date.now());
-    if (gen === generation && ttl >= 1 && !closed) l1.set(key, value === null ? NULL_MARK : (value as Stored), { ttl: Math.floor(ttl) });
+    if (gen === generation && ttl >= 1 && !closed) l1.set(key, value === null ? NULL_MARK : (value as Stored), Math.floor(ttl));
     return value;
   };
 
-  const fromL1 = <T>(key: string): T | undefined => {
-    const hit = l1.get(key);
+  const fromL1 = <T>(key: string, now?: number): T | undefined => {
+    const hit = l1.get(key, now);
     return hit === NULL_MARK ? (null as T) : (hit as T | undefined);
   };
 
@@ -121,7 +121,7 @@ export function createCache(opts: CacheOptions): Cache {
       for (const e of entries) {
         const ttl = ttlMs(e.ttlSeconds);
         // A JSON round trip detaches the stored copy from the caller's object and matches Redis mode.
-        if (ttl > 0) l1.set(e.key, (JSON.parse(JSON.stringify(e.value) ?? 'null') as Stored | null) ?? NULL_MARK, { ttl });
+        if (ttl > 0) l1.set(e.key, (JSON.parse(JSON.stringify(e.value) ?? 'null') as Stored | null) ?? NULL_MARK, ttl);
       }
     } else if (entries.length === 1) {
       const { key, value, ttlSeconds } = entries[0];
@@ -161,8 +161,9 @@ export function createCache(opts: CacheOptions): Cache {
     async mget<T>(keys: string[]): Promise<(T | undefined)[]> {
       const out = new Array<T | undefined>(keys.length);
       let missIdx: number[] | undefined;
+      const now = Date.now();
       for (let i = 0; i < keys.length; i++) {
-        out[i] = fromL1<T>(keys[i]);
+        out[i] = fromL1<T>(keys[i], now);
         if (out[i] === undefined && redis) (missIdx ??= []).push(i);
       }
       if (!missIdx || !redis) return out;
@@ -190,7 +191,7 @@ export function createCache(opts: CacheOptions): Cache {
       if (!redis) {
         for (const e of entries) {
           const ttl = ttlMs(e.ttlSeconds);
-          if (ttl > 0) l1.set(e.key, (JSON.parse(JSON.stringify(e.value) ?? 'null') as Stored | null) ?? NULL_MARK, { ttl });
+          if (ttl > 0) l1.set(e.key, (JSON.parse(JSON.stringify(e.value) ?? 'null') as Stored | null) ?? NULL_MARK, ttl);
         }
         return;
       }
