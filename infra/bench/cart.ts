@@ -32,6 +32,8 @@ const { values: flags } = parseArgs({
     lines: { type: 'string', default: '20' },
     // --only get|add: measure just that part (with bare), e.g. for a CPU profile of one path.
     only: { type: 'string' },
+    // --processes N: the BFF as a BFF_PROCESSES=N cluster (CPU counted over all its processes).
+    processes: { type: 'string', default: '1' },
   },
 });
 const load: LoadSettings = {
@@ -106,7 +108,7 @@ try {
   const bff = await startServer({
     name: 'BFF',
     script: 'apps/bff/src/main.ts',
-    env: world.env,
+    env: { ...world.env, BFF_PROCESSES: flags.processes },
     port: await freePort(),
     timeoutMs: 90_000,
     // BENCH_CPU_PROF=<dir>: the BFF writes a CPU profile there when it stops.

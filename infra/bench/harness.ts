@@ -1,11 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { deleteRedisPrefix, deleteStream } from '@zjmall/platform/testing';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { resolve } from 'node:path';
@@ -135,11 +134,30 @@ const CLK_TCK = (() => {
  * CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere.
  * CPU per request holds still when other work shares the machine; req/s does not.
  */
+/** CPU seconds (user + system) of `pid` and every process below it (a BFF_PROCESSES cluster's workers). */
 export function cpuSeconds(pid: number): number | null {
+  const own = statOf(pid);
+  if (own === null) return null;
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const st = statOf(Number(entry));
+    if (st) children.set(st.ppid, [...(children.get(st.ppid) ?? []), Number(entry)]);
+  }
+  let total = 0;
+  const walk = (p: number) => {
+    total += statOf(p)?.cpu ?? 0;
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return total;
+}
+
+function statOf(pid: number): { ppid: number; cpu: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime
+    return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK }; // ppid, utime, stime
   } catch {
     return null;
   }
