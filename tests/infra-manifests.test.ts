@@ -72,8 +72,10 @@ describe('infra/Dockerfile', () => {
     expect(user).toBeDefined();
     expect(user!.args.split(':')[0]).not.toMatch(/^(0|root)$/);
     const env = runtime.filter((i) => i.cmd === 'ENV').map((i) => i.args).join(' ');
-    const vars = Object.fromEntries([...env.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+    // NAME=value or NAME="value with spaces" (NODE_OPTIONS holds several flags).
+    const vars = Object.fromEntries([...env.matchAll(/(?:^|\s)(\w+)=("[^"]*"|\S+)/g)].map((m) => [m[1], m[2].replace(/^"|"$/g, '')]));
     expect(vars).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: '3000' });
+    expect(vars.NODE_OPTIONS).toContain('--max-semi-space-size=64');
     expect(unknownKeys(Object.keys(vars))).toEqual([]);
     expect(runtime.find((i) => i.cmd === 'EXPOSE')?.args).toBe('3000');
     const hc = runtime.find((i) => i.cmd === 'HEALTHCHECK')?.args ?? '';

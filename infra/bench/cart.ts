@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import type { Client } from 'autocannon';
-import { benchEnvironment, freePort, measureAll, printTable, startServer, type ChildServer, type Endpoint, type LoadSettings, type Measure } from './harness';
+import { benchEnvironment, bffNodeArgs, freePort, measureAll, printTable, startServer, type ChildServer, type Endpoint, type LoadSettings, type Measure } from './harness';
 
 /**
  * The cart's throughput against bare Fastify, in one run (issue 4):
@@ -111,8 +111,8 @@ try {
     env: { ...world.env, BFF_PROCESSES: flags.processes },
     port: await freePort(),
     timeoutMs: 90_000,
-    // BENCH_CPU_PROF=<dir>: the BFF writes a CPU profile there when it stops.
-    nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+    // Production's node flags; BENCH_CPU_PROF=<dir> writes a CPU profile there when it stops.
+    nodeArgs: bffNodeArgs(),
   });
   servers.push(bff);
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { benchEnvironment, cpuSeconds, freePort, machine, startServer, type ChildServer } from './harness';
+import { benchEnvironment, bffNodeArgs, cpuSeconds, freePort, machine, startServer, type ChildServer } from './harness';
 
 /**
  * Orders per second through the whole purchase: cart.addItem → order.checkout → payment.create →
@@ -152,7 +152,7 @@ let server: ChildServer | null = null;
 let failed: unknown = null;
 const figures: Figure[] = [];
 try {
-  server = await startServer({ name: 'BFF', script: 'apps/bff/src/main.ts', env: world.env, port: await freePort(), timeoutMs: 90_000, nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [] });
+  server = await startServer({ name: 'BFF', script: 'apps/bff/src/main.ts', env: world.env, port: await freePort(), timeoutMs: 90_000, nodeArgs: bffNodeArgs() });
   const base = server.url;
   const { skuIds, buyers } = await setup(base);
   const ping = async () => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { benchEnvironment, freePort, measureAll, printTable, startServer, type ChildServer, type Endpoint, type LoadSettings } from './harness';
+import { benchEnvironment, bffNodeArgs, freePort, measureAll, printTable, startServer, type ChildServer, type Endpoint, type LoadSettings } from './harness';
 
 /**
  * The BFF's floor: how much of bare Fastify's throughput a trivial tRPC query keeps through the
@@ -95,7 +95,7 @@ try {
   if (targets.has('bff')) {
     const world = await benchEnvironment();
     dropBenchEnvironment = world.drop;
-    const s = await startServer({ name: 'BFF', script: 'apps/bff/src/main.ts', env: world.env, port: await freePort(), timeoutMs: 60_000 });
+    const s = await startServer({ name: 'BFF', script: 'apps/bff/src/main.ts', env: world.env, port: await freePort(), timeoutMs: 60_000, nodeArgs: bffNodeArgs() });
     servers.push(s);
     endpoints.push(...(await pingEndpoints(s, 'BFF', 'fast path')));
   }

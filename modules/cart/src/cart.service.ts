@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { PublicStock, CartApplyCouponInput, CartAddItemInput, CartRemoveItemsInput, CartSelectAllInput, CartSelectInput, CartUpdateQuantityInput, CartView, MergeReport } from '@zjmall/contracts';
 import type { SkuView } from '@zjmall/catalog';
-import { sharedResult } from '@zjmall/platform';
+import { sharedResult, Stamp } from '@zjmall/platform';
 import { createAddItem } from './add-item.handler';
 import { createCartCache } from './cart.cache';
 import { createCleanup, type CleanupReport } from './cart.cleanup';
@@ -56,30 +56,38 @@ export function createCartService(deps: CartServiceDeps): CartService {
   const m = createMutator(deps, store, cartCache);
 
   /**
-   * The last view built from each cached snapshot, with the cache entries it was built from. A
-   * read whose snapshot, SKU views and stock entries are the very same objects (cache hits, no
-   * invalidation, no refresh in between) gets that view again — frozen, so its JSON is serialised
-   * once (platform's sharedResult). The memo lives as long as the snapshot in the cart cache.
+   * The last view built from each cached snapshot, with a stamp of the catalog and inventory cache
+   * entries it was built from. While no entry was replaced, dropped or expired (stamp valid) a read
+   * of the same snapshot gets that view again without looking anything up — frozen, so its JSON is
+   * serialised once (platform's sharedResult). The memo lives as long as the snapshot in the cart
+   * cache; views built from anything not in memory are not kept.
    */
-  const built = new WeakMap<CartSnapshot, { skus: SkuView[]; stock: PublicStock[]; held: boolean; view: CartView }>();
+  const built = new WeakMap<CartSnapshot, { stamp: Stamp; held: boolean; skus: SkuView[]; stock: PublicStock[]; view: CartView }>();
+  const NOTHING = { skus: [] as SkuView[], stock: [] as PublicStock[], stamp: new Stamp([]) };
 
   /** Lines from the cart cache; live prices and stock from the catalog and inventory caches (one batched read each). */
   async function view(owner: CartOwner, snapshot: CartSnapshot): Promise<CartView> {
-    const ids = snapshot.lines.map((l) => l.skuId);
-    const [skus, stock] = ids.length ? await Promise.all([catalog.getSkus(ids), inventory.getPublic(ids)]) : [[], []];
     const held = m.holdSeconds(owner) > 0 && snapshot.holdsUntil !== null && Date.parse(snapshot.holdsUntil) > Date.now();
     const last = built.get(snapshot);
-    if (last && last.held === held && sameItems(last.skus, skus) && sameItems(last.stock, stock)) return last.view;
+    if (last && last.held === held && last.stamp.valid()) return last.view;
+    const ids = snapshot.lines.map((l) => l.skuId);
+    const [skus, stock] = ids.length ? await Promise.all([catalog.getSkusStamped(ids), inventory.getPublicStamped(ids)]) : [NOTHING, NOTHING];
+    const stamp = Stamp.both(skus.stamp, stock.stamp);
+    // The stamp lapsed but the entries read again are the same objects (revived): same view.
+    if (last && last.held === held && sameItems(last.skus, skus.skus) && sameItems(last.stock, stock.stock)) {
+      if (stamp) built.set(snapshot, { ...last, stamp });
+      return last.view;
+    }
     const v = sharedResult(
       buildCartView({
         snapshot,
-        skus: new Map(skus.map((s) => [s.skuId, s])),
-        stock: new Map(stock.map((s) => [s.skuId, s])),
+        skus: new Map(skus.skus.map((s) => [s.skuId, s])),
+        stock: new Map(stock.stock.map((s) => [s.skuId, s])),
         currency: config.STORE_CURRENCY,
         held,
       }),
     );
-    built.set(snapshot, { skus, stock, held, view: v });
+    if (stamp) built.set(snapshot, { stamp, held, skus: skus.skus, stock: stock.stock, view: v });
     return v;
   }
 

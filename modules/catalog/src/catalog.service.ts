@@ -14,7 +14,7 @@ import type {
   SetSkuPriceInput,
   UpdateProductInput,
 } from '@zjmall/contracts';
-import type { Bus, Cache, Config, Db, Logger, Outbox } from '@zjmall/platform';
+import type { Bus, Cache, Config, Db, Logger, Outbox, Stamp } from '@zjmall/platform';
 import { loadAdminProduct } from './admin-product.view';
 import { createBrandUseCases } from './brands.service';
 import { DEFAULT_CATALOG_OPTIONS, cacheKeys, createCatalogCache, type CatalogOptions } from './catalog.cache';
@@ -54,6 +54,8 @@ export interface CatalogService {
   skus(ids: string[]): Promise<CatalogSku[]>;
   /** For cart and order: SKU views through the cache (unknown ids left out), whatever the product's status. */
   getSkus(ids: string[]): Promise<SkuView[]>;
+  /** getSkus with a stamp of the cache entries it read (null unless all were in memory). */
+  getSkusStamped(ids: string[]): Promise<{ skus: SkuView[]; stamp: Stamp | null }>;
   // admin
   createCategory(input: CreateCategoryInput): Promise<Category>;
   createBrand(input: CreateBrandInput): Promise<Brand>;
@@ -95,6 +97,7 @@ export function createCatalogService({ db, outbox, cache, inventory, log, option
     product: detail.product,
     skus: skuViews.skus,
     getSkus: skuViews.getSkus,
+    getSkusStamped: skuViews.getSkusStamped,
     createCategory: categories.create,
     createBrand: brands.create,
     createProduct: createProductHandler(deps),

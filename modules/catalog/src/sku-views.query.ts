@@ -1,3 +1,4 @@
+import type { Stamp } from '@zjmall/platform';
 import type { CatalogSku, ProductStatus, SkuPromotion, SkuStatus } from '@zjmall/contracts';
 import { cacheKeys } from './catalog.cache';
 import { isUuid, select, type CatalogDeps } from './catalog.deps';
@@ -97,6 +98,19 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
     return out;
   }
 
+  /**
+   * getSkus, plus a stamp when every entry came from this process's memory (see platform's
+   * Cache.mgetStamped): a cart read keeps it and skips the lookups while it stays valid.
+   */
+  async function getSkusStamped(ids: string[]): Promise<{ skus: SkuView[]; stamp: Stamp | null }> {
+    const unique = [...new Set(ids)].filter(isUuid);
+    const { values, stamp } = await cache.store.mgetStamped<SkuView | null>(unique.map(cacheKeys.sku));
+    if (stamp === null) return { skus: await getSkus(ids), stamp: null };
+    const skus: SkuView[] = [];
+    for (const v of values) if (v) skus.push(v);
+    return { skus, stamp };
+  }
+
   /** catalog.skus: SKUs of published products with price and stock (ids of others are left out). */
   async function skus(ids: string[]): Promise<CatalogSku[]> {
     const views = (await getSkus(ids)).filter((v) => v.productStatus === 'published');
@@ -117,5 +131,5 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
     }));
   }
 
-  return { getSkus, skus };
+  return { getSkus, getSkusStamped, skus };
 }

@@ -1,6 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { PublicStock } from '@zjmall/contracts';
-import { memoKeys, type Cache, type Db, type Logger } from '@zjmall/platform';
+import { memoKeys, type Cache, type Db, type Logger, type Stamp } from '@zjmall/platform';
 import { stockStatus } from './views';
 
 /** Public answers live briefly: every writer deletes the keys it changed before it answers. */
@@ -18,6 +18,8 @@ export interface StockCache {
    * cached (the transaction may have changed the rows).
    */
   getPublic(skuIds: string[], opts?: { transaction?: Transaction }): Promise<PublicStock[]>;
+  /** getPublic with a stamp of the cache entries it read (null unless all were in memory). */
+  getPublicStamped(skuIds: string[]): Promise<{ stock: PublicStock[]; stamp: Stamp | null }>;
   /** After a commit: drops the SKUs' public answers here, in Redis and (by broadcast) in every process. */
   invalidate(skuIds: string[]): Promise<void>;
   /** For writes in a caller's transaction: invalidates once it commits, before the caller's commit resolves. */
@@ -35,7 +37,7 @@ export function createStockCache({ cache, db, log }: { cache: Cache; db: Db; log
     }
   }
 
-  return {
+  const api: StockCache = {
     async getPublic(skuIds, opts) {
       const ids = [...new Set(skuIds)];
       if (ids.length === 0) return [];
@@ -65,10 +67,20 @@ export function createStockCache({ cache, db, log }: { cache: Cache; db: Db; log
       return out;
     },
 
+    async getPublicStamped(skuIds) {
+      const ids = [...new Set(skuIds)];
+      const { values, stamp } = await cache.mgetStamped<PublicStock | null>(ids.map(keyOf));
+      if (stamp === null) return { stock: await api.getPublic(ids), stamp: null };
+      const stock: PublicStock[] = [];
+      for (const v of values) if (v) stock.push(v);
+      return { stock, stamp };
+    },
+
     invalidate,
 
     invalidateAfterCommit(tx, skuIds) {
       if (skuIds.length) tx.afterCommit(() => invalidate(skuIds));
     },
   };
+  return api;
 }

@@ -8,7 +8,7 @@ import type {
   InventoryTransactionsPage,
   PublicStock,
 } from '@zjmall/contracts';
-import { DomainError, type Bus, type Cache, type Config, type Db, type Locks, type Logger, type Outbox } from '@zjmall/platform';
+import { DomainError, type Bus, type Cache, type Config, type Db, type Locks, type Logger, type Outbox, type Stamp } from '@zjmall/platform';
 import { createExpirySweep } from './expiry';
 import { createHolds, type OwnerLines } from './holds';
 import { createStockCache } from './inventory.cache';
@@ -56,6 +56,8 @@ export interface InventoryService {
   // ---- reads ----
   /** Public stock of many SKUs (cached); unknown SKUs are left out. Inside a transaction, pass it (misses are read in it). */
   getPublic(skuIds: string[], opts?: { transaction?: Transaction }): Promise<PublicStock[]>;
+  /** getPublic with a stamp of the cache entries it read (null unless all were in memory): cart reads reuse their view while it holds. */
+  getPublicStamped(skuIds: string[]): Promise<{ stock: PublicStock[]; stamp: Stamp | null }>;
   /** Public stock of one SKU; SKU_NOT_FOUND if it has none. */
   getPublicOne(skuId: string): Promise<PublicStock>;
   /** Full counts (not cached); unknown SKUs are left out. */
@@ -117,6 +119,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventorySer
 
   return {
     getPublic: stockCache.getPublic,
+    getPublicStamped: stockCache.getPublicStamped,
     async getPublicOne(skuId) {
       const [s] = await stockCache.getPublic([skuId]);
       if (!s) throw notFound(skuId);

@@ -14,6 +14,7 @@ export type { Outbox, Relay, NewEvent } from './outbox/types';
 export type { Locks, LockOptions } from './locks/types';
 export type { Cache } from './cache/types';
 export { memoKeys } from './cache/cache-keys';
+export { Stamp } from './cache/ttl-map';
 export * from './runtime';
 export { platformMigrations } from './migrations';
 export * from './secrets';

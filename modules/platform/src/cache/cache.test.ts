@@ -180,6 +180,24 @@ describe('cache (Redis mode)', () => {
     }
   });
 
+  it('mgetStamped: stamped once every key is kept in memory; another process\'s write ends the stamp', async () => {
+    const here = track(createCache(opts(r1, busA, { l1TtlSeconds: 30 })));
+    const there = track(createCache(opts(r2, busB, { l1TtlSeconds: 30 })));
+    await there.mset([1, 2].map((i) => ({ key: `st:${i}`, value: { i }, ttlSeconds: 60 })));
+    await sleep(200); // its invalidation broadcast reaches `here` first (a read racing it is not kept in L1)
+    const missing = await here.mgetStamped<{ i: number }>(['st:1', 'st:none']);
+    expect(missing).toEqual({ values: [{ i: 1 }, undefined], stamp: null }); // not cached anywhere: nothing to stamp
+    const warm = await here.mgetStamped<{ i: number }>(['st:1', 'st:2']);
+    expect(warm.values).toEqual([{ i: 1 }, { i: 2 }]);
+    expect(warm.stamp?.valid()).toBe(true);
+    const again = await here.mgetStamped<{ i: number }>(['st:1', 'st:2']);
+    expect(again.values[0]).toBe(warm.values[0]); // the same objects while the stamp holds
+    await there.set('st:2', { i: 22 }, 60);
+    for (let i = 0; i < 100 && warm.stamp!.valid(); i++) await sleep(20);
+    expect(warm.stamp!.valid()).toBe(false);
+    expect((await here.mget(['st:2']))[0]).toEqual({ i: 22 });
+  });
+
   it('keeps an L1 copy no longer than l1TtlSeconds, nor past the entry TTL', async () => {
     const c = track(createCache(opts(r1, busA, { l1TtlSeconds: 0.2 })));
     await c.set('l1', 'v1', 60);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Bus } from '../bus/types';
 import type { Logger } from '../logger';
-import { TtlMap } from './ttl-map';
+import { Stamp, TtlMap, type TtlEntry } from './ttl-map';
 import type { Cache } from './types';
 
 /** Broadcast topic telling every process to drop its in-memory copies of some keys. */
@@ -104,8 +104,10 @@ export function createCache(opts: CacheOptions): Cache {
     if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[0] !== 'number') return undefined;
     const value = decoded[1] as T;
     const ttl = Math.min(l1TtlMs, decoded[0] - Date.now());
-    if (gen === generation && ttl >= 1 && !closed) l1.set(key, value === null ? NULL_MARK : (value as Stored), Math.floor(ttl));
-    return value;
+    if (gen !== generation || ttl < 1 || closed) return value;
+    // The same Redis entry read again after the in-memory copy lapsed keeps the copy's object.
+    const kept = l1.set(key, value === null ? NULL_MARK : (value as Stored), Math.floor(ttl), raw);
+    return (kept === NULL_MARK ? null : kept) as T;
   };
 
   const fromL1 = <T>(key: string, now?: number): T | undefined => {
@@ -176,6 +178,25 @@ export function createCache(opts: CacheOptions): Cache {
         readFailed(err, missIdx.map((i) => keys[i]));
       }
       return out;
+    },
+
+    async mgetStamped<T>(keys: string[]): Promise<{ values: (T | undefined)[]; stamp: Stamp | null }> {
+      const inMemory = () => {
+        const now = Date.now();
+        const entries: TtlEntry<Stored>[] = [];
+        for (const key of keys) {
+          const e = l1.entry(key, now);
+          if (e === undefined) return null;
+          entries.push(e);
+        }
+        return { values: entries.map((e) => (e.value === NULL_MARK ? null : e.value) as T), stamp: new Stamp(entries) };
+      };
+      const hit = inMemory();
+      if (hit) return hit;
+      // Something not in memory: an ordinary read refills (or revives) it; stamped if all of it was kept.
+      const values = await this.mget<T>(keys);
+      const after = inMemory();
+      return after && after.values.every((v, i) => v === values[i]) ? after : { values, stamp: null };
     },
 
     set<T>(key: string, value: T, ttlSeconds: number): Promise<void> {

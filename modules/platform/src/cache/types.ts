@@ -1,7 +1,15 @@
+import type { Stamp } from './ttl-map';
+
 export interface Cache {
   readonly mode: 'redis' | 'memory';
   get<T>(key: string): Promise<T | undefined>;
   mget<T>(keys: string[]): Promise<(T | undefined)[]>;
+  /**
+   * mget, plus a stamp when every key was in this process's memory: `stamp.valid()` is true for as
+   * long as a new mget of the same keys would answer the very same values (objects), so a result
+   * built from them can be reused without reading them again.
+   */
+  mgetStamped<T>(keys: string[]): Promise<{ values: (T | undefined)[]; stamp: Stamp | null }>;
   set<T>(key: string, value: T, ttlSeconds: number): Promise<void>;
   mset<T>(entries: { key: string; value: T; ttlSeconds: number }[]): Promise<void>;
   /**
