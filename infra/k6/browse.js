@@ -6,7 +6,7 @@
 //   env: VUS (50), DURATION (2m), RAMP (30s), PAGE_SIZE (20), THINK_SECONDS (1), P95_MS (300),
 //        BROWSE_SEED_PRODUCTS (12, only on an empty catalog)
 import { group, sleep } from 'k6';
-import { envInt, expectOk, must, query } from './lib/trpc.js';
+import { envInt, rampingVus, expectOk, must, query } from './lib/trpc.js';
 import { adminToken, createProducts } from './lib/fixtures.js';
 
 const VUS = envInt('VUS', 50);
@@ -15,16 +15,7 @@ const THINK = envInt('THINK_SECONDS', 1);
 
 export const options = {
   scenarios: {
-    browse: {
-      executor: 'ramping-vus',
-      startVUs: 0,
-      stages: [
-        { duration: __ENV.RAMP || '30s', target: VUS },
-        { duration: __ENV.DURATION || '2m', target: VUS },
-        { duration: '10s', target: 0 },
-      ],
-      gracefulRampDown: '10s',
-    },
+    browse: rampingVus(VUS),
   },
   thresholds: {
     http_req_failed: ['rate<0.01'],

@@ -5,7 +5,7 @@
 //   k6 run -e BASE_URL=… -e ADMIN_EMAIL=… -e ADMIN_PASSWORD=… [-e CART_MODE=user] infra/k6/cart.js
 //   env: VUS (50), DURATION (2m), RAMP (30s), THINK_SECONDS (0.5), P95_MS (400), CART_PRODUCTS (10)
 import { check, group, sleep } from 'k6';
-import { envInt, expectOk, mutation, query, uid } from './lib/trpc.js';
+import { envInt, rampingVus, expectOk, mutation, query, uid } from './lib/trpc.js';
 import { adminToken, createProducts, registerBuyers } from './lib/fixtures.js';
 
 const VUS = envInt('VUS', 50);
@@ -15,16 +15,7 @@ if (MODE !== 'guest' && MODE !== 'user') throw new Error(`CART_MODE must be gues
 
 export const options = {
   scenarios: {
-    cart: {
-      executor: 'ramping-vus',
-      startVUs: 0,
-      stages: [
-        { duration: __ENV.RAMP || '30s', target: VUS },
-        { duration: __ENV.DURATION || '2m', target: VUS },
-        { duration: '10s', target: 0 },
-      ],
-      gracefulRampDown: '10s',
-    },
+    cart: rampingVus(VUS),
   },
   setupTimeout: '5m',
   thresholds: {

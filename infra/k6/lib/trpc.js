@@ -19,6 +19,20 @@ export function envInt(name, fallback) {
 }
 
 /** Unique enough for e-mails and idempotency keys across VUs, iterations and runs (k6 has no randomUUID). */
+/** A ramping-vus scenario: up to `vus` over RAMP (30s), held for DURATION (2m), down in 10 s. */
+export function rampingVus(vus) {
+  return {
+    executor: 'ramping-vus',
+    startVUs: 0,
+    stages: [
+      { duration: __ENV.RAMP || '30s', target: vus },
+      { duration: __ENV.DURATION || '2m', target: vus },
+      { duration: '10s', target: 0 },
+    ],
+    gracefulRampDown: '10s',
+  };
+}
+
 export function uid() {
   return `${Date.now().toString(36)}${__VU}x${__ITER}x${Math.random().toString(36).slice(2, 10)}`;
 }

@@ -28,7 +28,8 @@ export interface ReadRow extends CouponRow {
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
-export const toState = (r: ReadRow): CouponState => ({
+/** The columns both views of a coupon share. */
+const fields = (r: CouponRow) => ({
   id: r.id,
   code: r.code,
   kind: r.kind,
@@ -39,22 +40,11 @@ export const toState = (r: ReadRow): CouponState => ({
   usageLimit: r.usage_limit,
   perUserLimit: r.per_user_limit,
   usedCount: r.used_count,
-  window: r.win,
 });
 
-export const toCoupon = (r: CouponRow): Coupon => ({
-  id: r.id,
-  code: r.code,
-  kind: r.kind,
-  value: r.value,
-  minSpend: r.min_spend,
-  startsAt: iso(r.starts_at),
-  endsAt: iso(r.ends_at),
-  usageLimit: r.usage_limit,
-  perUserLimit: r.per_user_limit,
-  usedCount: r.used_count,
-  createdAt: r.created_at.toISOString(),
-});
+export const toState = (r: ReadRow): CouponState => ({ ...fields(r), window: r.win });
+
+export const toCoupon = (r: CouponRow): Coupon => ({ ...fields(r), createdAt: r.created_at.toISOString() });
 
 /** Coupons' SQL, raw and bound. Every time comparison is made by PostgreSQL's now(). */
 export function couponStore(db: Db) {
