@@ -24,6 +24,8 @@ describe('operations endpoints', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     const limited = await ping(bff.url);
     expect(limited.status).toBe(429);
+    // Clients are told when to come back (seconds), as HTTP says.
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     const body = (await limited.json()) as { error: { data: Record<string, unknown> } };
     expect(body.error.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', httpStatus: 429, appCode: 'RATE_LIMITED' });
     // The counter lives in Redis under this deployment's prefix, so every process shares it.
