@@ -28,6 +28,8 @@ export function startJobs(platform: Platform, services: Services): Jobs {
     { name: 'identity.login-throttle', everyMs: 10 * 60_000, run: () => services.identity.sweepLoginThrottle() },
     // Carts untouched for 30 days, and lines whose product has been off sale for 30 days.
     { name: 'cart.cleanup', everyMs: 60 * 60_000, run: () => services.cart.cleanup() },
+    // Payment callbacks stored in the inbox but never processed (a crash between the two).
+    { name: 'payment.inbox', everyMs: 15_000, run: () => services.payment.reprocessInbox() },
   ];
   const sweeper = createInventorySweeper({ inventory: services.inventory, intervalSeconds: platform.config.SWEEP_INTERVAL_SECONDS, log });
   sweeper.start();

@@ -153,7 +153,52 @@ export function callbackHandler(deps: PaymentDeps) {
     await db.query(`UPDATE payment.payments SET ${set}, updated_at = now() WHERE id = $1`, { bind: [id, ...bind], transaction: tx });
   }
 
-  return { handle };
+  /**
+   * Entries stored but never processed (the process died, or the database failed, between storing
+   * and processing; a real provider would deliver again, the sandbox does not): processed now from
+   * the stored payload, oldest first. processEntry locks the row and checks its status, so a
+   * delivery being processed at the same time, or another process sweeping, has no second effect.
+   */
+  async function reprocessStale(opts: { olderThanSeconds?: number; limit?: number } = {}): Promise<{ processed: number; failed: number }> {
+    const rows = await select<{ channel: PaymentChannel; transaction_id: string; payload: unknown }>(
+      db,
+      `SELECT channel, transaction_id, payload FROM payment.inbox
+        WHERE status = 'received' AND received_at < now() - make_interval(secs => $1)
+        ORDER BY received_at LIMIT $2`,
+      [opts.olderThanSeconds ?? 30, opts.limit ?? 100],
+    );
+    let processed = 0;
+    let failed = 0;
+    for (const r of rows) {
+      const provider = providers.get(r.channel);
+      let cb: VerifiedCallback | null = null;
+      try {
+        cb = provider ? provider.fromStored(r.payload) : null;
+      } catch {
+        cb = null;
+      }
+      if (cb === null || cb.transactionId !== r.transaction_id) {
+        // It will never read better: rejected (kept, counted, logged once), not retried forever.
+        failed++;
+        await db.query(`UPDATE payment.inbox SET status = 'rejected', outcome = 'unreadable', processed_at = now() WHERE channel = $1 AND transaction_id = $2 AND status = 'received'`, {
+          bind: [r.channel, r.transaction_id],
+        });
+        callbackRejections.inc({ channel: r.channel, reason: 'unreadable' });
+        log.error({ channel: r.channel, transactionId: r.transaction_id }, 'payment inbox entry unreadable (no provider, or a payload it cannot parse): rejected');
+        continue;
+      }
+      try {
+        await db.transaction((tx) => processEntry(tx, r.channel, cb));
+        processed++;
+      } catch (err) {
+        failed++;
+        log.error({ err, channel: r.channel, transactionId: r.transaction_id }, 'payment inbox entry could not be processed; retried on the next sweep');
+      }
+    }
+    return { processed, failed };
+  }
+
+  return { handle, reprocessStale };
 }
 
 export type { PaymentRow };

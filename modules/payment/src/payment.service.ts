@@ -37,6 +37,8 @@ export interface PaymentService {
   stats(input: PaymentStatsInput): Promise<PaymentStats>;
   /** `POST /payments/callback/:channel`: verify, store in the inbox, process once. */
   handleCallback(channel: string, headers: CallbackHeaders, rawBody: string, nowSeconds?: number): Promise<CallbackAnswer>;
+  /** Inbox entries stored but never processed, older than `olderThanSeconds` (30): processed now (a sweeper). */
+  reprocessInbox(opts?: { olderThanSeconds?: number; limit?: number }): Promise<{ processed: number; failed: number }>;
   /** The durable reactions modules/api registers on the bus. */
   durableHandlers(): DurableHandler[];
   /** The sandbox provider (null when SANDBOX_PAYMENTS is off). */
@@ -88,6 +90,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
     refund: refundHandler(ctx),
     stats: statsQuery(ctx),
     handleCallback: callbacks.handle,
+    reprocessInbox: callbacks.reprocessStale,
     durableHandlers: () => [closePaymentsOnOrderCancelled(db)],
     sandbox: {
       enabled: config.SANDBOX_PAYMENTS,

@@ -35,4 +35,9 @@ export interface PaymentProvider {
   payUrl(paymentId: string): string;
   /** Verifies before anything is stored; throws CallbackRejected. `nowSeconds`: this server's clock. */
   verifyCallback(headers: CallbackHeaders, rawBody: string, nowSeconds: number): VerifiedCallback;
+  /**
+   * The callback again from the payload stored in the inbox (verified when it was stored), for
+   * entries whose processing never finished (a crash, a database outage): the inbox sweeper.
+   */
+  fromStored(payload: unknown): VerifiedCallback;
 }

@@ -55,15 +55,11 @@ export function createSandboxProvider(opts: { channel: PaymentChannel; secret: s
       }
       const body = SandboxCallback.safeParse(json);
       if (!body.success) throw new CallbackRejected(400, `malformed callback: ${body.error.issues[0]?.message ?? 'invalid'}`);
-      const b = body.data;
-      return {
-        transactionId: b.transactionId,
-        paymentId: b.paymentId,
-        outcome: b.status === 'SUCCESS' ? 'success' : 'failure',
-        amount: b.amount,
-        currency: b.currency,
-        payload: b,
-      };
+      return toVerified(body.data);
+    },
+
+    fromStored(payload) {
+      return toVerified(SandboxCallback.parse(payload));
     },
 
     buildCallback(payment, decision, nowSeconds) {
@@ -79,5 +75,16 @@ export function createSandboxProvider(opts: { channel: PaymentChannel; secret: s
       const rawBody = JSON.stringify(body);
       return { headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signSandbox(secret, nowSeconds, rawBody) }, rawBody };
     },
+  };
+}
+
+function toVerified(b: SandboxCallback): VerifiedCallback {
+  return {
+    transactionId: b.transactionId,
+    paymentId: b.paymentId,
+    outcome: b.status === 'SUCCESS' ? 'success' : 'failure',
+    amount: b.amount,
+    currency: b.currency,
+    payload: b,
   };
 }
