@@ -66,12 +66,16 @@ export function createCartService(deps: CartServiceDeps): CartService {
   const NOTHING = { skus: [] as SkuView[], stock: [] as PublicStock[], stamp: new Stamp([]) };
 
   /** Lines from the cart cache; live prices and stock from the catalog and inventory caches (one batched read each). */
-  async function view(owner: CartOwner, snapshot: CartSnapshot): Promise<CartView> {
+  async function view(owner: CartOwner, snapshot: CartSnapshot, freshPrices = false): Promise<CartView> {
     const held = m.holdSeconds(owner) > 0 && snapshot.holdsUntil !== null && Date.parse(snapshot.holdsUntil) > Date.now();
-    const last = built.get(snapshot);
+    const last = freshPrices ? undefined : built.get(snapshot);
     if (last && last.held === held && last.stamp.valid()) return last.view;
     const ids = snapshot.lines.map((l) => l.skuId);
-    const [skus, stock] = ids.length ? await Promise.all([catalog.getSkusStamped(ids), inventory.getPublicStamped(ids)]) : [NOTHING, NOTHING];
+    const [skus, stock] = !ids.length
+      ? [NOTHING, NOTHING]
+      : freshPrices
+        ? await Promise.all([catalog.getSkus(ids, { fresh: true }).then((s) => ({ skus: s, stamp: null })), inventory.getPublicStamped(ids)])
+        : await Promise.all([catalog.getSkusStamped(ids), inventory.getPublicStamped(ids)]);
     const stamp = Stamp.both(skus.stamp, stock.stamp);
     // The stamp lapsed but the entries read again are the same objects (revived): same view.
     if (last && last.held === held && sameItems(last.skus, skus.skus) && sameItems(last.stock, stock.stock)) {
@@ -95,8 +99,8 @@ export function createCartService(deps: CartServiceDeps): CartService {
    * The view with the applied coupon judged (pricing's cached check) on its selected amount. A cart
    * without a coupon costs nothing more: no lookup, and the memoized view is answered as it is.
    */
-  async function cartView(owner: CartOwner, snapshot: CartSnapshot): Promise<CartView> {
-    const v = await view(owner, snapshot);
+  async function cartView(owner: CartOwner, snapshot: CartSnapshot, freshPrices = false): Promise<CartView> {
+    const v = await view(owner, snapshot, freshPrices);
     if (!snapshot.couponCode) return v;
     const userId = owner.type === 'user' ? owner.id : undefined;
     return withCoupon(v, await deps.coupons.check(snapshot.couponCode, { userId, selectedAmount: v.selectedAmount }));
@@ -109,7 +113,7 @@ export function createCartService(deps: CartServiceDeps): CartService {
   const watcher = createCartWatch({
     bus: deps.bus,
     log: deps.log,
-    read: async (owner, fresh) => cartView(owner, fresh ? await cartCache.fresh(owner) : await cartCache.snapshot(owner)),
+    read: async (owner, fresh, freshPrices) => cartView(owner, fresh ? await cartCache.fresh(owner) : await cartCache.snapshot(owner), freshPrices),
   });
   const then = (owner: CartOwner) => (snapshot: CartSnapshot) => cartView(owner, snapshot);
 

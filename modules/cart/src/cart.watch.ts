@@ -12,14 +12,20 @@ const ownerKey = (o: CartOwner) => `${o.type}:${o.id}`;
  * unpublished product wakes the subscriptions whose cart shows one of its SKUs (new unitPrice,
  * priceChanged, available: false).
  */
-export function createCartWatch(deps: { bus: Bus; log: Logger; read(owner: CartOwner, fresh: boolean): Promise<CartView> }) {
+export function createCartWatch(deps: { bus: Bus; log: Logger; read(owner: CartOwner, fresh: boolean, freshPrices?: boolean): Promise<CartView> }) {
   const watchers = new Map<string, Set<() => void>>();
   /** The SKUs each subscription's last answer showed. */
   const shown = new Map<() => void, Set<string>>();
+  /** Subscriptions woken by a catalog event: their next read takes SKU views from the database. */
+  const catalogDirty = new WeakSet<() => void>();
   let unsubscribe: (() => void) | null = null;
 
   const wakeShowing = (skuIds: string[]) => {
-    for (const [wake, skus] of shown) if (skuIds.some((id) => skus.has(id))) wake();
+    for (const [wake, skus] of shown) {
+      if (!skuIds.some((id) => skus.has(id))) continue;
+      catalogDirty.add(wake);
+      wake();
+    }
   };
 
   const listen = () => {
@@ -64,8 +70,11 @@ export function createCartWatch(deps: { bus: Bus; log: Logger; read(owner: CartO
         wake = null;
         if (signal?.aborted) break;
         dirty = false;
-        // Straight from the database: the event can outrun the cache invalidation of the writer's process.
-        yield remember(await deps.read(owner, true));
+        const prices = catalogDirty.has(notify);
+        catalogDirty.delete(notify);
+        // Straight from the database: the event can outrun the cache invalidation of the writer's
+        // process (the cart's lines always; the SKU views when a catalog event woke us).
+        yield remember(await deps.read(owner, true, prices));
       }
     } finally {
       shown.delete(notify);

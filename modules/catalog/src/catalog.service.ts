@@ -53,7 +53,8 @@ export interface CatalogService {
   product(id: string): Promise<ProductDetail>;
   skus(ids: string[]): Promise<CatalogSku[]>;
   /** For cart and order: SKU views through the cache (unknown ids left out), whatever the product's status. */
-  getSkus(ids: string[]): Promise<SkuView[]>;
+  /** SKU views from the cache (`fresh`: from the database, refilling the cache). */
+  getSkus(ids: string[], opts?: { fresh?: boolean }): Promise<SkuView[]>;
   /** getSkus with a stamp of the cache entries it read (null unless all were in memory). */
   getSkusStamped(ids: string[]): Promise<{ skus: SkuView[]; stamp: Stamp | null }>;
   // admin

@@ -63,10 +63,12 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
    * as missing for a short while, so a flood of made-up ids does not reach the database. A view
    * showing a promotion is cached no longer than the promotion lasts.
    */
-  async function getSkus(ids: string[]): Promise<SkuView[]> {
+  async function getSkus(ids: string[], opts?: { fresh?: boolean }): Promise<SkuView[]> {
     const unique = [...new Set(ids)].filter(isUuid);
     if (unique.length === 0) return [];
-    const cached = await cache.store.mget<SkuView | null>(unique.map(cacheKeys.sku));
+    // fresh: from the database (and back into the cache), e.g. after a price event that may have
+    // outrun the writer's cache invalidation.
+    const cached = opts?.fresh ? unique.map(() => undefined) : await cache.store.mget<SkuView | null>(unique.map(cacheKeys.sku));
     const misses = unique.filter((_, i) => cached[i] === undefined);
     const loaded = new Map<string, SkuView>();
     if (misses.length) {

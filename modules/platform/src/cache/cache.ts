@@ -216,9 +216,11 @@ export function createCache(opts: CacheOptions): Cache {
         }
         return;
       }
-      // One pipelined round trip; no MULTI (each entry stands alone) and no broadcast.
+      // One pipelined round trip; no MULTI (each entry stands alone) and no broadcast. This process's
+      // older copies go (a fill after a read that skipped the cache must not leave one behind).
       const p = redis.pipeline();
       for (const e of entries) {
+        l1.delete(e.key);
         const ttl = ttlMs(e.ttlSeconds);
         if (ttl > 0) p.set(redisKey(e.key), encode(e.value, ttl), 'PX', ttl);
       }
