@@ -1,7 +1,7 @@
 import { EVENTS, type AdminSku, type PriceChangedV1, type SetSkuPriceInput } from '@zjmall/contracts';
 import { DomainError } from '@zjmall/platform';
 import { select, type CatalogDeps } from './catalog.deps';
-import { PROMOTION_JSON } from './promotion-view';
+import { currentPrice, PROMOTION_JSON } from './promotion-view';
 
 export interface PriceOrigin {
   source: PriceChangedV1['source'];
@@ -30,9 +30,9 @@ export function priceHandlers(deps: CatalogDeps) {
       if (!Number.isSafeInteger(price) || price < 0) throw new RangeError(`invalid price ${price}`);
     }
     const changes = await db.transaction(async (transaction) => {
-      const current = await select<{ id: string; product_id: string; price: number; promoted: boolean }>(
+      const current = await select<{ id: string; product_id: string; price: number; promo_price: number | null }>(
         db,
-        `SELECT id, product_id, price, promo_price IS NOT NULL AS promoted FROM catalog.skus WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+        `SELECT id, product_id, price, promo_price FROM catalog.skus WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
         [[...wanted.keys()]],
         transaction,
       );
@@ -44,17 +44,22 @@ export function priceHandlers(deps: CatalogDeps) {
       const changed: PriceChange[] = current
         .filter((c) => c.price !== wanted.get(c.id))
         .map((c) => ({ skuId: c.id, productId: c.product_id, oldPrice: c.price, newPrice: wanted.get(c.id)! }));
-      const promoted = new Set(current.filter((c) => c.promoted).map((c) => c.id));
+      const promo = new Map(current.map((c) => [c.id, c.promo_price]));
       if (changed.length === 0) return changed;
       await db.query(
         `UPDATE catalog.skus s SET price = u.price, updated_at = now()
            FROM unnest($1::uuid[], $2::bigint[]) AS u(id, price) WHERE s.id = u.id`,
         { bind: [changed.map((c) => c.skuId), changed.map((c) => c.newPrice)], transaction },
       );
-      // price_changed tells of the current price: under a promotion only the base moved, and the
-      // promotion's end publishes the new base (see the README, "Promotions").
+      // price_changed tells of the current price: under a promotion the base moved, and the customer's
+      // price moves only where the base goes below (or comes back from below) the promotional price;
+      // the promotion's end publishes the new base (see the README, "Promotions").
       const byProduct = new Map<string, PriceChange[]>();
-      for (const c of changed.filter((x) => !promoted.has(x.skuId))) byProduct.set(c.productId, [...(byProduct.get(c.productId) ?? []), c]);
+      for (const c of changed) {
+        const p = promo.get(c.skuId) ?? null;
+        const shown = { ...c, oldPrice: currentPrice(p, c.oldPrice), newPrice: currentPrice(p, c.newPrice) };
+        if (shown.oldPrice !== shown.newPrice) byProduct.set(c.productId, [...(byProduct.get(c.productId) ?? []), shown]);
+      }
       await outbox.add(
         transaction,
         [...byProduct].map(([productId, list]) => {
@@ -74,7 +79,8 @@ export function priceHandlers(deps: CatalogDeps) {
 
   /**
    * catalog.admin.setSkuPrice: the SKU after the change (no event when the price is the same). It
-   * sets the base price; during a promotion the customer keeps paying the promotional price.
+   * sets the base price; during a promotion the customer keeps paying the promotional price unless
+   * the new base is lower.
    */
   async function setSkuPrice(input: SetSkuPriceInput): Promise<AdminSku> {
     await setPrices([{ skuId: input.skuId, price: input.price }], { source: 'admin' });

@@ -3,6 +3,7 @@ import { EVENTS, type PriceChangedV1, type PriceRuleScope } from '@zjmall/contra
 import type { Cache, Db, Logger, Outbox } from '@zjmall/platform';
 import { DEFAULT_CATALOG_OPTIONS, createCatalogCache } from './catalog.cache';
 import { select } from './catalog.deps';
+import { currentPrice } from './promotion-view';
 import { addPriceEvents, insertPromotions, refreshShown } from './promotions.store';
 
 /** One active SKU as pricing's batch jobs read it (with its product's category, brand and attributes). */
@@ -108,18 +109,21 @@ export function createCatalogPricingFeed({ db, outbox, cache, log }: PricingFeed
 
     async applyJobPrices(changes, origin, transaction) {
       if (changes.length === 0) return 0;
-      const written = await select<{ skuId: string; oldPrice: number; newPrice: number; hidden: boolean }>(
+      const written = await select<{ skuId: string; oldPrice: number; newPrice: number; promoPrice: number | null }>(
         db,
         `UPDATE catalog.skus s SET price = u.new_price, updated_at = now()
            FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS u(id, old_price, new_price)
           WHERE s.id = u.id AND s.price = u.old_price AND u.new_price <> u.old_price
-         RETURNING s.id AS "skuId", u.old_price AS "oldPrice", u.new_price AS "newPrice", s.promo_price IS NOT NULL AS hidden`,
+         RETURNING s.id AS "skuId", u.old_price AS "oldPrice", u.new_price AS "newPrice", s.promo_price AS "promoPrice"`,
         [changes.map((c) => c.skuId), changes.map((c) => c.oldPrice), changes.map((c) => c.newPrice)],
         transaction,
       );
       if (written.length === 0) return 0;
-      // Under a promotion the new base price is not the current price yet: the event comes when the promotion ends.
-      const shown = written.filter((w) => !w.hidden).map(({ skuId, oldPrice, newPrice }) => ({ skuId, oldPrice, newPrice }));
+      // Under a promotion the new base is not the current price unless it is below the promotional
+      // one: otherwise the event comes when the promotion ends.
+      const shown = written
+        .map(({ skuId, oldPrice, newPrice, promoPrice }) => ({ skuId, oldPrice: currentPrice(promoPrice, oldPrice), newPrice: currentPrice(promoPrice, newPrice) }))
+        .filter((w) => w.oldPrice !== w.newPrice);
       if (shown.length) {
         const data: PriceChangedV1 = { changes: shown, source: 'job', jobId: origin.jobId };
         await outbox.add(transaction, { type: EVENTS.catalog.priceChanged, aggregateId: origin.jobId, data, version: 1 });

@@ -36,8 +36,14 @@ export function promotionOf(r: PromotionColumns): SkuPromotion | null {
 export const PROMOTION_JSON = `CASE WHEN ${SHOWS} THEN json_build_object('price', s.promo_price,
   'startsAt', ${isoSql('s.promo_starts_at')}, 'endsAt', ${isoSql('s.promo_ends_at')}) END`;
 
-/** The current price of `s`, as the reads compute it. */
-export const CURRENT_PRICE = `CASE WHEN ${SHOWS} THEN s.promo_price ELSE s.price END`;
+/**
+ * The current price of `s`, as the reads compute it: the promotional price while it shows — but a
+ * promotion never costs more than the base price (a base lowered below it during the window wins).
+ */
+export const CURRENT_PRICE = `CASE WHEN ${SHOWS} THEN least(s.promo_price, s.price) ELSE s.price END`;
+
+/** The same rule in TypeScript, on a promotional price (null: none showing) and a base price. */
+export const currentPrice = (promoPrice: number | null, basePrice: number): number => (promoPrice === null ? basePrice : Math.min(promoPrice, basePrice));
 
 /** A cached entry that shows a promotion lives no longer than the promotion. */
 export function ttlUpTo(entryTtlSeconds: number, promoLeftSeconds: number | null | undefined): number {

@@ -2,6 +2,7 @@ import type { Transaction } from 'sequelize';
 import { EVENTS, type PriceChangedV1 } from '@zjmall/contracts';
 import type { Db, Outbox } from '@zjmall/platform';
 import { select } from './catalog.deps';
+import { currentPrice } from './promotion-view';
 
 /**
  * catalog.sku_promotions and the promotion each SKU shows (catalog.skus.promo_*), in SQL only.
@@ -42,7 +43,7 @@ interface SkuPromoState {
   promoJobId: string | null;
 }
 
-const current = (s: SkuPromoState) => s.promoPrice ?? s.price;
+const current = (s: SkuPromoState) => currentPrice(s.promoPrice, s.price);
 
 /**
  * Stores a job's promotions (a repeat of the same job and SKU keeps the first). Windows already

@@ -137,6 +137,31 @@ describe('promotional prices (windowed pricing jobs)', () => {
     ]);
   });
 
+  it('a base lowered below the promotional price wins: the customer never pays more than the base', async () => {
+    const p = await h.published({ categoryId }, 1);
+    const sku = p.skus[0].id;
+    const jobId = newId();
+    const w = await window(-1000, 1500);
+    await promote(jobId, [{ skuId: sku, price: 800, basePrice: 1000 }], w);
+    expect(await priceOf(sku)).toBe(800);
+    await h.admin.setSkuPrice({ skuId: sku, price: 600 });
+    expect((await h.pub.product({ id: p.id })).skus[0]).toMatchObject({ price: 600, basePrice: 600, promotion: { price: 800 } });
+    expect((await h.svc.getSkus([sku]))[0]).toMatchObject({ price: 600, basePrice: 600 });
+    expect(await priceOf(sku)).toBe(600);
+    // Back above the promotional price: the promotion shows again. Each move of the customer's price is told.
+    await h.admin.setSkuPrice({ skuId: sku, price: 900 });
+    expect(await priceOf(sku)).toBe(800);
+    expect((await h.events<PriceChangedV1>(EVENTS.catalog.priceChanged, p.id)).map((e) => e.data.changes)).toEqual([
+      [{ skuId: sku, oldPrice: 800, newPrice: 600 }],
+      [{ skuId: sku, oldPrice: 600, newPrice: 800 }],
+    ]);
+    // The end: from the promotional price back to the base.
+    await until(w.endsAt);
+    await sweeper().runOnce();
+    expect(await priceOf(sku)).toBe(900);
+    expect((await jobEvents(jobId)).map((e) => e.changes).at(-1)).toEqual([{ skuId: sku, oldPrice: 800, newPrice: 900 }]);
+  });
+
   it('overlapping windows: the latest job shows, whatever order they were stored in; the earlier shows again after it', async () => {
     const p = await h.published({ categoryId }, 1);
     const sku = p.skus[0].id;

@@ -3,7 +3,7 @@ import type { CatalogSku, ProductStatus, SkuPromotion, SkuStatus } from '@zjmall
 import { cacheKeys } from './catalog.cache';
 import { isUuid, select, type CatalogDeps } from './catalog.deps';
 import { stockOf } from './inventory-port';
-import { PROMOTION_COLUMNS, promotionOf, ttlUpTo, type PromotionColumns } from './promotion-view';
+import { currentPrice, PROMOTION_COLUMNS, promotionOf, ttlUpTo, type PromotionColumns } from './promotion-view';
 
 /** What cart and order need of a SKU (from the cache; prices are live). */
 export interface SkuView {
@@ -45,7 +45,7 @@ const toView = (r: SkuRow): SkuView => {
     image: r.image,
     code: r.code,
     spec: r.spec,
-    price: promotion?.price ?? r.price,
+    price: currentPrice(promotion?.price ?? null, r.price),
     basePrice: r.price,
     promotion,
     status: r.status,
