@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import type { Client } from 'autocannon';
-import { benchEnvironment, bffNodeArgs, freePort, measureAll, printTable, startServer, type ChildServer, type Endpoint, type LoadSettings, type Measure } from './harness';
+import { LOAD_FLAGS, loadSettings, benchEnvironment, bffNodeArgs, freePort, measureAll, printTable, startServer, type ChildServer, type Endpoint, type LoadSettings, type Measure } from './harness';
 
 /**
  * The cart's throughput against bare Fastify, in one run (issue 4):
@@ -25,10 +25,7 @@ import { benchEnvironment, bffNodeArgs, freePort, measureAll, printTable, startS
 
 const { values: flags } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '64' },
+    ...LOAD_FLAGS,
     lines: { type: 'string', default: '20' },
     // --only get|add: measure just that part (with bare), e.g. for a CPU profile of one path.
     only: { type: 'string' },
@@ -36,12 +33,7 @@ const { values: flags } = parseArgs({
     processes: { type: 'string', default: '1' },
   },
 });
-const load: LoadSettings = {
-  connections: Number(flags.connections),
-  durationSec: Number(flags.duration),
-  warmupSec: Number(flags.warmup),
-  rounds: Math.max(1, Number(flags.rounds)),
-};
+const load: LoadSettings = loadSettings(flags);
 const LINES = Number(flags.lines);
 const SLOW_CONNECTIONS = 8;
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { benchEnvironment, bffNodeArgs, freePort, measureAll, printTable, startServer, type ChildServer, type Endpoint, type LoadSettings } from './harness';
+import { LOAD_FLAGS, loadSettings, benchEnvironment, bffNodeArgs, freePort, measureAll, printTable, startServer, type ChildServer, type Endpoint, type LoadSettings } from './harness';
 
 /**
  * The BFF's floor: how much of bare Fastify's throughput a trivial tRPC query keeps through the
@@ -21,19 +21,11 @@ import { benchEnvironment, bffNodeArgs, freePort, measureAll, printTable, startS
 
 const { values: flags } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '64' },
+    ...LOAD_FLAGS,
     targets: { type: 'string', default: 'bare,bff,fast,stock,caller' },
   },
 });
-const load: LoadSettings = {
-  connections: Number(flags.connections),
-  durationSec: Number(flags.duration),
-  warmupSec: Number(flags.warmup),
-  rounds: Math.max(1, Number(flags.rounds)),
-};
+const load: LoadSettings = loadSettings(flags);
 const targets = new Set(flags.targets.split(','));
 
 const PING = '/trpc/health.ping';

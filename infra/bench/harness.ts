@@ -185,6 +185,23 @@ export interface LoadSettings {
   rounds: number;
 }
 
+/** The autocannon flags every bench takes (`--duration 10 --warmup 3 --rounds 3 --connections 64`), for parseArgs. */
+export const LOAD_FLAGS = {
+  duration: { type: 'string', default: '10' },
+  warmup: { type: 'string', default: '3' },
+  rounds: { type: 'string', default: '3' },
+  connections: { type: 'string', default: '64' },
+} as const;
+
+export function loadSettings(flags: { duration: string; warmup: string; rounds: string; connections: string }): LoadSettings {
+  return {
+    connections: Number(flags.connections),
+    durationSec: Number(flags.duration),
+    warmupSec: Number(flags.warmup),
+    rounds: Math.max(1, Number(flags.rounds)),
+  };
+}
+
 export interface Endpoint {
   label: string;
   /** The process whose CPU is charged to the requests. */

@@ -69,6 +69,11 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
     // fresh: from the database (and back into the cache), e.g. after a price event that may have
     // outrun the writer's cache invalidation.
     const cached = opts?.fresh ? unique.map(() => undefined) : await cache.store.mget<SkuView | null>(unique.map(cacheKeys.sku));
+    return complete(unique, cached);
+  }
+
+  /** `unique` in order, from the cache's answers (`cached`, aligned) and the database for its misses. */
+  async function complete(unique: string[], cached: (SkuView | null | undefined)[]): Promise<SkuView[]> {
     const misses = unique.filter((_, i) => cached[i] === undefined);
     const loaded = new Map<string, SkuView>();
     if (misses.length) {
@@ -107,10 +112,7 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
   async function getSkusStamped(ids: string[]): Promise<{ skus: SkuView[]; stamp: Stamp | null }> {
     const unique = [...new Set(ids)].filter(isUuid);
     const { values, stamp } = await cache.store.mgetStamped<SkuView | null>(unique.map(cacheKeys.sku));
-    if (stamp === null) return { skus: await getSkus(ids), stamp: null };
-    const skus: SkuView[] = [];
-    for (const v of values) if (v) skus.push(v);
-    return { skus, stamp };
+    return { skus: await complete(unique, values), stamp };
   }
 
   /** catalog.skus: SKUs of published products with price and stock (ids of others are left out). */

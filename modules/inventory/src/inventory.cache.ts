@@ -37,43 +37,45 @@ export function createStockCache({ cache, db, log }: { cache: Cache; db: Db; log
     }
   }
 
-  const api: StockCache = {
+  /** `ids` in order, from the cache's answers (`cached`, aligned) and the database for its misses. */
+  async function complete(ids: string[], cached: (PublicStock | null | undefined)[], transaction?: Transaction): Promise<PublicStock[]> {
+    const misses = ids.filter((_, i) => cached[i] === undefined);
+    const found = new Map<string, PublicStock>();
+    if (misses.length) {
+      const rows = await db.query<{ sku_id: string; available: number; low_stock_threshold: number }>(
+        `SELECT sku_id, on_hand - reserved AS available, low_stock_threshold FROM inventory.stock WHERE sku_id = ANY($1::uuid[])`,
+        { bind: [misses], type: QueryTypes.SELECT, transaction },
+      );
+      for (const r of rows) {
+        found.set(r.sku_id, { skuId: r.sku_id, available: r.available, status: stockStatus(r.available, r.low_stock_threshold) });
+      }
+      const entries = misses.map((id) => {
+        const value = found.get(id) ?? null;
+        return { key: keyOf(id), value, ttlSeconds: value ? TTL_SECONDS : MISSING_TTL_SECONDS };
+      });
+      // Filling the cache is not the reader's business: answer now, and log if it fails. Inside a
+      // caller's transaction nothing is kept (it may have changed the rows).
+      if (!transaction) cache.fill(entries).catch((err: unknown) => log.warn({ err }, 'inventory cache fill failed'));
+    }
+    const out: PublicStock[] = [];
+    ids.forEach((id, i) => {
+      const v = cached[i] ?? found.get(id);
+      if (v) out.push(v);
+    });
+    return out;
+  }
+
+  return {
     async getPublic(skuIds, opts) {
       const ids = [...new Set(skuIds)];
       if (ids.length === 0) return [];
-      const cached = await cache.mget<PublicStock | null>(ids.map(keyOf));
-      const misses = ids.filter((_, i) => cached[i] === undefined);
-      const found = new Map<string, PublicStock>();
-      if (misses.length) {
-        const rows = await db.query<{ sku_id: string; available: number; low_stock_threshold: number }>(
-          `SELECT sku_id, on_hand - reserved AS available, low_stock_threshold FROM inventory.stock WHERE sku_id = ANY($1::uuid[])`,
-          { bind: [misses], type: QueryTypes.SELECT, transaction: opts?.transaction },
-        );
-        for (const r of rows) {
-          found.set(r.sku_id, { skuId: r.sku_id, available: r.available, status: stockStatus(r.available, r.low_stock_threshold) });
-        }
-        const entries = misses.map((id) => {
-          const value = found.get(id) ?? null;
-          return { key: keyOf(id), value, ttlSeconds: value ? TTL_SECONDS : MISSING_TTL_SECONDS };
-        });
-        // Filling the cache is not the reader's business: answer now, and log if it fails.
-        if (!opts?.transaction) cache.fill(entries).catch((err: unknown) => log.warn({ err }, 'inventory cache fill failed'));
-      }
-      const out: PublicStock[] = [];
-      ids.forEach((id, i) => {
-        const v = cached[i] ?? found.get(id);
-        if (v) out.push(v);
-      });
-      return out;
+      return complete(ids, await cache.mget<PublicStock | null>(ids.map(keyOf)), opts?.transaction);
     },
 
     async getPublicStamped(skuIds) {
       const ids = [...new Set(skuIds)];
       const { values, stamp } = await cache.mgetStamped<PublicStock | null>(ids.map(keyOf));
-      if (stamp === null) return { stock: await api.getPublic(ids), stamp: null };
-      const stock: PublicStock[] = [];
-      for (const v of values) if (v) stock.push(v);
-      return { stock, stamp };
+      return { stock: await complete(ids, values), stamp };
     },
 
     invalidate,
@@ -82,5 +84,4 @@ export function createStockCache({ cache, db, log }: { cache: Cache; db: Db; log
       if (skuIds.length) tx.afterCommit(() => invalidate(skuIds));
     },
   };
-  return api;
 }
