@@ -1,0 +1,111 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryTypes, UniqueConstraintError, ForeignKeyConstraintError, DatabaseError } from 'sequelize';
+import { createDb } from './sequelize';
+import { createTestDatabase } from '../testing/database';
+
+/** The SQL texts the pg clients of this process send while `fn` runs. */
+async function sent<T>(fn: () => Promise<T>): Promise<{ result: T; texts: string[] }> {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const texts: string[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const q = args[0];
+    texts.push(typeof q === 'string' ? q : String((q as { text?: string })?.text ?? q));
+    return original.apply(this, args);
+  };
+  try {
+    return { result: await fn(), texts };
+  } finally {
+    proto.query = original;
+  }
+}
+
+describe('direct queries (raw SQL skips sequelize’s per-call machinery, with its semantics)', async () => {
+  const url = await createTestDatabase('directq');
+  const db = createDb({ url, poolMax: 4 });
+  beforeAll(async () => {
+    await db.query('CREATE TABLE parent (id int PRIMARY KEY)');
+    await db.query('CREATE TABLE thing (id int PRIMARY KEY, parent_id int REFERENCES parent(id), name text, n bigint)');
+    await db.query('INSERT INTO parent VALUES (1)');
+  });
+  afterAll(() => db.close());
+
+  it('answers SELECT with rows, RAW with [rows, result] and a RAW INSERT with [rows, rowCount], as sequelize does', async () => {
+    const rows = await db.query<{ x: number; s: string }>('SELECT $1::int AS x, $2::text AS s', { bind: [7, 'a'], type: QueryTypes.SELECT });
+    expect(rows).toEqual([{ x: 7, s: 'a' }]);
+    const [ins, count] = await db.query('INSERT INTO thing (id, name, n) VALUES ($1, $2, $3), ($4, $5, $6) RETURNING id', { bind: [1, 'one', 10, 2, 'two', 20] });
+    expect(ins).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(count).toBe(2);
+    const [upd, meta] = (await db.query('UPDATE thing SET n = n + 1 WHERE id = ANY($1::int[])', { bind: [[1, 2]] })) as [unknown[], { rowCount: number }];
+    expect(upd).toEqual([]);
+    expect(meta.rowCount).toBe(2);
+    // BIGINT comes back as a number (the platform's parser), arrays bind natively, NUL is escaped as sequelize does.
+    expect(await db.query('SELECT n FROM thing WHERE id = $1', { bind: [1], type: QueryTypes.SELECT })).toEqual([{ n: 11 }]);
+    expect(await db.query('SELECT $1::text AS s', { bind: ['a\0b'], type: QueryTypes.SELECT })).toEqual([{ s: 'a\\0b' }]);
+  });
+
+  it('sends the statement as written, once, with no sequelize rewriting', async () => {
+    const { texts } = await sent(() => db.query('SELECT $1::int AS x', { bind: [1], type: QueryTypes.SELECT }));
+    expect(texts).toEqual(['SELECT $1::int AS x']);
+  });
+
+  it('raises the dialect’s error classes with the pg error as parent', async () => {
+    const dup = await db.query('INSERT INTO thing (id) VALUES ($1)', { bind: [1] }).catch((e: unknown) => e);
+    expect(dup).toBeInstanceOf(UniqueConstraintError);
+    expect((dup as { parent: { code: string; constraint: string } }).parent).toMatchObject({ code: '23505', constraint: 'thing_pkey' });
+    const fk = await db.query('INSERT INTO thing (id, parent_id) VALUES ($1, $2)', { bind: [3, 99] }).catch((e: unknown) => e);
+    expect(fk).toBeInstanceOf(ForeignKeyConstraintError);
+    const bad = await db.query('SELECT nope FROM thing', { type: QueryTypes.SELECT }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(DatabaseError);
+    expect((bad as { parent: { code: string } }).parent.code).toBe('42703');
+  });
+
+  it('runs inside transactions (commit and rollback), and refuses a finished one', async () => {
+    await db.transaction(async (tx) => {
+      await db.query('INSERT INTO thing (id, name) VALUES ($1, $2)', { bind: [10, 'kept'], transaction: tx });
+    });
+    await db
+      .transaction(async (tx) => {
+        await db.query('INSERT INTO thing (id, name) VALUES ($1, $2)', { bind: [11, 'gone'], transaction: tx });
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    const ids = await db.query<{ id: number }>('SELECT id FROM thing WHERE id >= 10 ORDER BY id', { type: QueryTypes.SELECT });
+    expect(ids).toEqual([{ id: 10 }]);
+
+    const tx = await db.transaction();
+    await tx.commit();
+    await expect(db.query('SELECT 1', { type: QueryTypes.SELECT, transaction: tx })).rejects.toThrow(/commit has been called on this transaction/);
+  });
+
+  it('a failed statement aborts its transaction as usual; the pool stays usable', async () => {
+    const err = await db
+      .transaction(async (tx) => {
+        await db.query('INSERT INTO thing (id) VALUES ($1)', { bind: [1], transaction: tx }).catch(() => undefined);
+        return db.query('SELECT 1', { type: QueryTypes.SELECT, transaction: tx });
+      })
+      .catch((e: unknown) => e);
+    expect(String((err as Error).message)).toMatch(/current transaction is aborted/);
+    // Every connection still works (none was left in a transaction).
+    const all = await Promise.all(Array.from({ length: 8 }, (_, i) => db.query<{ i: number }>('SELECT $1::int AS i', { bind: [i], type: QueryTypes.SELECT })));
+    expect(all.map((r) => r[0].i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('leaves model queries, replacements and `$$` to sequelize', async () => {
+    // sequelize's own path runs its query hooks; the direct path does not.
+    let viaSequelize = 0;
+    db.addHook('beforeQuery', 'count', () => {
+      viaSequelize++;
+    });
+    await db.query('SELECT $1::int AS v', { bind: [1], type: QueryTypes.SELECT });
+    await db.transaction((tx) => db.query('SELECT 1', { type: QueryTypes.SELECT, transaction: tx }));
+    expect(viaSequelize).toBe(0);
+    expect(await db.query('SELECT :v::int AS v', { replacements: { v: 5 }, type: QueryTypes.SELECT })).toEqual([{ v: 5 }]);
+    expect(await db.query('SELECT $1::int AS v', { bind: [6], type: QueryTypes.SELECT, plain: true })).toEqual({ v: 6 });
+    // sequelize turns `$$` into `$` in bound statements; the direct path leaves those to it.
+    expect(await db.query(`SELECT '$$'::text AS d, $1::int AS v`, { bind: [1], type: QueryTypes.SELECT })).toEqual([{ d: '$', v: 1 }]);
+    expect(viaSequelize).toBe(3);
+    db.removeHook('beforeQuery', 'count');
+  });
+});
