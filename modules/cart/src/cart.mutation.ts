@@ -88,12 +88,15 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
     await inventory.release({ type: 'cart', id: s.cartId }, skuIds, { tx: s.tx, reason: 'cart' });
   }
 
-  async function afterCommit(owners: CartOwner[], extend: { owner: CartOwner; cartId: string; lines: number; due: boolean } | null): Promise<void> {
+  type Extend = { owner: CartOwner; cartId: string; lines: number; due: boolean };
+
+  async function afterCommit(owners: CartOwner[], extend: Extend | Extend[] | null): Promise<void> {
     await cartCache.invalidate(owners);
     // The changed SKUs got a fresh expiry from reserve; the others are extended (one line: nothing left).
-    if (extend?.due && extend.lines > 1 && holdSeconds(extend.owner) > 0) {
-      await inventory.extend({ type: 'cart', id: extend.cartId }, holdSeconds(extend.owner)).catch((err: unknown) => log.warn({ err, cartId: extend.cartId }, 'extending cart holds failed'));
-    }
+    const due = (Array.isArray(extend) ? extend : extend ? [extend] : []).filter((e) => e.due && e.lines > 1 && holdSeconds(e.owner) > 0);
+    await Promise.all(
+      due.map((e) => inventory.extend({ type: 'cart', id: e.cartId }, holdSeconds(e.owner)).catch((err: unknown) => log.warn({ err, cartId: e.cartId }, 'extending cart holds failed'))),
+    );
   }
 
   const changed = (cartId: string, owner: CartOwner, reason: string) => ({

@@ -66,8 +66,9 @@ export function createCartService(deps: CartServiceDeps): CartService {
   const NOTHING = { skus: [] as SkuView[], stock: [] as PublicStock[], stamp: new Stamp([]) };
 
   /** Lines from the cart cache; live prices and stock from the catalog and inventory caches (one batched read each). */
-  async function view(owner: CartOwner, snapshot: CartSnapshot, freshPrices = false): Promise<CartView> {
+  async function view(owner: CartOwner, snapshot: CartSnapshot, freshPrices = false, freshStock?: PublicStock[]): Promise<CartView> {
     const held = m.holdSeconds(owner) > 0 && snapshot.holdsUntil !== null && Date.parse(snapshot.holdsUntil) > Date.now();
+    if (freshStock?.length) return viewWithStock(snapshot, held, freshStock);
     const last = freshPrices ? undefined : built.get(snapshot);
     if (last && last.held === held && last.stamp.valid()) return last.view;
     const ids = snapshot.lines.map((l) => l.skuId);
@@ -96,11 +97,25 @@ export function createCartService(deps: CartServiceDeps): CartService {
   }
 
   /**
+   * A writer's answer: the stock it read or left under the rows' locks (the batch's) stands in for
+   * those SKUs' cache entries, which it has just dropped — no read of what it already knows. Not
+   * memoized (the next read starts from a new snapshot).
+   */
+  async function viewWithStock(snapshot: CartSnapshot, held: boolean, freshStock: PublicStock[]): Promise<CartView> {
+    const stock = new Map(freshStock.map((s) => [s.skuId, s]));
+    const ids = snapshot.lines.map((l) => l.skuId);
+    const rest = ids.filter((id) => !stock.has(id));
+    const [skus, others] = await Promise.all([catalog.getSkus(ids), rest.length ? inventory.getPublic(rest) : []]);
+    for (const s of others) stock.set(s.skuId, s);
+    return sharedResult(buildCartView({ snapshot, skus: new Map(skus.map((s) => [s.skuId, s])), stock, currency: config.STORE_CURRENCY, held }));
+  }
+
+  /**
    * The view with the applied coupon judged (pricing's cached check) on its selected amount. A cart
    * without a coupon costs nothing more: no lookup, and the memoized view is answered as it is.
    */
-  async function cartView(owner: CartOwner, snapshot: CartSnapshot, freshPrices = false): Promise<CartView> {
-    const v = await view(owner, snapshot, freshPrices);
+  async function cartView(owner: CartOwner, snapshot: CartSnapshot, freshPrices = false, freshStock?: PublicStock[]): Promise<CartView> {
+    const v = await view(owner, snapshot, freshPrices, freshStock);
     if (!snapshot.couponCode) return v;
     const userId = owner.type === 'user' ? owner.id : undefined;
     return withCoupon(v, await deps.coupons.check(snapshot.couponCode, { userId, selectedAmount: v.selectedAmount }));
@@ -125,7 +140,7 @@ export function createCartService(deps: CartServiceDeps): CartService {
     },
     async addItem(owner, input) {
       const r = await addItem(owner, input);
-      return cartView(owner, r.replayed ? await cartCache.snapshot(owner) : r.snapshot);
+      return r.replayed ? cartView(owner, await cartCache.snapshot(owner)) : cartView(owner, r.snapshot, false, r.stock);
     },
     updateQuantity: (owner, input) => lines.updateQuantity(owner, input).then(then(owner)),
     removeItems: (owner, input) => lines.removeItems(owner, input).then(then(owner)),

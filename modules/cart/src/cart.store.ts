@@ -83,6 +83,91 @@ export function createCartStore(db: Db) {
       throw new Error('could not lock or create the active cart');
     },
 
+    /**
+     * lockActive for several owners at once (batched adds): locks their active carts in id order
+     * (the order every multi-cart writer uses), creates the missing ones, and answers per owner
+     * key (`type:id`). Each owner's `holdSeconds` works as in lockActive.
+     */
+    async lockActiveMany(
+      owners: { owner: CartOwner; holdSeconds: number }[],
+      tx: Transaction,
+      slackSeconds: number,
+    ): Promise<Map<string, { cartId: string; holdsUntil: string | null; couponCode: string | null; extendDue: boolean }>> {
+      type Locked = { id: string; owner_type: string; owner_id: string; holds_until: Date | null; coupon_code: string | null; extend_due: boolean };
+      const out = new Map<string, { cartId: string; holdsUntil: string | null; couponCode: string | null; extendDue: boolean }>();
+      const keep = (rows: Locked[]) => {
+        for (const r of rows) out.set(`${r.owner_type}:${r.owner_id}`, { cartId: r.id, holdsUntil: r.holds_until?.toISOString() ?? null, couponCode: r.coupon_code, extendDue: r.extend_due });
+      };
+      let wanted = [...owners].sort((a, b) => (a.owner.type + a.owner.id < b.owner.type + b.owner.id ? -1 : 1));
+      for (let attempt = 0; attempt < 3 && wanted.length; attempt++) {
+        keep(
+          await select<Locked>(
+            `UPDATE cart.carts c SET updated_at = now(),
+                    holds_until = CASE WHEN prev.hold > 0 THEN now() + make_interval(secs => prev.hold) ELSE c.holds_until END
+               FROM (SELECT k.id, k.holds_until, o.hold
+                       FROM cart.carts k JOIN unnest($1::text[], $2::uuid[], $3::int[]) AS o(t, i, hold) ON k.owner_type = o.t AND k.owner_id = o.i
+                      WHERE k.status = 'active' ORDER BY k.id FOR UPDATE OF k) prev
+              WHERE c.id = prev.id
+            RETURNING c.id, c.owner_type, c.owner_id, c.holds_until, c.coupon_code,
+                      prev.hold > 0 AND (prev.holds_until IS NULL OR c.holds_until - prev.holds_until > make_interval(secs => $4::float8)) AS extend_due`,
+            [wanted.map((w) => w.owner.type), wanted.map((w) => w.owner.id), wanted.map((w) => w.holdSeconds), slackSeconds],
+            tx,
+          ),
+        );
+        wanted = wanted.filter((w) => !out.has(`${w.owner.type}:${w.owner.id}`));
+        if (!wanted.length) break;
+        keep(
+          await select<Locked>(
+            `INSERT INTO cart.carts (id, owner_type, owner_id, holds_until)
+             SELECT n.id, n.t, n.i, CASE WHEN n.hold > 0 THEN now() + make_interval(secs => n.hold) END
+               FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[]) AS n(id, t, i, hold)
+             ON CONFLICT (owner_type, owner_id) WHERE status = 'active' DO NOTHING
+             RETURNING id, owner_type, owner_id, holds_until, coupon_code, false AS extend_due`,
+            [wanted.map(() => newId()), wanted.map((w) => w.owner.type), wanted.map((w) => w.owner.id), wanted.map((w) => w.holdSeconds)],
+            tx,
+          ),
+        );
+        // Owners whose cart another request created between the two statements: lock those next round.
+        wanted = wanted.filter((w) => !out.has(`${w.owner.type}:${w.owner.id}`));
+      }
+      if (wanted.length) throw new Error('could not lock or create the active carts');
+      return out;
+    },
+
+    /** The lines of several carts (call with them locked), newest first per cart. */
+    async linesOf(cartIds: string[], tx: Transaction): Promise<Map<string, CartLine[]>> {
+      const rows = await select<LineRow & { id: string }>(
+        `SELECT cart_id, id, sku_id, quantity, added_price, selected, added_at FROM cart.cart_items WHERE cart_id = ANY($1::uuid[])
+          ORDER BY added_at DESC, id DESC`,
+        [cartIds],
+        tx,
+      );
+      const out = new Map<string, CartLine[]>(cartIds.map((id) => [id, []]));
+      for (const r of rows) out.get(r.cart_id)?.push(toLine(r));
+      return out;
+    },
+
+    /** New lines and new quantities of several carts in one statement; answers the new lines by `cartId:skuId`. */
+    async writeLines(
+      tx: Transaction,
+      inserts: { cartId: string; skuId: string; quantity: number; addedPrice: number }[],
+      updates: { itemId: string; quantity: number }[],
+    ): Promise<Map<string, CartLine>> {
+      const ids = inserts.map(() => newId());
+      const rows = await select<LineRow & { id: string }>(
+        `WITH up AS (
+           UPDATE cart.cart_items i SET quantity = u.q, updated_at = now()
+             FROM unnest($6::uuid[], $7::int[]) AS u(id, q) WHERE i.id = u.id
+           RETURNING 1)
+         INSERT INTO cart.cart_items (id, cart_id, sku_id, quantity, added_price)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::bigint[])
+         RETURNING cart_id, id, sku_id, quantity, added_price, selected, added_at`,
+        [ids, inserts.map((l) => l.cartId), inserts.map((l) => l.skuId), inserts.map((l) => l.quantity), inserts.map((l) => l.addedPrice), updates.map((u) => u.itemId), updates.map((u) => u.quantity)],
+        tx,
+      );
+      return new Map(rows.map((r) => [`${r.cart_id}:${r.sku_id}`, toLine(r)]));
+    },
+
     async lines(cartId: string, tx: Transaction): Promise<CartLine[]> {
       const rows = await select<LineRow & { id: string }>(
         `SELECT id, sku_id, quantity, added_price, selected, added_at FROM cart.cart_items WHERE cart_id = $1

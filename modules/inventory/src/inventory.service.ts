@@ -8,7 +8,7 @@ import type {
   InventoryTransactionsPage,
   PublicStock,
 } from '@zjmall/contracts';
-import { DomainError, type Bus, type Cache, type Config, type Db, type Locks, type Logger, type Outbox, type Stamp } from '@zjmall/platform';
+import { DomainError, type Settled, type Bus, type Cache, type Config, type Db, type Locks, type Logger, type Outbox, type Stamp } from '@zjmall/platform';
 import { createExpirySweep } from './expiry';
 import { createHolds, type OwnerLines } from './holds';
 import { createStockCache } from './inventory.cache';
@@ -67,6 +67,14 @@ export interface InventoryService {
   // ---- reservations ----
   /** Sets the owner's reservations of these SKUs (all or nothing): INSUFFICIENT_STOCK / SKU_NOT_FOUND. */
   reserve(owner: Owner, lines: ReserveLine[], opts?: ReserveOptions): Promise<ReserveResult>;
+  /**
+   * Several owners' reserve calls in the caller's transaction, decided each on its own (cart adds
+   * batched across carts), plus the public stock of their SKUs as the transaction leaves them.
+   */
+  reserveEach(
+    requests: { owner: Owner; lines: ReserveLine[]; ttlSeconds?: number }[],
+    opts: { tx: Transaction; operator?: string },
+  ): Promise<{ outcomes: Settled<ReserveResult>[]; stock: PublicStock[] }>;
   /** Releases the owner's active reservations (of `skuIds`, or all). */
   release(owner: Owner, skuIds?: string[], opts?: ReleaseOptions): Promise<OwnerLines>;
   /** Cart holds: expire ttlSeconds from now (database clock). */
@@ -132,6 +140,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventorySer
       return s;
     },
     reserve: reserver.reserve,
+    reserveEach: reserver.reserveEach,
     release: holds.release,
     extend: holds.extend,
     consume: holds.consume,

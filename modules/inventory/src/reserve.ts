@@ -1,11 +1,12 @@
 import type { Transaction } from 'sequelize';
-import type { Db, Locks, Outbox } from '@zjmall/platform';
+import type { PublicStock } from '@zjmall/contracts';
+import { createCoalescer, type Db, type Locks, type Outbox, type Settled } from '@zjmall/platform';
 import { ChangeSet } from './change-set';
-import { createCoalescer, type Settled } from './coalescer';
 import type { StockCache } from './inventory.cache';
 import { planReservations, type ReserveOutcome, type ReserveRequest } from './reservation-plan';
 import { activeReservationsOf, lockStock, writeChangeSet } from './stock.store';
 import type { Owner, ReserveLine, ReserveOptions, ReserveResult } from './types';
+import { stockStatus } from './views';
 
 /** Test-only seams; production passes none. */
 export interface InventoryTestHooks {
@@ -47,7 +48,7 @@ export function createReserver(deps: ReserverDeps) {
   const lockOpts = deps.lockTtlMs ? { ttlMs: deps.lockTtlMs } : undefined;
 
   /** Locks, reads, decides and writes the requests in `tx`; the caller holds their SKUs' Redlocks. */
-  async function execute(tx: Transaction, requests: ReserveRequest[]): Promise<{ outcomes: ReserveOutcome[]; changed: string[] }> {
+  async function execute(tx: Transaction, requests: ReserveRequest[]): Promise<{ outcomes: ReserveOutcome[]; changed: string[]; cs: ChangeSet }> {
     const skuIds = [...new Set(requests.flatMap((r) => r.lines.map((l) => l.skuId)))].sort();
     const locked = await lockStock(db, tx, skuIds);
     const cs = new ChangeSet(locked.rows);
@@ -55,7 +56,7 @@ export function createReserver(deps: ReserverDeps) {
     const existing = await activeReservationsOf(db, tx, locked.rows.map((r) => r.skuId), owners);
     const outcomes = planReservations(cs, existing, requests, locked.now);
     await writeChangeSet(db, outbox, tx, cs);
-    return { outcomes, changed: cs.changedSkus() };
+    return { outcomes, changed: cs.changedSkus(), cs };
   }
 
   async function guarded<T>(skuIds: string[], fn: () => Promise<T>): Promise<T> {
@@ -105,6 +106,14 @@ export function createReserver(deps: ReserverDeps) {
     };
   }
 
+  /** The public answer of the locked SKUs as `cs` leaves them. */
+  const publicOf = (cs: ChangeSet, skuIds: string[]): PublicStock[] =>
+    skuIds.filter((id) => cs.has(id)).map((skuId) => {
+      const r = cs.row(skuId);
+      const available = r.onHand - r.reserved;
+      return { skuId, available, status: stockStatus(available, r.threshold) };
+    });
+
   const unwrap = (o: ReserveOutcome): ReserveResult => {
     if (!o.ok) throw o.error;
     return o.result;
@@ -131,6 +140,27 @@ export function createReserver(deps: ReserverDeps) {
       const result = unwrap(outcomes[0]);
       await stockCache.invalidate(changed);
       return result;
+    },
+
+    /**
+     * Several owners' reserve calls in the caller's transaction, under one lock acquisition and one
+     * set of statements, each decided on its own in order (one may get INSUFFICIENT_STOCK while
+     * the others go through). Also answers the public stock of their SKUs as this transaction
+     * leaves them (the rows are locked until it ends), so the caller can show it without a read.
+     */
+    async reserveEach(
+      requests: { owner: Owner; lines: ReserveLine[]; ttlSeconds?: number }[],
+      opts: { tx: Transaction; operator?: string },
+    ): Promise<{ outcomes: Settled<ReserveResult>[]; stock: PublicStock[] }> {
+      if (requests.length === 0) return { outcomes: [], stock: [] };
+      const reqs = requests.map((r) => toRequest(r.owner, r.lines, { ttlSeconds: r.ttlSeconds, operator: opts.operator }));
+      const skuIds = [...new Set(reqs.flatMap((r) => r.lines.map((l) => l.skuId)))];
+      const { outcomes, changed, cs } = await guarded(skuIds, () => execute(opts.tx, reqs));
+      stockCache.invalidateAfterCommit(opts.tx, changed);
+      return {
+        outcomes: outcomes.map((o) => (o.ok ? { ok: true, result: o.result } : { ok: false, error: o.error })),
+        stock: publicOf(cs, skuIds),
+      };
     },
   };
 }

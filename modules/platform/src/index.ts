@@ -20,3 +20,4 @@ export { platformMigrations } from './migrations';
 export * from './secrets';
 export * from './db/embedded-postgres';
 export * from './idempotency';
+export { createCoalescer, type Coalescer, type Settled } from './coalescer';

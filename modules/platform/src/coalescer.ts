@@ -8,6 +8,10 @@
  *
  * `run` answers each request of a batch separately (one may fail while the others succeed); if
  * `run` itself throws, every request of that batch gets the error.
+ *
+ * With `perKey`, a batch takes at most that many requests of one key (the rest wait for the next
+ * batch of that key, still in order): for callers whose batch plan is simplest with one request
+ * per key (cart adds: one per cart).
  */
 export interface Coalescer<Req, Res> {
   submit(key: string, req: Req): Promise<Res>;
@@ -27,6 +31,8 @@ interface Waiting<Req, Res> {
 export function createCoalescer<Req, Res>(opts: {
   maxBatch: number;
   maxInFlight: number;
+  /** At most this many requests of one key per batch (default: the whole queue). */
+  perKey?: number;
   /** The batch's distinct keys (in the order first seen) and its requests, in key order then arrival order. */
   run(keys: string[], batch: Req[]): Promise<Settled<Res>[]>;
 }): Coalescer<Req, Res> {
@@ -40,7 +46,7 @@ export function createCoalescer<Req, Res>(opts: {
     const batch: Waiting<Req, Res>[] = [];
     for (const [key, queue] of queues) {
       if (busy.has(key)) continue;
-      const n = Math.min(queue.length, opts.maxBatch - batch.length);
+      const n = Math.min(queue.length, opts.maxBatch - batch.length, opts.perKey ?? Infinity);
       batch.push(...queue.splice(0, n));
       if (queue.length === 0) queues.delete(key);
       busy.add(key);

@@ -1,0 +1,164 @@
+import type { PublicStock } from '@zjmall/contracts';
+import type { SkuView } from '@zjmall/catalog';
+import { createCoalescer, DomainError, type Settled } from '@zjmall/platform';
+import type { Mutator } from './cart.mutation';
+import type { CartStore } from './cart.store';
+import type { CartLine, CartOwner, CartServiceDeps, CartSnapshot } from './types';
+
+/** One add waiting for its batch: the SKU was checked (exists, for sale) before it queued. */
+export interface AddRequest {
+  owner: CartOwner;
+  sku: SkuView;
+  quantity: number;
+}
+
+export interface AddResult {
+  snapshot: CartSnapshot;
+  /** Public stock of the batch's SKUs as its transaction left them (read under their row locks). */
+  stock: PublicStock[];
+}
+
+interface Planned {
+  req: AddRequest;
+  cartId: string;
+  lines: CartLine[];
+  existing: CartLine | undefined;
+  quantity: number;
+  holdSeconds: number;
+  failed?: unknown;
+}
+
+const ownerKey = (o: CartOwner) => `${o.type}:${o.id}`;
+
+/**
+ * cart.addItem without an idempotency key, coalesced across carts (DESIGN.md, Performance: "more
+ * per commit, not more locks"). Adds that arrive while a batch is in flight queue per cart; the next
+ * batch takes one add per cart and does, for all of them, in one transaction of a handful of
+ * statements: lock (or create) the carts in id order, read their lines, check the limits, hold stock
+ * (inventory's reserveEach: one Redlock acquisition over the batch's SKUs, the conditional UPDATE as
+ * the fence) or, for guests, check it, write the lines and the `cart.changed` events. Each add is
+ * decided on its own: one refused (QUANTITY_LIMIT, CART_LINE_LIMIT, INSUFFICIENT_STOCK) changes
+ * nothing and fails alone. Then, before anyone is answered: the carts' and SKUs' cache entries go
+ * (here, in Redis, in every process) and due hold extensions run — as in the single-cart path.
+ *
+ * A batch whose transaction fails as a whole (a deadlock with another writer, a lost connection)
+ * is retried add by add through the single-cart path, so no add fails for a neighbour's sake.
+ */
+export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mutator, single: (req: AddRequest) => Promise<CartSnapshot>) {
+  const { db, outbox, inventory, log } = deps;
+
+  async function runBatch(batch: AddRequest[]): Promise<Settled<AddResult>[]> {
+    const result = await db.transaction(async (tx) => {
+      const locked = await store.lockActiveMany(
+        batch.map((r) => ({ owner: r.owner, holdSeconds: m.holdSeconds(r.owner) })),
+        tx,
+        m.extendSlack,
+      );
+      const cartOf = (r: AddRequest) => locked.get(ownerKey(r.owner))!;
+      const linesByCart = await store.linesOf([...new Set([...locked.values()].map((c) => c.cartId))], tx);
+
+      const plans: Planned[] = batch.map((req) => {
+        const cartId = cartOf(req).cartId;
+        const lines = linesByCart.get(cartId) ?? [];
+        const existing = lines.find((l) => l.skuId === req.sku.skuId);
+        const quantity = (existing?.quantity ?? 0) + req.quantity;
+        const p: Planned = { req, cartId, lines, existing, quantity, holdSeconds: m.holdSeconds(req.owner) };
+        try {
+          m.limits.quantity(req.sku.skuId, quantity);
+          if (!existing) m.limits.lines(lines.length + 1);
+        } catch (e) {
+          p.failed = e;
+        }
+        return p;
+      });
+
+      // Stock: holds for signed-in customers (each cart's hold set to its line's new quantity), a check for guests.
+      const stock = new Map<string, PublicStock>();
+      const holding = plans.filter((p) => !p.failed && p.holdSeconds > 0);
+      if (holding.length) {
+        const reserved = await inventory.reserveEach(
+          holding.map((p) => ({ owner: { type: 'cart' as const, id: p.cartId }, lines: [{ skuId: p.req.sku.skuId, quantity: p.quantity }], ttlSeconds: p.holdSeconds })),
+          { tx },
+        );
+        reserved.outcomes.forEach((o, i) => {
+          if (!o.ok) holding[i].failed = o.error;
+        });
+        for (const s of reserved.stock) stock.set(s.skuId, s);
+      }
+      const checking = plans.filter((p) => !p.failed && p.holdSeconds === 0);
+      if (checking.length) {
+        const free = await inventory.getPublic([...new Set(checking.map((p) => p.req.sku.skuId))], { transaction: tx });
+        for (const s of free) stock.set(s.skuId, s);
+        for (const p of checking) {
+          const available = stock.get(p.req.sku.skuId)?.available ?? 0;
+          if (available < p.quantity) {
+            p.failed = new DomainError('INSUFFICIENT_STOCK', 'Not enough stock', { skuId: p.req.sku.skuId, requested: p.quantity, available });
+          }
+        }
+      }
+
+      const ok = plans.filter((p) => !p.failed);
+      const inserted = await store.writeLines(
+        tx,
+        ok.filter((p) => !p.existing).map((p) => ({ cartId: p.cartId, skuId: p.req.sku.skuId, quantity: p.quantity, addedPrice: p.req.sku.price })),
+        ok.filter((p) => p.existing).map((p) => ({ itemId: p.existing!.id, quantity: p.quantity })),
+      );
+      if (ok.length) await outbox.add(tx, ok.map((p) => m.changed(p.cartId, p.req.owner, 'add')));
+
+      const outcomes = plans.map((p): Settled<AddResult> => {
+        if (p.failed) return { ok: false, error: p.failed };
+        const c = cartOf(p.req);
+        const lines = p.existing
+          ? p.lines.map((l) => (l === p.existing ? { ...l, quantity: p.quantity } : l))
+          : [lineOf(inserted, p), ...p.lines];
+        return { ok: true, result: { snapshot: { cartId: p.cartId, holdsUntil: c.holdsUntil, couponCode: c.couponCode, lines }, stock: [] } };
+      });
+      return { outcomes, stock: [...stock.values()], locked, plans };
+    });
+
+    // Committed. Cache entries go before anyone is answered (one delete and one broadcast for the
+    // batch); due extensions of the other holds run for every locked cart (its holds_until moved
+    // even if its add was refused).
+    await m.afterCommit(
+      result.plans.map((p) => p.req.owner),
+      result.plans.map((p) => ({ owner: p.req.owner, cartId: p.cartId, lines: p.failed || p.existing ? p.lines.length : p.lines.length + 1, due: result.locked.get(ownerKey(p.req.owner))!.extendDue })),
+    );
+    const stock = result.stock;
+    return result.outcomes.map((o) => (o.ok ? { ok: true, result: { ...o.result, stock } } : o));
+  }
+
+  const coalescer = createCoalescer<AddRequest, AddResult>({
+    maxBatch: 64,
+    maxInFlight: 2,
+    perKey: 1,
+    async run(_keys, batch) {
+      try {
+        return await runBatch(batch);
+      } catch (err) {
+        if (batch.length === 1) throw err;
+        // The batch failed as a whole: each add goes again on its own (the single-cart path).
+        log.warn({ err, adds: batch.length }, 'batched cart adds failed together; retrying them one by one');
+        return Promise.all(
+          batch.map(async (req): Promise<Settled<AddResult>> => {
+            try {
+              return { ok: true, result: { snapshot: await single(req), stock: [] } };
+            } catch (error) {
+              return { ok: false, error };
+            }
+          }),
+        );
+      }
+    },
+  });
+
+  return {
+    add: (req: AddRequest): Promise<AddResult> => coalescer.submit(ownerKey(req.owner), req),
+  };
+}
+
+/** This add's new line among the batch's inserts (keyed by cart and SKU: unique per cart). */
+function lineOf(inserted: Map<string, CartLine>, p: Planned): CartLine {
+  const l = inserted.get(`${p.cartId}:${p.req.sku.skuId}`);
+  if (!l) throw new Error(`inserted line for ${p.req.sku.skuId} in cart ${p.cartId} missing`);
+  return l;
+}
