@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { Sequelize } from 'sequelize-typescript';
 import type { Logger } from '../logger';
 
@@ -83,7 +83,40 @@ function directEligible(sql: unknown, options: Options | undefined): sql is stri
   return options.transaction != null && bind === undefined && TX_STATEMENT.test(sql);
 }
 
+// ---- SQL that rides with COMMIT --------------------------------------------------------------
+//
+// Work that must happen in a transaction but only needs doing once, at its end (the outbox's rows
+// and the relay's wake-up call), can be handed over as literal SQL: it is sent with the COMMIT in one
+// simple-protocol string (`…; COMMIT`), one round trip for both. If it fails, PostgreSQL skips the
+// rest of the string — the COMMIT included — and the transaction fails as any failed commit does:
+// nothing of it is kept.
+
+const DEFERS = Symbol('zjmall.defersCommitSql');
+
+/** The transaction that commits: a savepoint's outermost parent (itself otherwise). */
+export function outermost(tx: Transaction): Transaction {
+  let t = tx as unknown as { parent?: unknown };
+  while (t.parent) t = t.parent as typeof t;
+  return t as unknown as Transaction;
+}
+const atCommit = new WeakMap<object, (() => string)[]>();
+
+/**
+ * Runs `sql()` (literal SQL, no parameters: escape every value) in `tx` right before its COMMIT, in
+ * the same round trip. False when this Db cannot (not made by createDb): the caller does it now.
+ * A savepoint's work goes with its outermost transaction.
+ */
+export function beforeCommit(tx: Transaction, sql: () => string): boolean {
+  const root = outermost(tx) as unknown as { sequelize?: unknown };
+  if (!(root.sequelize as Record<symbol, unknown> | undefined)?.[DEFERS]) return false;
+  const list = atCommit.get(root);
+  if (list) list.push(sql);
+  else atCommit.set(root, [sql]);
+  return true;
+}
+
 function installDirectQueries(db: Sequelize): void {
+  (db as unknown as Record<symbol, unknown>)[DEFERS] = true;
   const seq = db as unknown as SequelizeInternals;
   const original = seq.query.bind(db);
   seq.query = function directQuery(rawSql: unknown, options?: Options) {
@@ -101,6 +134,13 @@ function installDirectQueries(db: Sequelize): void {
       throw error;
     }
     const values = Array.isArray(options.bind) ? (options.bind as unknown[]).map(noNul) : undefined;
+    if (tx && options.completesTransaction && sql.startsWith('COMMIT')) {
+      const pending = atCommit.get(tx);
+      if (pending) {
+        atCommit.delete(tx);
+        sql = `${pending.map((build) => build()).join(';\n')};\n${sql}`;
+      }
+    }
     const connection = tx ? tx.connection : await seq.connectionManager.getConnection({ type: options.type === QueryTypes.SELECT ? 'SELECT' : undefined });
     try {
       let result;

@@ -50,6 +50,50 @@ describe('outbox.add', () => {
     ]);
   });
 
+  it('inserts all of a transaction’s events in the round trip of its COMMIT', async () => {
+    const outbox = createOutbox();
+    const { db } = env.platform;
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    const sent: string[] = [];
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      const q = args[0];
+      sent.push(typeof q === 'string' ? q : String((q as { text?: string })?.text ?? q));
+      return original.apply(this, args);
+    };
+    let ids: string[] = [];
+    try {
+      await db.transaction(async (tx) => {
+        ids = [...(await outbox.add(tx, { type: 'cart.changed', aggregateId: 'c1', data: { it: "l'apostrophe" } })), ...(await outbox.add(tx, { type: 'order.created', aggregateId: 'o9', data: { n: 2 } }))];
+      });
+    } finally {
+      proto.query = original;
+    }
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatch(/^START TRANSACTION/);
+    expect(sent[1]).toMatch(/^INSERT INTO platform\.outbox[^;]*;\nSELECT pg_notify\('zjmall_outbox', ''\);\nCOMMIT/);
+    const rows = await db.query<{ id: string; data: unknown }>(`SELECT id, data FROM platform.outbox WHERE id = ANY($1::uuid[]) ORDER BY seq`, { bind: [ids], type: QueryTypes.SELECT });
+    expect(rows).toEqual([{ id: ids[0], data: { it: "l'apostrophe" } }, { id: ids[1], data: { n: 2 } }]);
+  });
+
+  it('an event that cannot be written fails the commit: nothing of the transaction is kept', async () => {
+    const outbox = createOutbox();
+    const { db } = env.platform;
+    await db.query(`CREATE TABLE IF NOT EXISTS public.outbox_probe (id int PRIMARY KEY)`);
+    const failed = await db
+      .transaction(async (tx) => {
+        await db.query(`INSERT INTO public.outbox_probe VALUES (1)`, { transaction: tx });
+        // jsonb refuses \u0000: the row cannot be inserted.
+        await outbox.add(tx, { type: 'x.bad', aggregateId: 'a', data: { s: 'nul \u0000 here' } });
+      })
+      .catch((e: unknown) => e);
+    expect(String((failed as Error).message)).toMatch(/unsupported Unicode escape sequence|\\u0000/);
+    expect(await db.query(`SELECT * FROM public.outbox_probe`, { type: QueryTypes.SELECT })).toEqual([]);
+    expect(await db.query(`SELECT 1 FROM platform.outbox WHERE type = 'x.bad'`, { type: QueryTypes.SELECT })).toEqual([]);
+    // The pool is fine afterwards.
+    expect(await db.query(`SELECT 1 AS ok`, { type: QueryTypes.SELECT })).toEqual([{ ok: 1 }]);
+  });
+
   it('rejects an event without a type or with a bad version', async () => {
     const outbox = createOutbox();
     await expect(env.platform.db.transaction((tx) => outbox.add(tx, { type: '', aggregateId: 'a', data: {} }))).rejects.toThrow(/type/);

@@ -1,6 +1,9 @@
 import type { Transaction } from 'sequelize';
-import type { Db } from '../db/sequelize';
+import pg from 'pg';
+import { beforeCommit, outermost, type Db } from '../db/sequelize';
 import { newId } from '../ids';
+
+const { escapeLiteral } = pg;
 import type { NewEvent, Outbox } from './types';
 
 /** The channel the relay LISTENs on; a NOTIFY is delivered when the writing transaction commits. */
@@ -14,8 +17,27 @@ function dbOf(tx: Transaction): Db {
   return db;
 }
 
+interface HeldRow {
+  id: string;
+  type: string;
+  aggregateId: string;
+  version: number;
+  data: string;
+}
+
+/**
+ * The rows as one literal INSERT (values escaped by pg's escapeLiteral; VALUES order is seq order)
+ * and the relay's wake-up call, delivered when the transaction commits.
+ */
+function insertSql(rows: HeldRow[]): string {
+  const values = rows.map((r) => `(${escapeLiteral(r.id)}::uuid, ${escapeLiteral(r.type)}, ${escapeLiteral(r.aggregateId)}, ${Number(r.version)}, ${escapeLiteral(r.data)}::jsonb)`);
+  return `INSERT INTO platform.outbox (id, type, aggregate_id, version, data) VALUES ${values.join(', ')};\nSELECT pg_notify('${OUTBOX_CHANNEL}', '')`;
+}
+
 /** Writes events in the use case's own transaction; the relay publishes them after commit. */
 export function createOutbox(): Outbox {
+  /** Rows added in a transaction, inserted with its COMMIT (the db's beforeCommit). */
+  const heldRows = new WeakMap<Transaction, HeldRow[]>();
   return {
     async add(tx, events) {
       const list = Array.isArray(events) ? events : [events];
@@ -28,7 +50,21 @@ export function createOutbox(): Outbox {
         }
       }
       const ids = list.map(() => newId());
-      // One round trip for the rows (seq follows array order) and the wake-up call to the relay.
+      // Usually: kept until the transaction commits and inserted with its COMMIT, in one round trip
+      // (one statement for all of a transaction's events, however many use cases added them).
+      const rows = list.map((e, i) => ({ id: ids[i], type: e.type, aggregateId: e.aggregateId, version: e.version ?? 1, data: JSON.stringify(e.data ?? null) }));
+      const root = outermost(tx);
+      const held = heldRows.get(root);
+      if (held) {
+        held.push(...rows);
+        return ids;
+      }
+      if (beforeCommit(root, () => insertSql(heldRows.get(root) ?? []))) {
+        heldRows.set(root, rows);
+        return ids;
+      }
+      // A Db without that (not made by createDb): now, one round trip for the rows (seq follows
+      // array order) and the wake-up call to the relay.
       await dbOf(tx).query(
         `WITH ins AS (
            INSERT INTO platform.outbox (id, type, aggregate_id, version, data)
@@ -39,13 +75,7 @@ export function createOutbox(): Outbox {
            RETURNING 1)
          SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT count(*) FROM ins) AS done`,
         {
-          bind: [
-            ids,
-            list.map((e) => e.type),
-            list.map((e) => e.aggregateId),
-            list.map((e) => e.version ?? 1),
-            list.map((e: NewEvent) => JSON.stringify(e.data ?? null)),
-          ],
+          bind: [rows.map((r) => r.id), rows.map((r) => r.type), rows.map((r) => r.aggregateId), rows.map((r) => r.version), rows.map((r) => r.data)],
           transaction: tx,
         },
       );

@@ -10,6 +10,7 @@ import { createJetStreamBus } from '../bus/jetstream-bus';
 import type { Bus } from '../bus/types';
 import { sleep, waitFor } from '../bus/wait.fixture';
 import { createRelay, RELAY_LOCK_KEY } from './relay';
+import { newId } from '../ids';
 import type { Relay } from './types';
 
 interface Node {
@@ -183,8 +184,11 @@ describe('outbox relay with JetStream: rolled-back events', () => {
     const { db, outbox, relay } = env.platform;
     const jsm = await jetstreamManager(env.platform.nats!);
     const first = (await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq + 1;
+    // outbox.add inserts its rows with the COMMIT; a writer that inserts earlier in an open
+    // transaction (a Db without that, or plain SQL) draws its seq first and must be waited for.
     const slow = await db.transaction();
-    const [early] = await outbox.add(slow, { type: 'order.shipped', aggregateId: 'o3', data: {} });
+    const early = newId();
+    await db.query(`INSERT INTO platform.outbox (id, type, aggregate_id, version, data) VALUES ($1, 'order.shipped', 'o3', 1, '{}'::jsonb)`, { bind: [early], transaction: slow });
     const [late] = await db.transaction((tx) => outbox.add(tx, { type: 'order.shipped', aggregateId: 'o4', data: {} }));
     const draining = relay.drain();
     await sleep(150);
@@ -194,5 +198,21 @@ describe('outbox relay with JetStream: rolled-back events', () => {
     const ids = [];
     for (const seq of [first, first + 1]) ids.push((await jsm.streams.getMessage(env.config.NATS_STREAM, { seq }))!.json<EventEnvelope>().id);
     expect(ids).toEqual([early, late]);
+  });
+
+  it('outbox.add draws seqs at commit: events leave in the order their transactions committed', async () => {
+    const { db, outbox, relay } = env.platform;
+    const jsm = await jetstreamManager(env.platform.nats!);
+    const first = (await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq + 1;
+    const slow = await db.transaction();
+    const [addedFirst] = await outbox.add(slow, { type: 'order.shipped', aggregateId: 'o5', data: {} });
+    const [committedFirst] = await db.transaction((tx) => outbox.add(tx, { type: 'order.shipped', aggregateId: 'o6', data: {} }));
+    // The relay is not held back by the open transaction: it has written nothing yet.
+    expect(await relay.drain()).toBe(1);
+    await slow.commit();
+    expect(await relay.drain()).toBe(1);
+    const ids = [];
+    for (const seq of [first, first + 1]) ids.push((await jsm.streams.getMessage(env.config.NATS_STREAM, { seq }))!.json<EventEnvelope>().id);
+    expect(ids).toEqual([committedFirst, addedFirst]);
   });
 });
