@@ -4,7 +4,7 @@ import { beforeCommit, outermost, type Db } from '../db/sequelize';
 import { newId } from '../ids';
 
 const { escapeLiteral } = pg;
-import type { NewEvent, Outbox } from './types';
+import type { Outbox } from './types';
 
 /** The channel the relay LISTENs on; a NOTIFY is delivered when the writing transaction commits. */
 export const OUTBOX_CHANNEL = 'zjmall_outbox';
