@@ -1,12 +1,11 @@
 import type { Transaction } from 'sequelize';
-import { EVENTS, ORDER_EVENT_VERSION, type CheckoutInput, type CheckoutTotals, type Order, type OrderAddress, type OrderCreatedV1 } from '@zjmall/contracts';
+import { EVENTS, ORDER_EVENT_VERSION, type AdminOrder, type CheckoutInput, type CheckoutTotals, type Order, type OrderAddress, type OrderCreatedV1 } from '@zjmall/contracts';
 import { DomainError, newId, withIdempotency } from '@zjmall/platform';
 import type { SkuView } from '@zjmall/catalog';
-import { nextOrderNo } from './order-number';
-import type { CartCheckoutLine, OrderDeps } from './order.deps';
+import { ORDER_NO_SQL } from './order-number';
+import { iso, select, type CartCheckoutLine, type OrderDeps } from './order.deps';
 import { customerView, loadOrder } from './order.view';
 import { priceLines, type PricedLine, type Totals } from './pricing';
-import { writeLog } from './state-machine';
 
 interface Prepared {
   cartId: string;
@@ -66,7 +65,8 @@ export function checkoutHandler(deps: OrderDeps) {
     };
   }
 
-  async function place(tx: Transaction, userId: string, p: Prepared): Promise<string> {
+  /** Writes the order; `out.order` gets it as order.get would read it (the answer needs no read after commit). */
+  async function place(tx: Transaction, userId: string, p: Prepared, out: { order?: AdminOrder }): Promise<string> {
     const orderId = newId();
     const owner = { type: 'order' as const, id: orderId };
     const skuIds = p.lines.map((l) => l.skuId);
@@ -78,33 +78,74 @@ export function checkoutHandler(deps: OrderDeps) {
     const rest = p.lines.filter((l) => held.get(l.skuId) !== l.quantity).map((l) => ({ skuId: l.skuId, quantity: l.quantity }));
     if (rest.length) await inventory.reserve(owner, rest, { tx, operator: userId });
 
-    const orderNo = await nextOrderNo(db, tx, config.STORE_TIMEZONE);
-    const [row] = (await db.query(
-      `INSERT INTO "order".orders (id, order_no, user_id, status, currency, items_amount, discount_amount, shipping_amount,
-         payable_amount, address, cart_id, expires_at, coupon_code)
-       VALUES ($1, $2, $3, 'pending_payment', $4, $5, $6, $7, $8, $9::jsonb, $10, now() + make_interval(secs => $11), $12)
-       RETURNING created_at, expires_at`,
-      {
-        bind: [orderId, orderNo, userId, config.STORE_CURRENCY, p.totals.itemsAmount, p.totals.discountAmount, p.totals.shippingAmount,
-          p.totals.payableAmount, JSON.stringify(p.address), p.cartId, config.ORDER_PAYMENT_TTL_SECONDS, p.coupon?.code ?? null],
-        transaction: tx,
-      },
-    )) as [{ created_at: Date; expires_at: Date }[], unknown];
-    const created = row[0];
+    // Order, items and first log row in one statement (the items' and log's foreign keys are
+    // checked at its end); the order number is drawn in it (order-number.ts).
     const values: string[] = [];
-    const bind: unknown[] = [];
+    const bind: unknown[] = [orderId, config.STORE_TIMEZONE, userId, config.STORE_CURRENCY, p.totals.itemsAmount, p.totals.discountAmount,
+      p.totals.shippingAmount, p.totals.payableAmount, JSON.stringify(p.address), p.cartId, config.ORDER_PAYMENT_TTL_SECONDS,
+      p.coupon?.code ?? null, newId(), 'checkout'];
     p.lines.forEach((l, i) => {
       const b = bind.length;
-      values.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}::jsonb, $${b + 9}, $${b + 10}, $${b + 11}, $${b + 12}, $${b + 13})`);
-      bind.push(newId(), orderId, i + 1, l.skuId, l.sku.productId, l.sku.productName, l.sku.image, JSON.stringify(l.sku.spec),
-        l.unitPrice, l.quantity, l.subtotal, l.discount, l.paid);
+      values.push(`($${b + 1}::uuid, $1::uuid, ${i + 1}, $${b + 2}::uuid, $${b + 3}::uuid, $${b + 4}, $${b + 5}, $${b + 6}::jsonb, $${b + 7}::bigint, $${b + 8}::int, $${b + 9}::bigint, $${b + 10}::bigint, $${b + 11}::bigint)`);
+      bind.push(newId(), l.skuId, l.sku.productId, l.sku.productName, l.sku.image, JSON.stringify(l.sku.spec), l.unitPrice, l.quantity, l.subtotal, l.discount, l.paid);
     });
-    await db.query(
-      `INSERT INTO "order".order_items (id, order_id, line_no, sku_id, product_id, product_name, image, spec, unit_price, quantity,
-         subtotal, discount, paid) VALUES ${values.join(', ')}`,
-      { bind, transaction: tx },
+    const [row] = await select<{ order_no: string; created_at: Date; expires_at: Date; log_at: Date }>(
+      db,
+      `WITH o AS (
+         INSERT INTO "order".orders (id, order_no, user_id, status, currency, items_amount, discount_amount, shipping_amount,
+           payable_amount, address, cart_id, expires_at, coupon_code)
+         VALUES ($1, ${ORDER_NO_SQL('$2')}, $3, 'pending_payment', $4, $5, $6, $7, $8, $9::jsonb, $10, now() + make_interval(secs => $11), $12)
+         RETURNING order_no, created_at, expires_at
+       ), i AS (
+         INSERT INTO "order".order_items (id, order_id, line_no, sku_id, product_id, product_name, image, spec, unit_price, quantity,
+           subtotal, discount, paid) VALUES ${values.join(', ')}
+         RETURNING 1
+       ), l AS (
+         INSERT INTO "order".order_log (id, order_id, from_status, to_status, actor, reason)
+         VALUES ($13, $1, NULL, 'pending_payment', $3, $14)
+         RETURNING at
+       )
+       SELECT o.order_no, o.created_at, o.expires_at, l.at AS log_at, (SELECT count(*) FROM i)::int AS items FROM o, l`,
+      bind,
+      tx,
     );
-    await writeLog(db, tx, orderId, null, 'pending_payment', userId, 'checkout');
+    const orderNo = row.order_no;
+    const created = row;
+    out.order = {
+      id: orderId,
+      userId,
+      orderNo,
+      status: 'pending_payment',
+      items: p.lines.map((l) => ({
+        skuId: l.skuId,
+        productId: l.sku.productId,
+        productName: l.sku.productName,
+        image: l.sku.image,
+        spec: l.sku.spec,
+        unitPrice: l.unitPrice,
+        quantity: l.quantity,
+        subtotal: l.subtotal,
+        discount: l.discount,
+        paid: l.paid,
+        refundedQuantity: 0,
+      })),
+      itemsAmount: p.totals.itemsAmount,
+      discountAmount: p.totals.discountAmount,
+      shippingAmount: p.totals.shippingAmount,
+      payableAmount: p.totals.payableAmount,
+      paidAmount: 0,
+      refundedAmount: 0,
+      currency: config.STORE_CURRENCY,
+      address: p.address,
+      couponCode: p.coupon?.code ?? null,
+      carrier: null,
+      trackingNo: null,
+      createdAt: iso(row.created_at)!,
+      paidAt: null,
+      expiresAt: iso(row.expires_at)!,
+      cancelledAt: null,
+      log: [{ from: null, to: 'pending_payment', at: iso(row.log_at)!, actor: userId, reason: 'checkout' }],
+    };
     const data: OrderCreatedV1 = {
       orderId,
       orderNo,
@@ -135,10 +176,11 @@ export function checkoutHandler(deps: OrderDeps) {
     } catch (e) {
       failure = e;
     }
+    const out: { order?: AdminOrder } = {};
     const run = () =>
       withIdempotency(db, { scope: `user:${userId}:order.checkout`, key: idempotencyKey, input: body }, async (tx) => {
         if (!prepared) throw failure;
-        return place(tx, userId, prepared);
+        return place(tx, userId, prepared, out);
       });
     // A checkout that moves some holds and reserves other SKUs can, rarely, lock stock rows in the
     // opposite order of another such checkout; PostgreSQL aborts one of them, which is retried.
@@ -151,7 +193,8 @@ export function checkoutHandler(deps: OrderDeps) {
         if (attempt >= 3 || !isDeadlock(e)) throw e;
       }
     }
-    return customerView(await loadOrder(db, orderId, userId));
+    // The order this call placed is answered as written; a repeat of the key reads the first one.
+    return customerView(out.order?.id === orderId ? out.order : await loadOrder(db, orderId, userId));
   };
 }
 

@@ -29,6 +29,8 @@ describe('order.checkout', () => {
     expect(order.log).toEqual([expect.objectContaining({ from: null, to: 'pending_payment', actor: u.id })]);
     const ttl = new Date(order.expiresAt).getTime() - new Date(order.createdAt).getTime();
     expect(Math.abs(ttl - 900_000)).toBeLessThan(1000);
+    // The answer is built from what the checkout wrote: exactly what order.get reads back.
+    expect(await u.api.get({ id: order.id })).toEqual(order);
 
     // Holds moved (reserved never dipped), the rest reserved now; the cart's hold is gone.
     expect(await h.stock(a)).toEqual({ onHand: 10, reserved: 2 });

@@ -1,14 +1,8 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import type { Db } from '@zjmall/platform';
-
 /**
- * `YYYYMMDD` (the database's now() in STORE_TIMEZONE) + the order sequence, zero-padded to 8
- * digits: human-readable, unique across processes (one PostgreSQL sequence) and sortable by time.
+ * The SQL expression of a new order number: `YYYYMMDD` (the database's now() in STORE_TIMEZONE,
+ * given as the bound parameter `timeZoneParam`) + the order sequence, zero-padded to 8 digits —
+ * human-readable, unique across processes (one PostgreSQL sequence) and sortable by time. Drawn in
+ * the statement that inserts the order.
  */
-export async function nextOrderNo(db: Db, tx: Transaction, timeZone: string): Promise<string> {
-  const [r] = await db.query<{ no: string }>(
-    `SELECT to_char(now() AT TIME ZONE $1, 'YYYYMMDD') || lpad(nextval('"order".order_no_seq')::text, 8, '0') AS no`,
-    { bind: [timeZone], type: QueryTypes.SELECT, transaction: tx },
-  );
-  return r.no;
-}
+export const ORDER_NO_SQL = (timeZoneParam: string) =>
+  `to_char(now() AT TIME ZONE ${timeZoneParam}, 'YYYYMMDD') || lpad(nextval('"order".order_no_seq')::text, 8, '0')`;

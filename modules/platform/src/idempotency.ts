@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { Db } from './db/sequelize';
+import pg from 'pg';
+import { beforeCommit, type Db } from './db/sequelize';
+
+const { escapeLiteral } = pg;
 import { DomainError } from './errors';
 
 /** JSON with object keys sorted, so the same input always hashes the same. */
@@ -53,10 +56,18 @@ export async function withIdempotency<T>(
       return row.response;
     }
     const result = await fn(tx);
-    await db.query(`UPDATE platform.idempotency_keys SET response = $3::jsonb WHERE scope = $1 AND key = $2`, {
-      bind: [req.scope, req.key, JSON.stringify(result ?? null)],
-      transaction: tx,
-    });
+    const response = JSON.stringify(result ?? null);
+    // The answer is stored with the COMMIT (same round trip) where the Db can; otherwise now.
+    const stored = beforeCommit(
+      tx,
+      () => `UPDATE platform.idempotency_keys SET response = ${escapeLiteral(response)}::jsonb WHERE scope = ${escapeLiteral(req.scope)} AND key = ${escapeLiteral(req.key)}`,
+    );
+    if (!stored) {
+      await db.query(`UPDATE platform.idempotency_keys SET response = $3::jsonb WHERE scope = $1 AND key = $2`, {
+        bind: [req.scope, req.key, response],
+        transaction: tx,
+      });
+    }
     return result;
   });
 }
