@@ -9,7 +9,7 @@ import {
 import { DomainError } from '@zjmall/platform';
 import { select, type OrderDeps } from './order.deps';
 import { lockOrder, type OrderRow } from './order.view';
-import { transition } from './state-machine';
+import { assertTransition, transition } from './state-machine';
 
 /** What payment sees of a locked order. */
 export interface OrderForPayment {
@@ -62,23 +62,30 @@ export function paymentPort(deps: OrderDeps) {
 
     /** pending_payment → paid: the reservations are consumed (stock deducted) and `order.paid` is recorded. */
     async markPaid(tx: Transaction, orderId: string, paid: { paymentId: string; amount: number; actor: string }): Promise<void> {
-      const row = await lockOrder(db, tx, orderId);
+      // The caller holds the order's row lock (lockForPayment); the conditional UPDATE moves it
+      // only from pending_payment, and answers what the event needs — one statement with the log row.
+      const row = await transition<{ order_no: string; user_id: string; currency: string; payable_amount: number }>(db, tx, {
+        orderId,
+        from: 'pending_payment',
+        to: 'paid',
+        actor: paid.actor,
+        reason: `payment ${paid.paymentId}`,
+        set: 'paid_at = now(), paid_amount = $4, payment_id = $5',
+        bind: [paid.amount, paid.paymentId],
+        returning: 'order_no, user_id, currency, payable_amount',
+      }).catch(async (e: unknown) => {
+        // Not pending_payment: report the move from the status it has (ILLEGAL_TRANSITION as before).
+        if (e instanceof DomainError && e.appCode === 'ILLEGAL_TRANSITION') assertTransition((await lockOrder(db, tx, orderId)).status, 'paid', orderId);
+        throw e;
+      });
       if (paid.amount !== row.payable_amount) {
+        // Thrown inside the caller's transaction: the UPDATE above never commits.
         throw new DomainError('PAYMENT_AMOUNT_MISMATCH', 'The amount paid is not what the order costs', {
           orderId,
           expected: row.payable_amount,
           received: paid.amount,
         });
       }
-      await transition(db, tx, {
-        orderId,
-        from: row.status,
-        to: 'paid',
-        actor: paid.actor,
-        reason: `payment ${paid.paymentId}`,
-        set: 'paid_at = now(), paid_amount = $4, payment_id = $5',
-        bind: [paid.amount, paid.paymentId],
-      });
       await inventory.consume({ type: 'order', id: orderId }, tx);
       const data: OrderPaidV1 = {
         orderId,

@@ -39,17 +39,32 @@ export interface TransitionRequest {
  * The UPDATE is conditional on `from`, so a caller that did not hold the row lock still cannot
  * make a move from a status the order has left.
  */
-export async function transition(db: Db, tx: Transaction, req: TransitionRequest): Promise<void> {
+export async function transition<R extends object = { id: string }>(
+  db: Db,
+  tx: Transaction,
+  req: TransitionRequest & { returning?: string },
+): Promise<R> {
   assertTransition(req.from, req.to, req.orderId);
-  const bind = [req.orderId, req.from, req.to, ...(req.bind ?? [])];
-  const updated = await db.query<{ id: string }>(
-    `UPDATE "order".orders SET status = $3, updated_at = now()${req.set ? `, ${req.set}` : ''} WHERE id = $1 AND status = $2 RETURNING id`,
+  const extra = req.bind ?? [];
+  const n = 3 + extra.length;
+  const bind = [req.orderId, req.from, req.to, ...extra, newId(), req.actor, req.reason ?? null];
+  // One statement: the conditional UPDATE and, only if it moved the order, the log row.
+  const [moved] = await db.query<R>(
+    `WITH u AS (
+       UPDATE "order".orders SET status = $3::text, updated_at = now()${req.set ? `, ${req.set}` : ''}
+        WHERE id = $1::uuid AND status = $2::text RETURNING ${req.returning ?? 'id'}
+     ), l AS (
+       INSERT INTO "order".order_log (id, order_id, from_status, to_status, actor, reason)
+       SELECT $${n + 1}::uuid, $1::uuid, $2::text, $3::text, $${n + 2}::text, $${n + 3}::text FROM u
+       RETURNING 1
+     )
+     SELECT u.* FROM u, l`,
     { bind, transaction: tx, type: QueryTypes.SELECT },
   );
-  if (updated.length !== 1) {
+  if (!moved) {
     throw new DomainError('ILLEGAL_TRANSITION', `The order is no longer ${req.from}`, { orderId: req.orderId, from: req.from, to: req.to });
   }
-  await writeLog(db, tx, req.orderId, req.from, req.to, req.actor, req.reason ?? null);
+  return moved;
 }
 
 export async function writeLog(db: Db, tx: Transaction, orderId: string, from: OrderStatus | null, to: OrderStatus, actor: string, reason: string | null) {

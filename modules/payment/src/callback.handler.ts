@@ -8,7 +8,7 @@ import {
   type PaymentRefundedV1,
   type PaymentSucceededV1,
 } from '@zjmall/contracts';
-import { metricsRegistry, newId } from '@zjmall/platform';
+import { beforeCommit, metricsRegistry, newId, sqlLiteral } from '@zjmall/platform';
 import { findPayment, select, type PaymentDeps, type PaymentRow } from './payment.deps';
 import { CallbackRejected, type CallbackHeaders, type VerifiedCallback } from './providers/provider';
 
@@ -70,10 +70,19 @@ export function callbackHandler(deps: PaymentDeps) {
     if (entry.status === 'processed') return { kind: 'processed', outcome: 'duplicate' };
     if (entry.status === 'rejected') return { kind: 'rejected', outcome: entry.outcome as 'amount_mismatch' };
     const outcome = await apply(tx, channel, cb);
-    await db.query(`UPDATE payment.inbox SET status = $3, outcome = $4, processed_at = now() WHERE channel = $1 AND transaction_id = $2`, {
-      bind: [channel, cb.transactionId, outcome.kind, outcome.outcome],
-      transaction: tx,
-    });
+    // Marked with the COMMIT (same round trip) where the Db can; otherwise now.
+    const marked = beforeCommit(
+      tx,
+      () =>
+        `UPDATE payment.inbox SET status = ${sqlLiteral(outcome.kind)}, outcome = ${sqlLiteral(outcome.outcome)}, processed_at = now()
+          WHERE channel = ${sqlLiteral(channel)} AND transaction_id = ${sqlLiteral(cb.transactionId)}`,
+    );
+    if (!marked) {
+      await db.query(`UPDATE payment.inbox SET status = $3, outcome = $4, processed_at = now() WHERE channel = $1 AND transaction_id = $2`, {
+        bind: [channel, cb.transactionId, outcome.kind, outcome.outcome],
+        transaction: tx,
+      });
+    }
     if (outcome.kind === 'rejected') {
       callbackRejections.inc({ channel, reason: outcome.outcome });
       log.warn({ channel, transactionId: cb.transactionId, paymentId: cb.paymentId, reason: outcome.outcome }, 'payment callback rejected');
@@ -114,10 +123,14 @@ export function callbackHandler(deps: PaymentDeps) {
     });
     if (o.status === 'pending_payment') {
       // Also a success for a failed or closed payment of an order still waiting (API.md).
-      await setPayment(tx, p.id, `status = 'succeeded', transaction_id = $2, paid_at = now(), closed_at = NULL`, [cb.transactionId]);
+      // This payment succeeds and the order's other pending payments close, in one statement.
       await db.query(
-        `UPDATE payment.payments SET status = 'closed', closed_at = now(), updated_at = now() WHERE order_id = $1 AND status = 'pending' AND id <> $2`,
-        { bind: [p.order_id, p.id], transaction: tx },
+        `WITH s AS (
+           UPDATE payment.payments SET status = 'succeeded', transaction_id = $2, paid_at = now(), closed_at = NULL, updated_at = now()
+            WHERE id = $1 RETURNING order_id)
+         UPDATE payment.payments SET status = 'closed', closed_at = now(), updated_at = now()
+          WHERE order_id = (SELECT order_id FROM s) AND status = 'pending' AND id <> $1`,
+        { bind: [p.id, cb.transactionId], transaction: tx },
       );
       await order.payments.markPaid(tx, p.order_id, { paymentId: p.id, amount: cb.amount, actor: `payment:${channel}` });
       await outbox.add(tx, { type: EVENTS.payment.succeeded, aggregateId: p.id, data: succeeded(true), version: PAYMENT_EVENT_VERSION });

@@ -93,6 +93,9 @@ function directEligible(sql: unknown, options: Options | undefined): sql is stri
 
 const DEFERS = Symbol('zjmall.defersCommitSql');
 
+/** A string as an SQL literal (pg's escapeLiteral), for SQL handed to beforeCommit. */
+export const sqlLiteral = (v: string): string => pg.escapeLiteral(v);
+
 /** The transaction that commits: a savepoint's outermost parent (itself otherwise). */
 export function outermost(tx: Transaction): Transaction {
   let t = tx as unknown as { parent?: unknown };
