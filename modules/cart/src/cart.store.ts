@@ -220,11 +220,13 @@ export function createCartStore(db: Db) {
       await db.query(`UPDATE cart.carts SET coupon_code = NULL WHERE id = $1 AND coupon_code = $2`, { bind: [cartId, code], transaction: tx });
     },
 
-    /** The owner of a cart, locking it (order's transaction). */
-    async ownerOf(tx: Transaction, cartId: string): Promise<CartOwner | null> {
+    /** Locks a cart (order's transaction) and deletes these lines of it, in one statement; answers its owner (null: no such cart). */
+    async removeLinesOf(tx: Transaction, cartId: string, itemIds: string[]): Promise<CartOwner | null> {
       const [r] = await select<{ owner_type: 'user' | 'guest'; owner_id: string }>(
-        `UPDATE cart.carts SET updated_at = now() WHERE id = $1 RETURNING owner_type, owner_id`,
-        [cartId],
+        `WITH c AS (UPDATE cart.carts SET updated_at = now() WHERE id = $1 RETURNING id, owner_type, owner_id),
+              d AS (DELETE FROM cart.cart_items WHERE cart_id = (SELECT id FROM c) AND id = ANY($2::uuid[]) RETURNING 1)
+         SELECT owner_type, owner_id, (SELECT count(*) FROM d)::int AS removed FROM c`,
+        [cartId, itemIds],
         tx,
       );
       return r ? { type: r.owner_type, id: r.owner_id } : null;

@@ -36,9 +36,8 @@ export function createCheckoutHandlers(deps: CartServiceDeps, store: CartStore, 
      */
     async removeOrderedLines(tx: Transaction, cartId: string, itemIds: string[], usedCoupon?: string | null): Promise<void> {
       if (itemIds.length === 0) return;
-      const owner = await store.ownerOf(tx, cartId);
+      const owner = await store.removeLinesOf(tx, cartId, itemIds);
       if (!owner) return;
-      await store.deleteLines(tx, cartId, itemIds);
       if (usedCoupon) await store.dropCoupon(tx, cartId, usedCoupon);
       await deps.outbox.add(tx, m.changed(cartId, owner, 'ordered'));
       tx.afterCommit(() => cartCache.invalidate([owner]));

@@ -16,6 +16,9 @@ export function createPaymentHandler(deps: PaymentDeps) {
     if (!providers.has(input.channel)) {
       throw new DomainError('PAYMENT_NOT_FOUND', `Payment channel ${input.channel} is not enabled`, { channel: input.channel });
     }
+    // The payment this call opened is answered as inserted; a repeat of the key (or the open one
+    // kept for the same channel) is read after the commit.
+    let opened: PaymentRow | undefined;
     const paymentId = await withIdempotency(db, { scope: `user:${userId}:payment.create`, key: idempotencyKey, input: body }, async (tx) => {
       const o = await order.payments.lockForPayment(tx, input.orderId, userId);
       if (o.status === 'cancelled' || (o.status === 'pending_payment' && o.expired)) {
@@ -33,13 +36,15 @@ export function createPaymentHandler(deps: PaymentDeps) {
         });
       }
       const id = newId();
-      await db.query(
-        `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency) VALUES ($1, $2, $3, $4, 'pending', $5, $6)`,
-        { bind: [id, o.id, userId, input.channel, o.payableAmount, o.currency], transaction: tx },
+      [opened] = await select<PaymentRow>(
+        db,
+        `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency) VALUES ($1, $2, $3, $4, 'pending', $5, $6) RETURNING *`,
+        [id, o.id, userId, input.channel, o.payableAmount, o.currency],
+        tx,
       );
       return id;
     });
-    const row = await findPayment(db, paymentId, { userId });
+    const row = opened?.id === paymentId ? opened : await findPayment(db, paymentId, { userId });
     return toPayment(row!, providers, config.PUBLIC_BASE_URL);
   };
 }
