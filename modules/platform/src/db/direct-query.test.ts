@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryTypes, UniqueConstraintError, ForeignKeyConstraintError, DatabaseError } from 'sequelize';
+import { QueryTypes, Transaction, UniqueConstraintError, ForeignKeyConstraintError, DatabaseError } from 'sequelize';
 import { createDb } from './sequelize';
 import { createTestDatabase } from '../testing/database';
 
@@ -90,6 +90,45 @@ describe('direct queries (raw SQL skips sequelize’s per-call machinery, with i
     // Every connection still works (none was left in a transaction).
     const all = await Promise.all(Array.from({ length: 8 }, (_, i) => db.query<{ i: number }>('SELECT $1::int AS i', { bind: [i], type: QueryTypes.SELECT })));
     expect(all.map((r) => r[0].i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('sends a transaction’s START TRANSACTION with its first statement, whatever path that takes', async () => {
+    // Parameters: one pipelined query (BEGIN + statement), then COMMIT.
+    const withParams = await sent(() => db.transaction((tx) => db.query('SELECT $1::int AS x', { bind: [1], type: QueryTypes.SELECT, transaction: tx })));
+    expect(withParams.result).toEqual([{ x: 1 }]);
+    expect(withParams.texts).toEqual(['SELECT $1::int AS x', 'COMMIT;']);
+    // No parameters: one simple-protocol string.
+    const plain = await sent(() => db.transaction((tx) => db.query('SELECT 2 AS y', { type: QueryTypes.SELECT, transaction: tx })));
+    expect(plain.result).toEqual([{ y: 2 }]);
+    expect(plain.texts).toEqual(['START TRANSACTION;\nSELECT 2 AS y', 'COMMIT;']);
+    // It really is one transaction: txid stays, and a rollback undoes the first statement.
+    const [a, b] = await db.transaction(async (tx) => [
+      ...(await db.query<{ t: string }>('SELECT txid_current()::text AS t', { type: QueryTypes.SELECT, transaction: tx })),
+      ...(await db.query<{ t: string }>('SELECT txid_current()::text AS t WHERE $1::int = 1', { bind: [1], type: QueryTypes.SELECT, transaction: tx })),
+    ]);
+    expect(a.t).toBe(b.t);
+    await db
+      .transaction(async (tx) => {
+        await db.query('INSERT INTO thing (id, name) VALUES ($1, $2)', { bind: [20, 'undone'], transaction: tx });
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    expect(await db.query('SELECT id FROM thing WHERE id = 20', { type: QueryTypes.SELECT })).toEqual([]);
+    // A failing first statement: the error, and the transaction rolled back.
+    const err = await db.transaction((tx) => db.query('INSERT INTO thing (id) VALUES ($1)', { bind: [1], transaction: tx })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UniqueConstraintError);
+    // An isolation level still applies (sequelize sets it right after START TRANSACTION).
+    const level = await db.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ }, (tx) =>
+      db.query<{ l: string }>('SELECT current_setting($1) AS l', { bind: ['transaction_isolation'], type: QueryTypes.SELECT, transaction: tx }),
+    );
+    expect(level).toEqual([{ l: 'repeatable read' }]);
+    // A model-style query (sequelize's own path) as the first statement: START TRANSACTION goes first.
+    const viaSequelize = await sent(() => db.transaction((tx) => db.query('SELECT :v::int AS v', { replacements: { v: 3 }, type: QueryTypes.SELECT, transaction: tx })));
+    expect(viaSequelize.result).toEqual([{ v: 3 }]);
+    expect(viaSequelize.texts[0]).toMatch(/^START TRANSACTION/);
+    // Every pooled connection is back outside any transaction.
+    const states = await Promise.all(Array.from({ length: 4 }, () => db.query<{ s: string }>(`SELECT now() = statement_timestamp() AS s`, { type: QueryTypes.SELECT })));
+    expect(states.every((r) => String(r[0].s) === 'true')).toBe(true);
   });
 
   it('leaves model queries, replacements and `$$` to sequelize', async () => {

@@ -52,7 +52,7 @@ export function createDb(opts: DbOptions): Db {
 
 type Options = Record<string, unknown> & { transaction?: DirectTx | null; bind?: unknown; type?: string; completesTransaction?: boolean };
 interface PgConnection {
-  query(text: string, values?: unknown[]): Promise<{ rows: object[]; rowCount: number | null }>;
+  query(text: string | object, values?: unknown[]): Promise<{ rows: object[]; rowCount: number | null }>;
   _invalid?: boolean;
 }
 interface DirectTx {
@@ -118,12 +118,48 @@ export function beforeCommit(tx: Transaction, sql: () => string): boolean {
   return true;
 }
 
+/**
+ * A transaction's START TRANSACTION, held back until its first statement: both go in one write —
+ * a simple-protocol string when that statement has no parameters, else this extended-protocol
+ * pipeline (Parse/Bind/Execute of the BEGIN, then the statement's own messages and one Sync), whose
+ * answer is the two results. One round trip per transaction fewer, for every transaction.
+ */
+const pendingBegin = new WeakMap<object, string>();
+const PgQuery = (pg as unknown as { Query: new (config: object) => { prepare(c: unknown): void } }).Query;
+class BeginThen extends PgQuery {
+  constructor(
+    private readonly begin: string,
+    text: string,
+    values: unknown[],
+    callback: (err: Error | null, res?: PgResult | PgResult[]) => void,
+  ) {
+    super({ text, values, queryMode: 'extended', callback });
+  }
+  override prepare(connection: { parse(o: object): void; bind(o: object): void; execute(o: object): void }): void {
+    connection.parse({ text: this.begin, types: [] });
+    connection.bind({ values: [] });
+    connection.execute({ portal: '', rows: 0 });
+    super.prepare(connection);
+  }
+}
+type PgResult = { rows: object[]; rowCount: number | null };
+const last = (r: PgResult | PgResult[]): PgResult => (Array.isArray(r) ? r[r.length - 1] : r);
+
 function installDirectQueries(db: Sequelize): void {
   (db as unknown as Record<symbol, unknown>)[DEFERS] = true;
   const seq = db as unknown as SequelizeInternals;
   const original = seq.query.bind(db);
   seq.query = function directQuery(rawSql: unknown, options?: Options) {
-    if (!directEligible(rawSql, options)) return original(rawSql, options);
+    if (!directEligible(rawSql, options)) {
+      // sequelize's own path, in a transaction whose START TRANSACTION is still held: send it first.
+      const conn = options?.transaction?.connection;
+      const begin = conn ? pendingBegin.get(conn) : undefined;
+      if (conn && begin !== undefined) {
+        pendingBegin.delete(conn);
+        return conn.query(begin).then(() => original(rawSql, options));
+      }
+      return original(rawSql, options);
+    }
     return run(rawSql.trim(), options ?? {});
   };
 
@@ -145,10 +181,26 @@ function installDirectQueries(db: Sequelize): void {
       }
     }
     const connection = tx ? tx.connection : await seq.connectionManager.getConnection({ type: options.type === QueryTypes.SELECT ? 'SELECT' : undefined });
+    if (tx && options.bind === undefined && /^START TRANSACTION\b/.test(sql) && !pendingBegin.has(connection)) {
+      // Sent with the transaction's first statement (below), in its round trip.
+      pendingBegin.set(connection, sql.replace(/;\s*$/, ''));
+      return [];
+    }
+    const begin = tx ? pendingBegin.get(connection) : undefined;
+    if (begin !== undefined) pendingBegin.delete(connection);
     try {
       let result;
       try {
-        result = values && values.length ? await connection.query(sql, values) : await connection.query(sql);
+        if (begin === undefined) result = values && values.length ? await connection.query(sql, values) : await connection.query(sql);
+        else if (values && values.length) {
+          const v = values;
+          result = last(
+            await new Promise<PgResult | PgResult[]>((resolve, reject) => {
+              void connection.query(new BeginThen(begin, sql, v, (err, res) => (err ? reject(err) : resolve(res!))));
+            }),
+          );
+        }
+        else result = last(await connection.query(`${begin};\n${sql}`));
       } catch (error) {
         const e = error as Error & { code?: string; sql?: string; parameters?: unknown };
         if (e.code === 'ECONNRESET' || e.message === 'Query read timeout') connection._invalid = true;
