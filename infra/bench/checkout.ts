@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { benchEnvironment, bffNodeArgs, cpuSeconds, freePort, machine, startServer, type ChildServer } from './harness';
@@ -24,8 +25,13 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '48' },
     users: { type: 'string', default: '400' },
     skus: { type: 'string', default: '50' },
+    // --processes N (N > 1): the BFF as a BFF_PROCESSES=N cluster with RUN_JOBS=false, and the relay,
+    // consumers and sweepers in one apps/worker process — the production layout. CPU is counted
+    // over all of them.
+    processes: { type: 'string', default: '1' },
   },
 });
+const PROCESSES = Math.max(1, Number(flags.processes) || 1);
 const DURATION = Number(flags.duration);
 const WARMUP = Number(flags.warmup);
 const CONCURRENCY = Number(flags.concurrency);
@@ -125,7 +131,12 @@ async function drive(server: ChildServer, label: string, seconds: number, width:
   let errors = 0;
   let firstError: string | undefined;
   const end = Date.now() + seconds * 1000;
-  const cpu0 = cpuSeconds(server.pid);
+  const cpu = () => {
+    const a = cpuSeconds(server.pid);
+    const b = worker?.pid ? cpuSeconds(worker.pid) : 0;
+    return a === null || b === null ? null : a + b;
+  };
+  const cpu0 = cpu();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: width }, async (_, w) => {
     while (Date.now() < end) {
@@ -138,7 +149,7 @@ async function drive(server: ChildServer, label: string, seconds: number, width:
     }
   }));
   const elapsed = (performance.now() - t0) / 1000;
-  const cpu1 = cpuSeconds(server.pid);
+  const cpu1 = cpu();
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
   return {
@@ -147,12 +158,47 @@ async function drive(server: ChildServer, label: string, seconds: number, width:
   };
 }
 
+/** apps/worker (relay, consumers, sweepers) for --processes N; ready once it logs so. */
+async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...bffNodeArgs(), '--import', 'tsx', 'apps/worker/src/main.ts'], {
+    // info: its "running" line is how it says it is ready.
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`worker not ready in 60 s:\n${output}`)), 60_000);
+    const seen = (b: Buffer) => {
+      output = (output + b.toString()).slice(-8000);
+      if (output.includes('zjmall worker running')) {
+        clearTimeout(timer);
+        ready();
+      }
+    };
+    child.stdout?.on('data', seen);
+    child.stderr?.on('data', seen);
+    child.once('exit', (code) => fail(new Error(`worker exited (${code}):\n${output}`)));
+  });
+  return child;
+}
+
+async function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const gone = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
 const world = await benchWorld();
 let server: ChildServer | null = null;
+let worker: ChildProcess | null = null;
 let failed: unknown = null;
 const figures: Figure[] = [];
 try {
-  server = await startServer({ name: 'BFF', script: 'apps/bff/src/main.ts', env: world.env, port: await freePort(), timeoutMs: 90_000, nodeArgs: bffNodeArgs() });
+  const env = PROCESSES > 1 ? { ...world.env, BFF_PROCESSES: String(PROCESSES), RUN_JOBS: 'false' } : world.env;
+  server = await startServer({ name: 'BFF', script: 'apps/bff/src/main.ts', env, port: await freePort(), timeoutMs: 90_000, nodeArgs: bffNodeArgs() });
+  if (PROCESSES > 1) worker = await startWorker(world.env);
   const base = server.url;
   const { skuIds, buyers } = await setup(base);
   const ping = async () => {
@@ -180,6 +226,7 @@ try {
   failed = e;
 } finally {
   await server?.stop();
+  if (worker) await stopWorker(worker);
   await world.drop().catch((e: unknown) => console.error('could not clean the bench database/stream/keys up:', e));
 }
 
@@ -189,7 +236,7 @@ if (figures.length) {
   const [baseline] = figures;
   console.log('\nzjmall checkout benchmark (issue 5: target ≥ 300 orders/s, zero errors)');
   console.log(`machine: ${machine()}`);
-  console.log(`load: ${CONCURRENCY} concurrent clients (fetch, keep-alive), ${WARMUP} s warm-up, ${DURATION} s measured; ${USERS} distinct users, ${SKUS} SKUs; BFF: 1 process, NODE_ENV=production, PostgreSQL + Redis + NATS, relay running\n`);
+  console.log(`load: ${CONCURRENCY} concurrent clients (fetch, keep-alive), ${WARMUP} s warm-up, ${DURATION} s measured; ${USERS} distinct users, ${SKUS} SKUs; ${PROCESSES > 1 ? `BFF: ${PROCESSES} processes (BFF_PROCESSES) + apps/worker running the relay (CPU over all)` : 'BFF: 1 process, relay running in it'}, NODE_ENV=production, PostgreSQL + Redis + NATS\n`);
   const head = ['target', 'per s', 'p50 ms', 'p99 ms', 'done', 'errors', 'server CPU µs', 'vs ping'];
   const rows = figures.map((f) => [f.label, fmt(f.perSec), fmt(f.p50, 1), fmt(f.p99, 1), fmt(f.count), String(f.errors), f.cpuMicros === null ? '-' : fmt(f.cpuMicros), `${fmt((100 * f.perSec) / baseline.perSec, 1)}%`]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
