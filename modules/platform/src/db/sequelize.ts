@@ -92,29 +92,23 @@ function directEligible(sql: unknown, options: Options | undefined): sql is stri
 // nothing of it is kept.
 
 const DEFERS = Symbol('zjmall.defersCommitSql');
+const atCommit = new WeakMap<object, (() => string)[]>();
 
 /** A string as an SQL literal (pg's escapeLiteral), for SQL handed to beforeCommit. */
 export const sqlLiteral = (v: string): string => pg.escapeLiteral(v);
 
-/** The transaction that commits: a savepoint's outermost parent (itself otherwise). */
-export function outermost(tx: Transaction): Transaction {
-  let t = tx as unknown as { parent?: unknown };
-  while (t.parent) t = t.parent as typeof t;
-  return t as unknown as Transaction;
-}
-const atCommit = new WeakMap<object, (() => string)[]>();
-
 /**
  * Runs `sql()` (literal SQL, no parameters: escape every value) in `tx` right before its COMMIT, in
- * the same round trip. False when this Db cannot (not made by createDb): the caller does it now.
- * A savepoint's work goes with its outermost transaction.
+ * the same round trip. False when it cannot — a Db not made by createDb, or a savepoint (which may
+ * be rolled back on its own) — and the caller then does the work now.
  */
 export function beforeCommit(tx: Transaction, sql: () => string): boolean {
-  const root = outermost(tx) as unknown as { sequelize?: unknown };
-  if (!(root.sequelize as Record<symbol, unknown> | undefined)?.[DEFERS]) return false;
-  const list = atCommit.get(root);
+  const t = tx as unknown as { sequelize?: unknown; parent?: unknown };
+  // A savepoint can be rolled back on its own: its work is done now, inside it.
+  if (t.parent || !(t.sequelize as Record<symbol, unknown> | undefined)?.[DEFERS]) return false;
+  const list = atCommit.get(t);
   if (list) list.push(sql);
-  else atCommit.set(root, [sql]);
+  else atCommit.set(t, [sql]);
   return true;
 }
 

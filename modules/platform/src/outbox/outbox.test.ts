@@ -94,6 +94,27 @@ describe('outbox.add', () => {
     expect(await db.query(`SELECT 1 AS ok`, { type: QueryTypes.SELECT })).toEqual([{ ok: 1 }]);
   });
 
+  it('a savepoint’s events are written in it: rolled back with it, kept with it', async () => {
+    const outbox = createOutbox();
+    const { db } = env.platform;
+    const kept = await db.transaction(async (tx) => {
+      const [outer] = await outbox.add(tx, { type: 'sp.outer', aggregateId: 'sp', data: {} });
+      await db
+        .transaction({ transaction: tx }, async (sp) => {
+          await outbox.add(sp, { type: 'sp.inner.undone', aggregateId: 'sp', data: {} });
+          throw new Error('roll the savepoint back');
+        })
+        .catch(() => undefined);
+      const [inner] = await db.transaction({ transaction: tx }, (sp) => outbox.add(sp, { type: 'sp.inner.kept', aggregateId: 'sp', data: {} }));
+      return [outer, inner];
+    });
+    const rows = await db.query<{ id: string; type: string }>(`SELECT id, type FROM platform.outbox WHERE aggregate_id = 'sp' ORDER BY type`, { type: QueryTypes.SELECT });
+    expect(rows).toEqual([
+      { id: kept[1], type: 'sp.inner.kept' },
+      { id: kept[0], type: 'sp.outer' },
+    ]);
+  });
+
   it('rejects an event without a type or with a bad version', async () => {
     const outbox = createOutbox();
     await expect(env.platform.db.transaction((tx) => outbox.add(tx, { type: '', aggregateId: 'a', data: {} }))).rejects.toThrow(/type/);

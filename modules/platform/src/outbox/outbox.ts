@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import pg from 'pg';
-import { beforeCommit, outermost, type Db } from '../db/sequelize';
+import { beforeCommit, type Db } from '../db/sequelize';
 import { newId } from '../ids';
 
 const { escapeLiteral } = pg;
@@ -53,18 +53,17 @@ export function createOutbox(): Outbox {
       // Usually: kept until the transaction commits and inserted with its COMMIT, in one round trip
       // (one statement for all of a transaction's events, however many use cases added them).
       const rows = list.map((e, i) => ({ id: ids[i], type: e.type, aggregateId: e.aggregateId, version: e.version ?? 1, data: JSON.stringify(e.data ?? null) }));
-      const root = outermost(tx);
-      const held = heldRows.get(root);
+      const held = heldRows.get(tx);
       if (held) {
         held.push(...rows);
         return ids;
       }
-      if (beforeCommit(root, () => insertSql(heldRows.get(root) ?? []))) {
-        heldRows.set(root, rows);
+      if (beforeCommit(tx, () => insertSql(heldRows.get(tx) ?? []))) {
+        heldRows.set(tx, rows);
         return ids;
       }
-      // A Db without that (not made by createDb): now, one round trip for the rows (seq follows
-      // array order) and the wake-up call to the relay.
+      // A Db without that (not made by createDb), or a savepoint: now, one round trip for the rows
+      // (seq follows array order) and the wake-up call to the relay.
       await dbOf(tx).query(
         `WITH ins AS (
            INSERT INTO platform.outbox (id, type, aggregate_id, version, data)
