@@ -113,6 +113,27 @@ describe('batched cart adds', () => {
     }
   });
 
+  it('a failure after the commit (the cache delete) neither fails nor re-runs the committed adds', async () => {
+    const [a] = await h.skus(1, { stock: 100 });
+    const cache = h.platform.cache as { del: (keys: string | string[]) => Promise<void> };
+    const del = cache.del.bind(cache);
+    let failures = 0;
+    cache.del = async (keys) => {
+      if (failures++ < 3) throw new Error('redis is down (injected)');
+      return del(keys);
+    };
+    try {
+      const cs = Array.from({ length: 5 }, () => h.user());
+      const answers = await Promise.all(cs.map((c) => c.addItem({ skuId: a, quantity: 1 })));
+      expect(answers.map((v) => v.items[0].quantity)).toEqual([1, 1, 1, 1, 1]);
+      expect(failures).toBeGreaterThan(0);
+    } finally {
+      cache.del = del;
+    }
+    // Each add happened once: 5 held, not 10.
+    expect(await h.stock(a)).toMatchObject({ reserved: 5 });
+  });
+
   it('an unknown or unlisted SKU is refused before it queues', async () => {
     const [hidden] = await h.skus(1, { publish: false });
     const c = h.user();

@@ -41,14 +41,16 @@ const ownerKey = (o: CartOwner) => `${o.type}:${o.id}`;
  * nothing and fails alone. Then, before anyone is answered: the carts' and SKUs' cache entries go
  * (here, in Redis, in every process) and due hold extensions run — as in the single-cart path.
  *
- * A batch whose transaction fails as a whole (a deadlock with another writer, a lost connection)
- * is retried add by add through the single-cart path, so no add fails for a neighbour's sake.
+ * A batch whose transaction fails as a whole before its COMMIT (a deadlock with another writer, a
+ * lost connection) is retried add by add through the single-cart path, so no add fails for a
+ * neighbour's sake; nothing committed is ever re-run.
  */
 export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mutator, single: (req: AddRequest) => Promise<CartSnapshot>) {
   const { db, outbox, inventory, log } = deps;
 
-  async function runBatch(batch: AddRequest[]): Promise<Settled<AddResult>[]> {
-    const result = await db.transaction(async (tx) => {
+  /** The batch's transaction; `state.committing` is set once its work is done and COMMIT is next. */
+  function write(batch: AddRequest[], state: { committing: boolean }) {
+    return db.transaction(async (tx) => {
       const locked = await store.lockActiveMany(
         batch.map((r) => ({ owner: r.owner, holdSeconds: m.holdSeconds(r.owner) })),
         tx,
@@ -113,16 +115,46 @@ export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mut
           : [lineOf(inserted, p), ...p.lines];
         return { ok: true, result: { snapshot: { cartId: p.cartId, holdsUntil: c.holdsUntil, couponCode: c.couponCode, lines }, stock: [] } };
       });
+      state.committing = true;
       return { outcomes, stock: [...stock.values()], locked, plans };
     });
+  }
+
+  async function runBatch(batch: AddRequest[]): Promise<Settled<AddResult>[]> {
+    const state = { committing: false };
+    let result: Awaited<ReturnType<typeof write>>;
+    try {
+      result = await write(batch, state);
+    } catch (err) {
+      // Failed before its COMMIT (a deadlock with another writer, a lost connection): nothing was
+      // written, so each add goes again on its own through the single-cart path. A failure of the
+      // COMMIT itself may have committed: then the adds fail (as a single add's would), never re-run.
+      if (batch.length === 1 || state.committing) throw err;
+      log.warn({ err, adds: batch.length }, 'batched cart adds failed together; retrying them one by one');
+      return Promise.all(
+        batch.map(async (req): Promise<Settled<AddResult>> => {
+          try {
+            return { ok: true, result: { snapshot: await single(req), stock: [] } };
+          } catch (error) {
+            return { ok: false, error };
+          }
+        }),
+      );
+    }
 
     // Committed. Cache entries go before anyone is answered (one delete and one broadcast for the
     // batch); due extensions of the other holds run for every locked cart (its holds_until moved
     // even if its add was refused).
-    await m.afterCommit(
-      result.plans.map((p) => p.req.owner),
-      result.plans.map((p) => ({ owner: p.req.owner, cartId: p.cartId, lines: p.failed || p.existing ? p.lines.length : p.lines.length + 1, due: result.locked.get(ownerKey(p.req.owner))!.extendDue })),
-    );
+    // The adds are committed whatever happens here: a failure is logged, not reported as a failed
+    // add (a client told so would add again), and never re-runs them.
+    try {
+      await m.afterCommit(
+        result.plans.map((p) => p.req.owner),
+        result.plans.map((p) => ({ owner: p.req.owner, cartId: p.cartId, lines: p.failed || p.existing ? p.lines.length : p.lines.length + 1, due: result.locked.get(ownerKey(p.req.owner))!.extendDue })),
+      );
+    } catch (err) {
+      log.error({ err, adds: batch.length }, 'cart cache invalidation after batched adds failed (the adds are committed; cached carts expire)');
+    }
     const stock = result.stock;
     return result.outcomes.map((o) => (o.ok ? { ok: true, result: { ...o.result, stock } } : o));
   }
@@ -131,24 +163,7 @@ export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mut
     maxBatch: 64,
     maxInFlight: 2,
     perKey: 1,
-    async run(_keys, batch) {
-      try {
-        return await runBatch(batch);
-      } catch (err) {
-        if (batch.length === 1) throw err;
-        // The batch failed as a whole: each add goes again on its own (the single-cart path).
-        log.warn({ err, adds: batch.length }, 'batched cart adds failed together; retrying them one by one');
-        return Promise.all(
-          batch.map(async (req): Promise<Settled<AddResult>> => {
-            try {
-              return { ok: true, result: { snapshot: await single(req), stock: [] } };
-            } catch (error) {
-              return { ok: false, error };
-            }
-          }),
-        );
-      }
-    },
+    run: (_keys, batch) => runBatch(batch),
   });
 
   return {
