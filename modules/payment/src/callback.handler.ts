@@ -61,15 +61,20 @@ export function callbackHandler(deps: PaymentDeps) {
   }
 
   async function processEntry(tx: Transaction, channel: PaymentChannel, cb: VerifiedCallback): Promise<Outcome> {
-    const [entry] = await select<{ status: string; outcome: string }>(
+    // The inbox row, locked, and the payment's order and channel (which never change) in one statement.
+    const paymentId = /^[0-9a-f-]{36}$/i.test(cb.paymentId) ? cb.paymentId : null;
+    const [entry] = await select<{ status: string; outcome: string; order_id: string | null; channel: PaymentChannel | null }>(
       db,
-      `SELECT status, outcome FROM payment.inbox WHERE channel = $1 AND transaction_id = $2 FOR UPDATE`,
-      [channel, cb.transactionId],
+      `SELECT i.status, i.outcome, p.order_id, p.channel
+         FROM payment.inbox i LEFT JOIN payment.payments p ON p.id = $3::uuid
+        WHERE i.channel = $1 AND i.transaction_id = $2 FOR UPDATE OF i`,
+      [channel, cb.transactionId, paymentId],
       tx,
     );
     if (entry.status === 'processed') return { kind: 'processed', outcome: 'duplicate' };
     if (entry.status === 'rejected') return { kind: 'rejected', outcome: entry.outcome as 'amount_mismatch' };
-    const outcome = await apply(tx, channel, cb);
+    const known = paymentId && entry.order_id && entry.channel ? { id: paymentId, order_id: entry.order_id, channel: entry.channel } : null;
+    const outcome = await apply(tx, channel, cb, known);
     // Marked with the COMMIT (same round trip) where the Db can; otherwise now.
     const marked = beforeCommit(
       tx,
@@ -90,8 +95,7 @@ export function callbackHandler(deps: PaymentDeps) {
     return outcome;
   }
 
-  async function apply(tx: Transaction, channel: PaymentChannel, cb: VerifiedCallback): Promise<Outcome> {
-    const known = /^[0-9a-f-]{36}$/i.test(cb.paymentId) ? await findPayment(db, cb.paymentId, { tx }) : null;
+  async function apply(tx: Transaction, channel: PaymentChannel, cb: VerifiedCallback, known: { id: string; order_id: string; channel: PaymentChannel } | null): Promise<Outcome> {
     if (!known || known.channel !== channel) return { kind: 'rejected', outcome: 'unknown_payment' };
     // Order row first, then the payment's: the lock order of checkout, cancel and payment.create.
     const o = await order.payments.lockForPayment(tx, known.order_id);

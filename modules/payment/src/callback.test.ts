@@ -79,6 +79,19 @@ describe('payment callbacks', () => {
     expect((await h.callback('sandbox_alipay', ok.headers, ok.raw)).json()).toMatchObject({ ok: true, outcome: 'succeeded' });
   });
 
+  it('a genuine callback for a payment we do not know (or a malformed id) is kept, rejected once, and moves nothing', async () => {
+    const ghost = { id: '0190a000-0000-7000-8000-00000000beef', amount: 100 };
+    for (const id of [ghost.id, 'not-a-payment-id']) {
+      const { headers, raw } = signed(success({ id, amount: 100 }, `U-${id}`));
+      const r = await h.callback('sandbox_alipay', headers, raw);
+      expect(r.statusCode).toBe(400);
+      expect(r.json()).toMatchObject({ ok: false, error: 'PAYMENT_NOT_FOUND' });
+      expect(await inbox(`U-${id}`)).toEqual([expect.objectContaining({ status: 'rejected', outcome: 'unknown_payment' })]);
+      // A repeat answers the same, from the inbox.
+      expect((await h.callback('sandbox_alipay', headers, raw)).json()).toMatchObject({ ok: false, error: 'PAYMENT_NOT_FOUND' });
+    }
+  });
+
   it('amount mismatch: 400, kept in the inbox, counted, nothing moves', async () => {
     const { u, sku, order, payment } = await h.ordered({ price: 1000, qty: 1 });
     const { headers, raw } = signed({ ...success(payment, `M-${payment.id}`), amount: 1 });

@@ -27,6 +27,19 @@ export function createPaymentHandler(deps: PaymentDeps) {
       if (o.status !== 'pending_payment') {
         throw new DomainError('ILLEGAL_TRANSITION', `An order that is ${o.status} cannot be paid`, { orderId: o.id, from: o.status, to: 'paid' });
       }
+      // Usually the order has no open payment: open one in the statement that checks (the order's row
+      // lock, held, keeps every other writer of its payments out meanwhile).
+      const id = newId();
+      [opened] = await select<PaymentRow>(
+        db,
+        `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency)
+         SELECT $1, $2, $3, $4, 'pending', $5, $6
+          WHERE NOT EXISTS (SELECT 1 FROM payment.payments WHERE order_id = $2 AND status = 'pending')
+         RETURNING *`,
+        [id, o.id, userId, input.channel, o.payableAmount, o.currency],
+        tx,
+      );
+      if (opened) return id;
       const [open] = await select<PaymentRow>(db, `SELECT * FROM payment.payments WHERE order_id = $1 AND status = 'pending' FOR UPDATE`, [o.id], tx);
       if (open && open.channel === input.channel) return open.id;
       if (open) {
@@ -35,7 +48,6 @@ export function createPaymentHandler(deps: PaymentDeps) {
           transaction: tx,
         });
       }
-      const id = newId();
       [opened] = await select<PaymentRow>(
         db,
         `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency) VALUES ($1, $2, $3, $4, 'pending', $5, $6) RETURNING *`,
