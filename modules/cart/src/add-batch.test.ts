@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '@zjmall/platform';
 import { createHarness, failure, type Harness } from './testing/harness';
 
 /**
@@ -132,6 +133,25 @@ describe('batched cart adds', () => {
     }
     // Each add happened once: 5 held, not 10.
     expect(await h.stock(a)).toMatchObject({ reserved: 5 });
+  });
+
+  it('a batch that waited for a cart’s lock reads its lines again: the other writer’s line is there', async () => {
+    const [a, b, d] = await h.skus(3, { stock: 100 });
+    const c = h.user();
+    const first = await c.addItem({ skuId: a, quantity: 1 });
+    // Another writer holds the cart's row lock and adds a line, as every cart writer does.
+    const other = await h.db.transaction();
+    await h.db.query(`UPDATE cart.carts SET updated_at = now() WHERE id = $1`, { bind: [first.id], transaction: other });
+    await h.db.query(`INSERT INTO cart.cart_items (id, cart_id, sku_id, quantity, added_price) VALUES ($1, $2, $3, 2, 1100)`, {
+      bind: [newId(), first.id, b],
+      transaction: other,
+    });
+    const adding = c.addItem({ skuId: d, quantity: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    await other.commit();
+    const answer = await adding;
+    expect(Object.fromEntries(answer.items.map((i) => [i.skuId, i.quantity]))).toEqual({ [a]: 1, [b]: 2, [d]: 1 });
+    expect(await c.get()).toEqual(answer);
   });
 
   it('an unknown or unlisted SKU is refused before it queues', async () => {

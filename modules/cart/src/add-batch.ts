@@ -57,7 +57,10 @@ export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mut
         m.extendSlack,
       );
       const cartOf = (r: AddRequest) => locked.get(ownerKey(r.owner))!;
-      const linesByCart = await store.linesOf([...new Set([...locked.values()].map((c) => c.cartId))], tx);
+      // Lines came with the locks, except for carts whose lock was waited for (read again now).
+      const stale = [...locked.values()].filter((c) => c.lines === null).map((c) => c.cartId);
+      const reread = stale.length ? await store.linesOf(stale, tx) : new Map<string, CartLine[]>();
+      const linesByCart = new Map([...locked.values()].map((c) => [c.cartId, c.lines ?? reread.get(c.cartId) ?? []]));
 
       const plans: Planned[] = batch.map((req) => {
         const cartId = cartOf(req).cartId;

@@ -50,8 +50,10 @@ export function createCleanup(deps: CartServiceDeps, cartCache: CartCache) {
       for (const r of rows) owners.set(`${r.owner_type}:${r.owner_id}`, { type: r.owner_type, id: r.owner_id });
     };
     const lines = await q<{ owner_type: 'user' | 'guest'; owner_id: string }>(
+      // The carts' rows are written too (a new row version, updated_at kept): every writer of a
+      // cart's lines writes its cart row, which batched adds rely on (cart.store lockActiveMany).
       `WITH gone AS (DELETE FROM cart.cart_items WHERE unavailable_since < now() - make_interval(days => $1::int) RETURNING cart_id)
-       SELECT c.owner_type, c.owner_id FROM cart.carts c WHERE c.id IN (SELECT cart_id FROM gone)`,
+       UPDATE cart.carts c SET updated_at = c.updated_at WHERE c.id IN (SELECT cart_id FROM gone) RETURNING c.owner_type, c.owner_id`,
       [days],
     );
     keep(lines);

@@ -87,29 +87,57 @@ export function createCartStore(db: Db) {
      * lockActive for several owners at once (batched adds): locks their active carts in id order
      * (the order every multi-cart writer uses), creates the missing ones, and answers per owner
      * key (`type:id`). Each owner's `holdSeconds` works as in lockActive.
+     *
+     * It also answers each locked cart's lines, read in the same statement — when they are sure to
+     * be current: the statement reads in its snapshot, and if it had to wait for a cart's row lock,
+     * the writer it waited for may have changed the lines since. Every writer of a cart's lines also
+     * writes the cart row (its lock), so a cart whose locked row version (xmin) is the snapshot's has
+     * current lines; for any other, `lines` is null (read them again, now that the lock is held).
+     * A cart created here has none.
      */
     async lockActiveMany(
       owners: { owner: CartOwner; holdSeconds: number }[],
       tx: Transaction,
       slackSeconds: number,
-    ): Promise<Map<string, { cartId: string; holdsUntil: string | null; couponCode: string | null; extendDue: boolean }>> {
-      type Locked = { id: string; owner_type: string; owner_id: string; holds_until: Date | null; coupon_code: string | null; extend_due: boolean };
-      const out = new Map<string, { cartId: string; holdsUntil: string | null; couponCode: string | null; extendDue: boolean }>();
+    ): Promise<Map<string, { cartId: string; holdsUntil: string | null; couponCode: string | null; extendDue: boolean; lines: CartLine[] | null }>> {
+      type JsonLine = { id: string; sku_id: string; quantity: number; added_price: number; selected: boolean; added_at: string };
+      type Locked = { id: string; owner_type: string; owner_id: string; holds_until: Date | null; coupon_code: string | null; extend_due: boolean; fresh: boolean; lines: JsonLine[] | null };
+      const out = new Map<string, { cartId: string; holdsUntil: string | null; couponCode: string | null; extendDue: boolean; lines: CartLine[] | null }>();
       const keep = (rows: Locked[]) => {
-        for (const r of rows) out.set(`${r.owner_type}:${r.owner_id}`, { cartId: r.id, holdsUntil: r.holds_until?.toISOString() ?? null, couponCode: r.coupon_code, extendDue: r.extend_due });
+        for (const r of rows) {
+          out.set(`${r.owner_type}:${r.owner_id}`, {
+            cartId: r.id,
+            holdsUntil: r.holds_until?.toISOString() ?? null,
+            couponCode: r.coupon_code,
+            extendDue: r.extend_due,
+            lines: r.fresh ? (r.lines ?? []).map((l) => toLine({ ...l, added_at: new Date(l.added_at) })) : null,
+          });
+        }
       };
       let wanted = [...owners].sort((a, b) => (a.owner.type + a.owner.id < b.owner.type + b.owner.id ? -1 : 1));
       for (let attempt = 0; attempt < 3 && wanted.length; attempt++) {
         keep(
           await select<Locked>(
-            `UPDATE cart.carts c SET updated_at = now(),
-                    holds_until = CASE WHEN prev.hold > 0 THEN now() + make_interval(secs => prev.hold) ELSE c.holds_until END
-               FROM (SELECT k.id, k.holds_until, o.hold
-                       FROM cart.carts k JOIN unnest($1::text[], $2::uuid[], $3::int[]) AS o(t, i, hold) ON k.owner_type = o.t AND k.owner_id = o.i
-                      WHERE k.status = 'active' ORDER BY k.id FOR UPDATE OF k) prev
-              WHERE c.id = prev.id
-            RETURNING c.id, c.owner_type, c.owner_id, c.holds_until, c.coupon_code,
-                      prev.hold > 0 AND (prev.holds_until IS NULL OR c.holds_until - prev.holds_until > make_interval(secs => $4::float8)) AS extend_due`,
+            `WITH snap AS (
+               SELECT k.id, k.xmin::text AS v
+                 FROM cart.carts k JOIN unnest($1::text[], $2::uuid[]) AS o(t, i) ON k.owner_type = o.t AND k.owner_id = o.i
+                WHERE k.status = 'active'
+             ), u AS (
+               UPDATE cart.carts c SET updated_at = now(),
+                      holds_until = CASE WHEN prev.hold > 0 THEN now() + make_interval(secs => prev.hold) ELSE c.holds_until END
+                 FROM (SELECT k.id, k.holds_until, k.xmin::text AS v, o.hold
+                         FROM cart.carts k JOIN unnest($1::text[], $2::uuid[], $3::int[]) AS o(t, i, hold) ON k.owner_type = o.t AND k.owner_id = o.i
+                        WHERE k.status = 'active' ORDER BY k.id FOR UPDATE OF k) prev
+                WHERE c.id = prev.id
+              RETURNING c.id, c.owner_type, c.owner_id, c.holds_until, c.coupon_code, prev.v,
+                        prev.hold > 0 AND (prev.holds_until IS NULL OR c.holds_until - prev.holds_until > make_interval(secs => $4::float8)) AS extend_due
+             )
+             SELECT u.id, u.owner_type, u.owner_id, u.holds_until, u.coupon_code, u.extend_due,
+                    (s.v IS NOT DISTINCT FROM u.v) AS fresh,
+                    (SELECT json_agg(json_build_object('id', i.id, 'sku_id', i.sku_id, 'quantity', i.quantity, 'added_price', i.added_price,
+                                                       'selected', i.selected, 'added_at', i.added_at) ORDER BY i.added_at DESC, i.id DESC)
+                       FROM cart.cart_items i WHERE i.cart_id = u.id) AS lines
+               FROM u LEFT JOIN snap s ON s.id = u.id`,
             [wanted.map((w) => w.owner.type), wanted.map((w) => w.owner.id), wanted.map((w) => w.holdSeconds), slackSeconds],
             tx,
           ),
@@ -122,7 +150,7 @@ export function createCartStore(db: Db) {
              SELECT n.id, n.t, n.i, CASE WHEN n.hold > 0 THEN now() + make_interval(secs => n.hold) END
                FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[]) AS n(id, t, i, hold)
              ON CONFLICT (owner_type, owner_id) WHERE status = 'active' DO NOTHING
-             RETURNING id, owner_type, owner_id, holds_until, coupon_code, false AS extend_due`,
+             RETURNING id, owner_type, owner_id, holds_until, coupon_code, false AS extend_due, true AS fresh, NULL::json AS lines`,
             [wanted.map(() => newId()), wanted.map((w) => w.owner.type), wanted.map((w) => w.owner.id), wanted.map((w) => w.holdSeconds)],
             tx,
           ),
