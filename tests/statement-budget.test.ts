@@ -10,7 +10,7 @@ import { startTestBff, type TestBff } from './support/bff';
  * client, must not grow unnoticed. (Counted once warm: the second purchase of a customer; jobs off,
  * so the relay's own statements are not mixed in.) Figures: modules/payment/README.md, Benchmark.
  */
-const BUDGET = { add: 6, checkout: 9, create: 4, approve: 11 };
+const BUDGET = { add: 5, checkout: 8, create: 4, approve: 10 };
 
 describe('SQL statements per purchase step', () => {
   let bff: TestBff;

@@ -94,6 +94,21 @@ export class ChangeSet {
     return out;
   }
 
+  /**
+   * The stock rows to write: every row with a net change, plus (with a zero change) every locked
+   * row whose SKU has a reservation written here. So every writer of a SKU's reservations writes its
+   * stock row — a new row version — which lets a reader that locks the row tell whether the
+   * reservations it read in its snapshot can have changed since (stock.store lockWithReservations).
+   */
+  stockWrites(): { skuId: string; onHand: number; reserved: number }[] {
+    const touched = new Set([...this.updates, ...this.inserts].map((r) => r.skuId));
+    const out: { skuId: string; onHand: number; reserved: number }[] = [];
+    for (const t of this.stock.values()) {
+      if (t.onHandDelta !== 0 || t.reservedDelta !== 0 || touched.has(t.skuId)) out.push({ skuId: t.skuId, onHand: t.onHandDelta, reserved: t.reservedDelta });
+    }
+    return out;
+  }
+
   /** SKUs whose public answer (available, status) may have changed: their cache entries go. */
   changedSkus(): string[] {
     return this.stockDeltas().map((d) => d.skuId);

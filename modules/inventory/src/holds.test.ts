@@ -172,3 +172,48 @@ describe('the sweeper', () => {
     expect(await h.stock(sku)).toEqual({ onHand: 5, reserved: 0 });
   });
 });
+
+describe('a writer that waited for the stock rows reads the reservations again', () => {
+  // lockWithReservations reads reservations in its statement's snapshot; these changes commit while
+  // that statement waits for the row lock, so the snapshot's are stale and must not be used.
+  const active = (skuId: string) =>
+    h.q<{ owner_type: string; owner_id: string; quantity: number }>(
+      `SELECT owner_type, owner_id, quantity FROM inventory.reservations WHERE sku_id = $1 AND status = 'active' ORDER BY owner_type`,
+      [skuId],
+    );
+
+  it('a release', async () => {
+    const s = await h.newSku(10);
+    const c = cart();
+    await h.svc.reserve(c, [{ skuId: s, quantity: 2 }]);
+    const other = await h.db.transaction();
+    await h.svc.release(c, undefined, { tx: other });
+    const waiting = h.svc.reserve(c, [{ skuId: s, quantity: 5 }]);
+    await sleep(300);
+    await other.commit();
+    await waiting;
+    expect(await h.stock(s)).toEqual({ onHand: 10, reserved: 5 });
+    expect(await active(s)).toEqual([{ owner_type: 'cart', owner_id: c.id, quantity: 5 }]);
+    expect((await h.svc.audit()).mismatches).toEqual([]);
+  });
+
+  it('a transfer to an order (reserved unchanged: the stock row is written all the same)', async () => {
+    const s = await h.newSku(10);
+    const c = cart();
+    const o = order();
+    await h.svc.reserve(c, [{ skuId: s, quantity: 2 }]);
+    const other = await h.db.transaction();
+    await h.svc.transfer(c, o, { tx: other, skuIds: [s] });
+    const waiting = h.svc.reserve(c, [{ skuId: s, quantity: 3 }]);
+    await sleep(300);
+    await other.commit();
+    await waiting;
+    // The order keeps its 2; the cart holds 3 anew.
+    expect(await h.stock(s)).toEqual({ onHand: 10, reserved: 5 });
+    expect(await active(s)).toEqual([
+      { owner_type: 'cart', owner_id: c.id, quantity: 3 },
+      { owner_type: 'order', owner_id: o.id, quantity: 2 },
+    ]);
+    expect((await h.svc.audit()).mismatches).toEqual([]);
+  });
+});

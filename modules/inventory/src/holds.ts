@@ -9,7 +9,7 @@ import {
 import type { Db, Outbox } from '@zjmall/platform';
 import { ChangeSet, type ReservationWrite } from './change-set';
 import type { StockCache } from './inventory.cache';
-import { activeReservationsOf, lockOwnerStock, writeChangeSet } from './stock.store';
+import { lockOwnerStock, lockWithReservations, writeChangeSet } from './stock.store';
 import { refTypeOf, type Owner, type ReleaseOptions, type ReservationRow, type StockLine, type TransferOptions } from './types';
 
 export interface HoldsDeps {
@@ -58,9 +58,8 @@ export function createHolds(deps: HoldsDeps) {
     /** Releases the owner's active reservations (of `skuIds`, or all); returns what was released. */
     release(owner: Owner, skuIds?: string[], opts: ReleaseOptions = {}): Promise<OwnerLines> {
       return inTx(opts.tx, async (tx) => {
-        const locked = await lockOwnerStock(db, tx, owner, skuIds);
+        const { locked, reservations: rows } = await lockWithReservations(db, tx, { owner, skuIds }, [owner]);
         const cs = new ChangeSet(locked.rows);
-        const rows = await activeReservationsOf(db, tx, locked.rows.map((r) => r.skuId), [owner]);
         const by = { operator: opts.operator ?? 'system', reason: opts.reason ?? 'release', refType: refTypeOf(owner), refId: owner.id };
         for (const r of rows) {
           cs.move(r.skuId, { type: 'RELEASE', quantity: r.quantity, reserved: -r.quantity }, by);
@@ -96,9 +95,8 @@ export function createHolds(deps: HoldsDeps) {
 
     /** At payment, in the caller's transaction: on hand and reserved fall by each reservation. */
     async consume(owner: Owner, tx: Transaction): Promise<OwnerLines> {
-      const locked = await lockOwnerStock(db, tx, owner);
+      const { locked, reservations: rows } = await lockWithReservations(db, tx, { owner }, [owner]);
       const cs = new ChangeSet(locked.rows);
-      const rows = await activeReservationsOf(db, tx, locked.rows.map((r) => r.skuId), [owner]);
       const by = { operator: 'system', reason: 'consume', refType: refTypeOf(owner), refId: owner.id };
       for (const r of rows) {
         cs.move(r.skuId, { type: 'OUT', quantity: r.quantity, onHand: -r.quantity, reserved: -r.quantity }, by);
@@ -121,9 +119,8 @@ export function createHolds(deps: HoldsDeps) {
      */
     async transfer(from: Owner, to: Owner, opts: TransferOptions): Promise<OwnerLines> {
       const { tx } = opts;
-      const locked = await lockOwnerStock(db, tx, from, opts.skuIds);
+      const { locked, reservations: rows } = await lockWithReservations(db, tx, { owner: from, skuIds: opts.skuIds }, [from, to]);
       const cs = new ChangeSet(locked.rows);
-      const rows = await activeReservationsOf(db, tx, locked.rows.map((r) => r.skuId), [from, to]);
       const target = new Map(rows.filter((r) => r.ownerType === to.type && r.ownerId === to.id).map((r) => [r.skuId, r]));
       const moving = rows.filter((r) => r.ownerType === from.type && r.ownerId === from.id);
       const ttl = opts.ttlSeconds ?? deps.defaultHoldTtlSeconds;

@@ -4,7 +4,7 @@ import { createCoalescer, type Db, type Locks, type Outbox, type Settled } from 
 import { ChangeSet } from './change-set';
 import type { StockCache } from './inventory.cache';
 import { planReservations, type ReserveOutcome, type ReserveRequest } from './reservation-plan';
-import { activeReservationsOf, lockStock, writeChangeSet } from './stock.store';
+import { lockWithReservations, writeChangeSet } from './stock.store';
 import type { Owner, ReserveLine, ReserveOptions, ReserveResult } from './types';
 import { stockStatus } from './views';
 
@@ -50,10 +50,9 @@ export function createReserver(deps: ReserverDeps) {
   /** Locks, reads, decides and writes the requests in `tx`; the caller holds their SKUs' Redlocks. */
   async function execute(tx: Transaction, requests: ReserveRequest[]): Promise<{ outcomes: ReserveOutcome[]; changed: string[]; cs: ChangeSet }> {
     const skuIds = [...new Set(requests.flatMap((r) => r.lines.map((l) => l.skuId)))].sort();
-    const locked = await lockStock(db, tx, skuIds);
-    const cs = new ChangeSet(locked.rows);
     const owners = [...new Map(requests.map((r) => [`${r.owner.type}:${r.owner.id}`, r.owner])).values()];
-    const existing = await activeReservationsOf(db, tx, locked.rows.map((r) => r.skuId), owners);
+    const { locked, reservations: existing } = await lockWithReservations(db, tx, { skuIds }, owners);
+    const cs = new ChangeSet(locked.rows);
     const outcomes = planReservations(cs, existing, requests, locked.now);
     await writeChangeSet(db, outbox, tx, cs);
     return { outcomes, changed: cs.changedSkus(), cs };

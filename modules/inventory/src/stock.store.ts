@@ -87,6 +87,57 @@ export async function activeReservationsOf(db: Db, tx: Transaction, skuIds: stri
   return rows.map(toReservation);
 }
 
+/**
+ * lockStock (or lockOwnerStock) and activeReservationsOf in one statement, when that is safe.
+ *
+ * The reservations are read in the statement's snapshot, taken before it waited for any row lock.
+ * Every writer of a SKU's reservations also writes its stock row (ChangeSet.stockWrites), so if
+ * each locked row is still the version the snapshot saw (same xmin), no reservation of those SKUs
+ * changed since, and the snapshot's are current. Otherwise (a writer committed while this one
+ * waited) they are read again, under the locks now held.
+ */
+export async function lockWithReservations(
+  db: Db,
+  tx: Transaction,
+  lock: { skuIds: string[] } | { owner: Owner; skuIds?: string[] },
+  owners: Owner[],
+): Promise<{ locked: Locked; reservations: ReservationRow[] }> {
+  // Every parameter must be used (PostgreSQL has to know its type): the two shapes number theirs apart.
+  const byOwner = 'owner' in lock;
+  const which = byOwner
+    ? `s.sku_id IN (SELECT r.sku_id FROM inventory.reservations r
+                     WHERE r.owner_type = $3 AND r.owner_id = $4 AND r.status = 'active'
+                       AND ($5::uuid[] IS NULL OR r.sku_id = ANY($5::uuid[])))`
+    : `s.sku_id = ANY($3::uuid[])`;
+  const bind = byOwner ? [lock.owner.type, lock.owner.id, lock.skuIds ?? null] : [lock.skuIds];
+  type Row = StockDbRow & { fresh: boolean; reservations: (Omit<ReservationDbRow, 'expires_at'> & { expires_at: string | null })[] | null };
+  const rows = await db.query<Row>(
+    `WITH locked AS MATERIALIZED (
+       SELECT s.sku_id, s.on_hand, s.reserved, s.low_stock_threshold, s.xmin::text AS v
+         FROM inventory.stock s WHERE ${which}
+        ORDER BY s.sku_id FOR NO KEY UPDATE OF s
+     ), seen AS (
+       SELECT s.sku_id, s.xmin::text AS v FROM inventory.stock s WHERE s.sku_id IN (SELECT sku_id FROM locked)
+     )
+     SELECT l.sku_id, l.on_hand, l.reserved, l.low_stock_threshold, now() AS now,
+            NOT EXISTS (SELECT 1 FROM locked x LEFT JOIN seen y USING (sku_id) WHERE y.v IS DISTINCT FROM x.v) AS fresh,
+            (SELECT json_agg(json_build_object('id', r.id, 'owner_type', r.owner_type, 'owner_id', r.owner_id, 'sku_id', r.sku_id,
+                                               'quantity', r.quantity, 'expires_at', r.expires_at) ORDER BY r.sku_id, r.id)
+               FROM unnest($1::text[], $2::uuid[]) AS o(t, i)
+               CROSS JOIN LATERAL (
+                 SELECT id, owner_type, owner_id, sku_id, quantity, expires_at FROM inventory.reservations
+                  WHERE owner_type = o.t AND owner_id = o.i AND status = 'active' AND sku_id IN (SELECT sku_id FROM locked)
+                 OFFSET 0) AS r) AS reservations
+       FROM locked l ORDER BY l.sku_id`,
+    { bind: [owners.map((o) => o.type), owners.map((o) => o.id), ...bind], type: QueryTypes.SELECT, transaction: tx },
+  );
+  const locked: Locked = { rows: rows.map(toStock), now: rows[0]?.now ?? new Date(0) };
+  if (rows.length === 0 || owners.length === 0) return { locked, reservations: [] };
+  if (!rows[0].fresh) return { locked, reservations: await activeReservationsOf(db, tx, locked.rows.map((r) => r.skuId), owners) };
+  const reservations = (rows[0].reservations ?? []).map((r) => toReservation({ ...r, expires_at: r.expires_at === null ? null : new Date(r.expires_at) }));
+  return { locked, reservations };
+}
+
 /** The oldest expired cart holds (by the expiry index), unlocked: candidates for a sweep round. */
 export async function expiredCandidates(db: Db, tx: Transaction, limit: number): Promise<{ id: string; skuId: string }[]> {
   const rows = await db.query<{ id: string; sku_id: string }>(
@@ -119,7 +170,7 @@ export async function stillExpired(db: Db, tx: Transaction, ids: string[]): Prom
  */
 export async function writeChangeSet(db: Db, outbox: Outbox, tx: Transaction, cs: ChangeSet): Promise<void> {
   if (cs.isEmpty) return;
-  const deltas = cs.stockDeltas();
+  const deltas = cs.stockWrites();
   const { updates: u, inserts: ins, ledger: l } = cs;
   const [res] = await db.query<{ stock_rows: number }>(WRITE_SQL, {
     bind: [
