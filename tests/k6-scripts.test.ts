@@ -98,12 +98,16 @@ describe('k6 flash sale without cart holds', () => {
   });
   afterAll(() => bff?.close());
 
-  it('every buyer gets the SKU in the cart; the race is lost at order.checkout with INSUFFICIENT_STOCK', async () => {
+  it('the race is lost with INSUFFICIENT_STOCK: at order.checkout, or at add-to-cart once others have checked out', async () => {
     const run = await runK6Script(script('flash-sale.js'), { env: { ...env, FLASH_STOCK: '2', FLASH_BUYERS: '4' }, vus: 4 });
-    expectClean(run, 15);
+    // Without holds an add only checks free stock, and an order's reservation takes it: a buyer
+    // whose add comes after two checkouts is refused there (and skips its checkout's check).
+    const lostAtAdd = run.requests.filter((r) => r.status === 409 && r.name === 'cart.addItem').length;
+    expect(lostAtAdd).toBeLessThanOrEqual(2);
+    expectClean(run, 15 - lostAtAdd);
     expect(sum(run, 'flash_orders')).toBe(2);
     expect(sum(run, 'flash_sold_out')).toBe(2);
-    expect(run.requests.filter((r) => r.status === 409).map((r) => r.name)).toEqual(['order.checkout', 'order.checkout']);
+    expect(run.requests.filter((r) => r.status === 409 && r.name === 'order.checkout')).toHaveLength(2 - lostAtAdd);
     expect(run.checks.filter((c) => c.phase === 'teardown').map((c) => c.ok)).toEqual([true, true, true]);
   });
 });
