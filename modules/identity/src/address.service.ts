@@ -5,6 +5,19 @@ import { AddressModel } from './models';
 
 const notFound = () => new DomainError('ADDRESS_NOT_FOUND', 'Address not found');
 
+interface AddressRow {
+  id: string;
+  receiver: string;
+  phone: string;
+  province: string;
+  city: string;
+  district: string;
+  detail: string;
+  is_default: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export function toAddress(a: AddressModel): Address {
   return {
     id: a.id,
@@ -41,12 +54,25 @@ async function clearDefault(userId: string, transaction: Transaction) {
 /** Owned strictly per user: another user's address id is answered exactly like a missing one. */
 export function createAddressService({ db }: { db: Db }) {
   return {
+    /** Raw SQL (checkout reads it on every order: DESIGN.md, Performance). */
     async list(userId: string): Promise<Address[]> {
-      const rows = await AddressModel.findAll({
-        where: { userId },
-        order: [['isDefault', 'DESC'], ['createdAt', 'DESC'], ['id', 'DESC']],
-      });
-      return rows.map(toAddress);
+      const rows = await db.query<AddressRow>(
+        `SELECT id, receiver, phone, province, city, district, detail, is_default, created_at, updated_at
+           FROM identity.addresses WHERE user_id = $1 ORDER BY is_default DESC, created_at DESC, id DESC`,
+        { bind: [userId], type: QueryTypes.SELECT },
+      );
+      return rows.map((r) => ({
+        id: r.id,
+        receiver: r.receiver,
+        phone: r.phone,
+        province: r.province,
+        city: r.city,
+        district: r.district,
+        detail: r.detail,
+        isDefault: r.is_default,
+        createdAt: r.created_at.toISOString(),
+        updatedAt: r.updated_at.toISOString(),
+      }));
     },
 
     create(userId: string, input: AddressCreateInput): Promise<Address> {
