@@ -1,7 +1,7 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopClient } from '@zjmall/client';
 import { newId } from '@zjmall/platform';
+import { captureSql } from '@zjmall/platform/testing';
 import { startTestBff, type TestBff } from './support/bff';
 
 /**
@@ -36,37 +36,20 @@ describe('SQL statements per purchase step', () => {
     const me = createShopClient(bff.url, { token: reg.token });
     const address = await me.address.create.mutate({ receiver: 'b', phone: '13800138000', province: 'a', city: 'b', district: 'c', detail: 'd' });
 
-    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-    const original = proto.query;
-    let sent: string[] = [];
-    proto.query = function (this: unknown, ...args: unknown[]) {
-      const q = args[0];
-      const text = typeof q === 'string' ? q : String((q as { text?: string })?.text ?? q);
-      if (!text.startsWith('SET ')) sent.push(text);
-      return original.apply(this, args);
+    const counted = async <T>(fn: () => Promise<T>) => {
+      const { result, statements } = await captureSql(fn);
+      return { result, n: statements.length };
     };
     const counts: Record<string, number>[] = [];
-    try {
-      for (let round = 0; round < 2; round++) {
-        const c: Record<string, number> = {};
-        sent = [];
-        await me.cart.addItem.mutate({ skuId, quantity: 1 });
-        c.add = sent.length;
-        sent = [];
-        const order = await me.order.checkout.mutate({ addressId: address.id, idempotencyKey: `co-${newId()}` });
-        c.checkout = sent.length;
-        sent = [];
-        const payment = await me.payment.create.mutate({ orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: `pay-${newId()}` });
-        c.create = sent.length;
-        sent = [];
-        const approved = await fetch(`${bff.url}/sandbox/pay/${payment.id}/approve`, { method: 'POST' });
-        expect(await approved.json()).toMatchObject({ ok: true, outcome: 'succeeded' });
-        c.approve = sent.length;
-        counts.push(c);
-        expect(await me.order.get.query({ id: order.id })).toMatchObject({ status: 'paid' });
-      }
-    } finally {
-      proto.query = original;
+    for (let round = 0; round < 2; round++) {
+      const add = await counted(() => me.cart.addItem.mutate({ skuId, quantity: 1 }));
+      const checkout = await counted(() => me.order.checkout.mutate({ addressId: address.id, idempotencyKey: `co-${newId()}` }));
+      const order = checkout.result;
+      const create = await counted(() => me.payment.create.mutate({ orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: `pay-${newId()}` }));
+      const approve = await counted(async () => (await fetch(`${bff.url}/sandbox/pay/${create.result.id}/approve`, { method: 'POST' })).json());
+      expect(approve.result).toMatchObject({ ok: true, outcome: 'succeeded' });
+      counts.push({ add: add.n, checkout: checkout.n, create: create.n, approve: approve.n });
+      expect(await me.order.get.query({ id: order.id })).toMatchObject({ status: 'paid' });
     }
     const warm = counts[1];
     for (const [step, max] of Object.entries(BUDGET)) expect({ step, statements: warm[step] }).toEqual({ step, statements: Math.min(warm[step], max) });

@@ -1,31 +1,11 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform, type Platform } from '@zjmall/platform';
-import { deleteRedisPrefix } from '@zjmall/platform/testing';
+import { captureSql, deleteRedisPrefix } from '@zjmall/platform/testing';
 import { createInventoryService, inventoryModels } from '@zjmall/inventory';
 import { catalogModels, createCatalogService } from '@zjmall/catalog';
 import { createCouponService } from '@zjmall/pricing';
 import { cartModels, createCartService, type CartOwner } from './index';
 import { createHarness, type Harness } from './testing/harness';
-
-/** Counts the SQL statements this process sends (every pg client: sequelize's pool included). */
-async function countSql<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  const statements: string[] = [];
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const q = args[0];
-    const text = typeof q === 'string' ? q : String((q as { text?: string })?.text ?? q);
-    // A new pool connection's session set-up is not a statement of the read.
-    if (!text.startsWith('SET ')) statements.push(text);
-    return original.apply(this, args);
-  };
-  try {
-    return { result: await fn(), statements };
-  } finally {
-    proto.query = original;
-  }
-}
 
 describe('cart.get is not N+1', () => {
   let h: Harness;
@@ -59,7 +39,7 @@ describe('cart.get is not N+1', () => {
     const read = async (owner: CartOwner) => {
       const svc = await coldService();
       try {
-        return await countSql(() => svc.get(owner));
+        return await captureSql(() => svc.get(owner));
       } finally {
         svc.close();
       }
@@ -75,7 +55,7 @@ describe('cart.get is not N+1', () => {
     // Warm: no SQL at all.
     const svc = await coldService();
     await svc.get(big.owner);
-    const warm = await countSql(() => svc.get(big.owner));
+    const warm = await captureSql(() => svc.get(big.owner));
     expect(warm.statements).toEqual([]);
     svc.close();
   });
@@ -90,14 +70,14 @@ describe('cart.get is not N+1', () => {
     await withCoupon.applyCoupon({ code });
 
     const svc = await coldService();
-    const cold = await countSql(() => svc.get(plain.owner));
-    const coldCoupon = await countSql(() => svc.get(withCoupon.owner));
+    const cold = await captureSql(() => svc.get(plain.owner));
+    const coldCoupon = await captureSql(() => svc.get(withCoupon.owner));
     expect(coldCoupon.result).toMatchObject({ discountAmount: 100, coupon: { code, valid: true } });
     expect(cold.statements).toHaveLength(3); // lines, SKUs, stock
     // Its lines, the coupon and this customer's uses of it (per-user limit); SKU and stock entries are warm now.
     expect(coldCoupon.statements.map((t) => [...t.matchAll(/FROM (\w+\.\w+)/g)].at(-1)?.[1])).toEqual(['cart.carts', 'pricing.coupons', 'pricing.coupon_uses']);
-    expect((await countSql(() => svc.get(withCoupon.owner))).statements).toEqual([]);
-    expect((await countSql(() => svc.get(plain.owner))).statements).toEqual([]);
+    expect((await captureSql(() => svc.get(withCoupon.owner))).statements).toEqual([]);
+    expect((await captureSql(() => svc.get(plain.owner))).statements).toEqual([]);
     svc.close();
   });
 });

@@ -1,27 +1,8 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryTypes, Transaction, UniqueConstraintError, ForeignKeyConstraintError, DatabaseError } from 'sequelize';
 import { createDb } from './sequelize';
 import { createTestDatabase } from '../testing/database';
-
-/** The SQL texts the pg clients of this process send while `fn` runs. */
-async function sent<T>(fn: () => Promise<T>): Promise<{ result: T; texts: string[] }> {
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  const texts: string[] = [];
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const q = args[0];
-    const text = typeof q === 'string' ? q : String((q as { text?: string })?.text ?? q);
-    // A new pool connection's session set-up is not a statement of the code under test.
-    if (!text.startsWith('SET client_min_messages')) texts.push(text);
-    return original.apply(this, args);
-  };
-  try {
-    return { result: await fn(), texts };
-  } finally {
-    proto.query = original;
-  }
-}
+import { captureSql } from '../testing/sql-capture';
 
 describe('direct queries (raw SQL skips sequelize’s per-call machinery, with its semantics)', async () => {
   const url = await createTestDatabase('directq');
@@ -48,7 +29,7 @@ describe('direct queries (raw SQL skips sequelize’s per-call machinery, with i
   });
 
   it('sends the statement as written, once, with no sequelize rewriting', async () => {
-    const { texts } = await sent(() => db.query('SELECT $1::int AS x', { bind: [1], type: QueryTypes.SELECT }));
+    const { statements: texts } = await captureSql(() => db.query('SELECT $1::int AS x', { bind: [1], type: QueryTypes.SELECT }));
     expect(texts).toEqual(['SELECT $1::int AS x']);
   });
 
@@ -96,13 +77,13 @@ describe('direct queries (raw SQL skips sequelize’s per-call machinery, with i
 
   it('sends a transaction’s START TRANSACTION with its first statement, whatever path that takes', async () => {
     // Parameters: one pipelined query (BEGIN + statement), then COMMIT.
-    const withParams = await sent(() => db.transaction((tx) => db.query('SELECT $1::int AS x', { bind: [1], type: QueryTypes.SELECT, transaction: tx })));
+    const withParams = await captureSql(() => db.transaction((tx) => db.query('SELECT $1::int AS x', { bind: [1], type: QueryTypes.SELECT, transaction: tx })));
     expect(withParams.result).toEqual([{ x: 1 }]);
-    expect(withParams.texts).toEqual(['SELECT $1::int AS x', 'COMMIT;']);
+    expect(withParams.statements).toEqual(['SELECT $1::int AS x', 'COMMIT;']);
     // No parameters: one simple-protocol string.
-    const plain = await sent(() => db.transaction((tx) => db.query('SELECT 2 AS y', { type: QueryTypes.SELECT, transaction: tx })));
+    const plain = await captureSql(() => db.transaction((tx) => db.query('SELECT 2 AS y', { type: QueryTypes.SELECT, transaction: tx })));
     expect(plain.result).toEqual([{ y: 2 }]);
-    expect(plain.texts).toEqual(['START TRANSACTION;\nSELECT 2 AS y', 'COMMIT;']);
+    expect(plain.statements).toEqual(['START TRANSACTION;\nSELECT 2 AS y', 'COMMIT;']);
     // It really is one transaction: txid stays, and a rollback undoes the first statement.
     const [a, b] = await db.transaction(async (tx) => [
       ...(await db.query<{ t: string }>('SELECT txid_current()::text AS t', { type: QueryTypes.SELECT, transaction: tx })),
@@ -125,9 +106,9 @@ describe('direct queries (raw SQL skips sequelize’s per-call machinery, with i
     );
     expect(level).toEqual([{ l: 'repeatable read' }]);
     // A model-style query (sequelize's own path) as the first statement: START TRANSACTION goes first.
-    const viaSequelize = await sent(() => db.transaction((tx) => db.query('SELECT :v::int AS v', { replacements: { v: 3 }, type: QueryTypes.SELECT, transaction: tx })));
+    const viaSequelize = await captureSql(() => db.transaction((tx) => db.query('SELECT :v::int AS v', { replacements: { v: 3 }, type: QueryTypes.SELECT, transaction: tx })));
     expect(viaSequelize.result).toEqual([{ v: 3 }]);
-    expect(viaSequelize.texts[0]).toMatch(/^START TRANSACTION/);
+    expect(viaSequelize.statements[0]).toMatch(/^START TRANSACTION/);
     // Every pooled connection is back outside any transaction.
     const states = await Promise.all(Array.from({ length: 4 }, () => db.query<{ s: string }>(`SELECT now() = statement_timestamp() AS s`, { type: QueryTypes.SELECT })));
     expect(states.every((r) => String(r[0].s) === 'true')).toBe(true);

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformMigrations } from '../migrations';
-import { createTestEnv, type TestEnv } from '../testing';
+import { captureSql, createTestEnv, type TestEnv } from '../testing';
 import { sleep, waitFor } from '../bus/wait.fixture';
 import { createOutbox, OUTBOX_CHANNEL } from './outbox';
 
@@ -53,24 +53,12 @@ describe('outbox.add', () => {
   it('inserts all of a transaction’s events in the round trip of its COMMIT', async () => {
     const outbox = createOutbox();
     const { db } = env.platform;
-    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-    const original = proto.query;
-    const sent: string[] = [];
-    proto.query = function (this: unknown, ...args: unknown[]) {
-      const q = args[0];
-      const text = typeof q === 'string' ? q : String((q as { text?: string })?.text ?? q);
-      // A new pool connection's session set-up is not the transaction's.
-      if (!text.startsWith('SET client_min_messages')) sent.push(text);
-      return original.apply(this, args);
-    };
     let ids: string[] = [];
-    try {
-      await db.transaction(async (tx) => {
+    const { statements: sent } = await captureSql(() =>
+      db.transaction(async (tx) => {
         ids = [...(await outbox.add(tx, { type: 'cart.changed', aggregateId: 'c1', data: { it: "l'apostrophe" } })), ...(await outbox.add(tx, { type: 'order.created', aggregateId: 'o9', data: { n: 2 } }))];
-      });
-    } finally {
-      proto.query = original;
-    }
+      }),
+    );
     // The whole transaction is one round trip: its START TRANSACTION rides with its first statement.
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatch(/^START TRANSACTION;\nINSERT INTO platform\.outbox[^;]*;\nSELECT pg_notify\('zjmall_outbox', ''\);\nCOMMIT/);

@@ -1,3 +1,4 @@
 export * from './test-env';
 export * from './database';
 export * from './errors';
+export * from './sql-capture';
