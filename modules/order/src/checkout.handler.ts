@@ -110,7 +110,6 @@ export function checkoutHandler(deps: OrderDeps) {
       tx,
     );
     const orderNo = row.order_no;
-    const created = row;
     out.order = {
       id: orderId,
       userId,
@@ -151,11 +150,11 @@ export function checkoutHandler(deps: OrderDeps) {
       orderNo,
       userId,
       status: 'pending_payment',
-      at: new Date(created.created_at).toISOString(),
+      at: new Date(row.created_at).toISOString(),
       payableAmount: p.totals.payableAmount,
       currency: config.STORE_CURRENCY,
       items: p.lines.map((l) => ({ skuId: l.skuId, quantity: l.quantity, paid: l.paid })),
-      expiresAt: new Date(created.expires_at).toISOString(),
+      expiresAt: new Date(row.expires_at).toISOString(),
     };
     await outbox.add(tx, { type: EVENTS.order.created, aggregateId: orderId, data, version: ORDER_EVENT_VERSION });
     await cart.removeOrderedLines(tx, p.cartId, p.itemIds, p.coupon?.code);

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
-import pg from 'pg';
-import { beforeCommit, type Db } from './db/sequelize';
-
-const { escapeLiteral } = pg;
+import { beforeCommit, sqlLiteral, type Db } from './db/sequelize';
 import { DomainError } from './errors';
 
 /** JSON with object keys sorted, so the same input always hashes the same. */
@@ -60,7 +57,7 @@ export async function withIdempotency<T>(
     // The answer is stored with the COMMIT (same round trip) where the Db can; otherwise now.
     const stored = beforeCommit(
       tx,
-      () => `UPDATE platform.idempotency_keys SET response = ${escapeLiteral(response)}::jsonb WHERE scope = ${escapeLiteral(req.scope)} AND key = ${escapeLiteral(req.key)}`,
+      () => `UPDATE platform.idempotency_keys SET response = ${sqlLiteral(response)}::jsonb WHERE scope = ${sqlLiteral(req.scope)} AND key = ${sqlLiteral(req.key)}`,
     );
     if (!stored) {
       await db.query(`UPDATE platform.idempotency_keys SET response = $3::jsonb WHERE scope = $1 AND key = $2`, {

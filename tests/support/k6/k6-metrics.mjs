@@ -13,23 +13,13 @@ class Metric {
   }
 }
 
-export class Counter extends Metric {
-  constructor(name, isTime) {
-    super('counter', name, isTime);
-  }
-}
-export class Gauge extends Metric {
-  constructor(name, isTime) {
-    super('gauge', name, isTime);
-  }
-}
-export class Rate extends Metric {
-  constructor(name, isTime) {
-    super('rate', name, isTime);
-  }
-}
-export class Trend extends Metric {
-  constructor(name, isTime) {
-    super('trend', name, isTime);
-  }
-}
+const metric = (type) =>
+  class extends Metric {
+    constructor(name, isTime) {
+      super(type, name, isTime);
+    }
+  };
+export const Counter = metric('counter');
+export const Gauge = metric('gauge');
+export const Rate = metric('rate');
+export const Trend = metric('trend');

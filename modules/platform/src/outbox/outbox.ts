@@ -1,9 +1,6 @@
 import type { Transaction } from 'sequelize';
-import pg from 'pg';
-import { beforeCommit, type Db } from '../db/sequelize';
+import { beforeCommit, sqlLiteral, type Db } from '../db/sequelize';
 import { newId } from '../ids';
-
-const { escapeLiteral } = pg;
 import type { Outbox } from './types';
 
 /** The channel the relay LISTENs on; a NOTIFY is delivered when the writing transaction commits. */
@@ -30,7 +27,7 @@ interface HeldRow {
  * and the relay's wake-up call, delivered when the transaction commits.
  */
 function insertSql(rows: HeldRow[]): string {
-  const values = rows.map((r) => `(${escapeLiteral(r.id)}::uuid, ${escapeLiteral(r.type)}, ${escapeLiteral(r.aggregateId)}, ${Number(r.version)}, ${escapeLiteral(r.data)}::jsonb)`);
+  const values = rows.map((r) => `(${sqlLiteral(r.id)}::uuid, ${sqlLiteral(r.type)}, ${sqlLiteral(r.aggregateId)}, ${Number(r.version)}, ${sqlLiteral(r.data)}::jsonb)`);
   return `INSERT INTO platform.outbox (id, type, aggregate_id, version, data) VALUES ${values.join(', ')};\nSELECT pg_notify('${OUTBOX_CHANNEL}', '')`;
 }
 

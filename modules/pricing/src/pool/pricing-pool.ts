@@ -48,33 +48,25 @@ export function evaluateInline(program: Program, chunk: SkuChunk): Float64Array 
   return out;
 }
 
-/** Rows `from` … `to`−1 of a chunk, as a chunk of its own (fresh buffers, so it can be transferred). */
-export function sliceChunk(c: SkuChunk, from: number, to: number): SkuChunk {
+/** Rows `from` … `to`−1 of a chunk: copied (`slice`) or as views of the same buffers (`subarray`). */
+function cutChunk(c: SkuChunk, from: number, to: number, how: 'slice' | 'subarray'): SkuChunk {
   const w = c.attrs.length / Math.max(1, c.length);
   return {
     length: to - from,
-    price: c.price.slice(from, to),
-    cost: c.cost.slice(from, to),
-    cat: c.cat.slice(from, to),
-    brand: c.brand.slice(from, to),
-    listed: c.listed.slice(from, to),
-    attrs: c.attrs.slice(from * w, to * w),
+    price: c.price[how](from, to),
+    cost: c.cost[how](from, to),
+    cat: c.cat[how](from, to),
+    brand: c.brand[how](from, to),
+    listed: c.listed[how](from, to),
+    attrs: c.attrs[how](from * w, to * w),
   };
 }
 
+/** Rows `from` … `to`−1 of a chunk, as a chunk of its own (fresh buffers, so it can be transferred). */
+export const sliceChunk = (c: SkuChunk, from: number, to: number): SkuChunk => cutChunk(c, from, to, 'slice');
+
 /** Rows `from` … `to`−1 as views of the same buffers (no copy): for evaluation on this thread. */
-function viewChunk(c: SkuChunk, from: number, to: number): SkuChunk {
-  const w = c.attrs.length / Math.max(1, c.length);
-  return {
-    length: to - from,
-    price: c.price.subarray(from, to),
-    cost: c.cost.subarray(from, to),
-    cat: c.cat.subarray(from, to),
-    brand: c.brand.subarray(from, to),
-    listed: c.listed.subarray(from, to),
-    attrs: c.attrs.subarray(from * w, to * w),
-  };
-}
+const viewChunk = (c: SkuChunk, from: number, to: number): SkuChunk => cutChunk(c, from, to, 'subarray');
 
 /**
  * One batch, split into one part per pool thread when it is worth it (length × rules ≥
