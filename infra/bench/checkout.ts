@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { benchEnvironment, bffNodeArgs, cpuSeconds, freePort, machine, startServer, type ChildServer } from './harness';
@@ -133,7 +132,7 @@ async function drive(server: ChildServer, label: string, seconds: number, width:
   const end = Date.now() + seconds * 1000;
   const cpu = () => {
     const a = cpuSeconds(server.pid);
-    const b = worker?.pid ? cpuSeconds(worker.pid) : 0;
+    const b = worker ? cpuSeconds(worker.pid) : 0;
     return a === null || b === null ? null : a + b;
   };
   const cpu0 = cpu();
@@ -158,47 +157,18 @@ async function drive(server: ChildServer, label: string, seconds: number, width:
   };
 }
 
-/** apps/worker (relay, consumers, sweepers) for --processes N; ready once it logs so. */
-async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...bffNodeArgs(), '--import', 'tsx', 'apps/worker/src/main.ts'], {
-    // info: its "running" line is how it says it is ready.
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`worker not ready in 60 s:\n${output}`)), 60_000);
-    const seen = (b: Buffer) => {
-      output = (output + b.toString()).slice(-8000);
-      if (output.includes('zjmall worker running')) {
-        clearTimeout(timer);
-        ready();
-      }
-    };
-    child.stdout?.on('data', seen);
-    child.stderr?.on('data', seen);
-    child.once('exit', (code) => fail(new Error(`worker exited (${code}):\n${output}`)));
-  });
-  return child;
-}
-
-async function stopWorker(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const gone = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
-
 const world = await benchWorld();
 let server: ChildServer | null = null;
-let worker: ChildProcess | null = null;
+let worker: ChildServer | null = null;
 let failed: unknown = null;
 const figures: Figure[] = [];
 try {
   const env = PROCESSES > 1 ? { ...world.env, BFF_PROCESSES: String(PROCESSES), RUN_JOBS: 'false' } : world.env;
   server = await startServer({ name: 'BFF', script: 'apps/bff/src/main.ts', env, port: await freePort(), timeoutMs: 90_000, nodeArgs: bffNodeArgs() });
-  if (PROCESSES > 1) worker = await startWorker(world.env);
+  if (PROCESSES > 1) {
+    // apps/worker: relay, consumers, sweepers; ready once it logs so (at info level).
+    worker = await startServer({ name: 'worker', script: 'apps/worker/src/main.ts', env: { ...world.env, LOG_LEVEL: 'info' }, port: await freePort(), readyOutput: 'zjmall worker running', nodeArgs: bffNodeArgs() });
+  }
   const base = server.url;
   const { skuIds, buyers } = await setup(base);
   const ping = async () => {
@@ -226,7 +196,7 @@ try {
   failed = e;
 } finally {
   await server?.stop();
-  if (worker) await stopWorker(worker);
+  await worker?.stop();
   await world.drop().catch((e: unknown) => console.error('could not clean the bench database/stream/keys up:', e));
 }
 

@@ -58,7 +58,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 /**
  * Starts `node --import tsx <script>` from the repository root (so tsconfig paths resolve) and waits
- * until `readyPath` answers 200. Its output is kept and shown if it fails to come up.
+ * until `readyPath` answers 200 (or its output shows `readyOutput`). Its output is kept and shown if
+ * it fails to come up.
  */
 /**
  * Node flags of the BFF as production runs it (infra/Dockerfile's NODE_OPTIONS, `npm start`): a
@@ -83,6 +84,8 @@ export async function startServer(opts: {
   env: Record<string, string>;
   port: number;
   readyPath?: string;
+  /** Ready once its output contains this (a process that serves no HTTP, e.g. apps/worker), instead of `readyPath`. */
+  readyOutput?: string;
   timeoutMs?: number;
 }): Promise<ChildServer> {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', opts.script, ...(opts.args ?? [])], {
@@ -112,11 +115,15 @@ export async function startServer(opts: {
       child.kill('SIGKILL');
       throw new Error(`${opts.name} was not ready within ${(opts.timeoutMs ?? 60_000) / 1000} s:\n${output}`);
     }
-    try {
-      const res = await fetch(url + (opts.readyPath ?? '/health'));
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
+    if (opts.readyOutput !== undefined) {
+      if (output.includes(opts.readyOutput)) break;
+    } else {
+      try {
+        const res = await fetch(url + (opts.readyPath ?? '/health'));
+        if (res.status === 200) break;
+      } catch {
+        // not listening yet
+      }
     }
     await new Promise((r) => setTimeout(r, 200));
   }
