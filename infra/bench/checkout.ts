@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { parseArgs } from 'node:util';
 import { benchEnvironment, bffNodeArgs, cpuSeconds, freePort, machine, startServer, type ChildServer } from './harness';
 
@@ -157,7 +158,29 @@ async function drive(server: ChildServer, label: string, seconds: number, width:
   };
 }
 
+/**
+ * Events the relay had not yet published when the load stopped, and how long it then took to
+ * publish them: whether it keeps up with the order rate (a growing backlog means it does not).
+ */
+async function outboxBacklog(url: string): Promise<{ atEnd: number; drainedMs: number | null }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const pending = async () => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM platform.outbox WHERE published_at IS NULL')).rows[0].n;
+    const t0 = performance.now();
+    const atEnd = await pending();
+    for (let n = atEnd; n > 0; n = await pending()) {
+      if (performance.now() - t0 > 30_000) return { atEnd, drainedMs: null };
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return { atEnd, drainedMs: performance.now() - t0 };
+  } finally {
+    await c.end();
+  }
+}
+
 const world = await benchWorld();
+let backlog: Awaited<ReturnType<typeof outboxBacklog>> | null = null;
 let server: ChildServer | null = null;
 let worker: ChildServer | null = null;
 let failed: unknown = null;
@@ -192,6 +215,7 @@ try {
   await drive(server, 'warm-up orders', WARMUP, CONCURRENCY, order);
   figures.push(await drive(server, 'GET health.ping (baseline), req/s', DURATION, CONCURRENCY, ping));
   figures.push(await drive(server, 'checkout→pay→callback, orders/s', DURATION, CONCURRENCY, order));
+  backlog = await outboxBacklog(world.env.DATABASE_URL);
 } catch (e) {
   failed = e;
 } finally {
@@ -217,6 +241,9 @@ if (figures.length) {
   const orders = figures[1];
   if (orders) {
     console.log(`\n${fmt(orders.perSec)} orders/s (4 HTTP calls each: ${fmt(orders.perSec * 4)} req/s): target ≥ 300 ${orders.perSec >= 300 ? 'met' : 'NOT MET'}`);
+    if (backlog) {
+      console.log(`outbox: ${backlog.atEnd} events unpublished when the load stopped; ${backlog.drainedMs === null ? 'not drained within 30 s' : `all published ${fmt(backlog.drainedMs)} ms later`}`);
+    }
     if (orders.errors > 0) failed ??= new Error(`${orders.errors} failed orders (first: ${orders.firstError}): not a result`);
   }
   if (baseline.errors > 0) failed ??= new Error(`${baseline.errors} failed pings (first: ${baseline.firstError})`);

@@ -164,7 +164,7 @@ export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mut
 
   const coalescer = createCoalescer<AddRequest, AddResult>({
     maxBatch: 64,
-    maxInFlight: 2,
+    maxInFlight: 4,
     perKey: 1,
     run: (_keys, batch) => runBatch(batch),
   });

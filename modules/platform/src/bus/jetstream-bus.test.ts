@@ -135,4 +135,43 @@ describe('JetStream bus', () => {
     const info = await jsm.consumers.info(env.config.NATS_STREAM, 'order-release-stock');
     expect(info.num_ack_pending).toBe(0);
   });
+
+  it('publishes several events pipelined, in order; nothing after a failed one is stored, and the retry keeps the order', async () => {
+    const stored = (ids: string[]) => Promise.all(ids.map((id) => seqOf(id)));
+    /** The stream sequence of the event with this id (among the last 50), or null. */
+    const seqOf = async (id: string): Promise<number | null> => {
+      const info = await jsm.streams.info(env.config.NATS_STREAM);
+      for (let seq = info.state.last_seq; seq >= Math.max(1, info.state.last_seq - 50); seq--) {
+        const m = await jsm.streams.getMessage(env.config.NATS_STREAM, { seq }).catch(() => null);
+        if (m && m.json<EventEnvelope>().id === id) return seq;
+      }
+      return null;
+    };
+    const [a, b, c] = [event('order.created'), event('order.paid'), event('order.shipped')];
+    expect(await bus1.publishMany!([a, b, c])).toEqual({ published: 3 });
+    const [sa, sb, sc] = await stored([a.id, b.id, c.id]);
+    expect(sa! < sb! && sb! < sc!).toBe(true);
+
+    // The second of three is refused (larger than the server's max_payload): the third must not be stored.
+    const d = event('order.created');
+    const huge = event('order.paid', { blob: 'x'.repeat(2 * 1024 * 1024) });
+    const f = event('order.shipped');
+    const before = await streamMessages();
+    const r = await bus1.publishMany!([d, huge, f]);
+    expect(r.published).toBe(1);
+    expect(r.error).toBeDefined();
+    expect(await streamMessages()).toBe(before + 1);
+    expect(await seqOf(f.id)).toBeNull();
+
+    // A retry from the failed one (fixed) on: the already-stored events are duplicates, the rest
+    // follow in order — also when the retry starts before the last stored event (a lost ack).
+    const fixed = { ...huge, data: { blob: 'small' } };
+    expect(await bus1.publishMany!([d, fixed, f])).toEqual({ published: 3 });
+    expect(await streamMessages()).toBe(before + 3);
+    const [sd, sh, sf] = await stored([d.id, fixed.id, f.id]);
+    expect(sd! < sh! && sh! < sf!).toBe(true);
+    const g = event('order.completed');
+    expect(await bus1.publishMany!([fixed, f, g])).toEqual({ published: 3 });
+    expect(await streamMessages()).toBe(before + 4);
+  });
 });

@@ -110,6 +110,24 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
       await js.publish(eventSubject(prefix, event.type), JSON.stringify(event), { msgID: event.id });
     },
 
+    async publishMany(events) {
+      // Each event after the first names its predecessor as the stream's last message id
+      // (Nats-Expected-Last-Msg-Id): once one fails, the server refuses every later one, so none
+      // overtakes it. The server checks duplicates first, so a retry that re-publishes events it
+      // already stored (a lost acknowledgement) is acknowledged as duplicates, chain and all.
+      const settled = await Promise.allSettled(
+        events.map((event, i) =>
+          js.publish(eventSubject(prefix, event.type), JSON.stringify(event), {
+            msgID: event.id,
+            ...(i > 0 ? { expect: { lastMsgID: events[i - 1].id } } : {}),
+          }),
+        ),
+      );
+      const failed = settled.findIndex((s) => s.status === 'rejected');
+      if (failed < 0) return { published: events.length };
+      return { published: failed, error: (settled[failed] as PromiseRejectedResult).reason };
+    },
+
     async addDurable(handler) {
       if (closed) throw new Error('bus is closed');
       const durable = consumerName(handler.name);

@@ -24,6 +24,13 @@ export interface Bus {
   readonly mode: 'in-process' | 'jetstream';
   /** Used by the outbox relay only: hand one event to the transport (JetStream with msgID = event.id, or in-process delivery). Resolves when the transport has accepted it. */
   publish(event: EventEnvelope): Promise<void>;
+  /**
+   * Optional, used by the outbox relay: several events in this order, pipelined (one write for all,
+   * no wait for each acknowledgement). Resolves with how many of the leading events the transport
+   * accepted — all of them, or those before the first failure, with that failure's error. Nothing
+   * after a failed event is accepted, so the order still holds when the relay starts again there.
+   */
+  publishMany?(events: readonly EventEnvelope[]): Promise<{ published: number; error?: unknown }>;
   /** Registers a durable reaction; with NATS, creates/updates its durable consumer and starts consuming. */
   addDurable(handler: DurableHandler): Promise<void>;
   /** Fan-out to this process of events of the given types (use ['*'] for all). Returns an unsubscribe function. */

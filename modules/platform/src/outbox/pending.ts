@@ -41,19 +41,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * and only those: writers that come later draw seqs above B. Writers are never blocked.
  */
 export async function settledBound(c: pg.Client, opts: { maxWaitMs: number; active: () => boolean }): Promise<number | null> {
-  const seqRes = await c.query<{ last: number | string }>(
-    `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS last FROM platform.outbox_seq_seq`,
+  // One statement, in that order: the lateral join reads pg_locks once per row of `b`, so only
+  // after the sequence has been read.
+  const res = await c.query<{ last: number | string; vxids: string[] }>(
+    `SELECT b.last, w.vxids
+       FROM (SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS last FROM platform.outbox_seq_seq) b
+       CROSS JOIN LATERAL (
+         SELECT coalesce(array_agg(DISTINCT l.virtualtransaction), '{}') AS vxids
+           FROM pg_locks l
+          WHERE b.last IS NOT NULL
+            AND l.locktype = 'relation'
+            AND l.mode = 'RowExclusiveLock'
+            AND l.relation = 'platform.outbox'::regclass
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND l.pid IS DISTINCT FROM pg_backend_pid()) w`,
   );
-  const bound = Number(seqRes.rows[0]?.last ?? 0);
-  const writers = await c.query<{ vxids: string[] }>(
-    `SELECT coalesce(array_agg(DISTINCT virtualtransaction), '{}') AS vxids
-       FROM pg_locks
-      WHERE locktype = 'relation'
-        AND mode = 'RowExclusiveLock'
-        AND relation = 'platform.outbox'::regclass
-        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND pid IS DISTINCT FROM pg_backend_pid()`,
-  );
+  const bound = Number(res.rows[0]?.last ?? 0);
+  const writers = res;
   let open = writers.rows[0]?.vxids ?? [];
   const deadline = Date.now() + opts.maxWaitMs;
   let pause = 1;

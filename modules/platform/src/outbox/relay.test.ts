@@ -215,4 +215,40 @@ describe('outbox relay with JetStream: rolled-back events', () => {
     for (const seq of [first, first + 1]) ids.push((await jsm.streams.getMessage(env.config.NATS_STREAM, { seq }))!.json<EventEnvelope>().id);
     expect(ids).toEqual([committedFirst, addedFirst]);
   });
+
+  it('a publish failing mid-batch stops the batch there: nothing after it is stored, and the retry publishes the rest in order', async () => {
+    const { db, outbox, bus } = env.platform;
+    const jsm = await jetstreamManager(env.platform.nats!);
+    const first = (await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq + 1;
+    // The transport refuses the third event once (as too large for the server), as a broken
+    // connection would: the real JetStream bus, with that one event swapped on the first call.
+    let failNext = true;
+    const flaky: Bus = {
+      ...bus,
+      publish: (e) => bus.publish(e),
+      publishMany: (events) => {
+        if (!failNext) return bus.publishMany!(events);
+        failNext = false;
+        return bus.publishMany!(events.map((e, i) => (i === 2 ? { ...e, data: { blob: 'x'.repeat(2 * 1024 * 1024) } } : e)));
+      },
+    };
+    const relay = createRelay({ db, dbUrl: env.config.DATABASE_URL, bus: flaky, log: env.log, backoff: { minMs: 10, maxMs: 10 } });
+    const ids = await db.transaction((tx) =>
+      outbox.add(tx, Array.from({ length: 5 }, (_, n) => ({ type: 'order.created', aggregateId: `f${n}`, data: { n } }))),
+    );
+    expect(await relay.drain()).toBe(2);
+    expect((await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq).toBe(first + 1);
+    const [failed] = await db.query<{ attempts: number; last_error: string | null; published_at: Date | null }>(
+      `SELECT attempts, last_error, published_at FROM platform.outbox WHERE id = $1`,
+      { bind: [ids[2]], type: QueryTypes.SELECT },
+    );
+    expect(failed).toMatchObject({ attempts: 1, published_at: null });
+    expect(failed.last_error).toBeTruthy();
+
+    expect(await relay.drain()).toBe(3);
+    const stored = [];
+    for (let seq = first; seq < first + 5; seq++) stored.push((await jsm.streams.getMessage(env.config.NATS_STREAM, { seq }))!.json<EventEnvelope>().id);
+    expect(stored).toEqual(ids);
+    expect((await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq).toBe(first + 4);
+  });
 });

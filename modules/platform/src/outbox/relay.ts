@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import type { Bus } from '../bus/types';
 import { describeError } from '../bus/consumer';
 import { OUTBOX_CHANNEL } from './outbox';
-import { markPublished, pendingUpTo, readPending, recordFailure, settledBound, toEnvelope } from './pending';
+import { markPublished, pendingUpTo, readPending, recordFailure, settledBound, toEnvelope, type OutboxRow } from './pending';
 import { purgeRetention } from './retention';
 import type { Relay } from './types';
 
@@ -27,6 +27,13 @@ export interface RelayOptions {
   batchSize?: number;
   /** Poll interval, the fallback to NOTIFY (default 500 ms). */
   pollMs?: number;
+  /**
+   * After a cycle that emptied the outbox, the next one waits at least this long (default 15 ms),
+   * even when woken: under load every commit sends a NOTIFY, and a cycle per NOTIFY would spend
+   * more statements on reading the outbox than the writers spent filling it. Events wait at most
+   * this much longer; a full batch is followed at once.
+   */
+  minGapMs?: number;
   /** How often a non-leader tries to take the lease (default 1 s). */
   lockRetryMs?: number;
   /** Publish retry backoff bounds (default 100 ms → 30 s). */
@@ -53,6 +60,7 @@ export function createRelay(opts: RelayOptions): Relay {
   const { db, dbUrl, bus, log } = opts;
   const batchSize = opts.batchSize ?? 100;
   const pollMs = opts.pollMs ?? 500;
+  const minGapMs = opts.minGapMs ?? 15;
   const lockRetryMs = opts.lockRetryMs ?? 1_000;
   const { minMs, maxMs } = opts.backoff ?? { minMs: 100, maxMs: 30_000 };
 
@@ -162,19 +170,29 @@ export function createRelay(opts: RelayOptions): Relay {
     }
     const rows = await readPending(c, bound, batchSize);
     const done: (number | string)[] = [];
+    const failedAt = async (row: OutboxRow, err: unknown): Promise<CycleResult> => {
+      // Stop the batch here so that nothing overtakes this event.
+      await recordFailure(c, row.seq, describeError(err));
+      log.warn({ err, seq: row.seq, eventId: row.id, type: row.type, attempts: row.attempts + 1 }, 'outbox publish failed; will retry');
+      return { published: done.length, failed: true, full: false };
+    };
     try {
-      for (const row of rows) {
+      if (bus.publishMany && rows.length > 1) {
         // Lease lost: stop; the next leader starts from the first row not marked published.
-        if (!holding()) break;
-        try {
-          await bus.publish(toEnvelope(row));
-        } catch (err) {
-          // Stop the batch here so that nothing overtakes this event.
-          await recordFailure(c, row.seq, describeError(err));
-          log.warn({ err, seq: row.seq, eventId: row.id, type: row.type, attempts: row.attempts + 1 }, 'outbox publish failed; will retry');
-          return { published: done.length, failed: true, full: false };
+        if (!holding()) return { published: 0, failed: false, full: false };
+        const { published, error } = await bus.publishMany(rows.map(toEnvelope));
+        for (const row of rows.slice(0, published)) done.push(row.seq);
+        if (published < rows.length) return await failedAt(rows[published], error);
+      } else {
+        for (const row of rows) {
+          if (!holding()) break;
+          try {
+            await bus.publish(toEnvelope(row));
+          } catch (err) {
+            return await failedAt(row, err);
+          }
+          done.push(row.seq);
         }
-        done.push(row.seq);
       }
     } finally {
       await markPublished(c, done);
@@ -204,6 +222,7 @@ export function createRelay(opts: RelayOptions): Relay {
         failures = 0;
         if (r.full) continue;
         await maybePurge();
+        if (minGapMs > 0) await pause(minGapMs, false);
         await pause(pollMs, true);
       } catch (err) {
         if (!running) break;
