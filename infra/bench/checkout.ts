@@ -14,6 +14,8 @@ import { benchEnvironment, bffNodeArgs, cpuSeconds, freePort, machine, startServ
  *
  *   npx tsx infra/bench/checkout.ts [--duration 10] [--warmup 3] [--concurrency 48] [--users 400] [--skus 50]
  *
+ * BENCH_RUN_JOBS=false runs the BFF without the relay and jobs, to see their share of the CPU (the
+ * events then pile up: the backlog line shows it; not a result).
  * BENCH_STEPS=1 prints the mean time of each step; BENCH_CPU_PROF=<dir> writes the BFF's
  * .cpuprofile there. Environment as floor.ts: BENCH_PG_ADMIN_URL, BENCH_REDIS_URL, BENCH_NATS_URL.
  * Needs modules/api to wire order and payment (and apps/bff the payment routes).
@@ -46,7 +48,7 @@ const benchWorld = () =>
     SANDBOX_PAYMENTS: 'true',
     // The production minimum (scrypt N=16384): only registration pays for it, before the measurement.
     PASSWORD_HASH_COST: '14',
-    RUN_JOBS: 'true',
+    RUN_JOBS: process.env.BENCH_RUN_JOBS ?? 'true',
     DB_POOL_MAX: '20',
   });
 
