@@ -66,6 +66,35 @@ describe('batched cart adds', () => {
     expect(ledger.reserve - ledger.release).toBe(40);
   });
 
+  it('a refused add leaves its cart as it was: hold expiry and holds unmoved, no cart created for it', async () => {
+    const [a, b] = await h.skus(2, { stock: 100 });
+    const c = h.user();
+    const cart = await c.addItem({ skuId: a, quantity: 2 });
+    // Move the hold expiry back so that any touch of the cart would show.
+    await h.q(`UPDATE cart.carts SET holds_until = now() + interval '100 seconds' WHERE id = $1`, [cart.id]);
+    await h.q(`UPDATE inventory.reservations SET expires_at = now() + interval '100 seconds' WHERE owner_id = $1`, [cart.id]);
+    const before = await h.q<{ holds_until: string }>(`SELECT holds_until::text FROM cart.carts WHERE id = $1`, [cart.id]);
+    const heldBefore = await h.q<{ expires_at: string }>(`SELECT expires_at::text FROM inventory.reservations WHERE owner_id = $1 ORDER BY sku_id`, [cart.id]);
+
+    // In one batch with other carts' adds that go through: c's is over the quantity limit; a new
+    // user's first add is over it too.
+    const newcomer = h.user();
+    const others = Array.from({ length: 3 }, () => h.user());
+    const results = await settle([
+      c.addItem({ skuId: a, quantity: 19 }),
+      newcomer.addItem({ skuId: b, quantity: 21 }),
+      ...others.map((o) => o.addItem({ skuId: b, quantity: 1 })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+
+    expect(await h.q(`SELECT holds_until::text FROM cart.carts WHERE id = $1`, [cart.id])).toEqual(before);
+    expect(await h.q(`SELECT expires_at::text FROM inventory.reservations WHERE owner_id = $1 ORDER BY sku_id`, [cart.id])).toEqual(heldBefore);
+    expect((await c.get()).items.map((i) => i.quantity)).toEqual([2]);
+    expect(await h.carts(newcomer.id)).toEqual([]);
+    // The carts whose adds went through were touched as usual.
+    for (const o of others) expect((await o.get()).items).toHaveLength(1);
+  });
+
   it('one cart’s adds at once: all land, in some order, none lost; the line limit refuses exactly the extra lines', async () => {
     const c = h.user();
     const skus = await h.skus(5, { stock: 100 });

@@ -103,10 +103,13 @@ export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mut
       }
 
       const ok = plans.filter((p) => !p.failed);
+      // A refused add leaves its cart as it was: the lock's touch of holds_until is put back, and a
+      // cart created for it goes (one add per cart per batch, so nothing else of the batch is there).
       const inserted = await store.writeLines(
         tx,
         ok.filter((p) => !p.existing).map((p) => ({ cartId: p.cartId, skuId: p.req.sku.skuId, quantity: p.quantity, addedPrice: p.req.sku.price })),
         ok.filter((p) => p.existing).map((p) => ({ itemId: p.existing!.id, quantity: p.quantity })),
+        plans.filter((p) => p.failed).map((p) => ({ cartId: p.cartId, how: cartOf(p.req).untouch })),
       );
       if (ok.length) await outbox.add(tx, ok.map((p) => m.changed(p.cartId, p.req.owner, 'add')));
 
@@ -146,14 +149,14 @@ export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mut
     }
 
     // Committed. Cache entries go before anyone is answered (one delete and one broadcast for the
-    // batch); due extensions of the other holds run for every locked cart (its holds_until moved
-    // even if its add was refused).
+    // batch); due extensions of the other holds run for the carts whose add went through (a refused
+    // add's cart got its holds_until back).
     // The adds are committed whatever happens here: a failure is logged, not reported as a failed
     // add (a client told so would add again), and never re-runs them.
     try {
       await m.afterCommit(
         result.plans.map((p) => p.req.owner),
-        result.plans.map((p) => ({ owner: p.req.owner, cartId: p.cartId, lines: p.failed || p.existing ? p.lines.length : p.lines.length + 1, due: result.locked.get(ownerKey(p.req.owner))!.extendDue })),
+        result.plans.map((p) => ({ owner: p.req.owner, cartId: p.cartId, lines: p.failed || p.existing ? p.lines.length : p.lines.length + 1, due: !p.failed && result.locked.get(ownerKey(p.req.owner))!.extendDue })),
       );
     } catch (err) {
       log.error({ err, adds: batch.length }, 'cart cache invalidation after batched adds failed (the adds are committed; cached carts expire)');

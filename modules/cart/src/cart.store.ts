@@ -24,6 +24,20 @@ const toLine = (r: Omit<LineRow, 'cart_id' | 'holds_until' | 'coupon_code'> & { 
 });
 
 /** The cart's SQL, raw and bound (hot paths; DESIGN.md "Performance"). Newest lines first. */
+/** A cart locked (or created) for a batch of adds; see lockActiveMany. */
+export interface LockedCart {
+  cartId: string;
+  holdsUntil: string | null;
+  couponCode: string | null;
+  extendDue: boolean;
+  lines: CartLine[] | null;
+  /**
+   * How to take back the lock's touch if the cart's add is refused (as the single-cart path's
+   * rollback would): drop a cart created for it, or put its hold expiry back (exactly: as text).
+   */
+  untouch: { drop: true } | { drop: false; holdsUntil: string | null };
+}
+
 export function createCartStore(db: Db) {
   const select = <T extends object>(sql: string, bind: unknown[], transaction?: Transaction) =>
     db.query<T>(sql, { bind, type: QueryTypes.SELECT, transaction });
@@ -99,10 +113,13 @@ export function createCartStore(db: Db) {
       owners: { owner: CartOwner; holdSeconds: number }[],
       tx: Transaction,
       slackSeconds: number,
-    ): Promise<Map<string, { cartId: string; holdsUntil: string | null; couponCode: string | null; extendDue: boolean; lines: CartLine[] | null }>> {
+    ): Promise<Map<string, LockedCart>> {
       type JsonLine = { id: string; sku_id: string; quantity: number; added_price: number; selected: boolean; added_at: string };
-      type Locked = { id: string; owner_type: string; owner_id: string; holds_until: Date | null; coupon_code: string | null; extend_due: boolean; fresh: boolean; lines: JsonLine[] | null };
-      const out = new Map<string, { cartId: string; holdsUntil: string | null; couponCode: string | null; extendDue: boolean; lines: CartLine[] | null }>();
+      type Locked = {
+        id: string; owner_type: string; owner_id: string; holds_until: Date | null; coupon_code: string | null; extend_due: boolean; fresh: boolean;
+        lines: JsonLine[] | null; prev_holds_until: string | null; created: boolean;
+      };
+      const out = new Map<string, LockedCart>();
       const keep = (rows: Locked[]) => {
         for (const r of rows) {
           out.set(`${r.owner_type}:${r.owner_id}`, {
@@ -111,6 +128,7 @@ export function createCartStore(db: Db) {
             couponCode: r.coupon_code,
             extendDue: r.extend_due,
             lines: r.fresh ? (r.lines ?? []).map((l) => toLine({ ...l, added_at: new Date(l.added_at) })) : null,
+            untouch: r.created ? { drop: true } : { drop: false, holdsUntil: r.prev_holds_until },
           });
         }
       };
@@ -129,10 +147,10 @@ export function createCartStore(db: Db) {
                          FROM cart.carts k JOIN unnest($1::text[], $2::uuid[], $3::int[]) AS o(t, i, hold) ON k.owner_type = o.t AND k.owner_id = o.i
                         WHERE k.status = 'active' ORDER BY k.id FOR UPDATE OF k) prev
                 WHERE c.id = prev.id
-              RETURNING c.id, c.owner_type, c.owner_id, c.holds_until, c.coupon_code, prev.v,
+              RETURNING c.id, c.owner_type, c.owner_id, c.holds_until, c.coupon_code, prev.v, prev.holds_until::text AS prev_holds_until,
                         prev.hold > 0 AND (prev.holds_until IS NULL OR c.holds_until - prev.holds_until > make_interval(secs => $4::float8)) AS extend_due
              )
-             SELECT u.id, u.owner_type, u.owner_id, u.holds_until, u.coupon_code, u.extend_due,
+             SELECT u.id, u.owner_type, u.owner_id, u.holds_until, u.coupon_code, u.extend_due, u.prev_holds_until, false AS created,
                     (s.v IS NOT DISTINCT FROM u.v) AS fresh,
                     (SELECT json_agg(json_build_object('id', i.id, 'sku_id', i.sku_id, 'quantity', i.quantity, 'added_price', i.added_price,
                                                        'selected', i.selected, 'added_at', i.added_at) ORDER BY i.added_at DESC, i.id DESC)
@@ -150,7 +168,8 @@ export function createCartStore(db: Db) {
              SELECT n.id, n.t, n.i, CASE WHEN n.hold > 0 THEN now() + make_interval(secs => n.hold) END
                FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[]) AS n(id, t, i, hold)
              ON CONFLICT (owner_type, owner_id) WHERE status = 'active' DO NOTHING
-             RETURNING id, owner_type, owner_id, holds_until, coupon_code, false AS extend_due, true AS fresh, NULL::json AS lines`,
+             RETURNING id, owner_type, owner_id, holds_until, coupon_code, false AS extend_due, true AS fresh, NULL::json AS lines,
+                       NULL::text AS prev_holds_until, true AS created`,
             [wanted.map(() => newId()), wanted.map((w) => w.owner.type), wanted.map((w) => w.owner.id), wanted.map((w) => w.holdSeconds)],
             tx,
           ),
@@ -180,17 +199,33 @@ export function createCartStore(db: Db) {
       tx: Transaction,
       inserts: { cartId: string; skuId: string; quantity: number; addedPrice: number }[],
       updates: { itemId: string; quantity: number }[],
+      untouch: { cartId: string; how: LockedCart['untouch'] }[] = [],
     ): Promise<Map<string, CartLine>> {
       const ids = inserts.map(() => newId());
+      const restore = untouch.filter((u) => !u.how.drop);
       const rows = await select<LineRow & { id: string }>(
         `WITH up AS (
            UPDATE cart.cart_items i SET quantity = u.q, updated_at = now()
              FROM unnest($6::uuid[], $7::int[]) AS u(id, q) WHERE i.id = u.id
-           RETURNING 1)
+           RETURNING 1
+         ), restored AS (
+           UPDATE cart.carts c SET holds_until = r.h::timestamptz
+             FROM unnest($8::uuid[], $9::text[]) AS r(id, h) WHERE c.id = r.id
+           RETURNING 1
+         ), dropped AS (
+           DELETE FROM cart.carts c WHERE c.id = ANY($10::uuid[])
+             AND NOT EXISTS (SELECT 1 FROM cart.cart_items i WHERE i.cart_id = c.id)
+           RETURNING 1
+         )
          INSERT INTO cart.cart_items (id, cart_id, sku_id, quantity, added_price)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::bigint[])
          RETURNING cart_id, id, sku_id, quantity, added_price, selected, added_at`,
-        [ids, inserts.map((l) => l.cartId), inserts.map((l) => l.skuId), inserts.map((l) => l.quantity), inserts.map((l) => l.addedPrice), updates.map((u) => u.itemId), updates.map((u) => u.quantity)],
+        [
+          ids, inserts.map((l) => l.cartId), inserts.map((l) => l.skuId), inserts.map((l) => l.quantity), inserts.map((l) => l.addedPrice),
+          updates.map((u) => u.itemId), updates.map((u) => u.quantity),
+          restore.map((u) => u.cartId), restore.map((u) => (u.how.drop ? null : u.how.holdsUntil)),
+          untouch.filter((u) => u.how.drop).map((u) => u.cartId),
+        ],
         tx,
       );
       return new Map(rows.map((r) => [`${r.cart_id}:${r.sku_id}`, toLine(r)]));
