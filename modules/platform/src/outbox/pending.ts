@@ -57,8 +57,7 @@ export async function settledBound(c: pg.Client, opts: { maxWaitMs: number; acti
             AND l.pid IS DISTINCT FROM pg_backend_pid()) w`,
   );
   const bound = Number(res.rows[0]?.last ?? 0);
-  const writers = res;
-  let open = writers.rows[0]?.vxids ?? [];
+  let open = res.rows[0]?.vxids ?? [];
   const deadline = Date.now() + opts.maxWaitMs;
   let pause = 1;
   while (open.length > 0) {
