@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
 import { createShopClient, type AppRouter } from '@zjmall/client';
 import { newId } from '@zjmall/platform';
-import { startTestBff, type TestBff } from './support/bff';
+import { adminClient, startTestBff, type TestBff } from './support/bff';
 
 /**
  * Coupons over HTTP through the shared client (the wiring in modules/api): an admin creates one,
@@ -17,10 +17,8 @@ describe('coupon journey over HTTP', () => {
   afterAll(() => bff?.close());
 
   it('createCoupon → applyCoupon → checkout (discounted) → cancel gives the use back', async () => {
-    const adminEmail = `admin.${newId().slice(-8)}@example.com`;
-    await bff.services.identity.ensureAdmin(adminEmail, 'admin password 1');
     const anon = createShopClient(bff.url);
-    const admin = createShopClient(bff.url, { token: (await anon.auth.login.mutate({ email: adminEmail, password: 'admin password 1' })).token });
+    const admin = await adminClient(bff);
     const category = await admin.catalog.admin.createCategory.mutate({ name: `券 ${newId().slice(-6)}` });
     const product = await admin.catalog.admin.createProduct.mutate({
       name: `保温杯 ${newId().slice(-6)}`,

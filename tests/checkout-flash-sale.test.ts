@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
 import { createShopClient, type AppRouter, type ShopClient } from '@zjmall/client';
 import { newId } from '@zjmall/platform';
-import { startTestBff, type TestBff } from './support/bff';
+import { adminClient, startTestBff, type TestBff } from './support/bff';
 
 const STOCK = 20;
 const USERS = 150;
@@ -27,10 +27,7 @@ describe('flash sale over HTTP', () => {
   afterAll(() => bff?.close(), 120_000);
 
   it(`stock ${STOCK}, ${USERS} concurrent checkouts → exactly ${STOCK} orders, ledger and stock agree`, async () => {
-    const adminEmail = `admin.${newId().slice(-8)}@example.com`;
-    await bff.services.identity.ensureAdmin(adminEmail, 'admin password 1');
-    const anon = createShopClient(bff.url);
-    const admin = createShopClient(bff.url, { token: (await anon.auth.login.mutate({ email: adminEmail, password: 'admin password 1' })).token });
+    const admin = await adminClient(bff);
     const category = await admin.catalog.admin.createCategory.mutate({ name: `秒杀 ${newId().slice(-6)}` });
     const product = await admin.catalog.admin.createProduct.mutate({
       name: `秒杀商品 ${newId().slice(-6)}`,

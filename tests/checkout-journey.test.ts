@@ -4,7 +4,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { createShopClient } from '@zjmall/client';
 import { EVENTS, eventSubject, type EventEnvelope, type OrderStatusChange } from '@zjmall/contracts';
 import { newId } from '@zjmall/platform';
-import { startTestBff, type TestBff } from './support/bff';
+import { adminClient, startTestBff, type TestBff } from './support/bff';
 
 /**
  * The journey users judge the product by, through the shared client over real HTTP against a
@@ -35,10 +35,8 @@ describe('checkout journey over HTTP', () => {
     })();
 
     // Admin puts a product on sale.
-    const adminEmail = `admin.${newId().slice(-8)}@example.com`;
-    await bff.services.identity.ensureAdmin(adminEmail, 'admin password 1');
     const anon = createShopClient(bff.url);
-    const admin = createShopClient(bff.url, { token: (await anon.auth.login.mutate({ email: adminEmail, password: 'admin password 1' })).token });
+    const admin = await adminClient(bff);
     const category = await admin.catalog.admin.createCategory.mutate({ name: `耳机 ${newId().slice(-6)}` });
     const product = await admin.catalog.admin.createProduct.mutate({
       name: `无线蓝牙耳机 ${newId().slice(-6)}`,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopClient } from '@zjmall/client';
 import type { OrderStatusChange } from '@zjmall/contracts';
 import { newId } from '@zjmall/platform';
-import { spawnBff, startTestBff, type BffProcess, type TestBff } from './support/bff';
+import { spawnBff, adminClient, startTestBff, type BffProcess, type TestBff } from './support/bff';
 
 const ADMIN = '00000000-0000-7000-8000-00000000ad02';
 
@@ -58,9 +58,7 @@ describe('order.onStatus across two BFF processes', () => {
       expect(approved.status).toBe(200);
       await until('paid');
 
-      const adminEmail = `admin.${newId().slice(-8)}@example.com`;
-      await bff.services.identity.ensureAdmin(adminEmail, 'admin password 1');
-      const admin = createShopClient(bff.url, { token: (await anon.auth.login.mutate({ email: adminEmail, password: 'admin password 1' })).token });
+      const admin = await adminClient(bff);
       await admin.order.admin.ship.mutate({ id: order.id, carrier: 'SF', trackingNo: `SF${newId().slice(-10)}` });
       await until('shipped');
       await admin.order.admin.complete.mutate({ id: order.id });

@@ -9,7 +9,7 @@ import { inventoryMigrations } from '@zjmall/inventory';
 import { createDb, migrateDown, migrateUp, newId, platformMigrations } from '@zjmall/platform';
 import { pricingMigrations } from '@zjmall/pricing';
 import { createTestDatabase } from '@zjmall/platform/testing';
-import { startTestBff, type TestBff } from './support/bff';
+import { adminClient, startTestBff, type TestBff } from './support/bff';
 
 /**
  * Issue 6's promotional prices, end to end over HTTP against a BFF with its background jobs (the
@@ -44,10 +44,8 @@ describe('promotional prices over HTTP', () => {
       for await (const m of messages) seen.push(m.json<EventEnvelope<PriceChangedV1>>());
     })();
 
-    const adminEmail = `admin.${newId().slice(-8)}@example.com`;
-    await bff.services.identity.ensureAdmin(adminEmail, 'admin password 1');
     const anon = createShopClient(bff.url);
-    const admin = createShopClient(bff.url, { token: (await anon.auth.login.mutate({ email: adminEmail, password: 'admin password 1' })).token });
+    const admin = await adminClient(bff);
     const category = await admin.catalog.admin.createCategory.mutate({ name: `促销 ${newId().slice(-6)}` });
     const product = await admin.catalog.admin.createProduct.mutate({
       name: `蓝牙音箱 ${newId().slice(-6)}`,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopClient } from '@zjmall/client';
 import { newId } from '@zjmall/platform';
 import { captureSql } from '@zjmall/platform/testing';
-import { startTestBff, type TestBff } from './support/bff';
+import { adminClient, startTestBff, type TestBff } from './support/bff';
 
 /**
  * On this machine kind a SQL statement's cost is mostly its round trip (socket write and wake-up),
@@ -20,10 +20,8 @@ describe('SQL statements per purchase step', () => {
   afterAll(() => bff?.close());
 
   it(`stays within ${JSON.stringify(BUDGET)}`, async () => {
-    const adminEmail = `admin.${newId().slice(-8)}@example.com`;
-    await bff.services.identity.ensureAdmin(adminEmail, 'admin password 1');
     const anon = createShopClient(bff.url);
-    const admin = createShopClient(bff.url, { token: (await anon.auth.login.mutate({ email: adminEmail, password: 'admin password 1' })).token });
+    const admin = await adminClient(bff);
     const category = await admin.catalog.admin.createCategory.mutate({ name: `c ${newId().slice(-6)}` });
     const product = await admin.catalog.admin.createProduct.mutate({
       name: `p ${newId().slice(-6)}`,

@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { createTestEnv, type TestEnv, type TestEnvOptions } from '@zjmall/platform/testing';
 import { allMigrations, createServices, startJobs, type Jobs, type Services } from '@zjmall/api';
 import { buildApp } from '@zjmall/bff';
+import { createShopClient, type ShopClient } from '@zjmall/client';
+import { newId } from '@zjmall/platform';
 
 import { repoRoot } from './paths';
 
@@ -16,6 +18,15 @@ export interface TestBff {
   env: TestEnv;
   services: Services;
   close(): Promise<void>;
+}
+
+/** A client signed in as a fresh admin account of this BFF. */
+export async function adminClient(bff: TestBff): Promise<ShopClient> {
+  const email = `admin.${newId().slice(-8)}@example.com`;
+  const password = 'admin password 1';
+  await bff.services.identity.ensureAdmin(email, password);
+  const { token } = await createShopClient(bff.url).auth.login.mutate({ email, password });
+  return createShopClient(bff.url, { token });
 }
 
 /** A real BFF listening on a free port, on this test file's own database, key prefix and stream. */

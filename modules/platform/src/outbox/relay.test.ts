@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamManager } from '@nats-io/jetstream';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventEnvelope } from '@zjmall/contracts';
@@ -153,8 +153,18 @@ describe('outbox relay with JetStream: two relays on one outbox', () => {
 
 describe('outbox relay with JetStream: rolled-back events', () => {
   let env: TestEnv;
+  let jsm: JetStreamManager;
+  /** The stream sequence the next published event gets. */
+  const nextSeq = async () => (await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq + 1;
+  /** The ids of the `n` events stored from sequence `first` on, in stream order. */
+  const storedIds = async (first: number, n: number) => {
+    const ids: string[] = [];
+    for (let seq = first; seq < first + n; seq++) ids.push((await jsm.streams.getMessage(env.config.NATS_STREAM, { seq }))!.json<EventEnvelope>().id);
+    return ids;
+  };
   beforeAll(async () => {
     env = await createTestEnv({ label: 'relayrb', modules: [platformMigrations], redis: false });
+    jsm = await jetstreamManager(env.platform.nats!);
   });
   afterAll(async () => {
     await env?.close();
@@ -171,7 +181,6 @@ describe('outbox relay with JetStream: rolled-back events', () => {
     const [kept] = await db.transaction((tx) => outbox.add(tx, { type: 'order.paid', aggregateId: 'o2', data: { doomed: false } }));
 
     expect(await relay.drain()).toBe(1);
-    const jsm = await jetstreamManager(env.platform.nats!);
     const info = await jsm.streams.info(env.config.NATS_STREAM);
     expect(info.state.messages).toBe(1);
     const stored = await jsm.streams.getMessage(env.config.NATS_STREAM, { seq: info.state.first_seq });
@@ -182,8 +191,7 @@ describe('outbox relay with JetStream: rolled-back events', () => {
 
   it('holds back a committed event while an earlier-seq transaction is still open, then publishes both in seq order', async () => {
     const { db, outbox, relay } = env.platform;
-    const jsm = await jetstreamManager(env.platform.nats!);
-    const first = (await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq + 1;
+    const first = await nextSeq();
     // outbox.add inserts its rows with the COMMIT; a writer that inserts earlier in an open
     // transaction (a Db without that, or plain SQL) draws its seq first and must be waited for.
     const slow = await db.transaction();
@@ -195,15 +203,12 @@ describe('outbox relay with JetStream: rolled-back events', () => {
     expect((await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq).toBe(first - 1); // `late` waits for `early`
     await slow.commit();
     expect(await draining).toBe(2);
-    const ids = [];
-    for (const seq of [first, first + 1]) ids.push((await jsm.streams.getMessage(env.config.NATS_STREAM, { seq }))!.json<EventEnvelope>().id);
-    expect(ids).toEqual([early, late]);
+    expect(await storedIds(first, 2)).toEqual([early, late]);
   });
 
   it('outbox.add draws seqs at commit: events leave in the order their transactions committed', async () => {
     const { db, outbox, relay } = env.platform;
-    const jsm = await jetstreamManager(env.platform.nats!);
-    const first = (await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq + 1;
+    const first = await nextSeq();
     const slow = await db.transaction();
     const [addedFirst] = await outbox.add(slow, { type: 'order.shipped', aggregateId: 'o5', data: {} });
     const [committedFirst] = await db.transaction((tx) => outbox.add(tx, { type: 'order.shipped', aggregateId: 'o6', data: {} }));
@@ -211,21 +216,17 @@ describe('outbox relay with JetStream: rolled-back events', () => {
     expect(await relay.drain()).toBe(1);
     await slow.commit();
     expect(await relay.drain()).toBe(1);
-    const ids = [];
-    for (const seq of [first, first + 1]) ids.push((await jsm.streams.getMessage(env.config.NATS_STREAM, { seq }))!.json<EventEnvelope>().id);
-    expect(ids).toEqual([committedFirst, addedFirst]);
+    expect(await storedIds(first, 2)).toEqual([committedFirst, addedFirst]);
   });
 
   it('a publish failing mid-batch stops the batch there: nothing after it is stored, and the retry publishes the rest in order', async () => {
     const { db, outbox, bus } = env.platform;
-    const jsm = await jetstreamManager(env.platform.nats!);
-    const first = (await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq + 1;
+    const first = await nextSeq();
     // The transport refuses the third event once (as too large for the server), as a broken
     // connection would: the real JetStream bus, with that one event swapped on the first call.
     let failNext = true;
     const flaky: Bus = {
       ...bus,
-      publish: (e) => bus.publish(e),
       publishMany: (events) => {
         if (!failNext) return bus.publishMany!(events);
         failNext = false;
@@ -246,9 +247,7 @@ describe('outbox relay with JetStream: rolled-back events', () => {
     expect(failed.last_error).toBeTruthy();
 
     expect(await relay.drain()).toBe(3);
-    const stored = [];
-    for (let seq = first; seq < first + 5; seq++) stored.push((await jsm.streams.getMessage(env.config.NATS_STREAM, { seq }))!.json<EventEnvelope>().id);
-    expect(stored).toEqual(ids);
+    expect(await storedIds(first, 5)).toEqual(ids);
     expect((await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq).toBe(first + 4);
   });
 });
