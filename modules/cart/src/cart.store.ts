@@ -202,7 +202,8 @@ export function createCartStore(db: Db) {
       untouch: { cartId: string; how: LockedCart['untouch'] }[] = [],
     ): Promise<Map<string, CartLine>> {
       const ids = inserts.map(() => newId());
-      const restore = untouch.filter((u) => !u.how.drop);
+      const restore = untouch.flatMap((u) => (u.how.drop ? [] : [{ cartId: u.cartId, holdsUntil: u.how.holdsUntil }]));
+      const drop = untouch.filter((u) => u.how.drop).map((u) => u.cartId);
       const rows = await select<LineRow & { id: string }>(
         `WITH up AS (
            UPDATE cart.cart_items i SET quantity = u.q, updated_at = now()
@@ -223,8 +224,8 @@ export function createCartStore(db: Db) {
         [
           ids, inserts.map((l) => l.cartId), inserts.map((l) => l.skuId), inserts.map((l) => l.quantity), inserts.map((l) => l.addedPrice),
           updates.map((u) => u.itemId), updates.map((u) => u.quantity),
-          restore.map((u) => u.cartId), restore.map((u) => (u.how.drop ? null : u.how.holdsUntil)),
-          untouch.filter((u) => u.how.drop).map((u) => u.cartId),
+          restore.map((u) => u.cartId), restore.map((u) => u.holdsUntil),
+          drop,
         ],
         tx,
       );
