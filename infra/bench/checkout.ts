@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
 import { parseArgs } from 'node:util';
-import { benchEnvironment, bffNodeArgs, cpuSeconds, freePort, machine, startServer, type ChildServer } from './harness';
+import { benchEnvironment, bffNodeArgs, cpuSeconds, freePort, machine, serviceCpuMeter, startServer, type ChildServer } from './harness';
 
 /**
  * Orders per second through the whole purchase: cart.addItem → order.checkout → payment.create →
@@ -16,7 +16,8 @@ import { benchEnvironment, bffNodeArgs, cpuSeconds, freePort, machine, startServ
  *
  * BENCH_RUN_JOBS=false runs the BFF without the relay and jobs, to see their share of the CPU (the
  * events then pile up: the backlog line shows it; not a result).
- * BENCH_STEPS=1 prints the mean time of each step; BENCH_CPU_PROF=<dir> writes the BFF's
+ * The table shows, per operation, the CPU of the BFF ("server") and of PostgreSQL, Redis, NATS and
+ * the load generator, which share the machine with it. BENCH_STEPS=1 prints the mean time of each step; BENCH_CPU_PROF=<dir> writes the BFF's
  * .cpuprofile there. Environment as floor.ts: BENCH_PG_ADMIN_URL, BENCH_REDIS_URL, BENCH_NATS_URL.
  * Needs modules/api to wire order and payment (and apps/bff the payment routes).
  */
@@ -151,7 +152,11 @@ async function purchase(base: string, b: Buyer, skuId: string): Promise<number> 
   return performance.now() - t0;
 }
 
-interface Figure { label: string; perSec: number; p50: number; p99: number; count: number; errors: number; cpuMicros: number | null; firstError?: string }
+interface Figure {
+  label: string; perSec: number; p50: number; p99: number; count: number; errors: number; cpuMicros: number | null; firstError?: string;
+  /** CPU µs per operation of PostgreSQL, Redis, NATS and the load generator (they share the machine's 2 cores with the BFF). */
+  others: { postgres: number; redis: number; nats: number; generator: number } | null;
+}
 
 /** `width` loops of `op` for `seconds`; every failure counted. */
 async function drive(server: ChildServer, label: string, seconds: number, width: number, op: (worker: number) => Promise<number>): Promise<Figure> {
@@ -165,6 +170,7 @@ async function drive(server: ChildServer, label: string, seconds: number, width:
     return a === null || b === null ? null : a + b;
   };
   const cpu0 = cpu();
+  const services = serviceCpuMeter();
   const own0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: width }, async (_, w) => {
@@ -180,12 +186,14 @@ async function drive(server: ChildServer, label: string, seconds: number, width:
   const elapsed = (performance.now() - t0) / 1000;
   const cpu1 = cpu();
   const own = process.cpuUsage(own0);
-  if (process.env.BENCH_STEPS) console.log(`${label}: load generator CPU ${(((own.user + own.system) / Math.max(1, lat.length))).toFixed(0)} µs per op`);
+  const svc = services.stop();
+  const per = (seconds: number) => (lat.length ? (seconds * 1e6) / lat.length : 0);
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
   return {
     label, perSec: lat.length / elapsed, p50: q(0.5), p99: q(0.99), count: lat.length, errors, firstError,
     cpuMicros: cpu0 !== null && cpu1 !== null && lat.length ? ((cpu1 - cpu0) * 1e6) / lat.length : null,
+    others: lat.length ? { postgres: per(svc.postgres), redis: per(svc.redis), nats: per(svc.nats), generator: per((own.user + own.system) / 1e6) } : null,
   };
 }
 
@@ -262,8 +270,9 @@ if (figures.length) {
   console.log('\nzjmall checkout benchmark (issue 5: target ≥ 300 orders/s, zero errors)');
   console.log(`machine: ${machine()}`);
   console.log(`load: ${CONCURRENCY} concurrent clients (node:http, keep-alive), ${WARMUP} s warm-up, ${DURATION} s measured; ${USERS} distinct users, ${SKUS} SKUs; ${PROCESSES > 1 ? `BFF: ${PROCESSES} processes (BFF_PROCESSES) + apps/worker running the relay (CPU over all)` : 'BFF: 1 process, relay running in it'}, NODE_ENV=production, PostgreSQL + Redis + NATS\n`);
-  const head = ['target', 'per s', 'p50 ms', 'p99 ms', 'done', 'errors', 'server CPU µs', 'vs ping'];
-  const rows = figures.map((f) => [f.label, fmt(f.perSec), fmt(f.p50, 1), fmt(f.p99, 1), fmt(f.count), String(f.errors), f.cpuMicros === null ? '-' : fmt(f.cpuMicros), `${fmt((100 * f.perSec) / baseline.perSec, 1)}%`]);
+  const head = ['target', 'per s', 'p50 ms', 'p99 ms', 'done', 'errors', 'server CPU µs', 'PostgreSQL µs', 'Redis µs', 'NATS µs', 'generator µs', 'vs ping'];
+  const rows = figures.map((f) => [f.label, fmt(f.perSec), fmt(f.p50, 1), fmt(f.p99, 1), fmt(f.count), String(f.errors), f.cpuMicros === null ? '-' : fmt(f.cpuMicros),
+    ...(f.others ? [fmt(f.others.postgres), fmt(f.others.redis), fmt(f.others.nats), fmt(f.others.generator)] : ['-', '-', '-', '-']), `${fmt((100 * f.perSec) / baseline.perSec, 1)}%`]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');
   console.log(line(head));

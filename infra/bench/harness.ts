@@ -184,6 +184,50 @@ function statOf(pid: number): { ppid: number; cpu: number } | null {
   }
 }
 
+/**
+ * CPU of the machine's PostgreSQL, Redis and NATS servers over a measured window, by process name
+ * (every backend, the WAL writer and the rest): on this 2-core machine they share the CPU with the
+ * BFF, so a figure per request needs their part too. Backends come and go (the pool opens and
+ * closes connections), so /proc is polled and each process's CPU is taken from its first sighting
+ * in the window (a process born in it counts from zero). Linux only; the bench is the machine's
+ * only load while it measures.
+ */
+export function serviceCpuMeter(pollMs = 200): { stop(): Record<'postgres' | 'redis' | 'nats', number> } {
+  const groups = { postgres: /^postgres$/, redis: /^redis-server$/, nats: /^nats-server$/ } as const;
+  type Group = keyof typeof groups;
+  const first = new Map<number, number>();
+  const latest = new Map<number, { group: Group; cpu: number }>();
+  const poll = (start: boolean) => {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let comm: string;
+      try {
+        comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      const group = (Object.keys(groups) as Group[]).find((g) => groups[g].test(comm));
+      if (!group) continue;
+      const st = statOf(Number(entry));
+      if (!st) continue;
+      const pid = Number(entry);
+      if (!first.has(pid)) first.set(pid, start ? st.cpu : 0);
+      latest.set(pid, { group, cpu: st.cpu });
+    }
+  };
+  poll(true);
+  const timer = setInterval(() => poll(false), pollMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      poll(false);
+      const out = { postgres: 0, redis: 0, nats: 0 };
+      for (const [pid, { group, cpu }] of latest) out[group] += cpu - (first.get(pid) ?? 0);
+      return out;
+    },
+  };
+}
+
 export interface LoadSettings {
   connections: number;
   durationSec: number;

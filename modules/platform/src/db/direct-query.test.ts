@@ -114,6 +114,46 @@ describe('direct queries (raw SQL skips sequelize’s per-call machinery, with i
     expect(states.every((r) => String(r[0].s) === 'true')).toBe(true);
   });
 
+  it('prepares a parameterised statement once per connection and reuses it, also as a transaction’s first statement', async () => {
+    const one = createDb({ url, poolMax: 1 });
+    try {
+      const sql = 'SELECT n FROM thing WHERE id = $1';
+      for (let i = 0; i < 3; i++) expect(await one.query(sql, { bind: [1], type: QueryTypes.SELECT })).toEqual([{ n: 11 }]);
+      const inTx = 'SELECT count(*)::int AS c FROM thing WHERE id >= $1';
+      for (let i = 0; i < 2; i++) await one.transaction((tx) => one.query(inTx, { bind: [0], type: QueryTypes.SELECT, transaction: tx }));
+      // A statement that failed at execution stays prepared and works the next time.
+      const ins = 'INSERT INTO thing (id) VALUES ($1)';
+      await expect(one.query(ins, { bind: [1] })).rejects.toBeInstanceOf(UniqueConstraintError);
+      await one.query(ins, { bind: [30] });
+      // A statement that PostgreSQL refuses to parse is refused again, with the same error.
+      for (let i = 0; i < 2; i++) await expect(one.query('SELECT nope FROM thing WHERE id = $1', { bind: [1] })).rejects.toThrow(/column "nope" does not exist/);
+      const prepared = await one.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements ORDER BY statement', { type: QueryTypes.SELECT });
+      expect(prepared.map((p) => p.statement)).toEqual([ins, inTx, sql].sort());
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('a statement prepared before its table changed shape is prepared again (outside a transaction) or fails that transaction only', async () => {
+    const one = createDb({ url, poolMax: 1 });
+    try {
+      await one.query('CREATE TABLE shape (id int PRIMARY KEY, a text)');
+      await one.query('INSERT INTO shape VALUES (1, $1)', { bind: ['x'] });
+      const star = 'SELECT * FROM shape WHERE id = $1';
+      expect(await one.query(star, { bind: [1], type: QueryTypes.SELECT })).toEqual([{ id: 1, a: 'x' }]);
+      await one.query('ALTER TABLE shape ADD COLUMN b text');
+      expect(await one.query(star, { bind: [1], type: QueryTypes.SELECT })).toEqual([{ id: 1, a: 'x', b: null }]);
+      expect(await one.query(star, { bind: [1], type: QueryTypes.SELECT })).toEqual([{ id: 1, a: 'x', b: null }]);
+      await one.query('ALTER TABLE shape ADD COLUMN c text');
+      const failed = await one.transaction((tx) => one.query(star, { bind: [1], type: QueryTypes.SELECT, transaction: tx })).catch((e: unknown) => e);
+      expect((failed as { parent?: { code?: string } }).parent?.code).toBe('0A000');
+      // The next transaction has a fresh connection.
+      expect(await one.transaction((tx) => one.query(star, { bind: [1], type: QueryTypes.SELECT, transaction: tx }))).toEqual([{ id: 1, a: 'x', b: null, c: null }]);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('leaves model queries, replacements and `$$` to sequelize', async () => {
     // sequelize's own path runs its query hooks; the direct path does not.
     let viaSequelize = 0;
