@@ -68,16 +68,6 @@ export function checkoutHandler(deps: OrderDeps) {
   /** Writes the order; `out.order` gets it as order.get would read it (the answer needs no read after commit). */
   async function place(tx: Transaction, userId: string, p: Prepared, out: { order?: AdminOrder }): Promise<string> {
     const orderId = newId();
-    const owner = { type: 'order' as const, id: orderId };
-    const skuIds = p.lines.map((l) => l.skuId);
-    // Cart holds become the order's reservations (reserved never dips); then one reserve sets each
-    // SKU's total. SKUs fully covered by a hold are left out of it: they are already row-locked by
-    // this transaction, and reserving them again would wait on the Redlock while holding rows.
-    const moved = await inventory.transfer({ type: 'cart', id: p.cartId }, owner, { tx, skuIds, ttlSeconds: null, operator: userId });
-    const held = new Map(moved.lines.map((l) => [l.skuId, l.quantity]));
-    const rest = p.lines.filter((l) => held.get(l.skuId) !== l.quantity).map((l) => ({ skuId: l.skuId, quantity: l.quantity }));
-    if (rest.length) await inventory.reserve(owner, rest, { tx, operator: userId });
-
     // Order, items and first log row in one statement (the items' and log's foreign keys are
     // checked at its end); the order number is drawn in it (order-number.ts).
     const values: string[] = [];
@@ -158,6 +148,20 @@ export function checkoutHandler(deps: OrderDeps) {
     };
     await outbox.add(tx, { type: EVENTS.order.created, aggregateId: orderId, data, version: ORDER_EVENT_VERSION });
     await cart.removeOrderedLines(tx, p.cartId, p.itemIds, p.coupon?.code);
+
+    // The stock rows are locked after the order and the cart's lines are written, so they are held
+    // only until the commit that follows (every checkout of a popular SKU queues on them), and the
+    // cart row is locked before the stock rows, as an add to the cart locks them.
+    const owner = { type: 'order' as const, id: orderId };
+    const skuIds = p.lines.map((l) => l.skuId);
+    // Cart holds become the order's reservations (reserved never dips); then one reserve sets each
+    // SKU's total. SKUs fully covered by a hold are left out of it: they are already row-locked by
+    // this transaction, and reserving them again would wait on the Redlock while holding rows.
+    const moved = await inventory.transfer({ type: 'cart', id: p.cartId }, owner, { tx, skuIds, ttlSeconds: null, operator: userId });
+    const held = new Map(moved.lines.map((l) => [l.skuId, l.quantity]));
+    const rest = p.lines.filter((l) => held.get(l.skuId) !== l.quantity).map((l) => ({ skuId: l.skuId, quantity: l.quantity }));
+    if (rest.length) await inventory.reserve(owner, rest, { tx, operator: userId });
+
     // Last, so the coupon's row lock (every checkout with this code queues on it) is held only until
     // the commit that follows. Coupon terms never change, so the discount is the quoted one.
     if (p.coupon) await coupons.redeem(p.coupon.code, { userId, orderId, selectedAmount: p.totals.itemsAmount }, tx);
