@@ -178,7 +178,8 @@ if (rows.length) {
   if (slow[0]) console.log(`cart.addItem at ${SLOW_CONNECTIONS} connections: p50 ${slow[0].p50.toFixed(2)} ms (target ≤ 5 ms: ${verdict(slow[0].p50 <= 5)}), ${slow[0].reqPerSec.toFixed(0)} req/s`);
   if (slow[1]) console.log(`  as guests (no holds): p50 ${slow[1].p50.toFixed(2)} ms, ${slow[1].reqPerSec.toFixed(0)} req/s`);
   const cpu = (m: Measure | undefined) => (m?.cpuMicros == null ? '-' : m.cpuMicros.toFixed(1));
-  console.log(`server CPU per request: bare ${cpu(bare)} µs, cart.get ${cpu(get)} µs, cart.addItem ${cpu(add)} µs (BFF process only; PostgreSQL, Redis and NATS not counted)`);
+  const pgCpu = (m: Measure | undefined) => (m?.pgMicros == null ? '-' : m.pgMicros.toFixed(1));
+  console.log(`server CPU per request: bare ${cpu(bare)} µs, cart.get ${cpu(get)} µs, cart.addItem ${cpu(add)} µs (BFF process); PostgreSQL's: cart.get ${pgCpu(get)} µs, cart.addItem ${pgCpu(add)} µs${slow[0] ? `, at ${SLOW_CONNECTIONS} connections ${pgCpu(slow[0])} µs` : ''}`);
 }
 if (failure !== null) {
   for (const s of servers) console.error(`--- last output of ${s.name}:\n${s.output().slice(-3000)}`);

@@ -197,20 +197,26 @@ export function serviceCpuMeter(pollMs = 200): { stop(): Record<'postgres' | 're
   type Group = keyof typeof groups;
   const first = new Map<number, number>();
   const latest = new Map<number, { group: Group; cpu: number }>();
+  // Each process's name is read once (the poll runs in the load generator's process: keep it cheap).
+  const groupOf = new Map<number, Group | null>();
   const poll = (start: boolean) => {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
-      let comm: string;
-      try {
-        comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      } catch {
-        continue;
-      }
-      const group = (Object.keys(groups) as Group[]).find((g) => groups[g].test(comm));
-      if (!group) continue;
-      const st = statOf(Number(entry));
-      if (!st) continue;
       const pid = Number(entry);
+      let group = groupOf.get(pid);
+      if (group === undefined) {
+        let comm = '';
+        try {
+          comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+        } catch {
+          continue;
+        }
+        group = (Object.keys(groups) as Group[]).find((g) => groups[g].test(comm)) ?? null;
+        groupOf.set(pid, group);
+      }
+      if (!group) continue;
+      const st = statOf(pid);
+      if (!st) continue;
       if (!first.has(pid)) first.set(pid, start ? st.cpu : 0);
       latest.set(pid, { group, cpu: st.cpu });
     }
@@ -268,6 +274,8 @@ export interface Measure {
   maxReqPerSec: number;
   /** Server CPU per answered request, µs (null where /proc is missing). */
   cpuMicros: number | null;
+  /** PostgreSQL's CPU (every backend and helper) per answered request, µs: it shares the machine with the server. */
+  pgMicros: number | null;
   p50: number;
   p99: number;
   requests: number;
@@ -278,6 +286,7 @@ export interface Measure {
 interface Run {
   reqPerSec: number;
   cpuMicros: number | null;
+  pgMicros: number | null;
   p50: number;
   p99: number;
   requests: number;
@@ -285,8 +294,10 @@ interface Run {
 
 async function runOnce(e: Endpoint, connections: number, durationSec: number): Promise<Run> {
   const cpuBefore = cpuSeconds(e.server.pid);
+  const services = process.platform === 'linux' ? serviceCpuMeter() : null;
   const r = await autocannon({ ...e.req, connections, duration: durationSec });
   const cpuAfter = cpuSeconds(e.server.pid);
+  const pg = services?.stop().postgres ?? null;
   const failures = r.errors + r.timeouts + r.mismatches + r.non2xx;
   // A figure with errors is not a result.
   if (failures > 0 || r.requests.total === 0) {
@@ -297,6 +308,7 @@ async function runOnce(e: Endpoint, connections: number, durationSec: number): P
   return {
     reqPerSec: r.requests.average,
     cpuMicros: cpuBefore !== null && cpuAfter !== null ? ((cpuAfter - cpuBefore) * 1e6) / r.requests.total : null,
+    pgMicros: pg === null ? null : (pg * 1e6) / r.requests.total,
     p50: r.latency.p50,
     p99: r.latency.p99,
     requests: r.requests.total,
@@ -322,12 +334,14 @@ export async function measureAll(endpoints: Endpoint[], load: LoadSettings): Pro
   return endpoints.map((e, i) => {
     const rs = runs[i];
     const cpu = rs.map((r) => r.cpuMicros);
+    const pg = rs.map((r) => r.pgMicros);
     return {
       label: e.label,
       reqPerSec: median(rs.map((r) => r.reqPerSec)),
       minReqPerSec: Math.min(...rs.map((r) => r.reqPerSec)),
       maxReqPerSec: Math.max(...rs.map((r) => r.reqPerSec)),
       cpuMicros: cpu.every((c): c is number => c !== null) ? median(cpu) : null,
+      pgMicros: pg.every((c): c is number => c !== null) ? median(pg) : null,
       p50: median(rs.map((r) => r.p50)),
       p99: median(rs.map((r) => r.p99)),
       requests: rs.reduce((n, r) => n + r.requests, 0),
@@ -339,12 +353,13 @@ export async function measureAll(endpoints: Endpoint[], load: LoadSettings): Pro
 
 export function printTable(title: string, load: LoadSettings, rows: Measure[], baseline: Measure | undefined): void {
   const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-  const head = ['target', 'req/s', 'range', 'CPU µs/req', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx', baseline ? 'vs bare' : ''];
+  const head = ['target', 'req/s', 'range', 'CPU µs/req', 'PostgreSQL µs/req', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx', baseline ? 'vs bare' : ''];
   const body = rows.map((m) => [
     m.label,
     fmt(m.reqPerSec),
     `${fmt(m.minReqPerSec)}–${fmt(m.maxReqPerSec)}`,
     m.cpuMicros === null ? '-' : fmt(m.cpuMicros, 1),
+    m.pgMicros === null ? '-' : fmt(m.pgMicros, 1),
     fmt(m.p50, 2),
     fmt(m.p99, 2),
     fmt(m.requests),
