@@ -76,6 +76,8 @@ export const ConfigSchema = z
     REDIS_KEY_PREFIX: z.string().max(100).optional().default('zjmall:'),
     /** PostgreSQL connection pool size per process. */
     DB_POOL_MAX: int(10, 1, 200),
+    /** Named prepared statements on the direct query path (false behind a pooler that cannot keep them, e.g. PgBouncer < 1.21 in transaction mode). */
+    DB_PREPARED_STATEMENTS: bool(true),
   })
   .transform((c, ctx) => {
     if (c.NODE_ENV === 'production' && c.PASSWORD_HASH_COST < 14) {

@@ -34,7 +34,7 @@ export interface Platform {
 
 /** Builds the runtime for a config whose DATABASE_URL is resolved (apps/bff resolves the embedded one). */
 export async function createPlatform(config: Config & { DATABASE_URL: string }, log: Logger, appName = 'zjmall'): Promise<Platform> {
-  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX, applicationName: appName });
+  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX, applicationName: appName, preparedStatements: config.DB_PREPARED_STATEMENTS });
   let redis: Redis | null = null;
   let nats: NatsConnection | null = null;
   try {

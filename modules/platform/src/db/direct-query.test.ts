@@ -134,6 +134,17 @@ describe('direct queries (raw SQL skips sequelize’s per-call machinery, with i
     }
   });
 
+  it('sends no named statement when prepared statements are off (DB_PREPARED_STATEMENTS=false, for poolers that cannot keep them)', async () => {
+    const plain = createDb({ url, poolMax: 1, preparedStatements: false });
+    try {
+      expect(await plain.query('SELECT n FROM thing WHERE id = $1', { bind: [1], type: QueryTypes.SELECT })).toEqual([{ n: 11 }]);
+      await plain.transaction((tx) => plain.query('SELECT $1::int AS x', { bind: [1], type: QueryTypes.SELECT, transaction: tx }));
+      expect(await plain.query('SELECT count(*)::int AS c FROM pg_prepared_statements', { type: QueryTypes.SELECT })).toEqual([{ c: 0 }]);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('a statement prepared before its table changed shape is prepared again (outside a transaction) or fails that transaction only', async () => {
     const one = createDb({ url, poolMax: 1 });
     try {

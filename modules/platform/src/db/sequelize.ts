@@ -18,6 +18,8 @@ export interface DbOptions {
   logger?: Logger;
   /** Sent as application_name, visible in pg_stat_activity. */
   applicationName?: string;
+  /** Named prepared statements for direct queries with parameters (default true). */
+  preparedStatements?: boolean;
 }
 
 export type Db = Sequelize;
@@ -32,7 +34,7 @@ export function createDb(opts: DbOptions): Db {
     dialectOptions: { application_name: opts.applicationName ?? 'zjmall' },
     define: { underscored: true, timestamps: false, freezeTableName: true },
   });
-  installDirectQueries(db);
+  installDirectQueries(db, opts.preparedStatements ?? true);
   return db;
 }
 
@@ -162,7 +164,8 @@ const isStalePlan = (e: { code?: string; message?: string }) => e.code === '0A00
 type PgResult = { rows: object[]; rowCount: number | null };
 const last = (r: PgResult | PgResult[]): PgResult => (Array.isArray(r) ? r[r.length - 1] : r);
 
-function installDirectQueries(db: Sequelize): void {
+function installDirectQueries(db: Sequelize, prepare: boolean): void {
+  const nameOf = prepare ? statementName : () => undefined;
   (db as unknown as Record<symbol, unknown>)[DEFERS] = true;
   const seq = db as unknown as SequelizeInternals;
   const original = seq.query.bind(db);
@@ -218,7 +221,7 @@ function installDirectQueries(db: Sequelize): void {
     try {
       let result: PgResult;
       try {
-        result = await send(statementName(sql));
+        result = await send(nameOf(sql));
       } catch (first) {
         let error = first as Error & { code?: string; sql?: string; parameters?: unknown };
         if (error.code === 'ECONNRESET' || error.message === 'Query read timeout') connection._invalid = true;
