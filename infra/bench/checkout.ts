@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchEnvironment, bffNodeArgs, cpuSeconds, freePort, machine, serviceCpuMeter, startServer, type ChildServer } from './harness';
 
@@ -281,6 +282,17 @@ if (figures.length) {
   const orders = figures[1];
   if (orders) {
     console.log(`\n${fmt(orders.perSec)} orders/s (4 HTTP calls each: ${fmt(orders.perSec * 4)} req/s): target ≥ 300 ${orders.perSec >= 300 ? 'met' : 'NOT MET'}`);
+    if (orders.cpuMicros !== null && orders.others) {
+      // Everything that ran for the orders shares this machine's cores: their CPU per order bounds
+      // the rate the machine can reach however the work is scheduled.
+      const { postgres, redis, nats, generator } = orders.others;
+      const total = orders.cpuMicros + postgres + redis + nats + generator;
+      const cores = os.cpus().length;
+      console.log(
+        `CPU per order, all processes: ${fmt(total)} µs (BFF ${fmt(orders.cpuMicros)}, PostgreSQL ${fmt(postgres)}, Redis ${fmt(redis)}, NATS ${fmt(nats)}, load generator ${fmt(generator)}): ` +
+          `at most ${fmt((cores * 1e6) / total)} orders/s on ${cores} cores at this cost; PostgreSQL's share alone allows ${fmt((cores * 1e6) / postgres)}`,
+      );
+    }
     if (backlog) {
       console.log(`outbox: ${backlog.atEnd} events unpublished when the load stopped; ${backlog.drainedMs === null ? 'not drained within 30 s' : `all published ${fmt(backlog.drainedMs)} ms later`}`);
     }
