@@ -35,3 +35,27 @@ describe('checkout from the real cart', () => {
     expect(await h.stock(a)).toEqual({ onHand: 10, reserved: 0 });
   });
 });
+
+describe('checkout and adds to the same cart at once', () => {
+  it('never deadlock: both lock the cart row before the stock rows', async () => {
+    const cart = h.realCart!;
+    const deadlocks = async () =>
+      (await h.db.query<{ n: number }>('SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()', { type: 'SELECT' as never }))[0].n;
+    const before = await deadlocks();
+    const u = await h.user();
+    const owner = { type: 'user' as const, id: u.id };
+    const a = await h.sku(500, 1000);
+    for (let round = 0; round < 25; round++) {
+      await cart.addItem(owner, { skuId: a, quantity: 1 });
+      // The checkout moves the line's hold while more of the same SKU is added (held) to the cart.
+      await Promise.all([
+        u.api.checkout({ addressId: u.addressId, idempotencyKey: h.key() }).catch(() => undefined),
+        cart.addItem(owner, { skuId: a, quantity: 1 }),
+        cart.addItem(owner, { skuId: a, quantity: 1 }),
+      ]);
+    }
+    // Statistics reach pg_stat_database when the reporting backend is idle (at most once a second).
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await deadlocks()).toBe(before);
+  }, 60_000);
+});
