@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import { EVENTS, type CartChangedV1 } from '@zjmall/contracts';
-import { DomainError } from '@zjmall/platform';
+import { DomainError, retryOnDeadlock } from '@zjmall/platform';
 import type { CartCache } from './cart.cache';
 import type { CartStore } from './cart.store';
 import type { CartLine, CartOwner, CartServiceDeps, CartSnapshot, TxRunner } from './types';
@@ -108,7 +108,9 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
 
   async function mutate(owner: CartOwner, opts: MutateOptions, fn: (s: MutationScope) => Promise<MutationOutcome>): Promise<CartSnapshot> {
     const run: TxRunner = opts.run ?? ((f) => db.transaction(f));
-    const result = await run(async (tx) => {
+    // Every cart write locks the cart row before stock rows, as checkout does; should a deadlock
+    // still happen, the whole transaction is rolled back and run again rather than failing the call.
+    const once = () => run(async (tx) => {
       const locked = await store.lockActive(owner, tx, { create: opts.create, holdSeconds: holdSeconds(owner), slackSeconds: extendSlack });
       if (!locked) {
         if (opts.missing === 'empty') return null;
@@ -122,6 +124,7 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
         : { cartId: locked.cartId, holdsUntil: locked.holdsUntil, couponCode: out.couponCode !== undefined ? out.couponCode : locked.couponCode, lines: out.lines };
       return { snapshot, cartId: locked.cartId, due: locked.extendDue };
     });
+    const result = await retryOnDeadlock(once);
     if (!result) return { cartId: null, holdsUntil: null, couponCode: null, lines: [] };
     await afterCommit([owner], result.snapshot.cartId ? { owner, cartId: result.cartId, lines: result.snapshot.lines.length, due: result.due } : null);
     return result.snapshot;

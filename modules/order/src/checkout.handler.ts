@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import { EVENTS, ORDER_EVENT_VERSION, type AdminOrder, type CheckoutInput, type CheckoutTotals, type Order, type OrderAddress, type OrderCreatedV1 } from '@zjmall/contracts';
-import { DomainError, newId, withIdempotency } from '@zjmall/platform';
+import { DomainError, newId, retryOnDeadlock, withIdempotency } from '@zjmall/platform';
 import type { SkuView } from '@zjmall/catalog';
 import { ORDER_NO_SQL } from './order-number';
 import { iso, select, type CartCheckoutLine, type OrderDeps } from './order.deps';
@@ -187,21 +187,11 @@ export function checkoutHandler(deps: OrderDeps) {
       });
     // A checkout that moves some holds and reserves other SKUs can, rarely, lock stock rows in the
     // opposite order of another such checkout; PostgreSQL aborts one of them, which is retried.
-    let orderId: string;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        orderId = await run();
-        break;
-      } catch (e) {
-        if (attempt >= 3 || !isDeadlock(e)) throw e;
-      }
-    }
+    const orderId = await retryOnDeadlock(run);
     // The order this call placed is answered as written; a repeat of the key reads the first one.
     return customerView(out.order?.id === orderId ? out.order : await loadOrder(db, orderId, userId));
   };
 }
-
-const isDeadlock = (e: unknown): boolean => (e as { parent?: { code?: string } } | null)?.parent?.code === '40P01';
 
 /** One line per SKU (a cart has one already; this keeps the order's (order, sku) key safe). */
 function mergeBySku(lines: CartCheckoutLine[]): { skuId: string; quantity: number }[] {

@@ -6,6 +6,7 @@ export * from './logger';
 export * from './metrics';
 export * from './db/sequelize';
 export * from './db/migrator';
+export * from './db/deadlock';
 export * from './trpc/context';
 export * from './trpc/init';
 export * from './trpc/shared-result';
