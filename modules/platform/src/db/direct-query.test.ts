@@ -127,6 +127,9 @@ describe('direct queries (raw SQL skips sequelize’s per-call machinery, with i
       await one.query(ins, { bind: [30] });
       // A statement that PostgreSQL refuses to parse is refused again, with the same error.
       for (let i = 0; i < 2; i++) await expect(one.query('SELECT nope FROM thing WHERE id = $1', { bind: [1] })).rejects.toThrow(/column "nope" does not exist/);
+      // A long text (one built per row, like a 100-line VALUES list) is not kept as a named statement.
+      const long = `SELECT $1::int AS x /* ${'-'.repeat(4100)} */`;
+      expect(await one.query(long, { bind: [5], type: QueryTypes.SELECT })).toEqual([{ x: 5 }]);
       const prepared = await one.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements ORDER BY statement', { type: QueryTypes.SELECT });
       expect(prepared.map((p) => p.statement)).toEqual([ins, inTx, sql].sort());
     } finally {

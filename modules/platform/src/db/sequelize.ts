@@ -145,14 +145,17 @@ class BeginThen extends PgQuery {
  * (plan_cache_mode stays `auto`: a statement whose custom plans are cheaper keeps getting them).
  * Parse and analysis were ≈ 20% of PostgreSQL's CPU in the checkout bench; with names, PostgreSQL's
  * CPU per order fell by ≈ a quarter (modules/platform/README.md). Names are per SQL text, process-wide
- * (pg remembers per connection which it has parsed); texts built with a varying shape (a VALUES list
- * per line) make a bounded number of names, and past MAX_NAMED texts new ones go unnamed.
+ * (pg remembers per connection which it has parsed). Texts built with a varying shape (a VALUES list
+ * per line) make a bounded number of names: past MAX_NAMED_LENGTH characters a text goes unnamed, and
+ * past MAX_NAMED texts new ones do too — each backend keeps at most that many plans.
  */
 const statementNames = new Map<string, string>();
-const MAX_NAMED = 2000;
+const MAX_NAMED = 1000;
+/** Longer texts are the ones built per row (a 100-line VALUES list): left unnamed, so no backend keeps a plan per shape. */
+const MAX_NAMED_LENGTH = 4096;
 function statementName(sql: string): string | undefined {
   let name = statementNames.get(sql);
-  if (name === undefined && statementNames.size < MAX_NAMED) statementNames.set(sql, (name = `zj${statementNames.size}`));
+  if (name === undefined && statementNames.size < MAX_NAMED && sql.length <= MAX_NAMED_LENGTH) statementNames.set(sql, (name = `zj${statementNames.size}`));
   return name;
 }
 /**
