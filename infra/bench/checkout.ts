@@ -18,8 +18,9 @@ import { benchEnvironment, bffNodeArgs, cpuSeconds, freePort, machine, serviceCp
  * BENCH_RUN_JOBS=false runs the BFF without the relay and jobs, to see their share of the CPU (the
  * events then pile up: the backlog line shows it; not a result).
  * The table shows, per operation, the CPU of the BFF ("server") and of PostgreSQL, Redis, NATS and
- * the load generator, which share the machine with it. BENCH_STEPS=1 prints the mean time of each step; BENCH_CPU_PROF=<dir> writes the BFF's
- * .cpuprofile there. Environment as floor.ts: BENCH_PG_ADMIN_URL, BENCH_REDIS_URL, BENCH_NATS_URL.
+ * the load generator, which share the machine with it (Linux).
+ * BENCH_STEPS=1 prints the mean time of each step; BENCH_CPU_PROF=<dir> writes the BFF's .cpuprofile
+ * there. Environment as floor.ts: BENCH_PG_ADMIN_URL, BENCH_REDIS_URL, BENCH_NATS_URL.
  * Needs modules/api to wire order and payment (and apps/bff the payment routes).
  */
 
@@ -188,13 +189,13 @@ async function drive(server: ChildServer, label: string, seconds: number, width:
   const cpu1 = cpu();
   const own = process.cpuUsage(own0);
   const svc = services.stop();
-  const per = (seconds: number) => (lat.length ? (seconds * 1e6) / lat.length : 0);
+  const per = (seconds: number) => (seconds * 1e6) / lat.length;
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
   return {
     label, perSec: lat.length / elapsed, p50: q(0.5), p99: q(0.99), count: lat.length, errors, firstError,
     cpuMicros: cpu0 !== null && cpu1 !== null && lat.length ? ((cpu1 - cpu0) * 1e6) / lat.length : null,
-    others: lat.length ? { postgres: per(svc.postgres), redis: per(svc.redis), nats: per(svc.nats), generator: per((own.user + own.system) / 1e6) } : null,
+    others: svc && lat.length ? { postgres: per(svc.postgres), redis: per(svc.redis), nats: per(svc.nats), generator: per((own.user + own.system) / 1e6) } : null,
   };
 }
 

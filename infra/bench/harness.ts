@@ -192,7 +192,8 @@ function statOf(pid: number): { ppid: number; cpu: number } | null {
  * in the window (a process born in it counts from zero). Linux only; the bench is the machine's
  * only load while it measures.
  */
-export function serviceCpuMeter(pollMs = 200): { stop(): Record<'postgres' | 'redis' | 'nats', number> } {
+export function serviceCpuMeter(pollMs = 200): { stop(): Record<'postgres' | 'redis' | 'nats', number> | null } {
+  if (process.platform !== 'linux') return { stop: () => null };
   const groups = { postgres: /^postgres$/, redis: /^redis-server$/, nats: /^nats-server$/ } as const;
   type Group = keyof typeof groups;
   const first = new Map<number, number>();
@@ -294,10 +295,10 @@ interface Run {
 
 async function runOnce(e: Endpoint, connections: number, durationSec: number): Promise<Run> {
   const cpuBefore = cpuSeconds(e.server.pid);
-  const services = process.platform === 'linux' ? serviceCpuMeter() : null;
+  const services = serviceCpuMeter();
   const r = await autocannon({ ...e.req, connections, duration: durationSec });
   const cpuAfter = cpuSeconds(e.server.pid);
-  const pg = services?.stop().postgres ?? null;
+  const pg = services.stop()?.postgres ?? null;
   const failures = r.errors + r.timeouts + r.mismatches + r.non2xx;
   // A figure with errors is not a result.
   if (failures > 0 || r.requests.total === 0) {

@@ -149,14 +149,14 @@ export function checkoutHandler(deps: OrderDeps) {
     await outbox.add(tx, { type: EVENTS.order.created, aggregateId: orderId, data, version: ORDER_EVENT_VERSION });
     await cart.removeOrderedLines(tx, p.cartId, p.itemIds, p.coupon?.code);
 
-    // The stock rows are locked after the order and the cart's lines are written, so they are held
-    // only until the commit that follows (every checkout of a popular SKU queues on them), and the
-    // cart row is locked before the stock rows, as an add to the cart locks them.
+    // Stock after the order and the cart's lines: the stock rows are then held only until the commit
+    // (every checkout of a popular SKU queues on them), and the cart row is locked before them, as an
+    // add to the cart locks them. Cart holds become the order's reservations (reserved never dips);
+    // then one reserve sets each SKU's total. SKUs fully covered by a hold are left out of it: they
+    // are already row-locked by this transaction, and reserving them again would wait on the Redlock
+    // while holding rows.
     const owner = { type: 'order' as const, id: orderId };
     const skuIds = p.lines.map((l) => l.skuId);
-    // Cart holds become the order's reservations (reserved never dips); then one reserve sets each
-    // SKU's total. SKUs fully covered by a hold are left out of it: they are already row-locked by
-    // this transaction, and reserving them again would wait on the Redlock while holding rows.
     const moved = await inventory.transfer({ type: 'cart', id: p.cartId }, owner, { tx, skuIds, ttlSeconds: null, operator: userId });
     const held = new Map(moved.lines.map((l) => [l.skuId, l.quantity]));
     const rest = p.lines.filter((l) => held.get(l.skuId) !== l.quantity).map((l) => ({ skuId: l.skuId, quantity: l.quantity }));

@@ -143,8 +143,8 @@ class BeginThen extends PgQuery {
  * Named prepared statements. A direct query with parameters is sent as a named statement, so each
  * pooled connection parses and analyses a statement's text once and PostgreSQL may keep its plan
  * (plan_cache_mode stays `auto`: a statement whose custom plans are cheaper keeps getting them).
- * Parse and analysis were ≈ 20% of PostgreSQL's CPU in the checkout bench; with names, PostgreSQL's
- * CPU per order fell by ≈ a quarter (modules/platform/README.md). Names are per SQL text, process-wide
+ * Parsing, analysis and planning were ≈ 44% of PostgreSQL's CPU in the checkout bench (perf); with
+ * names, PostgreSQL's CPU per order fell by ≈ a quarter (modules/platform/README.md). Names are per SQL text, process-wide
  * (pg remembers per connection which it has parsed). Texts built with a varying shape (a VALUES list
  * per line) make a bounded number of names: past MAX_NAMED_LENGTH characters a text goes unnamed, and
  * past MAX_NAMED texts new ones do too — each backend keeps at most that many plans.
