@@ -23,9 +23,12 @@ describe('subjects for other services', () => {
       order: contracts.ORDER_EVENT_VERSION,
       payment: contracts.PAYMENT_EVENT_VERSION,
     };
+    // A type that broke its payload has its own version constant.
+    const byType: Record<string, number> = { 'order.refunded': contracts.ORDER_REFUNDED_EVENT_VERSION };
     for (const [type, spec] of Object.entries(catalog)) {
       const module = type.split('.')[0];
-      if (module in versions) expect(spec.version, type).toBe(versions[module]);
+      if (type in byType) expect(spec.version, type).toBe(byType[type]);
+      else if (module in versions) expect(spec.version, type).toBe(versions[module]);
     }
   });
 

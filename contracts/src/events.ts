@@ -8,7 +8,7 @@ import {
   InventoryReservedV1,
 } from './inventory.schemas';
 import { CartChangedV1 } from './cart.schemas';
-import { OrderCancelledV1, OrderCompletedV1, OrderCreatedV1, OrderPaidV1, OrderRefundedV1, OrderShippedV1 } from './order.schemas';
+import { OrderCancelledV1, OrderCompletedV1, OrderCreatedV1, OrderPaidV1, OrderRefundedV2, OrderShippedV1 } from './order.schemas';
 import { PaymentFailedV1, PaymentRefundedV1, PaymentSucceededV1 } from './payment.schemas';
 
 /** Event types; the NATS subject is `<NATS_SUBJECT_PREFIX>.<type>` (API.md, Events). */
@@ -103,7 +103,7 @@ export const EVENT_CATALOG = {
   'order.cancelled': { version: 1, schemaName: 'OrderCancelledV1', schema: OrderCancelledV1, aggregate: 'order id' },
   'order.shipped': { version: 1, schemaName: 'OrderShippedV1', schema: OrderShippedV1, aggregate: 'order id' },
   'order.completed': { version: 1, schemaName: 'OrderCompletedV1', schema: OrderCompletedV1, aggregate: 'order id' },
-  'order.refunded': { version: 1, schemaName: 'OrderRefundedV1', schema: OrderRefundedV1, aggregate: 'order id' },
+  'order.refunded': { version: 2, schemaName: 'OrderRefundedV2', schema: OrderRefundedV2, aggregate: 'order id' },
   'payment.succeeded': { version: 1, schemaName: 'PaymentSucceededV1', schema: PaymentSucceededV1, aggregate: 'payment id' },
   'payment.failed': { version: 1, schemaName: 'PaymentFailedV1', schema: PaymentFailedV1, aggregate: 'payment id' },
   'payment.refunded': { version: 1, schemaName: 'PaymentRefundedV1', schema: PaymentRefundedV1, aggregate: 'payment id' },

@@ -3,9 +3,13 @@ import { Id, IdempotencyKey, Limit } from './common.schemas';
 
 // ---- building blocks -------------------------------------------------------------------------
 
-/** DESIGN.md, Consistency: pending_payment → paid → shipped → completed; pending_payment → cancelled; paid/shipped/completed → partially_refunded → refunded. */
-export const OrderStatus = z.enum(['pending_payment', 'paid', 'shipped', 'completed', 'cancelled', 'partially_refunded', 'refunded']);
+/** The fulfilment lifecycle only: pending_payment → paid → shipped → completed; pending_payment → cancelled. Refunds are `OrderRefundStatus`. */
+export const OrderStatus = z.enum(['pending_payment', 'paid', 'shipped', 'completed', 'cancelled']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
+
+/** Refunds, beside the fulfilment status: none yet, part of what was paid, or all of it. */
+export const OrderRefundStatus = z.enum(['none', 'partial', 'full']);
+export type OrderRefundStatus = z.infer<typeof OrderRefundStatus>;
 
 const Money = z.number().int().min(0);
 
@@ -41,6 +45,8 @@ export type OrderItem = z.infer<typeof OrderItem>;
 export const OrderLogEntry = z.object({
   from: OrderStatus.nullable(),
   to: OrderStatus,
+  /** A refund's entry: the refund status it left (`from` = `to`, the fulfilment status is unchanged); null for a status move. */
+  refundStatus: OrderRefundStatus.nullable(),
   at: z.string(),
   actor: z.string(),
   reason: z.string().nullable(),
@@ -57,6 +63,7 @@ export const Order = z.object({
   shippingAmount: Money,
   payableAmount: Money,
   paidAmount: Money,
+  refundStatus: OrderRefundStatus,
   refundedAmount: Money,
   currency: z.string(),
   address: OrderAddress,
@@ -108,7 +115,7 @@ export type OrderIdInput = z.infer<typeof OrderIdInput>;
 export const OrderCursor = z.string().regex(/^[A-Za-z0-9_-]{48}$/, 'not a cursor from this list');
 
 export const OrderListInput = z
-  .object({ status: OrderStatus.optional(), cursor: OrderCursor.optional(), limit: Limit.optional() })
+  .object({ status: OrderStatus.optional(), refundStatus: OrderRefundStatus.optional(), cursor: OrderCursor.optional(), limit: Limit.optional() })
   .optional();
 export type OrderListInput = z.infer<typeof OrderListInput>;
 
@@ -116,7 +123,13 @@ export const OrderPage = z.object({ items: z.array(Order), nextCursor: z.string(
 export type OrderPage = z.infer<typeof OrderPage>;
 
 export const AdminOrderListInput = z
-  .object({ status: OrderStatus.optional(), userId: Id.optional(), cursor: OrderCursor.optional(), limit: Limit.optional() })
+  .object({
+    status: OrderStatus.optional(),
+    refundStatus: OrderRefundStatus.optional(),
+    userId: Id.optional(),
+    cursor: OrderCursor.optional(),
+    limit: Limit.optional(),
+  })
   .optional();
 export type AdminOrderListInput = z.infer<typeof AdminOrderListInput>;
 
@@ -129,16 +142,37 @@ export type OrderCancelInput = z.infer<typeof OrderCancelInput>;
 export const OrderShipInput = z.object({ id: Id, carrier: z.string().trim().min(1).max(50), trackingNo: z.string().trim().min(1).max(100) });
 export type OrderShipInput = z.infer<typeof OrderShipInput>;
 
-/** One `order.onStatus` message: the order's status now (first message: the current one). */
-export const OrderStatusChange = z.object({ id: z.string(), orderNo: z.string(), status: OrderStatus, at: z.string() });
+/** One `order.onStatus` message: the order's status and refunds now (first message: the current ones). */
+export const OrderStatusChange = z.object({
+  id: z.string(),
+  orderNo: z.string(),
+  status: OrderStatus,
+  refundStatus: OrderRefundStatus,
+  refundedAmount: Money,
+  at: z.string(),
+});
 export type OrderStatusChange = z.infer<typeof OrderStatusChange>;
 
 // ---- events (payload version 1) ----------------------------------------------------------------
 
 export const ORDER_EVENT_VERSION = 1;
+/** `order.refunded` is version 2: its `status` is the fulfilment status (version 1 said partially_refunded/refunded). */
+export const ORDER_REFUNDED_EVENT_VERSION = 2;
 
-/** Every order event carries the order's id, number, owner and status after the change. */
-const OrderEventBase = z.object({ orderId: z.string(), orderNo: z.string(), userId: z.string(), status: OrderStatus, at: z.string() });
+/**
+ * Every order event carries the order's id, number, owner, status and refunds after the change.
+ * `refundStatus`/`refundedAmount` were added to version 1; events written before them had no
+ * refund yet (a refunded order could not move again), so they parse as none/0.
+ */
+const OrderEventBase = z.object({
+  orderId: z.string(),
+  orderNo: z.string(),
+  userId: z.string(),
+  status: OrderStatus,
+  refundStatus: OrderRefundStatus.default('none'),
+  refundedAmount: Money.default(0),
+  at: z.string(),
+});
 
 export const OrderCreatedV1 = OrderEventBase.extend({
   payableAmount: Money,
@@ -160,7 +194,23 @@ export type OrderShippedV1 = z.infer<typeof OrderShippedV1>;
 export const OrderCompletedV1 = OrderEventBase;
 export type OrderCompletedV1 = z.infer<typeof OrderCompletedV1>;
 
-export const OrderRefundedV1 = OrderEventBase.extend({
+/** `order.refunded` version 2: `status` is the fulfilment status, `refundStatus` partial or full. */
+export const OrderRefundedV2 = OrderEventBase.extend({
+  refundStatus: OrderRefundStatus,
+  refundedAmount: Money,
+  refundId: z.string(),
+  amount: Money,
+  items: z.array(z.object({ skuId: z.string(), quantity: z.number().int() })),
+});
+export type OrderRefundedV2 = z.infer<typeof OrderRefundedV2>;
+
+/** `order.refunded` version 1, for events published before version 2: `status` was the refund state. */
+export const OrderRefundedV1 = z.object({
+  orderId: z.string(),
+  orderNo: z.string(),
+  userId: z.string(),
+  status: z.enum(['partially_refunded', 'refunded']),
+  at: z.string(),
   refundId: z.string(),
   amount: Money,
   refundedAmount: Money,

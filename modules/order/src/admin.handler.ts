@@ -9,11 +9,11 @@ import {
 } from '@zjmall/contracts';
 import type { OrderDeps } from './order.deps';
 import { lockOrder, loadOrder, readOrderRows, toOrders } from './order.view';
-import { transition } from './state-machine';
+import { assertCanShip, transition } from './state-machine';
 import type { AdminOrder } from '@zjmall/contracts';
 import { decodeCursor, encodeCursor } from './cursor';
 
-/** `order.admin.*`: every user's orders, ship (paid → shipped), complete (shipped → completed). */
+/** `order.admin.*`: every user's orders, ship (paid → shipped, not once fully refunded), complete (shipped → completed). */
 export function adminHandlers(deps: OrderDeps) {
   const { db, outbox } = deps;
 
@@ -21,9 +21,9 @@ export function adminHandlers(deps: OrderDeps) {
     const limit = input.limit ?? 20;
     const rows = await readOrderRows(
       db,
-      `($1::text IS NULL OR o.status = $1) AND ($2::uuid IS NULL OR o.user_id = $2) AND ($3::uuid IS NULL OR o.id < $3)
-       ORDER BY o.id DESC LIMIT $4`,
-      [input.status ?? null, input.userId ?? null, decodeCursor(input.cursor), limit + 1],
+      `($1::text IS NULL OR o.status = $1) AND ($2::text IS NULL OR o.refund_status = $2) AND ($3::uuid IS NULL OR o.user_id = $3)
+       AND ($4::uuid IS NULL OR o.id < $4) ORDER BY o.id DESC LIMIT $5`,
+      [input.status ?? null, input.refundStatus ?? null, input.userId ?? null, decodeCursor(input.cursor), limit + 1],
     );
     const page = rows.slice(0, limit);
     return { items: await toOrders(db, page), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
@@ -32,6 +32,7 @@ export function adminHandlers(deps: OrderDeps) {
   async function ship(input: OrderShipInput, actor: string): Promise<AdminOrder> {
     await db.transaction(async (tx) => {
       const row = await lockOrder(db, tx, input.id);
+      assertCanShip(row);
       await transition(db, tx, {
         orderId: row.id,
         from: row.status,
@@ -46,6 +47,8 @@ export function adminHandlers(deps: OrderDeps) {
         orderNo: row.order_no,
         userId: row.user_id,
         status: 'shipped',
+        refundStatus: row.refund_status,
+        refundedAmount: row.refunded_amount,
         at: new Date().toISOString(),
         carrier: input.carrier,
         trackingNo: input.trackingNo,
@@ -59,7 +62,15 @@ export function adminHandlers(deps: OrderDeps) {
     await db.transaction(async (tx) => {
       const row = await lockOrder(db, tx, id);
       await transition(db, tx, { orderId: id, from: row.status, to: 'completed', actor, reason: 'delivered', set: 'completed_at = now()' });
-      const data: OrderCompletedV1 = { orderId: id, orderNo: row.order_no, userId: row.user_id, status: 'completed', at: new Date().toISOString() };
+      const data: OrderCompletedV1 = {
+        orderId: id,
+        orderNo: row.order_no,
+        userId: row.user_id,
+        status: 'completed',
+        refundStatus: row.refund_status,
+        refundedAmount: row.refunded_amount,
+        at: new Date().toISOString(),
+      };
       await outbox.add(tx, { type: EVENTS.order.completed, aggregateId: id, data, version: ORDER_EVENT_VERSION });
     });
     return loadOrder(db, id, null);

@@ -32,6 +32,8 @@ export function cancelHandlers(deps: OrderDeps) {
       orderNo: row.order_no,
       userId: row.user_id,
       status: 'cancelled',
+      refundStatus: row.refund_status,
+      refundedAmount: row.refunded_amount,
       at: new Date().toISOString(),
       reason,
       actor,

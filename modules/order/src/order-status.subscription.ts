@@ -1,4 +1,4 @@
-import { EVENTS, type OrderStatus, type OrderStatusChange } from '@zjmall/contracts';
+import { EVENTS, type OrderRefundStatus, type OrderStatus, type OrderStatusChange } from '@zjmall/contracts';
 import type { Bus, Db } from '@zjmall/platform';
 import { loadOrder } from './order.view';
 
@@ -20,22 +20,37 @@ export async function* watchOrderStatus(
   let wake: (() => void) | null = null;
   const off = deps.bus.onLive(ORDER_TYPES, (event) => {
     if (event.aggregateId !== orderId) return;
-    const d = event.data as { orderNo?: string; status?: OrderStatus; at?: string };
+    const d = event.data as { orderNo?: string; status?: OrderStatus; refundStatus?: OrderRefundStatus; refundedAmount?: number; at?: string };
     if (!d.status || !d.orderNo) return;
-    queue.push({ id: orderId, orderNo: d.orderNo, status: d.status, at: d.at ?? event.occurredAt });
+    queue.push({
+      id: orderId,
+      orderNo: d.orderNo,
+      status: d.status,
+      refundStatus: d.refundStatus ?? 'none',
+      refundedAmount: d.refundedAmount ?? 0,
+      at: d.at ?? event.occurredAt,
+    });
     wake?.();
   });
   const onAbort = () => wake?.();
   signal?.addEventListener('abort', onAbort);
   try {
     const order = await loadOrder(deps.db, orderId, userId);
-    let last: OrderStatus = order.status;
-    yield { id: order.id, orderNo: order.orderNo, status: order.status, at: order.log.at(-1)?.at ?? order.createdAt };
+    let last = { status: order.status, refundedAmount: order.refundedAmount };
+    yield {
+      id: order.id,
+      orderNo: order.orderNo,
+      status: order.status,
+      refundStatus: order.refundStatus,
+      refundedAmount: order.refundedAmount,
+      at: order.log.at(-1)?.at ?? order.createdAt,
+    };
     while (!signal?.aborted) {
       const next = queue.shift();
       if (next) {
-        if (next.status === last && next.status !== 'partially_refunded') continue;
-        last = next.status;
+        // Seen already (an event before the read above); every refund changes the amount.
+        if (next.status === last.status && next.refundedAmount <= last.refundedAmount) continue;
+        last = { status: next.status, refundedAmount: next.refundedAmount };
         yield next;
         continue;
       }

@@ -9,7 +9,7 @@ import type { OrderDeps } from './order.deps';
 import { watchOrderStatus } from './order-status.subscription';
 import { customerView, loadOrder, readOrderRows, toOrders } from './order.view';
 import { paymentPort, type OrderForPayment, type RefundToOrder } from './payment-port';
-import type { OrderStatus } from '@zjmall/contracts';
+import type { OrderRefundStatus, OrderStatus } from '@zjmall/contracts';
 
 export type OrderServiceDeps = OrderDeps;
 
@@ -33,7 +33,7 @@ export interface OrderService {
   payments: {
     lockForPayment(tx: Transaction, orderId: string, userId?: string): Promise<OrderForPayment>;
     markPaid(tx: Transaction, orderId: string, paid: { paymentId: string; amount: number; actor: string }): Promise<void>;
-    applyRefund(tx: Transaction, orderId: string, refund: RefundToOrder): Promise<{ status: OrderStatus; refundedAmount: number }>;
+    applyRefund(tx: Transaction, orderId: string, refund: RefundToOrder): Promise<{ status: OrderStatus; refundStatus: OrderRefundStatus; refundedAmount: number }>;
   };
 }
 
@@ -54,8 +54,9 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
       const limit = input.limit ?? 20;
       const rows = await readOrderRows(
         db,
-        `o.user_id = $1 AND ($2::text IS NULL OR o.status = $2) AND ($3::uuid IS NULL OR o.id < $3) ORDER BY o.id DESC LIMIT $4`,
-        [userId, input.status ?? null, decodeCursor(input.cursor), limit + 1],
+        `o.user_id = $1 AND ($2::text IS NULL OR o.status = $2) AND ($3::text IS NULL OR o.refund_status = $3)
+         AND ($4::uuid IS NULL OR o.id < $4) ORDER BY o.id DESC LIMIT $5`,
+        [userId, input.status ?? null, input.refundStatus ?? null, decodeCursor(input.cursor), limit + 1],
       );
       const page = rows.slice(0, limit);
       const items = (await toOrders(db, page)).map(customerView);

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import type { AdminOrder, Order, OrderAddress, OrderStatus } from '@zjmall/contracts';
+import type { AdminOrder, Order, OrderAddress, OrderRefundStatus, OrderStatus } from '@zjmall/contracts';
 import { DomainError, type Db } from '@zjmall/platform';
 import { iso, select } from './order.deps';
 
@@ -15,6 +15,7 @@ export interface OrderRow {
   shipping_amount: number;
   payable_amount: number;
   paid_amount: number;
+  refund_status: OrderRefundStatus;
   refunded_amount: number;
   address: OrderAddress;
   coupon_code: string | null;
@@ -49,6 +50,7 @@ interface LogRow {
   order_id: string;
   from_status: OrderStatus | null;
   to_status: OrderStatus;
+  refund_status: 'partial' | 'full' | null;
   actor: string;
   reason: string | null;
   at: Date;
@@ -107,6 +109,7 @@ export async function toOrders(db: Db, rows: OrderRow[], tx?: Transaction): Prom
     shippingAmount: r.shipping_amount,
     payableAmount: r.payable_amount,
     paidAmount: r.paid_amount,
+    refundStatus: r.refund_status,
     refundedAmount: r.refunded_amount,
     currency: r.currency,
     address: r.address,
@@ -117,7 +120,14 @@ export async function toOrders(db: Db, rows: OrderRow[], tx?: Transaction): Prom
     paidAt: iso(r.paid_at),
     expiresAt: iso(r.expires_at)!,
     cancelledAt: iso(r.cancelled_at),
-    log: (logsBy.get(r.id) ?? []).map((l) => ({ from: l.from_status, to: l.to_status, at: iso(l.at)!, actor: l.actor, reason: l.reason })),
+    log: (logsBy.get(r.id) ?? []).map((l) => ({
+      from: l.from_status,
+      to: l.to_status,
+      refundStatus: l.refund_status,
+      at: iso(l.at)!,
+      actor: l.actor,
+      reason: l.reason,
+    })),
   }));
 }
 

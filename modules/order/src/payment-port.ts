@@ -2,14 +2,16 @@ import type { Transaction } from 'sequelize';
 import {
   EVENTS,
   ORDER_EVENT_VERSION,
+  ORDER_REFUNDED_EVENT_VERSION,
   type OrderPaidV1,
-  type OrderRefundedV1,
+  type OrderRefundStatus,
+  type OrderRefundedV2,
   type OrderStatus,
 } from '@zjmall/contracts';
 import { DomainError } from '@zjmall/platform';
 import { select, type OrderDeps } from './order.deps';
 import { lockOrder, type OrderRow } from './order.view';
-import { assertTransition, transition } from './state-machine';
+import { REFUNDABLE, assertTransition, recordRefund, transition } from './state-machine';
 
 /** What payment sees of a locked order. */
 export interface OrderForPayment {
@@ -92,6 +94,8 @@ export function paymentPort(deps: OrderDeps) {
         orderNo: row.order_no,
         userId: row.user_id,
         status: 'paid',
+        refundStatus: 'none',
+        refundedAmount: 0,
         at: new Date().toISOString(),
         paymentId: paid.paymentId,
         amount: paid.amount,
@@ -102,10 +106,19 @@ export function paymentPort(deps: OrderDeps) {
 
     /**
      * A refund against the order: `amount` ≤ what remains paid (REFUND_EXCEEDS_PAID), refunded items
-     * go back on hand (ledger IN, ref ORDER) and the order becomes partially_refunded or refunded.
+     * go back on hand (ledger IN, ref ORDER) and the order's refund status becomes partial, or full
+     * when everything paid was returned; its fulfilment status stays (a partly refunded order still
+     * ships and completes).
      */
-    async applyRefund(tx: Transaction, orderId: string, refund: RefundToOrder): Promise<{ status: OrderStatus; refundedAmount: number }> {
+    async applyRefund(
+      tx: Transaction,
+      orderId: string,
+      refund: RefundToOrder,
+    ): Promise<{ status: OrderStatus; refundStatus: OrderRefundStatus; refundedAmount: number }> {
       const row = await lockOrder(db, tx, orderId);
+      if (!REFUNDABLE.includes(row.status)) {
+        throw new DomainError('ILLEGAL_TRANSITION', `An order that is ${row.status} cannot be refunded`, { orderId, from: row.status });
+      }
       const remaining = row.paid_amount - row.refunded_amount;
       if (refund.amount > remaining) {
         throw new DomainError('REFUND_EXCEEDS_PAID', 'The refund is more than what remains paid', { remaining, requested: refund.amount });
@@ -126,16 +139,8 @@ export function paymentPort(deps: OrderDeps) {
         }
       }
       const refundedAmount = row.refunded_amount + refund.amount;
-      const to: OrderStatus = refundedAmount === row.paid_amount ? 'refunded' : 'partially_refunded';
-      await transition(db, tx, {
-        orderId,
-        from: row.status,
-        to,
-        actor: refund.actor,
-        reason: refund.reason,
-        set: 'refunded_amount = $4',
-        bind: [refundedAmount],
-      });
+      const refundStatus = refundedAmount === row.paid_amount ? 'full' : 'partial';
+      await recordRefund(db, tx, { orderId, status: row.status, refundedAmount, refundStatus, actor: refund.actor, reason: refund.reason });
       if (items.length) {
         await db.query(
           `UPDATE "order".order_items i SET refunded_quantity = i.refunded_quantity + r.q
@@ -144,19 +149,20 @@ export function paymentPort(deps: OrderDeps) {
         );
         await inventory.returnStock(tx, items, { operator: refund.actor, reason: `refund ${refund.refundId}: ${refund.reason}`, refType: 'ORDER', refId: orderId });
       }
-      const data: OrderRefundedV1 = {
+      const data: OrderRefundedV2 = {
         orderId,
         orderNo: row.order_no,
         userId: row.user_id,
-        status: to,
+        status: row.status,
+        refundStatus,
+        refundedAmount,
         at: new Date().toISOString(),
         refundId: refund.refundId,
         amount: refund.amount,
-        refundedAmount,
         items,
       };
-      await outbox.add(tx, { type: EVENTS.order.refunded, aggregateId: orderId, data, version: ORDER_EVENT_VERSION });
-      return { status: to, refundedAmount };
+      await outbox.add(tx, { type: EVENTS.order.refunded, aggregateId: orderId, data, version: ORDER_REFUNDED_EVENT_VERSION });
+      return { status: row.status, refundStatus, refundedAmount };
     },
   };
 }

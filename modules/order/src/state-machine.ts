@@ -1,17 +1,34 @@
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { OrderStatus } from '@zjmall/contracts';
+import type { OrderRefundStatus, OrderStatus } from '@zjmall/contracts';
 import { DomainError, newId, type Db } from '@zjmall/platform';
 
-/** DESIGN.md, Consistency: the only moves an order makes. */
+/**
+ * DESIGN.md, Consistency: the only moves an order's fulfilment status makes. Refunds do not move it:
+ * they set `refund_status` beside it (`recordRefund`), and only a fully refunded order is held back
+ * (`assertCanShip`: nothing is left to ship).
+ */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   pending_payment: ['paid', 'cancelled'],
-  paid: ['shipped', 'partially_refunded', 'refunded'],
-  shipped: ['completed', 'partially_refunded', 'refunded'],
-  completed: ['partially_refunded', 'refunded'],
-  partially_refunded: ['partially_refunded', 'refunded'],
+  paid: ['shipped'],
+  shipped: ['completed'],
+  completed: [],
   cancelled: [],
-  refunded: [],
 };
+
+/** Statuses a refund can be made in: money has been paid and the order was not cancelled. */
+export const REFUNDABLE: readonly OrderStatus[] = ['paid', 'shipped', 'completed'];
+
+/** A fully refunded order that has not shipped has nothing left to ship. */
+export function assertCanShip(row: { id: string; status: OrderStatus; refund_status: OrderRefundStatus }): void {
+  if (row.status === 'paid' && row.refund_status === 'full') {
+    throw new DomainError('ILLEGAL_TRANSITION', 'A fully refunded order cannot be shipped', {
+      orderId: row.id,
+      from: row.status,
+      to: 'shipped',
+      refundStatus: row.refund_status,
+    });
+  }
+}
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return TRANSITIONS[from].includes(to);
@@ -65,6 +82,31 @@ export async function transition<R extends object = { id: string }>(
     throw new DomainError('ILLEGAL_TRANSITION', `The order is no longer ${req.from}`, { orderId: req.orderId, from: req.from, to: req.to });
   }
   return moved;
+}
+
+/**
+ * Records a refund on a locked order in the caller's transaction: `refunded_amount` and
+ * `refund_status` change, the fulfilment status does not; the log row (from = to = the status,
+ * `refund_status` set) is written in the same statement. Conditional on the status the caller read.
+ */
+export async function recordRefund(
+  db: Db,
+  tx: Transaction,
+  req: { orderId: string; status: OrderStatus; refundedAmount: number; refundStatus: 'partial' | 'full'; actor: string; reason: string },
+): Promise<void> {
+  const [moved] = await db.query(
+    `WITH u AS (
+       UPDATE "order".orders SET refunded_amount = $3, refund_status = $4::text, updated_at = now()
+        WHERE id = $1::uuid AND status = $2::text RETURNING id
+     ), l AS (
+       INSERT INTO "order".order_log (id, order_id, from_status, to_status, refund_status, actor, reason)
+       SELECT $5::uuid, $1::uuid, $2::text, $2::text, $4::text, $6::text, $7::text FROM u
+       RETURNING 1
+     )
+     SELECT u.id FROM u, l`,
+    { bind: [req.orderId, req.status, req.refundedAmount, req.refundStatus, newId(), req.actor, req.reason], transaction: tx, type: QueryTypes.SELECT },
+  );
+  if (!moved) throw new DomainError('ILLEGAL_TRANSITION', `The order is no longer ${req.status}`, { orderId: req.orderId });
 }
 
 export async function writeLog(db: Db, tx: Transaction, orderId: string, from: OrderStatus | null, to: OrderStatus, actor: string, reason: string | null) {

@@ -27,7 +27,7 @@ const toRefund = (r: RefundRow): Refund => ({
 /**
  * `payment.admin.refund`: full or partial, synchronous with the sandbox. One transaction: order row
  * locked, payment row locked, `amount` ≤ what remains paid (REFUND_EXCEEDS_PAID), the order's
- * refund (items back on hand, partially_refunded/refunded), the refund row and the events.
+ * refund (items back on hand, its refund status partial/full), the refund row and the events.
  */
 export function refundHandler(deps: PaymentDeps) {
   const { db, order, outbox } = deps;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENTS, type OrderStatusChange } from '@zjmall/contracts';
+import { EVENTS, type OrderRefundedV2, type OrderShippedV1, type OrderStatusChange } from '@zjmall/contracts';
 import { createPaymentHarness, failure, type PaymentHarness } from './testing/harness';
 
 let h: PaymentHarness;
@@ -17,14 +17,14 @@ async function paid(opts: Parameters<PaymentHarness['ordered']>[0] = {}) {
 }
 
 describe('payment.admin.refund', () => {
-  it('partial then full: items back on hand (ledger IN, ref ORDER), order partially_refunded then refunded', async () => {
+  it('partial then full: items back on hand (ledger IN, ref ORDER), the order stays paid with refunds partial then full', async () => {
     const { u, sku, order, payment } = await paid({ price: 1000, qty: 3, stock: 10 });
     expect(await h.stock(sku)).toEqual({ onHand: 7, reserved: 0 });
     const r1 = await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 1000, items: [{ skuId: sku, quantity: 1 }], reason: 'one broken', idempotencyKey: h.key() });
     expect(r1).toMatchObject({ paymentId: payment.id, amount: 1000, items: [{ skuId: sku, quantity: 1 }], status: 'succeeded' });
     expect(await h.stock(sku)).toEqual({ onHand: 8, reserved: 0 });
     expect(await h.ledger(sku, 'IN')).toEqual(expect.arrayContaining([expect.objectContaining({ quantity: 1, ref_type: 'ORDER', ref_id: order.id })]));
-    expect(await u.api.order.get({ id: order.id })).toMatchObject({ status: 'partially_refunded', refundedAmount: 1000 });
+    expect(await u.api.order.get({ id: order.id })).toMatchObject({ status: 'paid', refundStatus: 'partial', refundedAmount: 1000 });
     expect(await u.api.payment.get({ id: payment.id })).toMatchObject({ status: 'partially_refunded', refundedAmount: 1000 });
 
     const over = await failure(h, admin.api.payment.admin.refund({ paymentId: payment.id, amount: 2001, reason: 'too much', idempotencyKey: h.key() }));
@@ -32,15 +32,71 @@ describe('payment.admin.refund', () => {
 
     await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 2000, items: [{ skuId: sku, quantity: 2 }], reason: 'rest', idempotencyKey: h.key() });
     const o = await u.api.order.get({ id: order.id });
-    expect(o).toMatchObject({ status: 'refunded', refundedAmount: 3000 });
+    expect(o).toMatchObject({ status: 'paid', refundStatus: 'full', refundedAmount: 3000 });
     expect(o.items[0].refundedQuantity).toBe(3);
-    expect(o.log.map((l) => l.to)).toEqual(['pending_payment', 'paid', 'partially_refunded', 'refunded']);
+    expect(o.log.map((l) => [l.from, l.to, l.refundStatus])).toEqual([
+      [null, 'pending_payment', null],
+      ['pending_payment', 'paid', null],
+      ['paid', 'paid', 'partial'],
+      ['paid', 'paid', 'full'],
+    ]);
     expect(await u.api.payment.get({ id: payment.id })).toMatchObject({ status: 'refunded', refundedAmount: 3000 });
     expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 0 });
-    expect(await h.events(EVENTS.order.refunded, order.id)).toHaveLength(2);
+    const refunded = await h.events<OrderRefundedV2>(EVENTS.order.refunded, order.id);
+    expect(refunded.map((e) => [e.data.status, e.data.refundStatus, e.data.refundedAmount])).toEqual([
+      ['paid', 'partial', 1000],
+      ['paid', 'full', 3000],
+    ]);
     expect(await h.events(EVENTS.payment.refunded, payment.id)).toHaveLength(2);
     const more = await failure(h, admin.api.payment.admin.refund({ paymentId: payment.id, amount: 1, reason: 'again', idempotencyKey: h.key() }));
     expect(more.data.appCode).toBe('REFUND_EXCEEDS_PAID');
+    // Everything paid was returned before shipping: nothing is left to ship.
+    const ship = await failure(h, admin.api.order.admin.ship({ id: order.id, carrier: 'SF', trackingNo: '1' }));
+    expect([ship.code, ship.data.appCode]).toEqual(['CONFLICT', 'ILLEGAL_TRANSITION']);
+  });
+
+  it('an order partly refunded before shipping still ships and completes (2 units paid, 1 refunded)', async () => {
+    const { u, sku, order, payment } = await paid({ price: 1000, qty: 2, stock: 10 });
+    const ac = new AbortController();
+    const updates = h.order.onStatus(u.id, order.id, ac.signal);
+    expect((await updates.next()).value).toMatchObject({ status: 'paid', refundStatus: 'none', refundedAmount: 0 });
+
+    await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 1000, items: [{ skuId: sku, quantity: 1 }], reason: 'one unwanted', idempotencyKey: h.key() });
+    expect(await u.api.order.get({ id: order.id })).toMatchObject({ status: 'paid', refundStatus: 'partial', refundedAmount: 1000 });
+    const shipped = await admin.api.order.admin.ship({ id: order.id, carrier: 'SF Express', trackingNo: 'SF9' });
+    expect(shipped).toMatchObject({ status: 'shipped', refundStatus: 'partial', refundedAmount: 1000 });
+    const done = await admin.api.order.admin.complete({ id: order.id });
+    expect(done).toMatchObject({ status: 'completed', refundStatus: 'partial', refundedAmount: 1000 });
+    expect(done.log.map((l) => [l.to, l.refundStatus])).toEqual([
+      ['pending_payment', null],
+      ['paid', null],
+      ['paid', 'partial'],
+      ['shipped', null],
+      ['completed', null],
+    ]);
+    expect(await h.stock(sku)).toEqual({ onHand: 9, reserved: 0 });
+    const [ev] = await h.events<OrderShippedV1>(EVENTS.order.shipped, order.id);
+    expect(ev.data).toMatchObject({ status: 'shipped', refundStatus: 'partial', refundedAmount: 1000 });
+
+    // The subscription reports the refund (same status) and each move after it.
+    const seen: OrderStatusChange[] = [];
+    for (let i = 0; i < 3; i++) seen.push((await updates.next()).value as OrderStatusChange);
+    ac.abort();
+    await updates.return(undefined);
+    expect(seen.map((s) => [s.status, s.refundStatus, s.refundedAmount])).toEqual([
+      ['paid', 'partial', 1000],
+      ['shipped', 'partial', 1000],
+      ['completed', 'partial', 1000],
+    ]);
+
+    // The lists filter by either status.
+    const mine = await u.api.order.list({ refundStatus: 'partial' });
+    expect(mine.items.map((o) => o.id)).toEqual([order.id]);
+    expect((await u.api.order.list({ refundStatus: 'none' })).items).toEqual([]);
+    expect((await u.api.order.list({ status: 'completed', refundStatus: 'partial' })).items.map((o) => o.id)).toEqual([order.id]);
+    const all = await admin.api.order.admin.list({ userId: u.id, status: 'completed', refundStatus: 'partial' });
+    expect(all.items.map((o) => o.id)).toEqual([order.id]);
+    expect((await admin.api.order.admin.list({ userId: u.id, refundStatus: 'full' })).items).toEqual([]);
   });
 
   it('is idempotent per key; refunding more units than bought, an unpaid payment, or as a customer is refused', async () => {
@@ -69,7 +125,7 @@ describe('after payment', () => {
     expect(done.log.map((l) => l.to)).toEqual(['pending_payment', 'paid', 'shipped', 'completed']);
     expect((await failure(h, u.api.order.cancel({ id: order.id }))).data.appCode).toBe('ILLEGAL_TRANSITION');
     await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 100, reason: 'return', idempotencyKey: h.key() });
-    expect((await u.api.order.get({ id: order.id })).status).toBe('refunded');
+    expect(await u.api.order.get({ id: order.id })).toMatchObject({ status: 'completed', refundStatus: 'full', refundedAmount: 100 });
   });
 
   it('order.onStatus yields the current status, then each change (live fan-out)', async () => {

@@ -2,7 +2,7 @@ import type { CreationOptional, InferAttributes, InferCreationAttributes } from 
 import { Column, DataType, Model, Table } from 'sequelize-typescript';
 import type { OrderStatus } from '@zjmall/contracts';
 
-/** "order".order_log — one row per transition (from, to, at, actor, reason); kept forever. */
+/** "order".order_log — one row per transition or refund (from, to, refund status, at, actor, reason); kept forever. */
 @Table({ tableName: 'order_log', schema: 'order', underscored: true, timestamps: false })
 export class OrderLogModel extends Model<InferAttributes<OrderLogModel>, InferCreationAttributes<OrderLogModel>> {
   @Column({ type: DataType.UUID, primaryKey: true, allowNull: false })
@@ -13,6 +13,9 @@ export class OrderLogModel extends Model<InferAttributes<OrderLogModel>, InferCr
   declare fromStatus: OrderStatus | null;
   @Column({ type: DataType.TEXT, allowNull: false })
   declare toStatus: OrderStatus;
+  /** A refund's row: the refund status it left (from = to); null for a status move. */
+  @Column({ type: DataType.TEXT, allowNull: true })
+  declare refundStatus: 'partial' | 'full' | null;
   @Column({ type: DataType.TEXT, allowNull: false })
   declare actor: string;
   @Column({ type: DataType.TEXT, allowNull: true })

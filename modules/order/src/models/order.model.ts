@@ -1,8 +1,8 @@
 import type { CreationOptional, InferAttributes, InferCreationAttributes } from 'sequelize';
 import { Column, DataType, Model, Table } from 'sequelize-typescript';
-import type { OrderAddress, OrderStatus } from '@zjmall/contracts';
+import type { OrderAddress, OrderRefundStatus, OrderStatus } from '@zjmall/contracts';
 
-/** "order".orders — one row per order; status moves only through the state machine (state-machine.ts). */
+/** "order".orders — one row per order; status moves only through the state machine (state-machine.ts); refunds set refund_status beside it. */
 @Table({ tableName: 'orders', schema: 'order', underscored: true, timestamps: false })
 export class OrderModel extends Model<InferAttributes<OrderModel>, InferCreationAttributes<OrderModel>> {
   @Column({ type: DataType.UUID, primaryKey: true, allowNull: false })
@@ -27,6 +27,8 @@ export class OrderModel extends Model<InferAttributes<OrderModel>, InferCreation
   declare paidAmount: CreationOptional<number>;
   @Column({ type: DataType.BIGINT, allowNull: false })
   declare refundedAmount: CreationOptional<number>;
+  @Column({ type: DataType.TEXT, allowNull: false })
+  declare refundStatus: CreationOptional<OrderRefundStatus>;
   @Column({ type: DataType.JSONB, allowNull: false })
   declare address: OrderAddress;
   @Column({ type: DataType.TEXT, allowNull: true })
