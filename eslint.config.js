@@ -4,7 +4,8 @@ import tseslint from 'typescript-eslint';
 // The module DAG of DESIGN.md, enforced on every import (a violation fails `npm run lint`):
 // contracts ← platform ← inventory ← catalog ← pricing ← cart ← order ← payment
 //                      ← identity ←──────────────────────────── order
-// modules/api ← apps; contracts/client imports only `type AppRouter` from api.
+// modules/api ← apps; contracts/client imports only `type AppRouter` from api; apps/web imports only
+// contracts and contracts/client.
 const chain = ['contracts', 'platform', 'inventory', 'catalog', 'pricing', 'cart', 'order', 'payment'];
 const left = (name) => chain.slice(0, chain.indexOf(name)).map((s) => `scope:${s}`);
 const depConstraints = [
@@ -17,14 +18,16 @@ const depConstraints = [
   { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:api'] },
   { sourceTag: 'scope:bff', onlyDependOnLibsWithTags: ['scope:api', 'scope:platform', 'scope:contracts'] },
   { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:api', 'scope:platform', 'scope:contracts'] },
+  // The web app is a client like any other: the contracts and the typed client, never a module.
+  { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:client'] },
   { sourceTag: 'scope:tests', onlyDependOnLibsWithTags: ['*'] },
 ];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.data/**', 'dist/**', '.nx/**', 'infra/k6/**'] },
+  { ignores: ['**/node_modules/**', '.data/**', '**/dist/**', '.nx/**', 'infra/k6/**'] },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@nx/enforce-module-boundaries': [
@@ -48,7 +51,7 @@ export default tseslint.config(
   },
   {
     // Tool configs sit at a project's root and import the workspace's shared vitest settings.
-    files: ['**/vitest.config.ts', 'vitest.*.ts'],
+    files: ['**/vitest.config.ts', '**/vite.config.ts', 'vitest.*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {

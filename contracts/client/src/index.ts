@@ -12,6 +12,12 @@ export interface ShopClientOptions {
   /** Max calls per batched request (default 20). */
   maxItems?: number;
   fetch?: typeof fetch;
+  /**
+   * The EventSource for subscriptions. Default: the `eventsource` package (Node 20 has none; it
+   * also sends the Authorization header). A browser passes its own `globalThis.EventSource`, which
+   * cannot send headers: the token then travels only in `connectionParams`.
+   */
+  EventSource?: typeof EventSource;
 }
 
 /**
@@ -32,7 +38,7 @@ export function createShopClient(baseUrl: string, opts: ShopClientOptions = {}) 
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({
         url,
-        EventSource,
+        EventSource: opts.EventSource ?? EventSource,
         connectionParams: () => {
           const t = token();
           return t ? { token: t } : {};

@@ -1,0 +1,34 @@
+import { Route, Switch } from 'wouter';
+import { Layout } from './components/layout';
+import { HomePage } from './pages/home';
+import { ProductPage } from './pages/product';
+import { CartPage } from './pages/cart';
+import { SignInPage } from './pages/sign-in';
+import { CheckoutPage } from './pages/checkout';
+import { OrdersPage } from './pages/orders';
+import { OrderPage } from './pages/order';
+import { AccountPage } from './pages/account';
+import { useI18n } from './lib/i18n';
+
+function NotFound() {
+  const { t } = useI18n();
+  return <h1>{t('notFound')}</h1>;
+}
+
+export function App() {
+  return (
+    <Layout>
+      <Switch>
+        <Route path="/" component={HomePage} />
+        <Route path="/products/:id">{(p) => <ProductPage id={p.id} />}</Route>
+        <Route path="/cart" component={CartPage} />
+        <Route path="/signin" component={SignInPage} />
+        <Route path="/checkout" component={CheckoutPage} />
+        <Route path="/orders" component={OrdersPage} />
+        <Route path="/orders/:id">{(p) => <OrderPage id={p.id} />}</Route>
+        <Route path="/account" component={AccountPage} />
+        <Route component={NotFound} />
+      </Switch>
+    </Layout>
+  );
+}

@@ -1,0 +1,110 @@
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { Link, useLocation, useSearch } from 'wouter';
+import { useQueryClient } from '@tanstack/react-query';
+import { client } from '../lib/client';
+import { useI18n } from '../lib/i18n';
+import { forgetShopper, keys, useCart } from '../lib/queries';
+import { session, useSession } from '../lib/session';
+import { MergeBanner } from './merge-banner';
+
+/** Keeps the cart in the cache current: whatever changes it (another tab, device or process) is pushed here. */
+function CartLive() {
+  const { token } = useSession();
+  const qc = useQueryClient();
+  useEffect(() => {
+    if (!token) return;
+    const sub = client.cart.onChange.subscribe(undefined, {
+      onData: (cart) => qc.setQueryData(keys.cart(token), cart),
+    });
+    return () => sub.unsubscribe();
+  }, [token, qc]);
+  return null;
+}
+
+function SearchBox() {
+  const { t } = useI18n();
+  const search = useSearch();
+  const [, navigate] = useLocation();
+  const [q, setQ] = useState(() => new URLSearchParams(search).get('q') ?? '');
+  useEffect(() => setQ(new URLSearchParams(search).get('q') ?? ''), [search]);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const term = q.trim();
+    navigate(term ? `/?q=${encodeURIComponent(term)}` : '/');
+  };
+  return (
+    <form role="search" className="search" onSubmit={submit}>
+      <label htmlFor="search-q" className="sr-only">
+        {t('searchPlaceholder')}
+      </label>
+      <input id="search-q" type="search" value={q} maxLength={100} placeholder={t('searchPlaceholder')} onChange={(e) => setQ(e.target.value)} />
+      <button type="submit">{t('search')}</button>
+    </form>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { t, lang, setLang } = useI18n();
+  const { signedIn } = useSession();
+  const cart = useCart();
+  const qc = useQueryClient();
+  const [, navigate] = useLocation();
+  const count = cart.data?.totalQuantity ?? 0;
+  const signOut = () => {
+    session.setUser(null);
+    forgetShopper(qc);
+    navigate('/');
+  };
+  return (
+    <>
+      <a href="#main" className="skip">
+        {lang === 'zh' ? '跳到正文' : 'Skip to content'}
+      </a>
+      <header className="top">
+        <Link href="/" className="brand">
+          {t('shopName')}
+        </Link>
+        <SearchBox />
+        <nav aria-label={lang === 'zh' ? '主导航' : 'Main'}>
+          <Link href="/cart" className="cart-link">
+            {t('cart')}
+            <span className="count" data-testid="cart-count">
+              {count > 0 ? ` (${count})` : ''}
+            </span>
+          </Link>
+          {signedIn ? (
+            <>
+              <Link href="/orders">{t('myOrders')}</Link>
+              <Link href="/account">{t('account')}</Link>
+              <button type="button" className="link" onClick={signOut}>
+                {t('signOut')}
+              </button>
+            </>
+          ) : (
+            <>
+              <Link href="/signin">{t('signIn')}</Link>
+              <Link href="/signin?mode=register">{t('register')}</Link>
+            </>
+          )}
+          <button
+            type="button"
+            className="link lang"
+            lang={lang === 'zh' ? 'en' : 'zh-CN'}
+            aria-label={lang === 'zh' ? 'Language: English' : '语言：中文'}
+            onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
+          >
+            {lang === 'zh' ? 'English' : '中文'}
+          </button>
+        </nav>
+      </header>
+      <CartLive />
+      <main id="main">
+        <MergeBanner />
+        {children}
+      </main>
+      <footer className="foot">
+        <small>zjmall · {t('shopName')}</small>
+      </footer>
+    </>
+  );
+}

@@ -1,0 +1,36 @@
+import { useSyncExternalStore } from 'react';
+import type { MergeReport } from '@zjmall/contracts';
+import { useI18n } from '../lib/i18n';
+
+/** What the guest-cart merge at sign-in did, shown once on the page the shopper lands on. */
+let report: MergeReport | null = null;
+const listeners = new Set<() => void>();
+export function showMergeReport(r: MergeReport | null | undefined) {
+  report = r && (r.lines > 0 || r.capped.length > 0) ? r : null;
+  for (const l of listeners) l();
+}
+const subscribe = (fn: () => void) => {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+};
+
+export function MergeBanner() {
+  const { t, lang } = useI18n();
+  const r = useSyncExternalStore(subscribe, () => report);
+  if (!r) return null;
+  return (
+    <div className="notice" role="status" data-testid="merge-report">
+      <p>{t('mergedLines', { n: r.lines })}</p>
+      {r.capped.length > 0 && (
+        <ul>
+          {r.capped.map((c) => (
+            <li key={c.skuId}>{t('mergeCapped', { name: c.skuId, q: c.quantity, r: c.requested })}</li>
+          ))}
+        </ul>
+      )}
+      <button type="button" className="link" onClick={() => showMergeReport(null)}>
+        {lang === 'zh' ? '知道了' : 'Dismiss'}
+      </button>
+    </div>
+  );
+}
