@@ -8,3 +8,4 @@ export * from './cart.schemas';
 export * from './order.schemas';
 export * from './payment.schemas';
 export * from './pricing.schemas';
+export * from './wire.schemas';

@@ -6,6 +6,8 @@ import { createContextFactory, type Logger } from '@zjmall/platform';
 import { createAppRouter, registerPaymentRoutes, type Runtime } from '@zjmall/api';
 import { registerTrpc } from './trpc/fast-path';
 import { metricsText } from './metrics';
+import { buildOpenApiDocument } from './openapi/document';
+import { isApiDocsPath, registerApiDocs } from './openapi/routes';
 
 export interface BuildAppOptions {
   runtime: Pick<Runtime, 'platform' | 'services'>;
@@ -15,6 +17,8 @@ export interface BuildAppOptions {
 }
 
 const OPS_ROUTES = new Set(['/health', '/ready', '/metrics']);
+/** The API's version in /openapi.json. */
+const API_VERSION = '0.1.0';
 
 /** The BFF as a Fastify instance, without listening: tests use it through `app.inject` or `listen(0)`. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
@@ -53,7 +57,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       timeWindow: 60_000,
       nameSpace: `${config.REDIS_KEY_PREFIX}rl:`,
       ...(platform.redis ? { redis: platform.redis } : {}),
-      allowList: (req) => OPS_ROUTES.has(req.url.split('?')[0]),
+      allowList: (req) => {
+        const path = req.url.split('?')[0];
+        return OPS_ROUTES.has(path) || isApiDocsPath(path);
+      },
       // Same error shape as every tRPC error (API.md, Wire).
       errorResponseBuilder: (req, ctx) => ({
         statusCode: 429,
@@ -79,10 +86,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // Provider callbacks (raw body, HMAC) and the sandbox provider's pages, in their own scope.
   await registerPaymentRoutes(app, { payment: services.payment });
 
+  const appRouter = createAppRouter(services);
+  // The API reference: /openapi.json from the router's own schemas, /docs over it (assets served locally).
+  await registerApiDocs(app, buildOpenApiDocument(appRouter, { serverUrl: config.PUBLIC_BASE_URL, version: API_VERSION }));
+
   const createContext = createContextFactory({ authenticate: services.identity.authenticate, log: opts.log });
   registerTrpc(app, {
     prefix: '/trpc',
-    router: createAppRouter(services),
+    router: appRouter,
     fastPath: opts.fastPath ?? true,
     createContext: (req, _res, info) =>
       createContext({ requestId: String(req.id), ip: req.ip, authorization: req.headers.authorization, connectionParams: info.connectionParams }),

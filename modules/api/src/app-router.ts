@@ -1,5 +1,5 @@
 import { publicProcedure, router } from '@zjmall/platform';
-import type { PingOutput } from '@zjmall/contracts';
+import { PingOutput } from '@zjmall/contracts';
 import { createIdentityRouters } from '@zjmall/identity';
 import { createInventoryRouter } from '@zjmall/inventory';
 import { createCatalogRouter } from '@zjmall/catalog';
@@ -15,7 +15,7 @@ export function createAppRouter(services: Services) {
   return router({
     health: router({
       /** Cheapest possible procedure: liveness through the whole tRPC path (and the BFF floor benchmark). */
-      ping: publicProcedure.query((): PingOutput => ({ pong: true, at: new Date().toISOString() })),
+      ping: publicProcedure.meta({ output: PingOutput }).query((): PingOutput => ({ pong: true, at: new Date().toISOString() })),
     }),
     auth: identity.auth,
     address: identity.address,

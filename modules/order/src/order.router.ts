@@ -9,6 +9,7 @@ import {
   OrderListInput,
   OrderPage,
   OrderShipInput,
+  OrderStatusChange,
 } from '@zjmall/contracts';
 import { adminProcedure, router, userProcedure } from '@zjmall/platform';
 import type { OrderService } from './order.service';
@@ -26,7 +27,10 @@ export function createOrderRouter(svc: OrderService) {
     get: userProcedure.input(OrderIdInput).output(Order).query(({ ctx, input }) => svc.get(ctx.user.id, input.id)),
     list: userProcedure.input(OrderListInput).output(OrderPage).query(({ ctx, input }) => svc.list(ctx.user.id, input)),
     cancel: userProcedure.input(OrderCancelInput).output(Order).mutation(({ ctx, input }) => svc.cancel(ctx.user.id, input.id, input.reason)),
-    onStatus: userProcedure.input(OrderIdInput).subscription(({ ctx, input, signal }) => svc.onStatus(ctx.user.id, input.id, signal)),
+    onStatus: userProcedure
+      .meta({ output: OrderStatusChange })
+      .input(OrderIdInput)
+      .subscription(({ ctx, input, signal }) => svc.onStatus(ctx.user.id, input.id, signal)),
     admin,
   });
 }
