@@ -23,11 +23,32 @@ export const Payment = z.object({
   transactionId: z.string().nullable(),
   createdAt: z.string(),
   paidAt: z.string().nullable(),
+  /** Where the sandbox page sends a browser after its button (absolute), or null. */
+  returnUrl: z.string().nullable(),
 });
 export type Payment = z.infer<typeof Payment>;
 
-export const PaymentCreateInput = z.object({ orderId: Id, channel: PaymentChannel, idempotencyKey: IdempotencyKey });
+/**
+ * Where the provider's page sends the browser back: a path on the shop (`/orders/…`, one leading
+ * `/`) or an absolute http(s) URL. Only the shape is checked here; that an absolute URL's origin
+ * is the shop's (PUBLIC_BASE_URL) or one of CORS_ORIGINS is checked by the payment service.
+ */
+export const ReturnUrl = z
+  .string()
+  .min(1)
+  .max(2000)
+  .refine((v) => !/[\s\\\u0000-\u001f\u007f]/.test(v), 'must not contain whitespace, control characters or backslashes')
+  .refine((v) => (v.startsWith('/') ? !v.startsWith('//') : /^https?:\/\/[^/]/i.test(v) && URL.canParse(v)), 'must be a path starting with a single / or an absolute http(s) URL');
+export type ReturnUrl = z.infer<typeof ReturnUrl>;
+
+export const PaymentCreateInput = z.object({ orderId: Id, channel: PaymentChannel, idempotencyKey: IdempotencyKey, returnUrl: ReturnUrl.optional() });
 export type PaymentCreateInput = z.infer<typeof PaymentCreateInput>;
+
+/** `payment.channels`: the channels switched on, with a name to show. */
+export const PaymentChannelInfo = z.object({ channel: PaymentChannel, name: z.string() });
+export type PaymentChannelInfo = z.infer<typeof PaymentChannelInfo>;
+export const PaymentChannels = z.array(PaymentChannelInfo);
+export type PaymentChannels = z.infer<typeof PaymentChannels>;
 
 export const PaymentIdInput = z.object({ id: Id });
 export type PaymentIdInput = z.infer<typeof PaymentIdInput>;

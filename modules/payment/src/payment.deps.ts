@@ -4,7 +4,7 @@ import { DomainError, type Config, type Db, type Logger, type Outbox } from '@zj
 import type { OrderService } from '@zjmall/order';
 import type { PaymentProvider } from './providers/provider';
 
-export type PaymentConfig = Pick<Config, 'PUBLIC_BASE_URL' | 'SANDBOX_PAYMENTS' | 'STORE_TIMEZONE' | 'STORE_CURRENCY'>;
+export type PaymentConfig = Pick<Config, 'PUBLIC_BASE_URL' | 'SANDBOX_PAYMENTS' | 'STORE_TIMEZONE' | 'STORE_CURRENCY' | 'CORS_ORIGINS'>;
 
 export interface PaymentDeps {
   db: Db;
@@ -27,6 +27,7 @@ export interface PaymentRow {
   transaction_id: string | null;
   created_at: Date;
   paid_at: Date | null;
+  return_url: string | null;
 }
 
 export function select<T extends object>(db: Db, sql: string, bind: unknown[], transaction?: Transaction): Promise<T[]> {
@@ -59,5 +60,6 @@ export function toPayment(r: PaymentRow, providers: Map<PaymentChannel, PaymentP
     transactionId: r.transaction_id,
     createdAt: new Date(r.created_at).toISOString(),
     paidAt: r.paid_at ? new Date(r.paid_at).toISOString() : null,
+    returnUrl: r.return_url ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import type { Payment, PaymentChannel, PaymentCreateInput, PaymentStats, PaymentStatsInput, Refund, RefundInput } from '@zjmall/contracts';
+import type { Payment, PaymentChannel, PaymentChannels, PaymentCreateInput, PaymentStats, PaymentStatsInput, Refund, RefundInput } from '@zjmall/contracts';
 import type { Db, DurableHandler, Logger, Outbox } from '@zjmall/platform';
 import type { OrderService } from '@zjmall/order';
 import { callbackHandler, type CallbackAnswer } from './callback.handler';
@@ -29,6 +29,8 @@ export interface SandboxView {
 }
 
 export interface PaymentService {
+  /** The channels switched on (the sandbox ones with SANDBOX_PAYMENTS, then any extra providers). */
+  channels(): PaymentChannels;
   create(userId: string, input: PaymentCreateInput): Promise<Payment>;
   get(userId: string, id: string): Promise<Payment>;
   /** The order's payments, newest first (another user's order: ORDER_NOT_FOUND). */
@@ -45,8 +47,14 @@ export interface PaymentService {
   sandbox: {
     enabled: boolean;
     view(paymentId: string): Promise<SandboxView>;
-    /** The callback the sandbox provider sends for this payment when its button is pressed. */
-    callbackFor(paymentId: string, decision: 'approve' | 'decline'): Promise<{ channel: PaymentChannel; headers: Record<string, string>; rawBody: string }>;
+    /**
+     * The callback the sandbox provider sends for this payment when its button is pressed, and
+     * where the page then sends a browser (the payment's returnUrl, absolute; null: nowhere).
+     */
+    callbackFor(
+      paymentId: string,
+      decision: 'approve' | 'decline',
+    ): Promise<{ channel: PaymentChannel; headers: Record<string, string>; rawBody: string; returnUrl: string | null }>;
   };
 }
 
@@ -75,7 +83,10 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
     return row;
   }
 
+  const channels: PaymentChannels = [...providers.values()].map((p) => ({ channel: p.channel, name: p.name }));
+
   return {
+    channels: () => channels,
     create: createPaymentHandler(ctx),
     async get(userId, id) {
       const row = await findPayment(db, id, { userId });
@@ -101,7 +112,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
       async callbackFor(paymentId, decision) {
         const row = await sandboxPayment(paymentId);
         const built = sandboxes.get(row.channel)!.buildCallback({ id: row.id, amount: row.amount, currency: row.currency }, decision, Math.floor(Date.now() / 1000));
-        return { channel: row.channel, ...built };
+        return { channel: row.channel, ...built, returnUrl: row.return_url };
       },
     },
   };

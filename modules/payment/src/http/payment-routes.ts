@@ -3,6 +3,9 @@ import { isDomainError } from '@zjmall/platform';
 import type { PaymentService } from '../payment.service';
 import { sandboxPage } from './sandbox-page';
 
+/** A browser's form post: its Accept names text/html (an API client's does not). */
+const wantsHtml = (accept: string | undefined) => !!accept && /(^|,)\s*text\/html\s*(;|,|$)/i.test(accept);
+
 /**
  * The payment HTTP routes of apps/bff: provider callbacks (`POST /payments/callback/:channel`, the
  * raw body is what the signature covers) and, with SANDBOX_PAYMENTS, the sandbox provider's pay
@@ -35,7 +38,10 @@ export async function registerPaymentRoutes(app: FastifyInstance, opts: { paymen
 
     // The buttons: the provider sends its signed callback to our callback endpoint, over the same
     // HTTP handling a real provider's request gets (in-process injection: no dependency on
-    // PUBLIC_BASE_URL being reachable from here), and answers once it was processed.
+    // PUBLIC_BASE_URL being reachable from here), and answers once it was processed: a browser
+    // (the page's form: Accept has text/html) is sent to the payment's returnUrl with a 303 (a GET;
+    // approved or declined, the shop's page shows the outcome); every other caller, a payment
+    // without a returnUrl, and a callback that was not accepted (502) get the JSON.
     for (const decision of ['approve', 'decline'] as const) {
       scope.post<{ Params: { paymentId: string } }>(`/sandbox/pay/:paymentId/${decision}`, async (req, reply) => {
         let cb;
@@ -47,6 +53,7 @@ export async function registerPaymentRoutes(app: FastifyInstance, opts: { paymen
         }
         const res = await app.inject({ method: 'POST', url: `/payments/callback/${cb.channel}`, headers: cb.headers, payload: cb.rawBody });
         const delivered = res.json() as { ok: boolean; outcome?: string; error?: string };
+        if (res.statusCode === 200 && cb.returnUrl && wantsHtml(req.headers.accept)) return reply.redirect(cb.returnUrl, 303);
         return reply.code(res.statusCode === 200 ? 200 : 502).send({ ...delivered, ok: res.statusCode === 200, decision, callbackStatus: res.statusCode });
       });
     }

@@ -31,4 +31,6 @@ export class PaymentModel extends Model<InferAttributes<PaymentModel>, InferCrea
   declare paidAt: Date | null;
   @Column({ type: DataType.DATE, allowNull: true })
   declare closedAt: Date | null;
+  @Column({ type: DataType.TEXT, allowNull: true })
+  declare returnUrl: string | null;
 }

@@ -31,6 +31,8 @@ export class CallbackRejected extends Error {
  */
 export interface PaymentProvider {
   readonly channel: PaymentChannel;
+  /** The channel's name as a customer sees it (`payment.channels`). */
+  readonly name: string;
   /** Where the customer pays (a hosted page). */
   payUrl(paymentId: string): string;
   /** Verifies before anything is stored; throws CallbackRejected. `nowSeconds`: this server's clock. */

@@ -31,11 +31,18 @@ export interface SandboxProvider extends PaymentProvider {
   };
 }
 
+/** The sandbox channels' names as a customer sees them. */
+export const SANDBOX_CHANNEL_NAMES: Record<PaymentChannel, string> = {
+  sandbox_alipay: '支付宝（沙箱）',
+  sandbox_wechat: '微信支付（沙箱）',
+};
+
 /** The sandbox scheme (API.md, Callbacks): HMAC-SHA256 of "<t>.<raw body>" with PAYMENT_CALLBACK_SECRET. */
 export function createSandboxProvider(opts: { channel: PaymentChannel; secret: string; baseUrl: string }): SandboxProvider {
   const { channel, secret, baseUrl } = opts;
   return {
     channel,
+    name: SANDBOX_CHANNEL_NAMES[channel],
     payUrl: (paymentId) => `${baseUrl}/sandbox/pay/${paymentId}`,
 
     verifyCallback(headers: CallbackHeaders, rawBody: string, nowSeconds: number): VerifiedCallback {
