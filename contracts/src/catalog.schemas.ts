@@ -6,7 +6,14 @@ import { Id, Limit } from './common.schemas';
 /** Money in minor units (fen/cents): an integer, never a float. */
 export const SkuPrice = z.number().int().min(0).max(1_000_000_000_000);
 export const CatalogName = z.string().trim().min(1).max(200);
-export const CatalogImageUrl = z.url({ protocol: /^https?$/ }).max(2048);
+/** An image: an http(s) URL, or a path on the shop itself (one leading `/`: the demo images, `/media/demo/…`). */
+export const CatalogImageUrl = z
+  .string()
+  .max(2048)
+  .refine(
+    (v) => (v.startsWith('/') ? /^\/(?!\/)[^\s\\\u0000-\u001f]*$/.test(v) : /^https?:\/\/[^\s\\\u0000-\u001f]+$/i.test(v) && URL.canParse(v)),
+    'must be an http(s) URL or a path starting with a single /',
+  );
 export const ProductImages = z.array(CatalogImageUrl).max(20);
 
 /** A SKU's merchant code: unique across the catalog. */

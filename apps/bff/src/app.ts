@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { createContextFactory, type Logger } from '@zjmall/platform';
-import { createAppRouter, registerPaymentRoutes, type Runtime } from '@zjmall/api';
+import { createAppRouter, DEMO_MEDIA_PREFIX, registerDemoMediaRoutes, registerPaymentRoutes, type Runtime } from '@zjmall/api';
 import { registerTrpc } from './trpc/fast-path';
 import { metricsText } from './metrics';
 import { buildOpenApiDocument } from './openapi/document';
@@ -59,7 +59,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       ...(platform.redis ? { redis: platform.redis } : {}),
       allowList: (req) => {
         const path = req.url.split('?')[0];
-        return OPS_ROUTES.has(path) || isApiDocsPath(path);
+        return OPS_ROUTES.has(path) || isApiDocsPath(path) || path.startsWith(DEMO_MEDIA_PREFIX);
       },
       // Same error shape as every tRPC error (API.md, Wire).
       errorResponseBuilder: (req, ctx) => ({
@@ -85,6 +85,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   // Provider callbacks (raw body, HMAC) and the sandbox provider's pages, in their own scope.
   await registerPaymentRoutes(app, { payment: services.payment });
+  // The demo catalog's images (generated SVGs: a demo needs no internet), outside the rate limit.
+  await registerDemoMediaRoutes(app);
 
   const appRouter = createAppRouter(services);
   // The API reference: /openapi.json from the router's own schemas, /docs over it (assets served locally).

@@ -6,3 +6,4 @@ export { bootRuntime, type Runtime } from './boot';
 export { seedDemo, DEFAULT_SEED_PRODUCTS, progressBar, type DemoUsers } from './seed';
 // apps/bff may import only api/platform/contracts: the payment HTTP routes reach it through here.
 export { registerPaymentRoutes } from '@zjmall/payment';
+export { registerDemoMediaRoutes, DEMO_MEDIA_PREFIX } from '@zjmall/catalog';

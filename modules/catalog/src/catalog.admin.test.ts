@@ -23,7 +23,7 @@ describe('catalog.admin.createProduct', () => {
       name: '  无线蓝牙耳机 Pro  ',
       categoryId,
       brandId: brand.id,
-      images: ['https://example.com/1.jpg'],
+      images: ['https://example.com/1.jpg', '/media/demo/product-1-1.svg'],
       attributes: { 颜色数: '2', 续航: '30小时' },
       skus: [
         { code: h.unique('EAR'), spec: { 颜色: '白色', 版本: '标准版' }, price: 29900, costPrice: 15000, initialStock: 50 },
@@ -118,6 +118,9 @@ describe('catalog.admin.createProduct', () => {
       [{ ...ok, skus: [sku, { ...sku, spec: { a: 'c' } }] }, 'skus.1.code'],
       [{ ...ok, skus: [sku, { ...sku, code: 'C-2' }] }, 'skus.1.spec'],
       [{ ...ok, images: ['ftp://example.com/a.jpg'] }, 'images.0'],
+      [{ ...ok, images: ['/a.jpg', '//evil.example/a.jpg'] }, 'images.1'],
+      [{ ...ok, images: ['media/a.jpg'] }, 'images.0'],
+      [{ ...ok, images: ['/\\evil.example/a.jpg'] }, 'images.0'],
       [{ ...ok, images: Array.from({ length: 21 }, () => 'https://example.com/a.jpg') }, 'images'],
       [{ ...ok, skus: [{ ...sku, initialStock: -1 }] }, 'skus.0.initialStock'],
     ];

@@ -18,7 +18,7 @@ import type { Bus, Cache, Config, Db, Logger, Outbox, Stamp } from '@zjmall/plat
 import { loadAdminProduct } from './admin-product.view';
 import { createBrandUseCases } from './brands.service';
 import { DEFAULT_CATALOG_OPTIONS, cacheKeys, createCatalogCache, type CatalogOptions } from './catalog.cache';
-import type { CatalogDeps } from './catalog.deps';
+import { select, type CatalogDeps } from './catalog.deps';
 import { createCategoryUseCases } from './categories.service';
 import type { CatalogInventoryPort } from './inventory-port';
 import { catalogModels } from './models';
@@ -68,8 +68,11 @@ export interface CatalogService {
   setPrices(prices: { skuId: string; price: number }[], origin: PriceOrigin): Promise<PriceChange[]>;
   publish(id: string): Promise<AdminProduct>;
   unpublish(id: string): Promise<AdminProduct>;
-  /** Drops the cached category tree and brand list (after a bulk import such as the seed). */
-  invalidateCaches(): Promise<void>;
+  /**
+   * Drops the cached category tree and brand list (after a bulk import such as the seed), and the
+   * cached entries of `productIds` and their SKUs (rows a bulk statement rewrote).
+   */
+  invalidateCaches(productIds?: string[]): Promise<void>;
 }
 
 export function createCatalogService({ db, outbox, cache, inventory, log, options }: CatalogServiceDeps): CatalogService {
@@ -108,6 +111,11 @@ export function createCatalogService({ db, outbox, cache, inventory, log, option
     setPrices: prices.setPrices,
     publish: status.publish,
     unpublish: status.unpublish,
-    invalidateCaches: () => deps.cache.invalidate([cacheKeys.categoryTree, cacheKeys.brands]),
+    async invalidateCaches(productIds = []) {
+      await deps.cache.invalidate([cacheKeys.categoryTree, cacheKeys.brands]);
+      if (productIds.length === 0) return;
+      const skus = await select<{ id: string }>(db, `SELECT id FROM catalog.skus WHERE product_id = ANY($1::uuid[])`, [productIds]);
+      await deps.cache.invalidateProducts(productIds, skus.map((s) => s.id));
+    },
   };
 }

@@ -11,6 +11,8 @@ export { catalogModels } from './models';
 export { catalogMigrations } from './migrations';
 export { DEFAULT_SEED_PRODUCTS, seedCatalog } from './seed/seed-catalog';
 export { progressBar } from './seed/progress';
+export { DEMO_MEDIA_PREFIX, demoImageSvg, demoImageUrls } from './seed/demo-image';
+export { registerDemoMediaRoutes } from './http/demo-media.routes';
 export type { SeedCatalogOptions, SeedReport, SeedProgress } from './seed/seed-catalog';
 export { createCatalogPricingFeed } from './pricing-feed';
 export type { CatalogPricingFeed, PricingFeedDeps, PricingFeedRow } from './pricing-feed';

@@ -87,6 +87,16 @@ export interface SeedProduct {
   skus: SeedSku[];
 }
 
+/** The demo products' images are served by the shop itself (demo-image.ts), so a demo needs no internet. */
+export const DEMO_MEDIA_PREFIX = '/media/demo/';
+/** Demo images per product (`product-<n>-1.svg`, `product-<n>-2.svg`). */
+export const DEMO_IMAGES_PER_PRODUCT = 2;
+
+/** Root-relative URLs of the `n`-th demo product's images (what the seed stores). */
+export function demoImageUrls(n: number): string[] {
+  return Array.from({ length: DEMO_IMAGES_PER_PRODUCT }, (_, i) => `${DEMO_MEDIA_PREFIX}product-${n}-${i + 1}.svg`);
+}
+
 /** Yuan to fen, at a shop's usual price points (¥299.00, ¥39.90, ¥9.90). */
 function pricePoint(yuan: number): number {
   if (yuan >= 100) return (Math.round(yuan / 10) * 10 - 1) * 100;
@@ -141,7 +151,7 @@ export function generateProduct(n: number, leaves: SeedLeafRef[]): SeedProduct {
     id: seedId('product', n, productMs),
     name,
     description: `${name}。${rng.pick(SELLING_POINTS)}，${rng.pick(SELLING_POINTS)}。`,
-    images: [`https://picsum.photos/seed/zjmall-${n}/800/800`, `https://picsum.photos/seed/zjmall-${n}-b/800/800`],
+    images: demoImageUrls(n),
     attributes: { 品牌: brand, 产地: rng.pick(ORIGINS), 上市时间: `${rng.int(2023, 2025)}年${rng.int(1, 12)}月` },
     categoryKey: key,
     brand,

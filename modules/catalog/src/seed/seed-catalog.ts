@@ -3,7 +3,7 @@ import type { Db, Logger } from '@zjmall/platform';
 import { select } from '../catalog.deps';
 import type { CatalogService } from '../catalog.service';
 import type { CatalogInventoryPort } from '../inventory-port';
-import { flattenTree, generateProduct, seedId, type SeedCategory, type SeedProduct } from './generate';
+import { DEMO_MEDIA_PREFIX, flattenTree, generateProduct, seedId, type SeedCategory, type SeedProduct } from './generate';
 import { BRANDS } from './seed-data';
 
 export const DEFAULT_SEED_PRODUCTS = 2_500;
@@ -34,6 +34,8 @@ export interface SeedReport {
   brands: { total: number; created: number };
   products: { total: number; created: number };
   skus: { total: number; created: number };
+  /** Demo products of older seeds whose images pointed at picsum.photos, now at /media/demo/. */
+  images: { rewritten: number };
   ms: number;
 }
 
@@ -65,6 +67,7 @@ export async function seedCatalog(opts: SeedCatalogOptions): Promise<SeedReport>
     brands: { total: BRANDS.length, created: brand.created },
     products: { total, created: 0 },
     skus: { total: 0, created: 0 },
+    images: { rewritten: 0 },
     ms: 0,
   };
   onProgress({ phase: 'products', done: 0, total });
@@ -77,9 +80,11 @@ export async function seedCatalog(opts: SeedCatalogOptions): Promise<SeedReport>
     report.skus.total += batch.reduce((s, p) => s + p.skus.length, 0);
     onProgress({ phase: 'products', done: from + batch.length, total });
   }
+  const rewritten = await rewriteOldDemoImages(db);
+  report.images.rewritten = rewritten.length;
   // Fresh planner statistics, so the first searches use the indexes the data deserves.
   if (report.products.created > 0) await db.query('ANALYZE catalog.categories, catalog.brands, catalog.products, catalog.skus');
-  await catalog.invalidateCaches();
+  await catalog.invalidateCaches(rewritten);
 
   if (opts.ensureUsers) {
     onProgress({ phase: 'users', done: 0, total: 1 });
@@ -90,6 +95,29 @@ export async function seedCatalog(opts: SeedCatalogOptions): Promise<SeedReport>
   onProgress({ phase: 'done', done: total, total });
   log.info({ report }, 'catalog seeded');
   return report;
+}
+
+/**
+ * Older seeds stored picsum.photos URLs (`…/seed/zjmall-<n>/800/800`, `…/seed/zjmall-<n>-b/800/800`),
+ * which need the internet: those are replaced by the generated images served at /media/demo/
+ * (same product, same order). Other images of those rows, and every other row, are left alone.
+ */
+async function rewriteOldDemoImages(db: Db): Promise<string[]> {
+  const rows = await select<{ id: string }>(
+    db,
+    `UPDATE catalog.products p
+        SET images = (SELECT jsonb_agg(
+                        regexp_replace(regexp_replace(e.v,
+                          '^https://picsum\\.photos/seed/zjmall-([0-9]+)-b/800/800$', '${DEMO_MEDIA_PREFIX}product-\\1-2.svg'),
+                          '^https://picsum\\.photos/seed/zjmall-([0-9]+)/800/800$', '${DEMO_MEDIA_PREFIX}product-\\1-1.svg')
+                        ORDER BY e.i)
+                        FROM jsonb_array_elements_text(p.images) WITH ORDINALITY AS e(v, i)),
+            updated_at = now()
+      WHERE p.images::text LIKE '%https://picsum.photos/seed/zjmall-%'
+      RETURNING p.id`,
+    [],
+  );
+  return rows.map((r) => r.id);
 }
 
 /** Parents first, one statement per level; an existing category of the same name and parent is reused. */
