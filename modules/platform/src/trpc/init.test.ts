@@ -18,6 +18,11 @@ const appRouter = router({
     throw new Error('secret internals: password=hunter2');
   }),
   nested: publicProcedure.input(z.object({ skus: z.array(z.object({ price: z.number().int().min(0) })) })).mutation(() => 1),
+  // Throws at its first read, after the procedure has returned its stream (as an ownership check does).
+  watch: publicProcedure.subscription(async function* () {
+    yield 1;
+    throw new DomainError('ORDER_NOT_FOUND', 'Order not found');
+  }),
 });
 const log = createLogger('silent');
 const caller = createCallerFactory(appRouter)(
@@ -44,6 +49,17 @@ describe('the one error path of every procedure', () => {
     expect(e.message).toBe('Internal server error');
     expect(JSON.stringify(e)).not.toContain('hunter2');
     expect(e.data.stack).toBeUndefined();
+  });
+
+  it('maps a DomainError thrown by a running subscription as a query’s (NOT_FOUND with its appCode)', async () => {
+    const seen: unknown[] = [];
+    const read = async () => {
+      for await (const v of await caller.watch()) seen.push(v);
+    };
+    const e = await callFailure(appRouter, read());
+    expect(seen).toEqual([1]);
+    expect(e.code).toBe('NOT_FOUND');
+    expect(e.data).toMatchObject({ appCode: 'ORDER_NOT_FOUND', httpStatus: 404 });
   });
 
   it('names nested fields of a bad input', async () => {

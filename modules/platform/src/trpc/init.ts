@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { ZodError, type ZodType } from 'zod';
+import { ZodError } from 'zod';
 import { APP_CODE_TO_TRPC, type AppCode } from '@zjmall/contracts';
 import { DomainError } from '../errors';
 import { LockTimeoutError } from '../locks/keyed-mutex';
@@ -32,20 +32,7 @@ const TRPC_TO_APP: Partial<Record<TRPCError['code'], AppCode>> = {
   TOO_MANY_REQUESTS: 'RATE_LIMITED',
 };
 
-/** Who may call a procedure (set by the base procedures below; `/openapi.json` reads it). */
-export type ProcedureAccess = 'public' | 'guest' | 'user' | 'admin';
-
-/**
- * Procedure metadata (tRPC's `.meta()`): what the API reference needs and the code does not check.
- * `output` names the output schema of a procedure whose output is not parsed at run time (its
- * answer is built by one typed function and a parse would cost more than the read).
- */
-export interface ProcedureMeta {
-  access?: ProcedureAccess;
-  output?: ZodType;
-}
-
-const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
+const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
     const zod = cause instanceof ZodError ? cause : null;
@@ -72,32 +59,56 @@ export const middleware = t.middleware;
 export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
+/**
+ * DomainError (and a lock that stayed busy past its wait: an expected, retryable failure, never a
+ * 500) as the tRPC error clients get; null for anything else.
+ */
+function domainToTrpc(raw: unknown): TRPCError | null {
+  const cause = raw instanceof LockTimeoutError ? new DomainError('BUSY', 'Busy, please retry', { retryable: true }) : raw;
+  if (!(cause instanceof DomainError)) return null;
+  domainErrors.inc({ app_code: cause.appCode });
+  return new TRPCError({ code: APP_CODE_TO_TRPC[cause.appCode], message: cause.message, cause });
+}
+
+const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>
+  typeof v === 'object' && v !== null && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+
+/**
+ * A subscription's stream throws after its procedure has returned (an ownership check at its
+ * first read, a failure while it runs), past the middleware's `next()`: its errors get the same
+ * mapping on their way to the client. `yield*` passes the client's cancel (`return()`) through.
+ */
+async function* mapStreamErrors<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* stream;
+  } catch (e) {
+    throw domainToTrpc(e) ?? e;
+  }
+}
+
 /** The base of every procedure: DomainError → tRPC error (the one place), latency histogram, error log. */
 const base = t.procedure.use(async ({ path, type, next, ctx }) => {
   const start = performance.now();
   const result = await next();
   let outcome = 'ok';
   if (!result.ok) {
-    // A lock that stayed busy past its wait is an expected, retryable failure, never a 500.
-    const raw = result.error.cause;
-    const cause = raw instanceof LockTimeoutError ? new DomainError('BUSY', 'Busy, please retry', { retryable: true }) : raw;
-    if (cause instanceof DomainError) {
-      outcome = cause.appCode;
-      domainErrors.inc({ app_code: cause.appCode });
-      const err = new TRPCError({ code: APP_CODE_TO_TRPC[cause.appCode], message: cause.message, cause });
+    const err = domainToTrpc(result.error.cause);
+    if (err) {
+      outcome = (err.cause as DomainError).appCode;
       procedureDuration.observe({ path, type, outcome }, (performance.now() - start) / 1000);
       return { ...result, error: err };
     }
     outcome = result.error.code;
     if (result.error.code === 'INTERNAL_SERVER_ERROR') {
-      ctx.log.error({ err: cause ?? result.error, requestId: ctx.requestId, path }, 'unhandled error in procedure');
+      ctx.log.error({ err: result.error.cause ?? result.error, requestId: ctx.requestId, path }, 'unhandled error in procedure');
     }
   }
   procedureDuration.observe({ path, type, outcome }, (performance.now() - start) / 1000);
+  if (result.ok && type === 'subscription' && isAsyncIterable(result.data)) return { ...result, data: mapStreamErrors(result.data) };
   return result;
 });
 
-export const publicProcedure = base.meta({ access: 'public' });
+export const publicProcedure = base;
 
 async function requireAuth(ctx: Context): Promise<Auth> {
   const r = await ctx.auth();
@@ -107,19 +118,19 @@ async function requireAuth(ctx: Context): Promise<Auth> {
 }
 
 /** A signed-in user or a guest. */
-export const guestProcedure = base.meta({ access: 'guest' }).use(async ({ ctx, next }) => {
+export const guestProcedure = base.use(async ({ ctx, next }) => {
   const auth = await requireAuth(ctx);
   return next({ ctx: { ...ctx, caller: auth } });
 });
 
 /** A signed-in user (customer or admin). */
-export const userProcedure = base.meta({ access: 'user' }).use(async ({ ctx, next }) => {
+export const userProcedure = base.use(async ({ ctx, next }) => {
   const auth = await requireAuth(ctx);
   if (auth.kind !== 'user') throw new DomainError('UNAUTHENTICATED', 'Sign in to do this');
   return next({ ctx: { ...ctx, user: { id: auth.userId, role: auth.role as Role } } });
 });
 
-export const adminProcedure = userProcedure.meta({ access: 'admin' }).use(async ({ ctx, next }) => {
+export const adminProcedure = userProcedure.use(async ({ ctx, next }) => {
   if (ctx.user.role !== 'admin') throw new DomainError('FORBIDDEN', 'Admins only');
   return next();
 });
