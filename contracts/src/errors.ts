@@ -26,6 +26,11 @@ export const APP_CODE_TO_TRPC = {
   PRICE_CHANGED: 'CONFLICT',
   UNAUTHENTICATED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
+  /** The account was disabled by an admin: its tokens stop working and it cannot sign in. */
+  ACCOUNT_DISABLED: 'FORBIDDEN',
+  /** The change would leave no active admin (the last admin cannot demote or disable themself). */
+  LAST_ADMIN: 'CONFLICT',
+  USER_NOT_FOUND: 'NOT_FOUND',
   /** A contended resource (e.g. a hot SKU's lock) stayed busy past its wait: retry shortly. */
   BUSY: 'SERVICE_UNAVAILABLE',
 } as const;

@@ -88,3 +88,18 @@ export type Address = z.infer<typeof Address>;
 
 export const AddressDeleteOutput = z.object({ id: z.string(), deleted: z.literal(true) });
 export type AddressDeleteOutput = z.infer<typeof AddressDeleteOutput>;
+
+// ---- access: roles, disabling, signing out everywhere ------------------------------------------
+
+export const SetRoleInput = z.object({ userId: z.string().uuid(), role: Role });
+export type SetRoleInput = z.infer<typeof SetRoleInput>;
+
+export const SetDisabledInput = z.object({ userId: z.string().uuid(), disabled: z.boolean() });
+export type SetDisabledInput = z.infer<typeof SetDisabledInput>;
+
+/** A user as an admin sees them after a change of access. */
+export const AdminUser = User.extend({ disabled: z.boolean() });
+export type AdminUser = z.infer<typeof AdminUser>;
+
+export const SignOutEverywhereOutput = z.object({ signedOut: z.literal(true) });
+export type SignOutEverywhereOutput = z.infer<typeof SignOutEverywhereOutput>;

@@ -19,6 +19,7 @@ export function createAppRouter(services: Services) {
     }),
     auth: identity.auth,
     address: identity.address,
+    identity: identity.identity,
     inventory: createInventoryRouter(services.inventory),
     catalog: createCatalogRouter(services.catalog),
     pricing: createPricingRouter(services.pricing, services.coupons),

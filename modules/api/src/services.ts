@@ -22,7 +22,7 @@ export function createServices(platform: Platform, secrets: Secrets) {
     db.addModels(allModels);
     withModels.add(db);
   }
-  const identity = createIdentityService({ db, config, jwtSecret: secrets.jwtSecret, log });
+  const identity = createIdentityService({ db, config, jwtSecret: secrets.jwtSecret, log, cache: platform.cache });
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory });
   // Price jobs read and write catalog prices through catalog's feed, never its tables.

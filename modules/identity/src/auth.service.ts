@@ -48,7 +48,7 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   async function answer(user: UserModel, guestToken: string | undefined): Promise<AuthOutput> {
-    const token = await tokens.signUser(user.id, user.role);
+    const token = await tokens.signUser(user.id, user.role, user.tokenVersion);
     const merge = await mergeGuest(user.id, guestToken);
     return merge ? { user: toUser(user), token, merge } : { user: toUser(user), token };
   }
@@ -84,6 +84,8 @@ export function createAuthService(deps: AuthDeps) {
       }
       if (!(await hasher.verify(input.password, user.passwordHash))) throw badCredentials();
       await throttle.reset(email);
+      // Said only to whoever knows the password: the account exists and an admin disabled it.
+      if (user.disabledAt) throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
       if (hasher.needsRehash(user.passwordHash)) {
         // Raises old hashes to the configured cost; only a successful login knows the password.
         const passwordHash = await hasher.hash(input.password);

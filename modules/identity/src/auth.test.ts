@@ -121,8 +121,8 @@ describe('tokens', () => {
   it('keeps a verified token in its cache only until the token expires', async () => {
     const tokens = createTokenService({ secret: h.jwtSecret, userTtlSeconds: 1 });
     const id = newId();
-    const t = await tokens.signUser(id, 'customer');
-    expect(await tokens.authenticate(t)).toEqual({ ok: true, auth: { kind: 'user', userId: id, role: 'customer' } });
+    const t = await tokens.signUser(id, 'customer', 3);
+    expect(await tokens.authenticate(t)).toEqual({ ok: true, auth: { kind: 'user', userId: id, role: 'customer' }, ver: 3 });
     await new Promise((r) => setTimeout(r, 2100));
     expect((await tokens.authenticate(t)).ok).toBe(false);
   });

@@ -1,5 +1,19 @@
-import type { Address, AddressCreateInput, AddressUpdateInput, AuthOutput, GuestOutput, LoginInput, MeOutput, RegisterInput, User } from '@zjmall/contracts';
-import type { Auth, Authenticate, Config, Db, Logger } from '@zjmall/platform';
+import type {
+  Address,
+  AddressCreateInput,
+  AddressUpdateInput,
+  AdminUser,
+  AuthOutput,
+  GuestOutput,
+  LoginInput,
+  MeOutput,
+  RegisterInput,
+  SetDisabledInput,
+  SetRoleInput,
+  User,
+} from '@zjmall/contracts';
+import type { Auth, Authenticate, Cache, Config, Db, Logger } from '@zjmall/platform';
+import { createAccessService } from './access.service';
 import { createAddressService } from './address.service';
 import { createAuthService, type OnLoginHook } from './auth.service';
 import { ensureAdmin } from './ensure-admin';
@@ -16,6 +30,10 @@ export interface IdentityServiceDeps {
   config: Pick<Config, 'JWT_TTL_SECONDS' | 'PASSWORD_HASH_COST' | 'NODE_ENV'>;
   jwtSecret: string;
   log: Logger;
+  /** The platform's shared cache: every process reads users' access (role, disabled, token version) from it. */
+  cache: Cache;
+  /** How long a process may act on access read earlier (default `USER_ACCESS_TTL_SECONDS`, 10 s). */
+  accessTtlSeconds?: number;
 }
 
 export interface IdentityService {
@@ -23,8 +41,16 @@ export interface IdentityService {
   login(input: LoginInput): Promise<AuthOutput>;
   guest(): Promise<GuestOutput>;
   me(caller: Auth): Promise<MeOutput>;
-  /** For `createContextFactory({ authenticate })`: verified tokens are cached in memory until exp. */
+  /**
+   * For `createContextFactory({ authenticate })`: verified tokens are cached in memory until exp; a
+   * user token also needs its user's current access (cached, shared, dropped on every change).
+   */
   authenticate: Authenticate;
+  /** The caller's tokens stop working in every process. */
+  signOutEverywhere(userId: string): Promise<{ signedOut: true }>;
+  /** `identity.admin.*`; the last active admin cannot be demoted or disabled (LAST_ADMIN). */
+  setRole(actorId: string, input: SetRoleInput): Promise<AdminUser>;
+  setDisabled(actorId: string, input: SetDisabledInput): Promise<AdminUser>;
   /** Creates or promotes the configured admin (idempotent, safe across processes). */
   ensureAdmin(email: string, password: string): Promise<User>;
   /** modules/api wires the cart merge here; identity never imports cart. `null` unsets it. */
@@ -37,7 +63,7 @@ export interface IdentityService {
   sweepLoginThrottle(): Promise<number>;
 }
 
-export function createIdentityService({ db, config, jwtSecret, log }: IdentityServiceDeps): IdentityService {
+export function createIdentityService({ db, config, jwtSecret, log, cache, accessTtlSeconds }: IdentityServiceDeps): IdentityService {
   // The services use the model classes, which must be bound to this Db.
   if (identityModels.some((m) => m.sequelize !== db)) {
     throw new Error('createIdentityService: call db.addModels(identityModels) on this Db first');
@@ -51,14 +77,22 @@ export function createIdentityService({ db, config, jwtSecret, log }: IdentitySe
   let onLogin: OnLoginHook | null = null;
   const auth = createAuthService({ hasher, tokens, throttle, log, onLogin: () => onLogin });
   const addresses = createAddressService({ db });
+  const access = createAccessService({ db, cache, tokens, log, ttlSeconds: accessTtlSeconds });
 
   return {
     register: auth.register,
     login: auth.login,
     guest: auth.guest,
     me: auth.me,
-    authenticate: tokens.authenticate,
-    ensureAdmin: (email, password) => ensureAdmin({ db, hasher, log }, email, password),
+    authenticate: access.authenticate,
+    signOutEverywhere: access.signOutEverywhere,
+    setRole: access.setRole,
+    setDisabled: access.setDisabled,
+    async ensureAdmin(email, password) {
+      const user = await ensureAdmin({ db, hasher, log }, email, password);
+      await access.drop(user.id); // a promotion shows at once, in every process
+      return user;
+    },
     setOnLogin(fn) {
       onLogin = fn;
     },

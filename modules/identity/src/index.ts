@@ -7,4 +7,5 @@ export { identityModels } from './models';
 export type { UserRole } from './models';
 export { identityMigrations } from './migrations';
 export { GUEST_TOKEN_TTL_SECONDS } from './tokens';
+export { USER_ACCESS_TTL_SECONDS } from './access.service';
 export { LOGIN_MAX_ATTEMPTS, LOGIN_WINDOW_SECONDS } from './login-throttle';

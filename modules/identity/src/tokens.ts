@@ -19,20 +19,29 @@ export interface TokenServiceOptions {
   cacheMax?: number;
 }
 
+/** A verified token: who, and for a user token its `ver` (the user's token version when it was issued). */
+export type VerifiedToken = { ok: true; auth: Auth; ver: number } | Extract<AuthResult, { ok: false }>;
+
 export interface TokenService {
-  signUser(userId: string, role: UserRole): Promise<string>;
+  /** `version`: the user's token_version now; the token stops working once it changes. */
+  signUser(userId: string, role: UserRole, version: number): Promise<string>;
   signGuest(guestId: string): Promise<string>;
   /** Verifies signature, issuer, audience, exp and our claims; no cache. */
-  verify(token: string): Promise<AuthResult & { exp?: number }>;
-  /** `verify` behind an LRU keyed by the token, each entry kept until the token's exp. */
-  authenticate(token: string): Promise<AuthResult>;
+  verify(token: string): Promise<VerifiedToken & { exp?: number }>;
+  /**
+   * `verify` behind an LRU keyed by the token, each entry kept until the token's exp. The token's
+   * `role` claim is what it was at signing; identity's access check replaces it with the current one.
+   */
+  authenticate(token: string): Promise<VerifiedToken>;
 }
 
-function toAuth(payload: Record<string, unknown>): Auth | null {
-  const { sub, typ, role } = payload;
+function toAuth(payload: Record<string, unknown>): { auth: Auth; ver: number } | null {
+  const { sub, typ, role, ver = 0 } = payload;
   if (typeof sub !== 'string' || !UUID.test(sub)) return null;
-  if (typ === 'guest') return { kind: 'guest', guestId: sub };
-  if (typ === 'user' && (role === 'customer' || role === 'admin')) return { kind: 'user', userId: sub, role };
+  if (typ === 'guest') return { auth: { kind: 'guest', guestId: sub }, ver: 0 };
+  // Tokens issued before token versions existed carry no `ver`: version 0, the column's default.
+  if (typeof ver !== 'number' || !Number.isSafeInteger(ver) || ver < 0) return null;
+  if (typ === 'user' && (role === 'customer' || role === 'admin')) return { auth: { kind: 'user', userId: sub, role }, ver };
   return null;
 }
 
@@ -40,7 +49,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
   // The config already demands 32 characters for JWT_SECRET; refuse a weak key here too.
   if (opts.secret.length < 32) throw new Error('jwtSecret must be at least 32 characters');
   const key = new TextEncoder().encode(opts.secret);
-  const cache = new LRUCache<string, { auth: Auth; expMs: number }>({ max: opts.cacheMax ?? 10_000 });
+  const cache = new LRUCache<string, { auth: Auth; ver: number; expMs: number }>({ max: opts.cacheMax ?? 10_000 });
 
   const sign = (claims: Record<string, unknown>, sub: string, ttlSeconds: number) =>
     new SignJWT(claims)
@@ -60,22 +69,22 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
         audience: JWT_AUDIENCE,
         requiredClaims: ['exp', 'sub'],
       });
-      const auth = toAuth(payload);
-      return auth ? { ok: true, auth, exp: payload.exp } : { ok: false, reason: 'invalid' };
+      const claims = toAuth(payload);
+      return claims ? { ok: true, ...claims, exp: payload.exp } : { ok: false, reason: 'invalid' };
     } catch (e) {
       return { ok: false, reason: e instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
     }
   };
 
   return {
-    signUser: (userId, role) => sign({ typ: 'user', role }, userId, opts.userTtlSeconds),
+    signUser: (userId, role, version) => sign({ typ: 'user', role, ver: version }, userId, opts.userTtlSeconds),
     signGuest: (guestId) => sign({ typ: 'guest' }, guestId, GUEST_TOKEN_TTL_SECONDS),
     verify,
     async authenticate(token) {
       if (token.length > MAX_TOKEN_CHARS) return { ok: false, reason: 'invalid' };
       const hit = cache.get(token);
       if (hit) {
-        if (hit.expMs > Date.now()) return { ok: true, auth: hit.auth };
+        if (hit.expMs > Date.now()) return { ok: true, auth: hit.auth, ver: hit.ver };
         cache.delete(token);
         return { ok: false, reason: 'expired' };
       }
@@ -83,8 +92,8 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
       if (!r.ok) return r; // failures are not cached: a flood of garbage tokens must not evict good ones
       const expMs = (r.exp ?? 0) * 1000;
       const ttl = expMs - Date.now();
-      if (ttl > 0) cache.set(token, { auth: r.auth, expMs }, { ttl });
-      return { ok: true, auth: r.auth };
+      if (ttl > 0) cache.set(token, { auth: r.auth, ver: r.ver, expMs }, { ttl });
+      return { ok: true, auth: r.auth, ver: r.ver };
     },
   };
 }

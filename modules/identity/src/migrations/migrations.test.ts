@@ -21,7 +21,7 @@ describe('identity migrations', async () => {
     await migrateUp(db, url, modules);
     expect(await tables()).toEqual(['addresses', 'login_throttle', 'users']);
     const down = await migrateDown(db, url, modules, { steps: identityMigrations.migrations.length });
-    expect(down).toEqual(['identity/0003-login-throttle', 'identity/0002-addresses', 'identity/0001-users']);
+    expect(down).toEqual(['identity/0004-user-access', 'identity/0003-login-throttle', 'identity/0002-addresses', 'identity/0001-users']);
     const schemas = await db.query(`SELECT 1 FROM information_schema.schemata WHERE schema_name = 'identity'`, { type: QueryTypes.SELECT });
     expect(schemas).toHaveLength(0);
     await migrateUp(db, url, modules);

@@ -23,6 +23,13 @@ export class UserModel extends Model<InferAttributes<UserModel>, InferCreationAt
   @Column({ type: DataType.TEXT })
   declare role: CreationOptional<UserRole>;
 
+  /** Must equal a user token's `ver` claim: bumped by signing out everywhere and by disabling. */
+  @Column({ type: DataType.INTEGER })
+  declare tokenVersion: CreationOptional<number>;
+
+  @Column({ type: DataType.DATE, allowNull: true })
+  declare disabledAt: CreationOptional<Date | null>;
+
   @Column({ type: DataType.DATE })
   declare createdAt: CreationOptional<Date>;
 

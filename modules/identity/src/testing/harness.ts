@@ -1,36 +1,29 @@
 // Test-only helpers (not exported from index.ts): a migrated database, the service, and a tRPC caller.
 import { randomBytes } from 'node:crypto';
-import {
-  createCallerFactory,
-  createContextFactory,
-  createDb,
-  createLogger,
-  migrateUp,
-  platformMigrations,
-  router,
-  type Db,
-} from '@zjmall/platform';
-import { createTestDatabase, callFailure, type CaughtError } from '@zjmall/platform/testing';
+import { createCallerFactory, createContextFactory, platformMigrations, router, type Db } from '@zjmall/platform';
+import { createTestEnv, callFailure, type CaughtError } from '@zjmall/platform/testing';
 import { createIdentityRouters, createIdentityService, identityMigrations, identityModels, type IdentityService } from '../index';
 
 export const TEST_CONFIG = { JWT_TTL_SECONDS: 3600, PASSWORD_HASH_COST: 10, NODE_ENV: 'test' as const };
 
 export type Caller = ReturnType<Harness['caller']>;
 
-export async function createHarness() {
-  const url = await createTestDatabase('identity');
-  const db: Db = createDb({ url, poolMax: 8 });
+/** A private world (database, Redis prefix, NATS stream) with the identity service on its platform. */
+export async function createHarness(label = 'identity') {
+  const env = await createTestEnv({ label, modules: [platformMigrations, identityMigrations] });
+  const { platform, log } = env;
+  const db: Db = platform.db;
+  const url = env.config.DATABASE_URL;
   db.addModels(identityModels);
-  await migrateUp(db, url, [platformMigrations, identityMigrations]);
-  const log = createLogger('silent');
   const jwtSecret = randomBytes(32).toString('hex');
-  const svc = createIdentityService({ db, config: TEST_CONFIG, jwtSecret, log });
+  const svc = createIdentityService({ db, config: TEST_CONFIG, jwtSecret, log, cache: platform.cache });
   const appRouter = router(createIdentityRouters(svc));
   const makeCaller = createCallerFactory(appRouter);
   const makeContext = createContextFactory({ authenticate: svc.authenticate, log });
   const context = (token?: string) =>
     makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined });
   return {
+    env,
     url,
     db,
     log,
@@ -41,8 +34,8 @@ export async function createHarness() {
     caller: (token?: string) => makeCaller(context(token)),
     /** Another service over the same database, e.g. a second BFF process or a different config. */
     service: (config: Partial<typeof TEST_CONFIG> = {}): IdentityService =>
-      createIdentityService({ db, config: { ...TEST_CONFIG, ...config }, jwtSecret, log }),
-    close: () => db.close(),
+      createIdentityService({ db, config: { ...TEST_CONFIG, ...config }, jwtSecret, log, cache: platform.cache }),
+    close: () => env.close(),
   };
 }
 export type Harness = Awaited<ReturnType<typeof createHarness>>;

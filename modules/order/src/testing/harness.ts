@@ -30,7 +30,7 @@ export async function createOrderHarness(label: string, opts: HarnessOptions = {
   const { platform } = env;
   const { db } = platform;
   db.addModels([...identityModels, ...inventoryModels, ...catalogModels, ...(opts.realCart ? cartModels : []), ...orderModels]);
-  const identity = createIdentityService({ db, config: env.config, jwtSecret: randomBytes(32).toString('hex'), log: env.log });
+  const identity = createIdentityService({ db, config: env.config, jwtSecret: randomBytes(32).toString('hex'), log: env.log, cache: platform.cache });
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory });
   const memoryCart = createMemoryCart(inventory, env.config.STORE_CURRENCY);

@@ -113,7 +113,13 @@ export const publicProcedure = base;
 async function requireAuth(ctx: Context): Promise<Auth> {
   const r = await ctx.auth();
   if (r.ok) return r.auth;
-  const msg = r.reason === 'missing' ? 'Sign in or get a guest token first' : r.reason === 'expired' ? 'Token expired' : 'Invalid token';
+  if (r.reason === 'disabled') throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
+  const msg = {
+    missing: 'Sign in or get a guest token first',
+    expired: 'Token expired',
+    revoked: 'Signed out; sign in again',
+    invalid: 'Invalid token',
+  }[r.reason];
   throw new DomainError('UNAUTHENTICATED', msg);
 }
 
