@@ -58,10 +58,14 @@ describe('infra/Dockerfile', () => {
       const image = f.args.split(/\s+/)[0].replace(/\$\{(\w+)\}/g, (_, v: string) => args[v] ?? '');
       expect(tagOf(image), image).toMatch(/^20(\.\d+)*-bookworm-slim$/);
     }
-    expect(froms.map((f) => f.args.split(/\s+AS\s+/i)[1])).toEqual(['deps', 'runtime']);
+    expect(froms.map((f) => f.args.split(/\s+AS\s+/i)[1])).toEqual(['deps', 'web', 'runtime']);
     const install = ins.find((i) => i.cmd === 'RUN' && i.args.includes('npm ci'));
     expect(install?.args).toContain('--omit=dev');
     expect(runtime.some((i) => i.cmd === 'COPY' && i.args.startsWith('--from=deps'))).toBe(true);
+    // The storefront is built in its own stage; the runtime takes only its output.
+    const webStage = ins.slice(ins.indexOf(froms[1]), lastFrom);
+    expect(webStage.some((i) => i.cmd === 'RUN' && i.args.includes('npm run build:web'))).toBe(true);
+    expect(runtime.some((i) => i.cmd === 'COPY' && i.args === '--from=web /app/apps/web/dist ./apps/web/dist')).toBe(true);
     // --omit=dev is only right because everything the app runs with is a runtime dependency.
     const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     for (const dep of ['tsx', 'zod', 'fastify', 'pg', '@nats-io/jetstream', 'ioredis']) expect(pkg.dependencies[dep], dep).toBeDefined();

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createTestEnv, type TestEnv, type TestEnvOptions } from '@zjmall/platform/testing';
-import { allMigrations, createServices, startJobs, type Jobs, type Services } from '@zjmall/api';
+import { allMigrations, createServices, startJobs, type Jobs, type ServiceOptions, type Services } from '@zjmall/api';
 import { buildApp } from '@zjmall/bff';
 import { createShopClient, type ShopClient } from '@zjmall/client';
 import { newId } from '@zjmall/platform';
@@ -30,14 +30,17 @@ export async function adminClient(bff: TestBff): Promise<ShopClient> {
 }
 
 /** A real BFF listening on a free port, on this test file's own database, key prefix and stream. */
-export async function startTestBff(opts: TestEnvOptions & { fastPath?: boolean; jobs?: boolean } = {}): Promise<TestBff> {
+export async function startTestBff(
+  opts: TestEnvOptions & { fastPath?: boolean; jobs?: boolean; services?: ServiceOptions; port?: number; webDir?: string | null } = {},
+): Promise<TestBff> {
   const env = await createTestEnv({ label: 'bff', ...opts, modules: allMigrations });
-  const services = createServices(env.platform, {
-    jwtSecret: env.config.JWT_SECRET!,
-    paymentCallbackSecret: env.config.PAYMENT_CALLBACK_SECRET!,
-  });
-  const app = await buildApp({ runtime: { platform: env.platform, services }, log: env.log, fastPath: opts.fastPath });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  const services = createServices(
+    env.platform,
+    { jwtSecret: env.config.JWT_SECRET!, paymentCallbackSecret: env.config.PAYMENT_CALLBACK_SECRET! },
+    opts.services,
+  );
+  const app = await buildApp({ runtime: { platform: env.platform, services }, log: env.log, fastPath: opts.fastPath, webDir: opts.webDir });
+  await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   let jobs: Jobs | null = opts.jobs === false ? null : startJobs(env.platform, services);

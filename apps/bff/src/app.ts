@@ -6,6 +6,7 @@ import { createContextFactory, type Logger } from '@zjmall/platform';
 import { createAppRouter, DEMO_MEDIA_PREFIX, registerDemoMediaRoutes, registerPaymentRoutes, type Runtime } from '@zjmall/api';
 import { registerTrpc } from './trpc/fast-path';
 import { metricsText } from './metrics';
+import { WEB_DIST_DIR, isWebRequest, registerWeb } from './web';
 import { buildOpenApiDocument } from './openapi/document';
 import { isApiDocsPath, registerApiDocs } from './openapi/routes';
 
@@ -14,6 +15,8 @@ export interface BuildAppOptions {
   log: Logger;
   /** false: every tRPC call goes through the stock adapter (the differential tests compare). */
   fastPath?: boolean;
+  /** The web app's build (default apps/web/dist); null: no pages. */
+  webDir?: string | null;
 }
 
 const OPS_ROUTES = new Set(['/health', '/ready', '/metrics']);
@@ -59,7 +62,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       ...(platform.redis ? { redis: platform.redis } : {}),
       allowList: (req) => {
         const path = req.url.split('?')[0];
-        return OPS_ROUTES.has(path) || isApiDocsPath(path) || path.startsWith(DEMO_MEDIA_PREFIX);
+        return OPS_ROUTES.has(path) || isApiDocsPath(path) || path.startsWith(DEMO_MEDIA_PREFIX) || isWebRequest(req);
       },
       // Same error shape as every tRPC error (API.md, Wire).
       errorResponseBuilder: (req, ctx) => ({
@@ -100,5 +103,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     createContext: (req, _res, info) =>
       createContext({ requestId: String(req.id), ip: req.ip, authorization: req.headers.authorization, connectionParams: info.connectionParams }),
   });
+  // The storefront at `/` (after every API route: its fallback answers what nothing else did).
+  const web = await registerWeb(app, { dir: opts.webDir === undefined ? WEB_DIST_DIR : opts.webDir });
+  if (!web.built && opts.webDir !== null) opts.log.warn({ dir: opts.webDir ?? WEB_DIST_DIR }, 'web app not built: pages answer 503 (npm run build:web)');
   return app;
 }
