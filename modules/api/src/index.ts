@@ -1,5 +1,5 @@
 export { allMigrations, allModels } from './modules';
-export { createServices, type Services, type Secrets } from './services';
+export { createServices, type Services, type Secrets, type ServiceOptions } from './services';
 export { createAppRouter, type AppRouter } from './app-router';
 export { startJobs, type Jobs } from './jobs';
 export { bootRuntime, type Runtime } from './boot';

@@ -1,7 +1,7 @@
 import type { Platform } from '@zjmall/platform';
 import { createIdentityService } from '@zjmall/identity';
 import { createInventoryService } from '@zjmall/inventory';
-import { createCatalogPricingFeed, createCatalogService } from '@zjmall/catalog';
+import { createCatalogPricingFeed, createCatalogService, type CatalogOptions } from '@zjmall/catalog';
 import { createCouponService, createPricingService } from '@zjmall/pricing';
 import { createCartService } from '@zjmall/cart';
 import { createOrderService } from '@zjmall/order';
@@ -15,8 +15,13 @@ export interface Secrets {
 
 const withModels = new WeakSet<object>();
 
+/** Settings a deployment leaves at their defaults; tests change them (e.g. the statement budget). */
+export interface ServiceOptions {
+  catalog?: Partial<CatalogOptions>;
+}
+
 /** Builds every module's service on one platform and wires the cross-module hooks (DESIGN.md, Layout). */
-export function createServices(platform: Platform, secrets: Secrets) {
+export function createServices(platform: Platform, secrets: Secrets, options: ServiceOptions = {}) {
   const { db, config, log } = platform;
   if (!withModels.has(db)) {
     db.addModels(allModels);
@@ -24,7 +29,7 @@ export function createServices(platform: Platform, secrets: Secrets) {
   }
   const identity = createIdentityService({ db, config, jwtSecret: secrets.jwtSecret, log, cache: platform.cache });
   const inventory = createInventoryService(platform);
-  const catalog = createCatalogService({ ...platform, inventory });
+  const catalog = createCatalogService({ ...platform, inventory, options: options.catalog });
   // Price jobs read and write catalog prices through catalog's feed, never its tables.
   const pricingFeed = createCatalogPricingFeed(platform);
   const pricing = createPricingService({ ...platform, feed: pricingFeed });
