@@ -90,7 +90,7 @@ export function Layout({ children }: { children: ReactNode }) {
             type="button"
             className="link lang"
             lang={lang === 'zh' ? 'en' : 'zh-CN'}
-            aria-label={lang === 'zh' ? 'Language: English' : '语言：中文'}
+            aria-label={lang === 'zh' ? '语言：English' : 'Language: 中文'}
             onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
           >
             {lang === 'zh' ? 'English' : '中文'}
