@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
+import pg from 'pg';
 import type { Client } from 'autocannon';
 import { LOAD_FLAGS, loadSettings, benchEnvironment, bffNodeArgs, freePort, measureAll, printTable, startServer, type ChildServer, type Endpoint, type LoadSettings, type Measure } from './harness';
 
@@ -19,8 +20,9 @@ import { LOAD_FLAGS, loadSettings, benchEnvironment, bffNodeArgs, freePort, meas
  * in production configuration: PostgreSQL (a fresh database, dropped afterwards), Redis, NATS with a
  * private stream and prefix, NODE_ENV=production, RUN_JOBS=false (apps/worker runs the relay and
  * sweepers in production), RATE_LIMIT_PER_MINUTE=0. Customers are JWTs signed with the bench's
- * JWT_SECRET (token auth is stateless; registering 128 users at the production password cost would
- * only slow the set-up). Any error, timeout or non-2xx answer fails the run.
+ * JWT_SECRET for users inserted straight into identity.users (every call checks its user's access;
+ * registering 128 users at the production password cost would only slow the set-up). Any error,
+ * timeout or non-2xx answer fails the run.
  */
 
 const { values: flags } = parseArgs({
@@ -39,7 +41,7 @@ const SLOW_CONNECTIONS = 8;
 
 
 async function token(secret: string, sub: string, role: 'customer' | 'admin' | 'guest'): Promise<string> {
-  return new SignJWT(role === 'guest' ? { typ: 'guest' } : { typ: 'user', role })
+  return new SignJWT(role === 'guest' ? { typ: 'guest' } : { typ: 'user', role, ver: 0 })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
     .setIssuer('zjmall')
@@ -60,6 +62,22 @@ async function call<T>(base: string, auth: string, path: string, input?: unknown
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
   return (JSON.parse(text) as { result: { data: T } }).result.data;
+}
+
+/** The bench's users, with a password hash no password matches (they never sign in). */
+async function insertUsers(databaseUrl: string, adminId: string, customerIds: string[]): Promise<void> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const ids = [adminId, ...customerIds];
+    await db.query(
+      `INSERT INTO identity.users (id, email, password_hash, name, role)
+       SELECT id, 'bench-' || id || '@bench.example', '!', 'Bench', CASE WHEN id = $2 THEN 'admin' ELSE 'customer' END FROM unnest($1::uuid[]) AS id`,
+      [ids, adminId],
+    );
+  } finally {
+    await db.end();
+  }
 }
 
 /** Published products with `count` SKUs in all, plenty of stock each. */
@@ -109,11 +127,15 @@ try {
   servers.push(bff);
 
   const secret = world.env.JWT_SECRET;
-  const admin = await token(secret, randomUUID(), 'admin');
+  const adminId = randomUUID();
+  const admin = await token(secret, adminId, 'admin');
   const users = load.connections;
-  const readers = await Promise.all(Array.from({ length: users }, () => token(secret, randomUUID(), 'customer')));
-  const writers = await Promise.all(Array.from({ length: Math.max(users, SLOW_CONNECTIONS) }, () => token(secret, randomUUID(), 'customer')));
+  const readerIds = Array.from({ length: users }, () => randomUUID());
+  const writerIds = Array.from({ length: Math.max(users, SLOW_CONNECTIONS) }, () => randomUUID());
+  const readers = await Promise.all(readerIds.map((id) => token(secret, id, 'customer')));
+  const writers = await Promise.all(writerIds.map((id) => token(secret, id, 'customer')));
   const guests = await Promise.all(Array.from({ length: SLOW_CONNECTIONS }, () => token(secret, randomUUID(), 'guest')));
+  await insertUsers(world.env.DATABASE_URL, adminId, [...readerIds, ...writerIds]);
   const skus = await createSkus(bff.url, admin, LINES * (readers.length + writers.length));
   const readerSkus = (i: number) => skus.slice(i * LINES, (i + 1) * LINES);
   const writerSkus = (i: number) => skus.slice((readers.length + i) * LINES, (readers.length + i + 1) * LINES);
