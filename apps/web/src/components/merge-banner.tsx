@@ -1,6 +1,7 @@
 import { useSyncExternalStore } from 'react';
 import type { MergeReport } from '@zjmall/contracts';
 import { useI18n } from '../lib/i18n';
+import { useCart } from '../lib/queries';
 
 /** What the guest-cart merge at sign-in did, shown once on the page the shopper lands on. */
 let report: MergeReport | null = null;
@@ -17,14 +18,16 @@ const subscribe = (fn: () => void) => {
 export function MergeBanner() {
   const { t, lang } = useI18n();
   const r = useSyncExternalStore(subscribe, () => report);
+  const cart = useCart();
   if (!r) return null;
+  const nameOf = (skuId: string) => cart.data?.items.find((i) => i.skuId === skuId)?.productName ?? skuId;
   return (
     <div className="notice" role="status" data-testid="merge-report">
       <p>{t('mergedLines', { n: r.lines })}</p>
       {r.capped.length > 0 && (
         <ul>
           {r.capped.map((c) => (
-            <li key={c.skuId}>{t('mergeCapped', { name: c.skuId, q: c.quantity, r: c.requested })}</li>
+            <li key={c.skuId}>{t('mergeCapped', { name: nameOf(c.skuId), q: c.quantity, r: c.requested })}</li>
           ))}
         </ul>
       )}

@@ -106,6 +106,11 @@ export function OrderPage({ id }: { id: string }) {
           </small>
         )}
       </p>
+      {o.refundStatus !== 'none' && (
+        <p className="warn" data-refund={o.refundStatus}>
+          {t(o.refundStatus === 'full' ? 'refund.full' : 'refund.partial')}: <Money value={o.refundedAmount} currency={o.currency} />
+        </p>
+      )}
       {pending && <p>{t('payBefore', { at: new Date(o.expiresAt).toLocaleString(locale) })}</p>}
       {pending && <PayBox order={o} />}
       {pending && (
