@@ -1,26 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page, type Response } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import { repoRoot } from '../support/paths';
 
-/** Debian's Chromium (`apt-get install chromium`); browser downloads do not work here and are never needed. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk (bash .ci/run does)`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
-}
+export { launchChromium } from '../../infra/browser';
 
 /** `vite build` of apps/web into `outDir` (a temporary folder: tests never write the working tree's build). */
 export function buildWeb(outDir: string): void {
