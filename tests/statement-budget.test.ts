@@ -14,14 +14,20 @@ import { adminClient, startTestBff, type TestBff } from './support/bff';
  * second time 1 s after the write (a reader that loaded the old row just before the commit may
  * have stored it after the first drop): on a loaded machine the publish's second drop came after
  * the first add had cached the SKU, and the counted add read it again (6 statements instead of 5).
- * Here it is off: it guards the cache, it is not a statement of the purchase path.
+ * Likewise a user's cached access (role, token version) lapses after USER_ACCESS_TTL_SECONDS and
+ * is read again by whichever call comes next. Here the timer is off and the access kept for the
+ * test's length: they guard caches, they are not statements of the purchase path.
  */
 const BUDGET = { add: 5, checkout: 8, create: 4, approve: 10 };
 
 describe('SQL statements per purchase step', () => {
   let bff: TestBff;
   beforeAll(async () => {
-    bff = await startTestBff({ label: 'stmtbudget', jobs: false, services: { catalog: { invalidateAgainAfterMs: 0 } } });
+    bff = await startTestBff({
+      label: 'stmtbudget',
+      jobs: false,
+      services: { catalog: { invalidateAgainAfterMs: 0 }, identity: { accessTtlSeconds: 3600 } },
+    });
   });
   afterAll(() => bff?.close());
 

@@ -18,6 +18,7 @@ const withModels = new WeakSet<object>();
 /** Settings a deployment leaves at their defaults; tests change them (e.g. the statement budget). */
 export interface ServiceOptions {
   catalog?: Partial<CatalogOptions>;
+  identity?: { accessTtlSeconds?: number };
 }
 
 /** Builds every module's service on one platform and wires the cross-module hooks (DESIGN.md, Layout). */
@@ -27,7 +28,7 @@ export function createServices(platform: Platform, secrets: Secrets, options: Se
     db.addModels(allModels);
     withModels.add(db);
   }
-  const identity = createIdentityService({ db, config, jwtSecret: secrets.jwtSecret, log, cache: platform.cache });
+  const identity = createIdentityService({ db, config, jwtSecret: secrets.jwtSecret, log, cache: platform.cache, accessTtlSeconds: options.identity?.accessTtlSeconds });
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory, options: options.catalog });
   // Price jobs read and write catalog prices through catalog's feed, never its tables.
