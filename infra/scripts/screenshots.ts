@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { launchChromium } from '../browser';
+import { launchChromium } from '../../tests/support/browser';
 
 /**
  * `npm run screenshots [-- --url http://127.0.0.1:3000]`: the README's picture of the storefront,

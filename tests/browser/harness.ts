@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type { Page, Response } from 'playwright-core';
 import { repoRoot } from '../support/paths';
 
-export { launchChromium } from '../../infra/browser';
+export { launchChromium } from '../support/browser';
 
 /** `vite build` of apps/web into `outDir` (a temporary folder: tests never write the working tree's build). */
 export function buildWeb(outDir: string): void {
