@@ -1,7 +1,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-// The module DAG of DESIGN.md, enforced on every import (a violation fails `npm run lint`):
+// The module DAG of docs/architecture.md, enforced on every import (a violation fails `npm run lint`):
 // contracts ← platform ← inventory ← catalog ← pricing ← cart ← order ← payment
 //                      ← identity ←──────────────────────────── order
 // modules/api ← apps; contracts/client imports only `type AppRouter` from api; apps/web imports only

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ESLint } from 'eslint';
 import { repoRoot } from './support/paths';
 
-/** The module DAG of DESIGN.md is enforced: lint a would-be file in each project and see. */
+/** The module DAG of docs/architecture.md is enforced: lint a would-be file in each project and see. */
 describe('module boundaries', () => {
   let eslint: ESLint;
   beforeAll(() => {

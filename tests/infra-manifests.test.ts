@@ -13,7 +13,7 @@ import { repoRoot } from './support/paths';
 const infra = (p: string) => resolve(repoRoot, 'infra', p);
 const read = (p: string) => readFileSync(infra(p), 'utf8');
 
-/** The app's configuration variables (API.md's table and the operational ones). */
+/** The app's configuration variables (docs/api.md's table and the operational ones). */
 const CONFIG_KEYS = new Set(Object.keys(ConfigSchema.in.shape));
 /** Read by apps/bff/bin/start.mjs (which entry to run) and by Node itself. */
 const PROCESS_KEYS = new Set(['ZJMALL_ENTRY', 'NODE_OPTIONS']);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { StockStatus } from './inventory.schemas';
 import { CouponInvalidReason } from './pricing.schemas';
 
-/** Cart procedures (API.md, "cart"). Money: integers in minor units of `currency`. */
+/** Cart procedures (docs/api.md, cart). Money: integers in minor units of `currency`. */
 const Id = z.string().uuid();
 const Money = z.number().int();
 

@@ -1,4 +1,4 @@
-/** Domain error codes (API.md, "Domain error codes") and the tRPC code each one is answered with. */
+/** Domain error codes (docs/api.md, Errors) and the tRPC code each one is answered with. */
 export const APP_CODE_TO_TRPC = {
   INSUFFICIENT_STOCK: 'CONFLICT',
   SKU_NOT_FOUND: 'NOT_FOUND',
@@ -39,7 +39,7 @@ export type AppCode = keyof typeof APP_CODE_TO_TRPC;
 export type TrpcErrorCode = (typeof APP_CODE_TO_TRPC)[AppCode];
 export const APP_CODES = Object.keys(APP_CODE_TO_TRPC) as AppCode[];
 
-/** The `data` part of every error answer (API.md, Wire). */
+/** The `data` part of every error answer (docs/api.md, Wire). */
 export interface ErrorData {
   code: string;
   httpStatus: number;

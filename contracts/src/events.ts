@@ -11,7 +11,7 @@ import { CartChangedV1 } from './cart.schemas';
 import { OrderCancelledV1, OrderCompletedV1, OrderCreatedV1, OrderPaidV1, OrderRefundedV2, OrderShippedV1 } from './order.schemas';
 import { PaymentFailedV1, PaymentRefundedV1, PaymentSucceededV1 } from './payment.schemas';
 
-/** Event types; the NATS subject is `<NATS_SUBJECT_PREFIX>.<type>` (API.md, Events). */
+/** Event types; the NATS subject is `<NATS_SUBJECT_PREFIX>.<type>` (docs/api.md, Events). */
 export const EVENTS = {
   catalog: {
     productPublished: 'catalog.product_published',

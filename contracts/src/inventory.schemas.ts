@@ -36,7 +36,7 @@ export type LedgerType = z.infer<typeof LedgerType>;
 export const LedgerRefType = z.enum(['ORDER', 'CART', 'MANUAL', 'IMPORT']);
 export type LedgerRefType = z.infer<typeof LedgerRefType>;
 
-/** One ledger row (API.md, "Details clients rely on"); `quantity` is the size of the change. */
+/** One ledger row (docs/api.md, inventory); `quantity` is the size of the change. */
 export const LedgerEntry = z.object({
   id: z.string(),
   skuId: z.string(),

@@ -6,7 +6,7 @@ const Money = z.number().int().min(0);
 export const PaymentChannel = z.enum(['sandbox_alipay', 'sandbox_wechat']);
 export type PaymentChannel = z.infer<typeof PaymentChannel>;
 
-/** API.md, "Details clients rely on": pending → succeeded | failed | closed; succeeded → partially_refunded → refunded. */
+/** docs/api.md, payment: pending → succeeded | failed | closed; succeeded → partially_refunded → refunded. */
 export const PaymentStatus = z.enum(['pending', 'succeeded', 'failed', 'closed', 'refunded', 'partially_refunded']);
 export type PaymentStatus = z.infer<typeof PaymentStatus>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// pricing.admin.* (API.md, "pricing"). Money is integer minor units (fen).
+// pricing.admin.* (docs/api.md, pricing). Money is integer minor units (fen).
 
 const Id = z.string().uuid();
 
@@ -87,7 +87,7 @@ export const PriceJob = z.object({
 });
 export type PriceJob = z.infer<typeof PriceJob>;
 
-// ---- coupons (API.md, "Coupons") -----------------------------------------------------------------
+// ---- coupons (docs/api.md, pricing) -----------------------------------------------------------------
 
 /** FIXED: `value` minor units off; PERCENT: `value` % off (1–100), rounded down to the minor unit. */
 export const CouponKind = z.enum(['FIXED', 'PERCENT']);

@@ -82,7 +82,7 @@ function request(url: string, method: 'GET' | 'POST', headers: Record<string, st
   });
 }
 
-/** One tRPC call over plain HTTP (API.md, Wire): no transformer, `{result: {data}}` or an error. */
+/** One tRPC call over plain HTTP (docs/api.md, Wire): no transformer, `{result: {data}}` or an error. */
 async function call<T>(base: string, path: string, kind: 'query' | 'mutation', input: unknown, token?: string): Promise<T> {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const url = `${base}/trpc/${path}`;

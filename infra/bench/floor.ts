@@ -3,7 +3,7 @@ import { LOAD_FLAGS, loadSettings, benchEnvironment, bffNodeArgs, freePort, meas
 
 /**
  * The BFF's floor: how much of bare Fastify's throughput a trivial tRPC query keeps through the
- * whole BFF (DESIGN.md "Performance"; target ≥ 50%), in one run:
+ * whole BFF (docs/architecture.md "Performance"; target ≥ 50%), in one run:
  *
  *   npx tsx infra/bench/floor.ts [--duration 10] [--warmup 3] [--rounds 3] [--connections 64]
  *                                [--targets bare,bff,fast,stock,caller]
@@ -116,7 +116,7 @@ try {
 
 if (rows.length) {
   const bare = rows.find((r) => r.label.startsWith('bare '));
-  printTable('zjmall floor benchmark (DESIGN.md "Performance")', load, rows, bare);
+  printTable('zjmall floor benchmark (docs/architecture.md "Performance")', load, rows, bare);
   const bffPing = rows.find((r) => r.label.startsWith(`BFF GET ${PING} `));
   if (bare && bffPing) {
     const ratio = bffPing.reqPerSec / bare.reqPerSec;

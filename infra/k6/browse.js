@@ -25,7 +25,7 @@ export const options = {
   },
 };
 
-/** A piece of a product's name that search must find (API.md: `q` matches any part, any case). */
+/** A piece of a product's name that search must find (docs/api.md: `q` matches any part, any case). */
 function searchTerm(name) {
   const first = name.trim().split(/\s+/)[0] || '';
   return Array.from(first).slice(0, 4).join('').toLowerCase();

@@ -64,7 +64,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
         const path = req.url.split('?')[0];
         return OPS_ROUTES.has(path) || isApiDocsPath(path) || path.startsWith(DEMO_MEDIA_PREFIX) || isWebRequest(req);
       },
-      // Same error shape as every tRPC error (API.md, Wire).
+      // Same error shape as every tRPC error (docs/api.md, Wire).
       errorResponseBuilder: (req, ctx) => ({
         statusCode: 429,
         error: {

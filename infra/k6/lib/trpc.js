@@ -1,4 +1,4 @@
-// The tRPC HTTP contract (API.md, "Wire") for k6: no transformer, plain JSON.
+// The tRPC HTTP contract (docs/api.md, "Wire") for k6: no transformer, plain JSON.
 //   query:    GET  /trpc/<path>?input=<url-encoded JSON>
 //   mutation: POST /trpc/<path> with the JSON input as body
 //   answer:   {"result":{"data":…}} or {"error":{"message","code","data":{"code","httpStatus","appCode",…}}}

@@ -9,7 +9,7 @@ import { createOrderRouter } from '@zjmall/order';
 import { createPaymentRouter } from '@zjmall/payment';
 import type { Services } from './services';
 
-/** The one tRPC router of the BFF: every module's router under its API.md name. */
+/** The one tRPC router of the BFF: every module's router under its docs/api.md name. */
 export function createAppRouter(services: Services) {
   const identity = createIdentityRouters(services.identity);
   return router({

@@ -21,7 +21,7 @@ export interface ServiceOptions {
   identity?: { accessTtlSeconds?: number };
 }
 
-/** Builds every module's service on one platform and wires the cross-module hooks (DESIGN.md, Layout). */
+/** Builds every module's service on one platform and wires the cross-module hooks (docs/architecture.md, Layout). */
 export function createServices(platform: Platform, secrets: Secrets, options: ServiceOptions = {}) {
   const { db, config, log } = platform;
   if (!withModels.has(db)) {
@@ -37,7 +37,7 @@ export function createServices(platform: Platform, secrets: Secrets, options: Se
   // Cart shows the applied coupon's discount; checkout redeems it and cancel gives the use back.
   const coupons = createCouponService(platform);
   const cart = createCartService({ ...platform, catalog, inventory, coupons });
-  // Login with a guest token merges the guest's cart (identity cannot import cart: DESIGN.md, Layout).
+  // Login with a guest token merges the guest's cart (identity cannot import cart: docs/architecture.md, Layout).
   identity.setOnLogin((userId, guestId) => cart.mergeGuestCart(userId, guestId));
   const order = createOrderService({ ...platform, inventory, catalog, identity, cart, coupons });
   const payment = createPaymentService({ ...platform, order, callbackSecret: secrets.paymentCallbackSecret });

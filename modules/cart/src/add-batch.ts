@@ -31,7 +31,7 @@ interface Planned {
 const ownerKey = (o: CartOwner) => `${o.type}:${o.id}`;
 
 /**
- * cart.addItem without an idempotency key, coalesced across carts (DESIGN.md, Performance: "more
+ * cart.addItem without an idempotency key, coalesced across carts (docs/architecture.md, Performance: "more
  * per commit, not more locks"). Adds that arrive while a batch is in flight queue per cart; the next
  * batch takes one add per cart and does, for all of them, in one transaction of a handful of
  * statements: lock (or create) the carts in id order, read their lines, check the limits, hold stock

@@ -23,7 +23,7 @@ const toLine = (r: Omit<LineRow, 'cart_id' | 'holds_until' | 'coupon_code'> & { 
   addedAt: r.added_at.toISOString(),
 });
 
-/** The cart's SQL, raw and bound (hot paths; DESIGN.md "Performance"). Newest lines first. */
+/** The cart's SQL, raw and bound (hot paths; docs/architecture.md "Performance"). Newest lines first. */
 /** A cart locked (or created) for a batch of adds; see lockActiveMany. */
 export interface LockedCart {
   cartId: string;

@@ -54,7 +54,7 @@ async function clearDefault(userId: string, transaction: Transaction) {
 /** Owned strictly per user: another user's address id is answered exactly like a missing one. */
 export function createAddressService({ db }: { db: Db }) {
   return {
-    /** Raw SQL (checkout reads it on every order: DESIGN.md, Performance). */
+    /** Raw SQL (checkout reads it on every order: docs/architecture.md, Performance). */
     async list(userId: string): Promise<Address[]> {
       const rows = await db.query<AddressRow>(
         `SELECT id, receiver, phone, province, city, district, detail, is_default, created_at, updated_at

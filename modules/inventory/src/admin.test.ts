@@ -113,7 +113,7 @@ describe('admin procedures', () => {
     expect(await h.caller().inventory.get({ skuId: skus[0] })).toMatchObject({ status: 'low_stock' });
   });
 
-  it('pages a SKU’s ledger newest first, shaped as API.md says', async () => {
+  it('pages a SKU’s ledger newest first, shaped as docs/api.md says', async () => {
     const sku = await h.newSku(10);
     for (let i = 1; i <= 4; i++) await h.svc.reserve(cart(), [{ skuId: sku, quantity: i }]);
     const first = await admin.inventory.admin.transactions({ skuId: sku, limit: 3 });

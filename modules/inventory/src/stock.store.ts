@@ -3,7 +3,7 @@ import type { Db, Outbox } from '@zjmall/platform';
 import type { ChangeSet } from './change-set';
 import type { Owner, OwnerType, ReservationRow, StockRow } from './types';
 
-// Raw SQL of the hot paths (DESIGN.md, Performance): bound parameters, arrays through unnest, and
+// Raw SQL of the hot paths (docs/architecture.md, Performance): bound parameters, arrays through unnest, and
 // one protocol for every writer — lock the SKUs' stock rows first, in sku_id order, then read and
 // change their reservations. Whoever touches an active reservation holds its SKU's row lock, so
 // a read made after taking the locks cannot go stale, and two writers never deadlock.

@@ -53,7 +53,7 @@ describe('priceLines', () => {
   });
 });
 
-describe('state machine (DESIGN.md)', () => {
+describe('state machine (docs/architecture.md)', () => {
   it('allows exactly the designed moves', () => {
     expect(canTransition('pending_payment', 'paid')).toBe(true);
     expect(canTransition('pending_payment', 'cancelled')).toBe(true);

@@ -3,7 +3,7 @@ import type { OrderRefundStatus, OrderStatus } from '@zjmall/contracts';
 import { DomainError, newId, type Db } from '@zjmall/platform';
 
 /**
- * DESIGN.md, Consistency: the only moves an order's fulfilment status makes. Refunds do not move it:
+ * docs/architecture.md, Consistency: the only moves an order's fulfilment status makes. Refunds do not move it:
  * they set `refund_status` beside it (`recordRefund`), and only a fully refunded order is held back
  * (`assertCanShip`: nothing is left to ship).
  */

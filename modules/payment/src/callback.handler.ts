@@ -19,7 +19,7 @@ export const callbackRejections = new Counter({
   registers: [metricsRegistry],
 });
 
-/** What the callback endpoint answers (API.md, Callbacks). */
+/** What the callback endpoint answers (docs/api.md, HTTP routes). */
 export interface CallbackAnswer {
   statusCode: 200 | 400 | 401 | 404;
   body: { ok: boolean; outcome?: string; error?: string };
@@ -126,7 +126,7 @@ export function callbackHandler(deps: PaymentDeps) {
       applied,
     });
     if (o.status === 'pending_payment') {
-      // Also a success for a failed or closed payment of an order still waiting (API.md).
+      // Also a success for a failed or closed payment of an order still waiting (docs/api.md).
       // This payment succeeds and the order's other pending payments close, in one statement.
       await db.query(
         `WITH s AS (

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config';
 
 describe('config', () => {
-  it('has the defaults of API.md', () => {
+  it('has the defaults of docs/api.md', () => {
     const c = loadConfig({});
     expect(c.HOST).toBe('127.0.0.1');
     expect(c.PORT).toBe(3000);

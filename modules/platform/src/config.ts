@@ -17,7 +17,7 @@ const url = (protocols: string[]) =>
     })
     .transform((v) => (v ? v : undefined));
 
-/** Every variable of API.md's configuration table (plus a few operational ones), parsed once at startup. */
+/** Every variable of docs/api.md's configuration table (plus a few operational ones), parsed once at startup. */
 export const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).optional().default('development'),
@@ -67,7 +67,7 @@ export const ConfigSchema = z
     TRUST_PROXY: bool(false),
     RATE_LIMIT_PER_MINUTE: int(1200, 0, 10_000_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
-    // Operational settings beyond API.md's table.
+    // Operational settings beyond docs/api.md's table.
     /** log2 of scrypt's N for password hashes (identity/README.md). */
     PASSWORD_HASH_COST: int(17, 10, 20),
     /** Where the embedded PostgreSQL and generated secrets live. */

@@ -113,7 +113,7 @@ export function planFastCall(req: FastifyRequest, routePath: string, router: Any
   }
 
   const config = router._def._config;
-  // A transformer changes inputs and outputs on the wire; API.md fixes "no transformer".
+  // A transformer changes inputs and outputs on the wire; docs/api.md fixes "no transformer".
   if (config.transformer !== defaultTransformer) return null;
   // Stock decodes the (already router-decoded) path again; without `%` both decodings are identity.
   if (routePath.includes('%')) return null;

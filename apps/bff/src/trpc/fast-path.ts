@@ -11,7 +11,7 @@ import { invokeProcedure } from './invoke';
  * tRPC over Fastify with a native path for plain queries and mutations.
  *
  * The stock adapter turns every request into a Fetch `Request`, AbortSignals and a streamed
- * `Response` (≈ 110 µs of CPU here, DESIGN.md "Performance"). Ordinary calls — GET queries and
+ * `Response` (≈ 110 µs of CPU here, docs/architecture.md "Performance"). Ordinary calls — GET queries and
  * POST mutations, single or `?batch=1`, JSON, not streaming — are answered here with the same
  * procedures, context, error formatter and status rules, serialised once. Everything else
  * (subscriptions/SSE, `trpc-accept: application/jsonl`, connectionParams, unknown paths, method

@@ -3,7 +3,7 @@ import type { Migration } from '@zjmall/platform';
 export const m0002Addresses: Migration = {
   name: '0002-addresses',
   async up({ sql }) {
-    // Same schema, so a real foreign key is allowed (DESIGN.md forbids them only across schemas).
+    // Same schema, so a real foreign key is allowed (docs/architecture.md forbids them only across schemas).
     await sql(`CREATE TABLE identity.addresses (
       id         uuid PRIMARY KEY,
       user_id    uuid NOT NULL REFERENCES identity.users (id) ON DELETE CASCADE,

@@ -28,7 +28,7 @@ export const m0001Inventory: Migration = {
       quantity   integer NOT NULL CHECK (quantity > 0),
       status     text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'released', 'consumed')),
       -- Cart holds expire (the sweeper releases them); order reservations live until the order
-      -- is paid or cancelled (DESIGN.md, Consistency).
+      -- is paid or cancelled (docs/architecture.md, Consistency).
       expires_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),

@@ -55,7 +55,7 @@ export const m0001Order: Migration = {
       UNIQUE (order_id, sku_id)
     )`);
 
-    // Kept forever (DESIGN.md, Retention): every transition, who made it and why.
+    // Kept forever (docs/architecture.md, Retention): every transition, who made it and why.
     await sql(`CREATE TABLE "order".order_log (
       id          uuid PRIMARY KEY,
       order_id    uuid NOT NULL REFERENCES "order".orders (id),

@@ -19,7 +19,7 @@ export const m0001Payment: Migration = {
       paid_at         timestamptz,
       closed_at       timestamptz
     )`);
-    // One open payment per order (API.md): a second pending row cannot exist.
+    // One open payment per order (docs/api.md): a second pending row cannot exist.
     await sql(`CREATE UNIQUE INDEX payments_one_open_per_order ON payment.payments (order_id) WHERE status = 'pending'`);
     await sql(`CREATE INDEX payments_order_idx ON payment.payments (order_id, id)`);
     await sql(`CREATE INDEX payments_paid_at_idx ON payment.payments (paid_at) WHERE paid_at IS NOT NULL`);
@@ -38,7 +38,7 @@ export const m0001Payment: Migration = {
     )`);
     await sql(`CREATE INDEX refunds_payment_idx ON payment.refunds (payment_id, id)`);
 
-    // Verified provider callbacks, keyed by the provider's transaction id; kept forever (DESIGN.md).
+    // Verified provider callbacks, keyed by the provider's transaction id; kept forever (docs/architecture.md).
     await sql(`CREATE TABLE payment.inbox (
       channel        text NOT NULL,
       transaction_id text NOT NULL,

@@ -3,7 +3,7 @@ import { SandboxCallback, type PaymentChannel } from '@zjmall/contracts';
 import { CallbackRejected, type CallbackHeaders, type PaymentProvider, type VerifiedCallback } from './provider';
 
 export const SIGNATURE_HEADER = 'x-zjmall-signature';
-/** Accepted clock difference between provider and server (API.md: ±5 minutes). */
+/** Accepted clock difference between provider and server (docs/api.md: ±5 minutes). */
 export const SIGNATURE_WINDOW_SECONDS = 300;
 
 export function signSandbox(secret: string, t: number, rawBody: string): string {
@@ -37,7 +37,7 @@ export const SANDBOX_CHANNEL_NAMES: Record<PaymentChannel, string> = {
   sandbox_wechat: '微信支付（沙箱）',
 };
 
-/** The sandbox scheme (API.md, Callbacks): HMAC-SHA256 of "<t>.<raw body>" with PAYMENT_CALLBACK_SECRET. */
+/** The sandbox scheme (docs/api.md, HTTP routes): HMAC-SHA256 of "<t>.<raw body>" with PAYMENT_CALLBACK_SECRET. */
 export function createSandboxProvider(opts: { channel: PaymentChannel; secret: string; baseUrl: string }): SandboxProvider {
   const { channel, secret, baseUrl } = opts;
   return {

@@ -11,7 +11,7 @@ import { createCouponService, pricingMigrations } from '@zjmall/pricing';
 import { createOrderRouter, createOrderService, orderMigrations, orderModels, type CartCheckoutLine, type OrderCartPort, type OrderIdentityPort } from '@zjmall/order';
 import { createPaymentRouter, createPaymentService, paymentMigrations, paymentModels, registerPaymentRoutes } from '../index';
 
-// Payment may not import identity (DESIGN.md's DAG): callers are named by their token
+// Payment may not import identity (docs/architecture.md's DAG): callers are named by their token
 // (`customer:<uuid>` / `admin:<uuid>`), and every user has the one address below.
 const authenticate: Authenticate = async (token) => {
   const [role, id] = token.split(':');

@@ -16,7 +16,7 @@ import { eventSubject } from '@zjmall/contracts';
 import { MAX_DELIVER } from './consumer';
 
 const DAY_MS = 86_400_000;
-/** Published events stay in the stream as long as handled ids are kept (DESIGN.md, Retention). */
+/** Published events stay in the stream as long as handled ids are kept (docs/architecture.md, Retention). */
 export const STREAM_MAX_AGE_MS = 7 * DAY_MS;
 /** JetStream drops a second publish with the same Nats-Msg-Id (= event id) within this window. */
 export const DUPLICATE_WINDOW_MS = 2 * 60_000;

@@ -28,7 +28,7 @@ async function purge(db: Db, table: string, where: string, days: number): Promis
 }
 
 /**
- * Retention (DESIGN.md): published outbox rows, handled-event ids and idempotency keys older than
+ * Retention (docs/architecture.md): published outbox rows, handled-event ids and idempotency keys older than
  * `days` are deleted. Unpublished outbox rows are kept whatever their age.
  */
 export async function purgeRetention(db: Db, days = 7): Promise<PurgeResult> {

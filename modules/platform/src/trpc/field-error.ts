@@ -5,7 +5,7 @@ import { middleware } from './init';
 /**
  * An input the schema accepted but the data or the configuration refuses (a SKU code already in
  * use, a return URL on a foreign origin), answered like a schema error: BAD_REQUEST or CONFLICT
- * with `data.zodError` naming the field. API.md's closed list of appCodes has no code for these,
+ * with `data.zodError` naming the field. docs/api.md's closed list of appCodes has no code for these,
  * so they are not DomainErrors.
  */
 export class FieldError extends Error {

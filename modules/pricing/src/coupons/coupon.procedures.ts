@@ -6,7 +6,7 @@ import { CouponCodeTaken, type CouponService } from './coupon.service';
 
 /**
  * A taken code is answered like a schema error on the field (CONFLICT, `data.zodError` naming
- * `code`), as catalog answers a taken SKU code: API.md's closed list of appCodes has none for it.
+ * `code`), as catalog answers a taken SKU code: docs/api.md's closed list of appCodes has none for it.
  */
 const codeTaken = middleware(async ({ next }) => {
   const result = await next();

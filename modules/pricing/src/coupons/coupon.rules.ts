@@ -59,7 +59,7 @@ const MESSAGES: Record<CouponInvalidReason, string> = {
   min_spend: 'The selected items do not reach this coupon’s minimum spend',
 };
 
-/** COUPON_INVALID (BAD_REQUEST) with `details: {reason, code, …}` (API.md, Coupons). */
+/** COUPON_INVALID (BAD_REQUEST) with `details: {reason, code, …}` (docs/api.md, pricing). */
 export function couponInvalid(code: string, reason: CouponInvalidReason, details: Record<string, unknown> = {}): DomainError {
   return new DomainError('COUPON_INVALID', MESSAGES[reason], { reason, code, ...details });
 }
