@@ -73,11 +73,17 @@ export function createAccessService({ db, cache, tokens, log, ttlSeconds = USER_
     return p;
   }
 
-  /** After a committed change: every process drops its copy and reads the row again. */
+  /**
+   * After a committed change: every process drops its copy and reads the row again. The change is
+   * committed whatever happens here, so a failure is logged, not thrown: copies then lapse within
+   * the TTL, as after a change made directly in the database.
+   */
   async function drop(userId: string): Promise<void> {
     drops++;
     loading.delete(userId);
-    await cache.del(keyOf(userId));
+    await cache.del(keyOf(userId)).catch((err: unknown) => {
+      log.error({ err, userId }, `user access changed but not dropped from the cache; it holds everywhere within ${ttlSeconds} s`);
+    });
   }
 
   /** Changes a user's role or disabled flag; never leaves the shop without an active admin. */
