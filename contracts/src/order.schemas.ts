@@ -127,6 +127,8 @@ export const AdminOrderListInput = z
     status: OrderStatus.optional(),
     refundStatus: OrderRefundStatus.optional(),
     userId: Id.optional(),
+    /** An order number, exactly (the console's search box). */
+    orderNo: z.string().trim().regex(/^\d{1,32}$/, 'digits only').optional(),
     cursor: OrderCursor.optional(),
     limit: Limit.optional(),
   })

@@ -22,8 +22,8 @@ export function adminHandlers(deps: OrderDeps) {
     const rows = await readOrderRows(
       db,
       `($1::text IS NULL OR o.status = $1) AND ($2::text IS NULL OR o.refund_status = $2) AND ($3::uuid IS NULL OR o.user_id = $3)
-       AND ($4::uuid IS NULL OR o.id < $4) ORDER BY o.id DESC LIMIT $5`,
-      [input.status ?? null, input.refundStatus ?? null, input.userId ?? null, decodeCursor(input.cursor), limit + 1],
+       AND ($6::text IS NULL OR o.order_no = $6) AND ($4::uuid IS NULL OR o.id < $4) ORDER BY o.id DESC LIMIT $5`,
+      [input.status ?? null, input.refundStatus ?? null, input.userId ?? null, decodeCursor(input.cursor), limit + 1, input.orderNo ?? null],
     );
     const page = rows.slice(0, limit);
     return { items: await toOrders(db, page), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };

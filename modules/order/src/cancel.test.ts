@@ -72,4 +72,14 @@ describe('order.admin', () => {
     const page = await admin.api.admin.list({ userId: u.id });
     expect(page.items.map((o) => [o.id, o.userId])).toEqual([[order.id, u.id]]);
   });
+
+  it('finds an order by its number (exactly); a malformed number is BAD_REQUEST', async () => {
+    const admin = await h.admin();
+    const { order } = await placed(1);
+    await placed(1);
+    expect((await admin.api.admin.list({ orderNo: order.orderNo })).items.map((o) => o.id)).toEqual([order.id]);
+    expect((await admin.api.admin.list({ orderNo: `${order.orderNo}9` })).items).toEqual([]);
+    const bad = await failure(h, admin.api.admin.list({ orderNo: "1' OR '1'='1" }));
+    expect(bad.code).toBe('BAD_REQUEST');
+  });
 });
