@@ -92,8 +92,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await registerDemoMediaRoutes(app);
 
   const appRouter = createAppRouter(services);
-  // The API reference: /openapi.json from the router's own schemas, /docs over it (assets served locally).
-  await registerApiDocs(app, buildOpenApiDocument(appRouter, { serverUrl: config.PUBLIC_BASE_URL, version: API_VERSION }));
+  // The API reference: /openapi.json from the router's own schemas (built at its first request),
+  // /docs over it (assets served locally).
+  await registerApiDocs(app, () => buildOpenApiDocument(appRouter, { serverUrl: config.PUBLIC_BASE_URL, version: API_VERSION }));
 
   const createContext = createContextFactory({ authenticate: services.identity.authenticate, log: opts.log });
   registerTrpc(app, {
