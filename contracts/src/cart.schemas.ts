@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { Id, SafeString } from './common.schemas';
 import { StockStatus } from './inventory.schemas';
 import { CouponInvalidReason } from './pricing.schemas';
 
 /** Cart procedures (docs/api.md, cart). Money: integers in minor units of `currency`. */
-const Id = z.string().uuid();
 const Money = z.number().int();
 
 export const CartItemView = z.object({
@@ -69,7 +69,7 @@ export type CartCountOutput = z.infer<typeof CartCountOutput>;
 export const CartAddItemInput = z.object({
   skuId: Id,
   quantity: z.number().int().min(1).max(999),
-  idempotencyKey: z.string().min(1).max(200).optional(),
+  idempotencyKey: SafeString.min(1).max(200).optional(),
 });
 export type CartAddItemInput = z.infer<typeof CartAddItemInput>;
 
@@ -89,7 +89,7 @@ export const CartSelectAllInput = z.object({ selected: z.boolean() });
 export type CartSelectAllInput = z.infer<typeof CartSelectAllInput>;
 
 /** `cart.applyCoupon`: codes are case-insensitive. */
-export const CartApplyCouponInput = z.object({ code: z.string().trim().min(1).max(50) });
+export const CartApplyCouponInput = z.object({ code: SafeString.trim().min(1).max(50) });
 export type CartApplyCouponInput = z.infer<typeof CartApplyCouponInput>;
 
 /** `cart.changed` (v1): a cart's lines or status changed; `owner` lets every process find its subscribers. */

@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import { Id, Limit } from './common.schemas';
+import { Id, Limit, SafeString } from './common.schemas';
 
 // ---- building blocks -------------------------------------------------------------------------
 
 /** Money in minor units (fen/cents): an integer, never a float. */
 export const SkuPrice = z.number().int().min(0).max(1_000_000_000_000);
-export const CatalogName = z.string().trim().min(1).max(200);
+export const CatalogName = SafeString.trim().min(1).max(200);
 /** An image: an http(s) URL, or a path on the shop itself (one leading `/`: the demo images, `/media/demo/…`). */
-export const CatalogImageUrl = z
-  .string()
-  .max(2048)
+export const CatalogImageUrl = SafeString.max(2048)
   .refine(
     (v) => (v.startsWith('/') ? /^\/(?!\/)[^\s\\\u0000-\u001f]*$/.test(v) : /^https?:\/\/[^\s\\\u0000-\u001f]+$/i.test(v) && URL.canParse(v)),
     'must be an http(s) URL or a path starting with a single /',
@@ -17,22 +15,20 @@ export const CatalogImageUrl = z
 export const ProductImages = z.array(CatalogImageUrl).max(20);
 
 /** A SKU's merchant code: unique across the catalog. */
-export const SkuCode = z
-  .string()
-  .trim()
+export const SkuCode = SafeString.trim()
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]*$/, 'letters, digits, ".", "_", "-" or "/"');
 
 /** A SKU's spec: an object of strings, e.g. `{"color":"red","size":"M"}`. */
 export const SkuSpec = z
-  .record(z.string().min(1).max(50), z.string().trim().min(1).max(100))
+  .record(SafeString.min(1).max(50), SafeString.trim().min(1).max(100))
   .refine((o) => Object.keys(o).length <= 20, 'at most 20 entries');
 export type SkuSpec = z.infer<typeof SkuSpec>;
 
 /** Product attributes shown on the detail page, e.g. `{"材质":"棉"}`. */
 export const ProductAttributes = z
-  .record(z.string().min(1).max(50), z.string().trim().max(500))
+  .record(SafeString.min(1).max(50), SafeString.trim().max(500))
   .refine((o) => Object.keys(o).length <= 50, 'at most 50 entries');
 export type ProductAttributes = z.infer<typeof ProductAttributes>;
 
@@ -44,7 +40,7 @@ export type SkuStatus = z.infer<typeof SkuStatus>;
 const StockLevel = z.enum(['in_stock', 'low_stock', 'out_of_stock']);
 
 /** A catalog page cursor: opaque to clients (22 base64url characters). */
-export const ProductCursor = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a cursor from catalog.products');
+export const ProductCursor = SafeString.regex(/^[A-Za-z0-9_-]{22}$/, 'not a cursor from catalog.products');
 
 // ---- categories and brands -------------------------------------------------------------------
 
@@ -88,7 +84,7 @@ export const ProductsInput = z
   .object({
     categoryId: Id.optional(),
     brandId: Id.optional(),
-    q: z.string().trim().max(100).optional(),
+    q: SafeString.trim().max(100).optional(),
     cursor: ProductCursor.optional(),
     limit: Limit.optional(),
   })
@@ -222,7 +218,7 @@ export const CreateProductInput = z.object({
   name: CatalogName,
   categoryId: Id,
   brandId: Id.optional(),
-  description: z.string().max(20_000).optional(),
+  description: SafeString.max(20_000).optional(),
   images: ProductImages.optional(),
   attributes: ProductAttributes.optional(),
   skus: z.array(NewSkuInput).min(1).max(100).superRefine(distinctSkus),
@@ -248,7 +244,7 @@ export const UpdateProductInput = z.object({
   name: CatalogName.optional(),
   categoryId: Id.optional(),
   brandId: Id.nullable().optional(),
-  description: z.string().max(20_000).nullable().optional(),
+  description: SafeString.max(20_000).nullable().optional(),
   images: ProductImages.optional(),
   attributes: ProductAttributes.optional(),
   /** SKUs not listed stay as they are; deactivate one with `status: 'inactive'`. */

@@ -1,18 +1,19 @@
 import { z } from 'zod';
+import { Id, SafeString } from './common.schemas';
 
-export const Email = z.string().trim().max(254).email();
-export const Password = z.string().min(8).max(128);
-export const PersonName = z.string().trim().min(1).max(100);
+export const Email = SafeString.trim().max(254).email();
+export const Password = SafeString.min(8).max(128);
+export const PersonName = SafeString.trim().min(1).max(100);
 
 /** A guest JWT from auth.guest; with it, sign-in (and registration) merges the guest's cart. */
-export const GuestToken = z.string().max(2000);
+export const GuestToken = SafeString.max(2000);
 
 export const RegisterInput = z.object({ email: Email, password: Password, name: PersonName, guestToken: GuestToken.optional() });
 export type RegisterInput = z.infer<typeof RegisterInput>;
 
 export const LoginInput = z.object({
   email: Email,
-  password: z.string().min(1).max(128),
+  password: SafeString.min(1).max(128),
   guestToken: GuestToken.optional(),
 });
 export type LoginInput = z.infer<typeof LoginInput>;
@@ -44,21 +45,21 @@ export const MeOutput = z.union([
 ]);
 export type MeOutput = z.infer<typeof MeOutput>;
 
-const Phone = z.string().trim().regex(/^[0-9+\-\s]{5,20}$/, 'phone: 5–20 digits, +, - or spaces');
+const Phone = SafeString.trim().regex(/^[0-9+\-\s]{5,20}$/, 'phone: 5–20 digits, +, - or spaces');
 const AddressFields = {
-  receiver: z.string().trim().min(1).max(50),
+  receiver: SafeString.trim().min(1).max(50),
   phone: Phone,
-  province: z.string().trim().min(1).max(50),
-  city: z.string().trim().min(1).max(50),
-  district: z.string().trim().min(1).max(50),
-  detail: z.string().trim().min(1).max(200),
+  province: SafeString.trim().min(1).max(50),
+  city: SafeString.trim().min(1).max(50),
+  district: SafeString.trim().min(1).max(50),
+  detail: SafeString.trim().min(1).max(200),
   isDefault: z.boolean().optional(),
 };
 export const AddressCreateInput = z.object(AddressFields);
 export type AddressCreateInput = z.infer<typeof AddressCreateInput>;
 
 export const AddressUpdateInput = z.object({
-  id: z.string().uuid(),
+  id: Id,
   receiver: AddressFields.receiver.optional(),
   phone: AddressFields.phone.optional(),
   province: AddressFields.province.optional(),
@@ -69,7 +70,7 @@ export const AddressUpdateInput = z.object({
 });
 export type AddressUpdateInput = z.infer<typeof AddressUpdateInput>;
 
-export const AddressIdInput = z.object({ id: z.string().uuid() });
+export const AddressIdInput = z.object({ id: Id });
 export type AddressIdInput = z.infer<typeof AddressIdInput>;
 
 export const Address = z.object({
@@ -91,10 +92,10 @@ export type AddressDeleteOutput = z.infer<typeof AddressDeleteOutput>;
 
 // ---- access: roles, disabling, signing out everywhere ------------------------------------------
 
-export const SetRoleInput = z.object({ userId: z.string().uuid(), role: Role });
+export const SetRoleInput = z.object({ userId: Id, role: Role });
 export type SetRoleInput = z.infer<typeof SetRoleInput>;
 
-export const SetDisabledInput = z.object({ userId: z.string().uuid(), disabled: z.boolean() });
+export const SetDisabledInput = z.object({ userId: Id, disabled: z.boolean() });
 export type SetDisabledInput = z.infer<typeof SetDisabledInput>;
 
 /** A user as an admin sees them after a change of access. */

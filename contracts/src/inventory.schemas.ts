@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IdempotencyKey, Limit } from './common.schemas';
+import { Id, IdempotencyKey, Limit, SafeString } from './common.schemas';
 
 // ---- building blocks -------------------------------------------------------------------------
 
@@ -29,7 +29,7 @@ export const AdminStock = z.object({
 export type AdminStock = z.infer<typeof AdminStock>;
 
 /** An inventory page cursor: opaque to clients (32 hex characters). */
-export const InventoryCursor = z.string().regex(/^[0-9a-f]{32}$/, 'not a cursor from this list');
+export const InventoryCursor = SafeString.regex(/^[0-9a-f]{32}$/, 'not a cursor from this list');
 
 export const LedgerType = z.enum(['IN', 'OUT', 'RESERVE', 'RELEASE', 'ADJUST']);
 export type LedgerType = z.infer<typeof LedgerType>;
@@ -65,7 +65,7 @@ export type InventoryGetManyInput = z.infer<typeof InventoryGetManyInput>;
 export const AdjustMode = z.enum(['ADD', 'SUBTRACT', 'SET']);
 export type AdjustMode = z.infer<typeof AdjustMode>;
 
-export const InventoryReason = z.string().trim().min(1).max(200);
+export const InventoryReason = SafeString.trim().min(1).max(200);
 
 export const InventoryAdjustInput = z
   .object({

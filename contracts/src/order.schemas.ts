@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IdempotencyKey, Limit } from './common.schemas';
+import { Id, IdempotencyKey, Limit, SafeString } from './common.schemas';
 
 // ---- building blocks -------------------------------------------------------------------------
 
@@ -90,7 +90,7 @@ export const CheckoutInput = z.object({
   /** Cart line ids to buy (default: the selected lines). */
   itemIds: z.array(Id).min(1).max(100).optional(),
   /** Default: the coupon applied to the cart (if any). Case-insensitive. */
-  couponCode: z.string().trim().min(1).max(50).optional(),
+  couponCode: SafeString.trim().min(1).max(50).optional(),
   /** What the client showed; a different payable amount is PRICE_CHANGED and nothing is ordered. */
   expectedPayable: Money.optional(),
   idempotencyKey: IdempotencyKey,
@@ -112,7 +112,7 @@ export const OrderIdInput = z.object({ id: Id });
 export type OrderIdInput = z.infer<typeof OrderIdInput>;
 
 /** An order page cursor: opaque to clients (base64url, 48 characters). */
-export const OrderCursor = z.string().regex(/^[A-Za-z0-9_-]{48}$/, 'not a cursor from this list');
+export const OrderCursor = SafeString.regex(/^[A-Za-z0-9_-]{48}$/, 'not a cursor from this list');
 
 export const OrderListInput = z
   .object({ status: OrderStatus.optional(), refundStatus: OrderRefundStatus.optional(), cursor: OrderCursor.optional(), limit: Limit.optional() })
@@ -128,7 +128,7 @@ export const AdminOrderListInput = z
     refundStatus: OrderRefundStatus.optional(),
     userId: Id.optional(),
     /** An order number, exactly (the console's search box). */
-    orderNo: z.string().trim().regex(/^\d{1,32}$/, 'digits only').optional(),
+    orderNo: SafeString.trim().regex(/^\d{1,32}$/, 'digits only').optional(),
     cursor: OrderCursor.optional(),
     limit: Limit.optional(),
   })
@@ -138,10 +138,10 @@ export type AdminOrderListInput = z.infer<typeof AdminOrderListInput>;
 export const AdminOrderPage = z.object({ items: z.array(AdminOrder), nextCursor: z.string().nullable() });
 export type AdminOrderPage = z.infer<typeof AdminOrderPage>;
 
-export const OrderCancelInput = z.object({ id: Id, reason: z.string().trim().min(1).max(200).optional() });
+export const OrderCancelInput = z.object({ id: Id, reason: SafeString.trim().min(1).max(200).optional() });
 export type OrderCancelInput = z.infer<typeof OrderCancelInput>;
 
-export const OrderShipInput = z.object({ id: Id, carrier: z.string().trim().min(1).max(50), trackingNo: z.string().trim().min(1).max(100) });
+export const OrderShipInput = z.object({ id: Id, carrier: SafeString.trim().min(1).max(50), trackingNo: SafeString.trim().min(1).max(100) });
 export type OrderShipInput = z.infer<typeof OrderShipInput>;
 
 /** One `order.onStatus` message: the order's status and refunds now (first message: the current ones). */

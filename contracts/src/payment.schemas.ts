@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IdempotencyKey } from './common.schemas';
+import { Id, IdempotencyKey, SafeString, safeChars } from './common.schemas';
 
 const Money = z.number().int().min(0);
 
@@ -33,9 +33,7 @@ export type Payment = z.infer<typeof Payment>;
  * `/`) or an absolute http(s) URL. Only the shape is checked here; that an absolute URL's origin
  * is the shop's (PUBLIC_BASE_URL) or one of CORS_ORIGINS is checked by the payment service.
  */
-export const ReturnUrl = z
-  .string()
-  .min(1)
+export const ReturnUrl = SafeString.min(1)
   .max(2000)
   .refine((v) => !/[\s\\\u0000-\u001f\u007f]/.test(v), 'must not contain whitespace, control characters or backslashes')
   .refine((v) => (v.startsWith('/') ? !v.startsWith('//') : /^https?:\/\/[^/]/i.test(v) && URL.canParse(v)), 'must be a path starting with a single / or an absolute http(s) URL');
@@ -63,7 +61,7 @@ export const RefundInput = z.object({
   paymentId: Id,
   amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   items: z.array(RefundItem).max(100).optional(),
-  reason: z.string().trim().min(1).max(200),
+  reason: SafeString.trim().min(1).max(200),
   idempotencyKey: IdempotencyKey,
 });
 export type RefundInput = z.infer<typeof RefundInput>;
@@ -81,9 +79,11 @@ export const Refund = z.object({
 });
 export type Refund = z.infer<typeof Refund>;
 
+const StatsBound = z.iso.datetime({ offset: true }).check(safeChars).or(z.iso.date().check(safeChars));
+
 /** `{from, to}`: ISO dates or date-times; days are calendar days in STORE_TIMEZONE. */
 export const PaymentStatsInput = z
-  .object({ from: z.iso.datetime({ offset: true }).or(z.iso.date()), to: z.iso.datetime({ offset: true }).or(z.iso.date()) })
+  .object({ from: StatsBound, to: StatsBound })
   .refine((v) => new Date(v.from).getTime() <= new Date(v.to).getTime(), { message: 'from must not be after to', path: ['from'] });
 export type PaymentStatsInput = z.infer<typeof PaymentStatsInput>;
 
@@ -105,13 +105,13 @@ export type PaymentStats = z.infer<typeof PaymentStats>;
 
 /** The sandbox provider's callback body (a real channel has its own). */
 export const SandboxCallback = z.object({
-  paymentId: z.string().min(1).max(100),
-  transactionId: z.string().min(1).max(100),
+  paymentId: SafeString.min(1).max(100),
+  transactionId: SafeString.min(1).max(100),
   status: z.enum(['SUCCESS', 'FAILED']),
   amount: z.number().int().min(0),
-  currency: z.string().min(3).max(3),
+  currency: SafeString.min(3).max(3),
   timestamp: z.number().int(),
-  nonce: z.string().min(1).max(100),
+  nonce: SafeString.min(1).max(100),
 });
 export type SandboxCallback = z.infer<typeof SandboxCallback>;
 

@@ -1,13 +1,16 @@
 import { z } from 'zod';
+import { Id, SafeString, safeChars } from './common.schemas';
+
+/** An ISO-8601 date-time with its offset. */
+const Timestamp = z.iso.datetime({ offset: true }).check(safeChars);
 
 // pricing.admin.* (docs/api.md, pricing). Money is integer minor units (fen).
 
-const Id = z.string().uuid();
 
 /** One attribute condition: the SKU's spec or its product's attributes has `key` equal to one of `values`. */
 export const AttributeCondition = z.object({
-  key: z.string().min(1).max(100),
-  values: z.array(z.string().max(200)).min(1).max(50),
+  key: SafeString.min(1).max(100),
+  values: z.array(SafeString.max(200)).min(1).max(50),
 });
 export type AttributeCondition = z.infer<typeof AttributeCondition>;
 
@@ -51,7 +54,7 @@ export type RoundingTier = z.infer<typeof RoundingTier>;
 
 /** A promotional window: the result is a promotional price inside it; the base price is untouched. */
 export const PriceWindow = z
-  .object({ startsAt: z.iso.datetime({ offset: true }), endsAt: z.iso.datetime({ offset: true }) })
+  .object({ startsAt: Timestamp, endsAt: Timestamp })
   .refine((w) => Date.parse(w.endsAt) > Date.parse(w.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] });
 export type PriceWindow = z.infer<typeof PriceWindow>;
 
@@ -98,14 +101,13 @@ export const CouponInvalidReason = z.enum(['not_found', 'not_started', 'expired'
 export type CouponInvalidReason = z.infer<typeof CouponInvalidReason>;
 
 /** A code as typed by a customer; codes are case-insensitive (stored and shown in upper case). */
-export const CouponCodeInput = z.object({ code: z.string().trim().min(1).max(50) });
+export const CouponCodeInput = z.object({ code: SafeString.trim().min(1).max(50) });
 export type CouponCodeInput = z.infer<typeof CouponCodeInput>;
 
-const Timestamp = z.iso.datetime({ offset: true });
 
 export const CreateCouponInput = z
   .object({
-    code: z.string().trim().min(3).max(32).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only'),
+    code: SafeString.trim().min(3).max(32).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only'),
     kind: CouponKind,
     value: z.number().int().min(1).max(1_000_000_000_000),
     /** The selected amount must reach this (minor units). */

@@ -186,8 +186,6 @@ function installDirectQueries(db: Sequelize, prepare: boolean): void {
     return run(rawSql.trim(), options ?? {});
   };
 
-  const noNul = (v: unknown) => (typeof v === 'string' ? v.replace(/\0/g, '\\0') : v);
-
   async function run(sql: string, options: Options): Promise<unknown> {
     const tx = options.transaction ?? undefined;
     if (tx?.finished && !options.completesTransaction) {
@@ -195,7 +193,9 @@ function installDirectQueries(db: Sequelize, prepare: boolean): void {
       error.sql = sql;
       throw error;
     }
-    const values = Array.isArray(options.bind) ? (options.bind as unknown[]).map(noNul) : undefined;
+    // Values go as they are: a NUL, which PostgreSQL's text cannot hold, is an error here (inputs
+    // refuse it at the edge), never rewritten into something else.
+    const values = Array.isArray(options.bind) ? (options.bind as unknown[]) : undefined;
     if (tx && options.completesTransaction && sql.startsWith('COMMIT')) {
       const pending = atCommit.get(tx);
       if (pending) {
