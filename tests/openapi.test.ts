@@ -102,6 +102,10 @@ describe('the API reference: /openapi.json, /docs and docs/api.md', () => {
     }
     expect(Object.keys(doc.paths)).toHaveLength(procedures.length);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    // A generator can resolve every reference, and component names are what OpenAPI allows.
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]);
+    expect(refs.filter((r) => !r.startsWith('#/components/schemas/') || !(refId({ $ref: r }) in doc.components.schemas))).toEqual([]);
+    expect(Object.keys(doc.components.schemas).filter((n) => !/^[A-Za-z0-9._-]+$/.test(n))).toEqual([]);
   });
 
   it('serves a browsable reference at /docs from local assets, outside the rate limit', async () => {
