@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page, Response } from 'playwright-core';
 import { repoRoot } from '../support/paths';
+import { freePort, startTestBff, type TestBff } from '../support/bff';
 
 export { launchChromium } from '../support/browser';
 
@@ -78,4 +80,20 @@ export async function eventually(check: () => Promise<void> | void, timeoutMs = 
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/** The web app built into a temporary folder and a BFF serving it on real services, its PUBLIC_BASE_URL its own address. */
+export async function startShop(label: string): Promise<{ bff: TestBff; webDir: string; close(): Promise<void> }> {
+  const webDir = mkdtempSync(join(tmpdir(), `zjmall-${label}-web-`));
+  buildWeb(webDir);
+  const port = await freePort();
+  const bff = await startTestBff({ label, port, webDir, env: { PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, RATE_LIMIT_PER_MINUTE: '0' } });
+  return {
+    bff,
+    webDir,
+    async close() {
+      await bff.close();
+      rmSync(webDir, { recursive: true, force: true });
+    },
+  };
 }

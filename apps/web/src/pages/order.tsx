@@ -66,7 +66,8 @@ export function OrderPage({ id }: { id: string }) {
         onData: (change) => {
           const k = keys.order(token, id);
           const cur = qc.getQueryData<Order>(k);
-          if (cur && cur.status !== change.status) void qc.invalidateQueries({ queryKey: k });
+          const moved = cur && (cur.status !== change.status || cur.refundStatus !== change.refundStatus || cur.refundedAmount !== change.refundedAmount);
+          if (moved) void qc.invalidateQueries({ queryKey: k });
         },
       },
     );
