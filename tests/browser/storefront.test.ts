@@ -1,21 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopClient, type ShopClient } from '@zjmall/client';
-import { adminClient, freePort, startTestBff, type TestBff } from '../support/bff';
-import { buildWeb, eventually, firstLoadBytes, launchChromium, watch, type PageWatch } from './harness';
+import { adminClient, type TestBff } from '../support/bff';
+import { eventually, firstLoadBytes, launchChromium, startShop, watch, type PageWatch } from './harness';
 
 /**
  * The shopper's journey through the storefront in real Chromium, against a real BFF on real
  * PostgreSQL, Redis and NATS: every click is what a shopper does, every check is what they see.
  */
 describe('storefront in Chromium', () => {
+  let shop: Awaited<ReturnType<typeof startShop>>;
   let bff: TestBff;
   let admin: ShopClient;
   let browser: Browser;
-  let webDir: string;
   const contexts: BrowserContext[] = [];
   const watches: PageWatch[] = [];
   const ids = { earbuds: '', earbudsBlack: '', lamp: '', lampSku: '', mug: '' };
@@ -36,15 +33,11 @@ describe('storefront in Chromium', () => {
   }
 
   beforeAll(async () => {
-    webDir = mkdtempSync(join(tmpdir(), 'zjmall-web-build-'));
-    buildWeb(webDir);
-    const size = firstLoadBytes(webDir);
+    shop = await startShop('browser');
+    bff = shop.bff;
+    const size = firstLoadBytes(shop.webDir);
     console.log(`storefront first-load JavaScript: ${(size.js / 1024).toFixed(1)} KB gzipped (CSS ${(size.css / 1024).toFixed(1)} KB; ${size.files.join(', ')})`);
     expect(size.js).toBeLessThanOrEqual(250 * 1024);
-
-    // The sandbox's pay page lives on PUBLIC_BASE_URL: the BFF listens where it says.
-    const port = await freePort();
-    bff = await startTestBff({ label: 'browser', port, webDir, env: { PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, RATE_LIMIT_PER_MINUTE: '0' } });
     admin = await adminClient(bff);
     const cat = await admin.catalog.admin.createCategory.mutate({ name: '耳机' });
     const brand = await admin.catalog.admin.createBrand.mutate({ name: '声悦' });
@@ -85,8 +78,7 @@ describe('storefront in Chromium', () => {
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
-    await bff?.close();
-    if (webDir) rmSync(webDir, { recursive: true, force: true });
+    await shop?.close();
   });
 
   it('search → product → add → live cart in a second tab → register (merge shown) → address → checkout → sandbox pay → paid, live', async () => {
