@@ -415,7 +415,9 @@ export async function benchEnvironment(extra: Record<string, string> = {}): Prom
     RATE_LIMIT_PER_MINUTE: '0',
     RUN_JOBS: 'false',
     BFF_PROCESSES: '1',
-    LOG_LEVEL: 'warn',
+    // BENCH_LOG_LEVEL=info BENCH_LOG_REQUESTS=true|false: what the BFF's request log costs.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    ...(process.env.BENCH_LOG_REQUESTS ? { LOG_REQUESTS: process.env.BENCH_LOG_REQUESTS } : {}),
     ...extra,
   };
   return {

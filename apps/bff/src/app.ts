@@ -6,6 +6,7 @@ import { createContextFactory, type Logger } from '@zjmall/platform';
 import { createAppRouter, DEMO_MEDIA_PREFIX, registerDemoMediaRoutes, registerPaymentRoutes, type Runtime } from '@zjmall/api';
 import { registerTrpc } from './trpc/fast-path';
 import { metricsText } from './metrics';
+import { registerRequestLog } from './request-log';
 import { WEB_DIST_DIR, isWebRequest, registerWeb } from './web';
 import { buildOpenApiDocument } from './openapi/document';
 import { isApiDocsPath, registerApiDocs } from './openapi/routes';
@@ -29,8 +30,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const { config } = platform;
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
-    // Per-request log lines cost more than a cached cart read: only at debug/trace.
-    logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
+    // Fastify's two lines per request are replaced by request-log.ts's one (LOG_REQUESTS).
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.TRUST_PROXY,
     genReqId: (req) => {
       const h = req.headers['x-request-id'];
@@ -42,6 +43,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     routerOptions: { maxParamLength: 4096 },
     return503OnClosing: true,
   });
+  if (config.LOG_REQUESTS) registerRequestLog(app);
 
   if (config.CORS_ORIGINS.length) {
     await app.register(cors, { origin: config.CORS_ORIGINS, credentials: false });

@@ -1,11 +1,12 @@
 import cluster from 'node:cluster';
 import { createLogger, dependencyModes, loadConfigOrExit } from '@zjmall/platform';
-import { bootRuntime, startJobs, type Jobs } from '@zjmall/api';
+import { bootRuntime, progressBar, seedDemoIfEmpty, startJobs, type FirstRunSeed, type Jobs } from '@zjmall/api';
 import { buildApp } from './app';
 import { serveClusterMetrics } from './metrics';
 
 const config = loadConfigOrExit();
-const log = createLogger(config.LOG_LEVEL, cluster.isWorker ? `bff#${cluster.worker?.id}` : 'bff');
+// In a terminal, lines a person reads; otherwise JSON lines for a log pipeline.
+const log = createLogger(config.LOG_LEVEL, cluster.isWorker ? `bff#${cluster.worker?.id}` : 'bff', { pretty: process.stdout.isTTY === true });
 
 if (config.BFF_PROCESSES > 1) {
   const modes = dependencyModes(config);
@@ -56,11 +57,20 @@ function runPrimary(n: number) {
 
 async function runServer() {
   const runtime = await bootRuntime(config, log, cluster.isWorker ? `zjmall-bff-${cluster.worker?.id}` : 'zjmall-bff');
+  // A first run shows a shop (SEED_DEMO): the demo catalog before serving; one process seeds.
+  let seeded: FirstRunSeed | null = null;
+  try {
+    seeded = await seedDemoIfEmpty(runtime, { log, onProgress: progressBar() });
+  } catch (e) {
+    await runtime.close();
+    throw e;
+  }
   const app = await buildApp({ runtime, log });
   let jobs: Jobs | null = null;
   if (config.RUN_JOBS) jobs = startJobs(runtime.platform, runtime.services);
   await app.listen({ host: config.HOST, port: config.PORT });
   log.info({ url: `http://${config.HOST}:${config.PORT}`, jobs: config.RUN_JOBS }, 'zjmall BFF listening');
+  if (seeded) printFirstRun(seeded);
 
   let closing = false;
   const shutdown = async (sig: string) => {
@@ -83,4 +93,14 @@ async function runServer() {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Once, after the first-run seed: where the shop is and how to sign in (for a person, not a log line). */
+function printFirstRun({ users, file }: FirstRunSeed) {
+  process.stderr.write(
+    `\nThe demo shop is ready: ${config.PUBLIC_BASE_URL}/\n` +
+      `  admin     ${users.admin.email} / ${config.ADMIN_PASSWORD && config.ADMIN_EMAIL === users.admin.email ? '(ADMIN_PASSWORD)' : users.admin.password}\n` +
+      `  customer  ${users.customer.email} / ${users.customer.password}\n` +
+      `  (kept in ${file}; SEED_DEMO=false skips this seed)\n\n`,
+  );
 }

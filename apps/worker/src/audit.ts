@@ -7,7 +7,8 @@ import { bootRuntime } from '@zjmall/api';
  */
 const config = loadConfigOrExit();
 const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'audit');
-const rt = await bootRuntime(config, log, 'zjmall-audit');
+// While the shop runs on the embedded database, use its server (it keeps running after this).
+const rt = await bootRuntime(config, log, 'zjmall-audit', { shareEmbedded: true });
 let code = 2;
 try {
   const report = await rt.services.inventory.audit();

@@ -23,7 +23,7 @@ if (!['up', 'down', 'status'].includes(cmd)) {
 const config = loadConfigOrExit();
 const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'migrate');
 const secrets = resolveSecrets(config);
-const embedded = config.DATABASE_URL ? null : await startEmbeddedPostgres(config.DATA_DIR, secrets.embeddedDbPassword, log);
+const embedded = config.DATABASE_URL ? null : await startEmbeddedPostgres(config.DATA_DIR, secrets.embeddedDbPassword, log, { shareRunning: true });
 const url = config.DATABASE_URL ?? embedded!.url;
 const db = createDb({ url, poolMax: 2, applicationName: 'zjmall-migrate' });
 try {

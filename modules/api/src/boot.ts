@@ -15,6 +15,8 @@ import { createServices, type Services } from './services';
 export interface Runtime {
   platform: Platform;
   services: Services;
+  /** The embedded PostgreSQL of another zjmall process (a CLI while the shop runs), or null. */
+  sharedEmbedded: { pid: number } | null;
   close(): Promise<void>;
 }
 
@@ -22,16 +24,20 @@ export interface Runtime {
  * What every process does before serving: secrets, the database (embedded when DATABASE_URL is
  * unset), Redis and NATS, migrations (under the migrator's advisory lock), services, the admin.
  */
-export async function bootRuntime(config: Config, log: Logger, appName: string): Promise<Runtime> {
+export async function bootRuntime(config: Config, log: Logger, appName: string, opts: { shareEmbedded?: boolean } = {}): Promise<Runtime> {
   const secrets = resolveSecrets(config);
   const modes = dependencyModes(config);
   let embedded: EmbeddedDb | null = null;
   let url = config.DATABASE_URL;
   if (!url) {
-    embedded = await startEmbeddedPostgres(config.DATA_DIR, secrets.embeddedDbPassword, log);
+    embedded = await startEmbeddedPostgres(config.DATA_DIR, secrets.embeddedDbPassword, log, { shareRunning: opts.shareEmbedded });
     url = embedded.url;
   }
-  log.info({ dependency: 'database', mode: modes.database, where: redact(url) }, `database: ${modes.database === 'embedded' ? `embedded PostgreSQL in ${config.DATA_DIR}/pg` : 'external PostgreSQL'}`);
+  const shared = embedded?.sharedWith ? ` (the running zjmall's, pid ${embedded.sharedWith.pid})` : '';
+  log.info(
+    { dependency: 'database', mode: modes.database, where: redact(url), ...(shared ? { sharedWith: embedded!.sharedWith!.pid } : {}) },
+    `database: ${modes.database === 'embedded' ? `embedded PostgreSQL in ${config.DATA_DIR}/pg${shared}` : 'external PostgreSQL'}`,
+  );
   log.info({ dependency: 'redis', mode: modes.redis }, `redis: ${modes.redis === 'redis' ? 'Redlock locks, Redis cache and rate-limit store' : 'in-process locks and cache'}`);
   log.info({ dependency: 'nats', mode: modes.nats }, `nats: ${modes.nats === 'jetstream' ? `JetStream stream ${config.NATS_STREAM} on ${config.NATS_SUBJECT_PREFIX}.>` : 'in-process bus'}`);
   let platform: Platform;
@@ -52,6 +58,7 @@ export async function bootRuntime(config: Config, log: Logger, appName: string):
     return {
       platform,
       services,
+      sharedEmbedded: embedded?.sharedWith ?? null,
       async close() {
         await platform.close();
         await embedded?.stop();

