@@ -78,6 +78,29 @@ export const Brand = z.object({ id: z.string(), name: z.string(), logo: z.string
 export type Brand = z.infer<typeof Brand>;
 export const BrandList = z.array(Brand);
 
+/** `catalog.admin.updateCategory`: rename, move (`parentId`; null: to the top level) or reorder (`sort`). */
+export const UpdateCategoryInput = z.object({
+  id: Id,
+  name: CatalogName.optional(),
+  parentId: Id.nullable().optional(),
+  sort: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+});
+export type UpdateCategoryInput = z.infer<typeof UpdateCategoryInput>;
+
+export const CategoryIdInput = z.object({ id: Id });
+export type CategoryIdInput = z.infer<typeof CategoryIdInput>;
+
+/** `catalog.admin.updateBrand`: `logo: null` removes the logo. */
+export const UpdateBrandInput = z.object({ id: Id, name: CatalogName.optional(), logo: CatalogImageUrl.nullable().optional() });
+export type UpdateBrandInput = z.infer<typeof UpdateBrandInput>;
+
+export const BrandIdInput = z.object({ id: Id });
+export type BrandIdInput = z.infer<typeof BrandIdInput>;
+
+/** What `catalog.admin.deleteCategory` and `deleteBrand` answer. */
+export const DeletedOutput = z.object({ id: z.string(), deleted: z.literal(true) });
+export type DeletedOutput = z.infer<typeof DeletedOutput>;
+
 // ---- public product reads --------------------------------------------------------------------
 
 export const ProductsInput = z
@@ -106,6 +129,41 @@ export type ProductListItem = z.infer<typeof ProductListItem>;
 
 export const ProductPage = z.object({ items: z.array(ProductListItem), nextCursor: z.string().nullable() });
 export type ProductPage = z.infer<typeof ProductPage>;
+
+// ---- admin product list ----------------------------------------------------------------------
+
+/** `catalog.admin.products`: every status (drafts included), newest first; `categoryId` includes its descendants. */
+export const AdminProductsInput = z
+  .object({
+    q: SafeString.trim().max(100).optional(),
+    status: ProductStatus.optional(),
+    categoryId: Id.optional(),
+    cursor: ProductCursor.optional(),
+    limit: Limit.optional(),
+  })
+  .optional();
+export type AdminProductsInput = z.infer<typeof AdminProductsInput>;
+
+export const AdminProductListItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The first image (null: none). */
+  image: z.string().nullable(),
+  status: ProductStatus,
+  categoryId: z.string(),
+  brandId: z.string().nullable(),
+  /** Lowest and highest current price (promotions included) of the product's active SKUs (null: none active). */
+  priceMin: z.number().int().nullable(),
+  priceMax: z.number().int().nullable(),
+  /** Every SKU, inactive ones included. */
+  skuCount: z.number().int(),
+  updatedAt: z.string(),
+  publishedAt: z.string().nullable(),
+});
+export type AdminProductListItem = z.infer<typeof AdminProductListItem>;
+
+export const AdminProductPage = z.object({ items: z.array(AdminProductListItem), nextCursor: z.string().nullable() });
+export type AdminProductPage = z.infer<typeof AdminProductPage>;
 
 export const ProductIdInput = z.object({ id: Id });
 export type ProductIdInput = z.infer<typeof ProductIdInput>;

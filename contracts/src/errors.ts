@@ -21,6 +21,10 @@ export const APP_CODE_TO_TRPC = {
   ADDRESS_NOT_FOUND: 'NOT_FOUND',
   CATEGORY_NOT_FOUND: 'NOT_FOUND',
   BRAND_NOT_FOUND: 'NOT_FOUND',
+  /** A category that still has subcategories or products cannot be deleted. */
+  CATEGORY_NOT_EMPTY: 'CONFLICT',
+  /** A brand that a product still uses cannot be deleted. */
+  BRAND_IN_USE: 'CONFLICT',
   JOB_NOT_FOUND: 'NOT_FOUND',
   CART_EMPTY: 'BAD_REQUEST',
   PRICE_CHANGED: 'CONFLICT',

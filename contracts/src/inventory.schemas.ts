@@ -81,6 +81,32 @@ export const InventoryAdjustInput = z
   });
 export type InventoryAdjustInput = z.infer<typeof InventoryAdjustInput>;
 
+export const InventoryAdjustManyItem = z
+  .object({ skuId: Id, mode: AdjustMode, quantity: StockQuantity })
+  .refine((v) => v.mode === 'SET' || v.quantity >= 1, {
+    path: ['quantity'],
+    message: 'ADD and SUBTRACT need a quantity of at least 1',
+  });
+export type InventoryAdjustManyItem = z.infer<typeof InventoryAdjustManyItem>;
+
+/** `inventory.admin.adjustMany`: all or nothing, once per idempotency key; each SKU at most once. */
+export const InventoryAdjustManyInput = z.object({
+  items: z
+    .array(InventoryAdjustManyItem)
+    .min(1)
+    .max(200)
+    .superRefine((items, ctx) => {
+      const seen = new Set<string>();
+      items.forEach((item, i) => {
+        if (seen.has(item.skuId)) ctx.addIssue({ code: 'custom', path: [i, 'skuId'], message: 'this SKU is already in the batch' });
+        seen.add(item.skuId);
+      });
+    }),
+  reason: InventoryReason,
+  idempotencyKey: IdempotencyKey,
+});
+export type InventoryAdjustManyInput = z.infer<typeof InventoryAdjustManyInput>;
+
 export const InventorySetThresholdInput = z.object({ skuId: Id, threshold: StockQuantity });
 export type InventorySetThresholdInput = z.infer<typeof InventorySetThresholdInput>;
 

@@ -1,20 +1,27 @@
 import {
   AdminProduct,
+  AdminProductPage,
+  AdminProductsInput,
   AdminSku,
   Brand,
+  BrandIdInput,
   BrandList,
   CatalogSkuList,
   Category,
+  CategoryIdInput,
   CategoryTree,
   CreateBrandInput,
   CreateCategoryInput,
   CreateProductInput,
+  DeletedOutput,
   ProductDetail,
   ProductIdInput,
   ProductPage,
   ProductsInput,
   SetSkuPriceInput,
   SkusInput,
+  UpdateBrandInput,
+  UpdateCategoryInput,
   UpdateProductInput,
 } from '@zjmall/contracts';
 import { adminProcedure, publicProcedure, router } from '@zjmall/platform';
@@ -34,7 +41,12 @@ export function createCatalogRouter(svc: CatalogService) {
     skus: publicProcedure.input(SkusInput).output(CatalogSkuList).query(({ input }) => svc.skus(input.ids)),
     admin: router({
       createCategory: admin.input(CreateCategoryInput).output(Category).mutation(({ input }) => svc.createCategory(input)),
+      updateCategory: admin.input(UpdateCategoryInput).output(Category).mutation(({ input }) => svc.updateCategory(input)),
+      deleteCategory: admin.input(CategoryIdInput).output(DeletedOutput).mutation(({ input }) => svc.deleteCategory(input.id)),
       createBrand: admin.input(CreateBrandInput).output(Brand).mutation(({ input }) => svc.createBrand(input)),
+      updateBrand: admin.input(UpdateBrandInput).output(Brand).mutation(({ input }) => svc.updateBrand(input)),
+      deleteBrand: admin.input(BrandIdInput).output(DeletedOutput).mutation(({ input }) => svc.deleteBrand(input.id)),
+      products: admin.input(AdminProductsInput).output(AdminProductPage).query(({ input }) => svc.adminProducts(input)),
       createProduct: admin
         .input(CreateProductInput)
         .output(AdminProduct)

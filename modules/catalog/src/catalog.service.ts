@@ -1,5 +1,7 @@
 import type {
   AdminProduct,
+  AdminProductPage,
+  AdminProductsInput,
   AdminSku,
   Brand,
   CatalogSku,
@@ -8,10 +10,13 @@ import type {
   CreateBrandInput,
   CreateCategoryInput,
   CreateProductInput,
+  DeletedOutput,
   ProductDetail,
   ProductPage,
   ProductsInput,
   SetSkuPriceInput,
+  UpdateBrandInput,
+  UpdateCategoryInput,
   UpdateProductInput,
 } from '@zjmall/contracts';
 import type { Bus, Cache, Config, Db, Logger, Outbox, Stamp } from '@zjmall/platform';
@@ -25,7 +30,7 @@ import { catalogModels } from './models';
 import { priceHandlers, type PriceChange, type PriceOrigin } from './prices.handler';
 import { createProductHandler } from './product-create.handler';
 import { createProductDetailQuery } from './product-detail.query';
-import { createProductListQuery } from './product-list.query';
+import { createAdminProductListQuery, createProductListQuery } from './product-list.query';
 import { productStatusHandlers } from './product-status.handler';
 import { updateProductHandler } from './product-update.handler';
 import { createSkuViewsQuery, type SkuView } from './sku-views.query';
@@ -60,6 +65,15 @@ export interface CatalogService {
   // admin
   createCategory(input: CreateCategoryInput): Promise<Category>;
   createBrand(input: CreateBrandInput): Promise<Brand>;
+  /** Rename, reorder or move (with its subtree); BAD_REQUEST naming parentId for a move under itself. */
+  updateCategory(input: UpdateCategoryInput): Promise<Category>;
+  /** CATEGORY_NOT_EMPTY while it has subcategories or products. */
+  deleteCategory(id: string): Promise<DeletedOutput>;
+  updateBrand(input: UpdateBrandInput): Promise<Brand>;
+  /** BRAND_IN_USE while a product uses it. */
+  deleteBrand(id: string): Promise<DeletedOutput>;
+  /** Every product whatever its status, newest first. */
+  adminProducts(input?: AdminProductsInput): Promise<AdminProductPage>;
   createProduct(input: CreateProductInput, operator: string): Promise<AdminProduct>;
   updateProduct(input: UpdateProductInput, operator: string): Promise<AdminProduct>;
   adminProduct(id: string): Promise<AdminProduct>;
@@ -104,6 +118,11 @@ export function createCatalogService({ db, outbox, cache, inventory, log, option
     getSkusStamped: skuViews.getSkusStamped,
     createCategory: categories.create,
     createBrand: brands.create,
+    updateCategory: categories.update,
+    deleteCategory: categories.remove,
+    updateBrand: brands.update,
+    deleteBrand: brands.remove,
+    adminProducts: createAdminProductListQuery(deps),
     createProduct: createProductHandler(deps),
     updateProduct: updateProductHandler(deps),
     adminProduct: (id) => loadAdminProduct(db, id),

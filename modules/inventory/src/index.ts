@@ -11,6 +11,7 @@ export { DEFAULT_LOW_STOCK_THRESHOLD, stockStatus } from './views';
 export type { OwnerLines } from './holds';
 export type { InventoryTestHooks } from './reserve';
 export type {
+  AdjustManyRequest,
   AdjustRequest,
   ChangedBy,
   InitStockItem,

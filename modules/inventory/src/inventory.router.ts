@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AdminStock,
   InventoryAdjustInput,
+  InventoryAdjustManyInput,
   InventoryAuditReport,
   InventoryGetInput,
   InventoryGetManyInput,
@@ -28,6 +29,10 @@ export function createInventoryRouter(svc: InventoryService) {
       .input(InventoryAdjustInput)
       .output(AdminStock)
       .mutation(({ ctx, input }) => svc.adjust({ ...input, operator: ctx.user.id })),
+    adjustMany: adminProcedure
+      .input(InventoryAdjustManyInput)
+      .output(z.array(AdminStock))
+      .mutation(({ ctx, input }) => svc.adjustMany({ ...input, operator: ctx.user.id })),
     setThreshold: adminProcedure
       .input(InventorySetThresholdInput)
       .output(AdminStock)

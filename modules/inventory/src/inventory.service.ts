@@ -17,6 +17,7 @@ import { createReserver, type InventoryTestHooks } from './reserve';
 import { createStockAdmin } from './stock-admin';
 import { createStockQueries } from './stock-queries';
 import type {
+  AdjustManyRequest,
   AdjustRequest,
   ChangedBy,
   InitStockItem,
@@ -94,6 +95,8 @@ export interface InventoryService {
 
   // ---- admin ----
   adjust(req: AdjustRequest): Promise<AdminStock>;
+  /** All or nothing, one ledger row per item; the views in the order of `items`. */
+  adjustMany(req: AdjustManyRequest): Promise<AdminStock[]>;
   setThreshold(req: SetThresholdRequest): Promise<AdminStock>;
   lowStock(input: InventoryLowStockInput): Promise<InventoryLowStockPage>;
   transactions(input: InventoryTransactionsInput): Promise<InventoryTransactionsPage>;
@@ -149,6 +152,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventorySer
     initStock: admin.initStock,
     returnStock: admin.returnStock,
     adjust: admin.adjust,
+    adjustMany: admin.adjustMany,
     setThreshold: admin.setThreshold,
     lowStock: queries.lowStock,
     transactions: queries.transactions,

@@ -5,7 +5,7 @@ import { ChangeSet } from './change-set';
 import type { StockCache } from './inventory.cache';
 import { StockModel } from './models';
 import { lockStock, writeChangeSet } from './stock.store';
-import type { AdjustRequest, ChangedBy, InitStockItem, SetThresholdRequest, StockLine, StockRow } from './types';
+import type { AdjustManyRequest, AdjustRequest, ChangedBy, InitStockItem, SetThresholdRequest, StockLine, StockRow } from './types';
 import { DEFAULT_LOW_STOCK_THRESHOLD, toAdminStock } from './views';
 
 const MAX_STOCK = 1_000_000_000_000;
@@ -41,9 +41,46 @@ function merge(items: StockLine[]): StockLine[] {
   return [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([skuId, quantity]) => ({ skuId, quantity }));
 }
 
+type AdjustItem = Pick<AdjustRequest, 'skuId' | 'mode' | 'quantity'>;
+
 /** Stock that enters or leaves outside a sale: initial stock, refunds' returns, admin corrections. */
 export function createStockAdmin(deps: { db: Db; outbox: Outbox; stockCache: StockCache }) {
   const { db, outbox, stockCache } = deps;
+
+  /**
+   * Locks the SKUs' stock rows (one statement, sorted by SKU: the module's locking protocol),
+   * checks every item, then writes one ADJUST ledger row and one `adjusted` event per item in
+   * the caller's transaction. Nothing is written when any item is refused.
+   */
+  async function applyAdjustments(tx: Transaction, items: AdjustItem[], by: ChangedBy): Promise<AdminStock[]> {
+    const locked = await lockStock(db, tx, items.map((i) => i.skuId));
+    const cs = new ChangeSet(locked.rows);
+    items.forEach(({ skuId, mode, quantity }, index) => {
+      if (!cs.has(skuId)) throw new DomainError('SKU_NOT_FOUND', 'Unknown SKU', { skuId, ...(items.length > 1 ? { index } : {}) });
+      const before = { ...cs.row(skuId) };
+      const target = mode === 'ADD' ? before.onHand + quantity : mode === 'SUBTRACT' ? before.onHand - quantity : quantity;
+      if (target < before.reserved || target > MAX_STOCK) {
+        throw new DomainError('INSUFFICIENT_STOCK', target < 0 ? 'On hand cannot go below zero' : 'On hand cannot go below what is reserved', {
+          skuId,
+          ...(items.length > 1 ? { index } : {}),
+          mode,
+          requested: quantity,
+          available: before.onHand - before.reserved,
+          onHand: before.onHand,
+          reserved: before.reserved,
+        });
+      }
+      const d = target - before.onHand;
+      cs.move(skuId, { type: 'ADJUST', quantity: Math.abs(d), onHand: d }, by);
+      cs.events.push(adjustedEvent(before, cs.row(skuId), 'adjust', by, mode));
+    });
+    cs.addLowStockEvents();
+    await writeChangeSet(db, outbox, tx, cs);
+    return items.map(({ skuId }) => {
+      const after = cs.row(skuId);
+      return toAdminStock({ ...after, lowStockThreshold: after.threshold, updatedAt: locked.now });
+    });
+  }
 
   return {
     /**
@@ -100,35 +137,31 @@ export function createStockAdmin(deps: { db: Db; outbox: Outbox; stockCache: Sto
       const { skuId, mode, quantity, reason, operator } = req;
       checkCount('adjust', quantity);
       const scope = `user:${operator}:inventory.admin.adjust`;
-      const result = await withIdempotency(db, { scope, key: req.idempotencyKey, input: { skuId, mode, quantity, reason } }, async (tx) => {
-        const locked = await lockStock(db, tx, [skuId]);
-        if (!locked.rows.length) throw new DomainError('SKU_NOT_FOUND', 'Unknown SKU', { skuId });
-        const cs = new ChangeSet(locked.rows);
-        const before = { ...cs.row(skuId) };
-        const target = mode === 'ADD' ? before.onHand + quantity : mode === 'SUBTRACT' ? before.onHand - quantity : quantity;
-        if (target < before.reserved || target > MAX_STOCK) {
-          throw new DomainError('INSUFFICIENT_STOCK', target < 0 ? 'On hand cannot go below zero' : 'On hand cannot go below what is reserved', {
-            skuId,
-            mode,
-            requested: quantity,
-            available: before.onHand - before.reserved,
-            onHand: before.onHand,
-            reserved: before.reserved,
-          });
-        }
-        const by: ChangedBy = { operator, reason, refType: 'MANUAL', refId: null };
-        const d = target - before.onHand;
-        cs.move(skuId, { type: 'ADJUST', quantity: Math.abs(d), onHand: d }, by);
-        cs.events.push(adjustedEvent(before, cs.row(skuId), 'adjust', by, mode));
-        cs.addLowStockEvents();
-        await writeChangeSet(db, outbox, tx, cs);
-        const after = cs.row(skuId);
-        return toAdminStock({ ...after, lowStockThreshold: after.threshold, updatedAt: locked.now });
-      });
+      const result = await withIdempotency(db, { scope, key: req.idempotencyKey, input: { skuId, mode, quantity, reason } }, (tx) =>
+        applyAdjustments(tx, [{ skuId, mode, quantity }], { operator, reason, refType: 'MANUAL', refId: null }),
+      );
       await stockCache.invalidate([skuId]);
-      return result;
+      return result[0];
     },
 
+    /**
+     * Several corrections in one transaction, once per idempotency key (its own scope): all apply
+     * or none does. The first item that would take on hand below zero or below what is reserved
+     * answers INSUFFICIENT_STOCK naming its SKU (and its index in `items`). Answers the stock views
+     * in the order of `items`.
+     */
+    async adjustMany(req: AdjustManyRequest): Promise<AdminStock[]> {
+      const { items, reason, operator } = req;
+      if (new Set(items.map((i) => i.skuId)).size !== items.length) throw new TypeError('adjustMany: a SKU appears twice');
+      for (const i of items) checkCount('adjustMany', i.quantity);
+      const scope = `user:${operator}:inventory.admin.adjustMany`;
+      const input = { items: items.map(({ skuId, mode, quantity }) => ({ skuId, mode, quantity })), reason };
+      const result = await withIdempotency(db, { scope, key: req.idempotencyKey, input }, (tx) =>
+        applyAdjustments(tx, input.items, { operator, reason, refType: 'MANUAL', refId: null }),
+      );
+      await stockCache.invalidate(items.map((i) => i.skuId));
+      return result;
+    },
     async setThreshold(req: SetThresholdRequest): Promise<AdminStock> {
       checkCount('setThreshold', req.threshold);
       const [, rows] = await StockModel.update(

@@ -80,6 +80,14 @@ export interface AdjustRequest {
   operator: string;
 }
 
+export interface AdjustManyRequest {
+  items: { skuId: string; mode: AdjustMode; quantity: number }[];
+  reason: string;
+  idempotencyKey: string;
+  /** The admin's user id: the idempotency scope and the ledger's operator. */
+  operator: string;
+}
+
 export interface SetThresholdRequest {
   skuId: string;
   threshold: number;

@@ -15,7 +15,7 @@ export const m0001Catalog: Migration = {
     const trgmOps = `"${ext.schema.replace(/"/g, '""')}".gin_trgm_ops`;
 
     // A tree: `path` holds the ancestors' ids and then the category's own, so descendants are
-    // `path @> ARRAY[id]` (GIN-indexed). Categories do not move, so a path never changes.
+    // `path @> ARRAY[id]` (GIN-indexed). A move rewrites the paths of the whole subtree (categories.service.ts).
     await sql(`CREATE TABLE catalog.categories (
       id         uuid PRIMARY KEY,
       parent_id  uuid REFERENCES catalog.categories (id),
