@@ -158,6 +158,7 @@ export function buildOpenApiDocument(router: AnyTRPCRouter, opts: OpenApiOptions
       description:
         'tRPC 11 over HTTP, no transformer (plain JSON). Queries: `GET /trpc/<path>?input=<URL-encoded JSON>`; ' +
         'mutations: `POST /trpc/<path>` with the JSON input as the body; subscriptions: Server-Sent Events. ' +
+        'Batching (tRPC): `/trpc/a,b?batch=1` with the inputs as `{"0":…,"1":…}` answers an array in that order. ' +
         'Success: `{"result":{"data":…}}`; errors: `ErrorEnvelope` (`error.data.appCode` names the domain reason). ' +
         'Money is integer minor units. The reference in words: docs/api.md in the repository.',
     },
