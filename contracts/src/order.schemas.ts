@@ -141,6 +141,10 @@ export type AdminOrderPage = z.infer<typeof AdminOrderPage>;
 export const OrderCancelInput = z.object({ id: Id, reason: SafeString.trim().min(1).max(200).optional() });
 export type OrderCancelInput = z.infer<typeof OrderCancelInput>;
 
+/** `order.admin.cancel`: an admin cancels an unpaid order; the reason is required (it goes into the order's log). */
+export const OrderAdminCancelInput = z.object({ id: Id, reason: SafeString.trim().min(1).max(200) });
+export type OrderAdminCancelInput = z.infer<typeof OrderAdminCancelInput>;
+
 export const OrderShipInput = z.object({ id: Id, carrier: SafeString.trim().min(1).max(50), trackingNo: SafeString.trim().min(1).max(100) });
 export type OrderShipInput = z.infer<typeof OrderShipInput>;
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS, type OrderCancelledV1 } from '@zjmall/contracts';
+import { newId } from '@zjmall/platform';
 import { createOrderHarness, failure, type OrderHarness } from './testing/harness';
 
 let h: OrderHarness;
@@ -81,5 +82,44 @@ describe('order.admin', () => {
     expect((await admin.api.admin.list({ orderNo: `${order.orderNo}9` })).items).toEqual([]);
     const bad = await failure(h, admin.api.admin.list({ orderNo: "1' OR '1'='1" }));
     expect(bad.code).toBe('BAD_REQUEST');
+  });
+});
+
+describe('order.admin.cancel', () => {
+  it('cancels a customer’s unpaid order with the admin as actor and the reason logged; stock released once', async () => {
+    const admin = await h.admin();
+    const { u, sku, order } = await placed(2);
+    const cancelled = await admin.api.admin.cancel({ id: order.id, reason: '  客户电话要求取消  ' });
+    expect(cancelled).toMatchObject({ id: order.id, userId: u.id, status: 'cancelled' });
+    expect(cancelled.log.at(-1)).toMatchObject({ from: 'pending_payment', to: 'cancelled', actor: admin.id, reason: '客户电话要求取消' });
+    expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 0 });
+    const evs = await h.events<OrderCancelledV1>(EVENTS.order.cancelled, order.id);
+    expect(evs.map((e) => e.data)).toEqual([expect.objectContaining({ status: 'cancelled', actor: admin.id, reason: '客户电话要求取消' })]);
+    const again = await failure(h, admin.api.admin.cancel({ id: order.id, reason: 'again' }));
+    expect([again.code, again.data.appCode]).toEqual(['CONFLICT', 'ILLEGAL_TRANSITION']);
+    expect((await u.api.get({ id: order.id })).status).toBe('cancelled');
+  });
+
+  it('refuses a paid order (ILLEGAL_TRANSITION, nothing changes), an unknown order, a missing reason and a customer', async () => {
+    const admin = await h.admin();
+    const { u, sku, order } = await placed(1);
+    await h.db.transaction(async (tx) => {
+      await h.order.payments.lockForPayment(tx, order.id);
+      await h.order.payments.markPaid(tx, order.id, { paymentId: newId(), amount: order.payableAmount, actor: 'system' });
+    });
+    const paid = await failure(h, admin.api.admin.cancel({ id: order.id, reason: 'too late' }));
+    expect([paid.code, paid.data.appCode]).toEqual(['CONFLICT', 'ILLEGAL_TRANSITION']);
+    expect(paid.data.details).toMatchObject({ orderId: order.id, from: 'paid', to: 'cancelled' });
+    expect((await admin.api.admin.get({ id: order.id })).status).toBe('paid');
+    expect(await h.stock(sku)).toEqual({ onHand: 9, reserved: 0 });
+    expect(await h.events(EVENTS.order.cancelled, order.id)).toEqual([]);
+
+    const unknown = await failure(h, admin.api.admin.cancel({ id: newId(), reason: 'x' }));
+    expect([unknown.code, unknown.data.appCode]).toEqual(['NOT_FOUND', 'ORDER_NOT_FOUND']);
+    const noReason = await failure(h, admin.api.admin.cancel({ id: order.id, reason: '   ' }));
+    expect(noReason.code).toBe('BAD_REQUEST');
+    expect(noReason.data.zodError?.fieldErrors.reason).toBeDefined();
+    const customer = await failure(h, u.api.admin.cancel({ id: order.id, reason: 'mine' }));
+    expect([customer.code, customer.data.appCode]).toEqual(['FORBIDDEN', 'FORBIDDEN']);
   });
 });

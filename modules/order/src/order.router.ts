@@ -3,6 +3,7 @@ import {
   AdminOrderListInput,
   AdminOrderPage,
   CheckoutInput,
+  OrderAdminCancelInput,
   Order,
   OrderCancelInput,
   OrderIdInput,
@@ -21,6 +22,10 @@ export function createOrderRouter(svc: OrderService) {
     get: adminProcedure.input(OrderIdInput).output(AdminOrder).query(({ input }) => svc.admin.get(input.id)),
     ship: adminProcedure.input(OrderShipInput).output(AdminOrder).mutation(({ ctx, input }) => svc.admin.ship(input, ctx.user.id)),
     complete: adminProcedure.input(OrderIdInput).output(AdminOrder).mutation(({ ctx, input }) => svc.admin.complete(input.id, ctx.user.id)),
+    cancel: adminProcedure
+      .input(OrderAdminCancelInput)
+      .output(AdminOrder)
+      .mutation(({ ctx, input }) => svc.admin.cancel(input.id, ctx.user.id, input.reason)),
   });
   return router({
     checkout: userProcedure.input(CheckoutInput).output(Order).mutation(({ ctx, input }) => svc.checkout(ctx.user.id, input)),
