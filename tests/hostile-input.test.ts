@@ -121,13 +121,26 @@ describe('hostile input', () => {
     expect(await me.payment.get.query({ id: payment.id })).toMatchObject({ refundedAmount: 0 });
   });
 
-  it('never stores a string altered: NUL and lone surrogates in an address are refused, not rewritten', async () => {
+  it('never stores a string altered: NUL and lone surrogates in an address or in jsonb fields are refused, not rewritten', async () => {
     const before = await me.address.list.query();
     for (const receiver of ['a\u0000b', 'a\ud800b', 'a\udfffb', '\udc00']) {
       badField(await refused(me.address.create.mutate({ receiver, phone: '13800138000', province: 'p', city: 'c', district: 'd', detail: 'x' })), 'receiver');
     }
     badField(await refused(me.address.update.mutate({ id: addressId, detail: 'x\u0000' })), 'detail');
     expect(await me.address.list.query()).toEqual(before);
+    // JSON that goes into jsonb (a product's attributes, a price rule's scope): keys and values alike.
+    const category = await admin.catalog.admin.createCategory.mutate({ name: `j ${newId().slice(-6)}` });
+    const product = (attributes: Record<string, string>) =>
+      admin.catalog.admin.createProduct.mutate({ name: 'j', categoryId: category.id, attributes, skus: [{ code: `J-${newId().slice(-10)}`, spec: { c: 'x' }, price: 1 }] });
+    for (const attributes of [{ 'ma\u0000terial': 'cotton' }, { material: 'cot\ud800ton' }]) {
+      const data = await refused(product(attributes));
+      expect(data.code).toBe('BAD_REQUEST');
+      expect(Object.keys(data.zodError?.fieldErrors ?? {}).some((k) => k.startsWith('attributes'))).toBe(true);
+    }
+    expect((await admin.catalog.admin.products.query({ categoryId: category.id })).items).toEqual([]);
+    const rule = { scope: { attributes: [{ key: 'color', values: ['re\u0000d'] }] }, adjust: { kind: 'percent' as const, value: -10 } };
+    badField(await refused(admin.pricing.admin.recalculate.mutate({ rules: [rule] })), 'rules.0.scope.attributes.0.values.0');
+
     // A well-formed pair (an emoji) is text like any other and comes back as sent.
     const ok = await me.address.create.mutate({ receiver: 'a😀b', phone: '13800138000', province: 'p', city: 'c', district: 'd', detail: 'x' });
     expect(ok.receiver).toBe('a😀b');
