@@ -132,7 +132,7 @@ describe('hostile input', () => {
     const category = await admin.catalog.admin.createCategory.mutate({ name: `j ${newId().slice(-6)}` });
     const product = (attributes: Record<string, string>) =>
       admin.catalog.admin.createProduct.mutate({ name: 'j', categoryId: category.id, attributes, skus: [{ code: `J-${newId().slice(-10)}`, spec: { c: 'x' }, price: 1 }] });
-    for (const attributes of [{ 'ma\u0000terial': 'cotton' }, { material: 'cot\ud800ton' }]) {
+    for (const attributes of [{ 'ma\u0000terial': 'cotton' }, { material: 'cot\ud800ton' }] as Record<string, string>[]) {
       const data = await refused(product(attributes));
       expect(data.code).toBe('BAD_REQUEST');
       expect(Object.keys(data.zodError?.fieldErrors ?? {}).some((k) => k.startsWith('attributes'))).toBe(true);
