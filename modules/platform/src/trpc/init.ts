@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
+import { ZodError, type ZodType } from 'zod';
 import { APP_CODE_TO_TRPC, type AppCode } from '@zjmall/contracts';
 import { DomainError } from '../errors';
 import { LockTimeoutError } from '../locks/keyed-mutex';
@@ -32,7 +32,20 @@ const TRPC_TO_APP: Partial<Record<TRPCError['code'], AppCode>> = {
   TOO_MANY_REQUESTS: 'RATE_LIMITED',
 };
 
-const t = initTRPC.context<Context>().create({
+/** Who may call a procedure (set by the base procedures below; `/openapi.json` reads it). */
+export type ProcedureAccess = 'public' | 'guest' | 'user' | 'admin';
+
+/**
+ * Procedure metadata (tRPC's `.meta()`): what the API reference needs and the code does not check.
+ * `output` names the output schema of a procedure whose output is not parsed at run time (its
+ * answer is built by one typed function and a parse would cost more than the read).
+ */
+export interface ProcedureMeta {
+  access?: ProcedureAccess;
+  output?: ZodType;
+}
+
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
     const zod = cause instanceof ZodError ? cause : null;
@@ -108,7 +121,7 @@ const base = t.procedure.use(async ({ path, type, next, ctx }) => {
   return result;
 });
 
-export const publicProcedure = base;
+export const publicProcedure = base.meta({ access: 'public' });
 
 async function requireAuth(ctx: Context): Promise<Auth> {
   const r = await ctx.auth();
@@ -124,19 +137,19 @@ async function requireAuth(ctx: Context): Promise<Auth> {
 }
 
 /** A signed-in user or a guest. */
-export const guestProcedure = base.use(async ({ ctx, next }) => {
+export const guestProcedure = base.meta({ access: 'guest' }).use(async ({ ctx, next }) => {
   const auth = await requireAuth(ctx);
   return next({ ctx: { ...ctx, caller: auth } });
 });
 
 /** A signed-in user (customer or admin). */
-export const userProcedure = base.use(async ({ ctx, next }) => {
+export const userProcedure = base.meta({ access: 'user' }).use(async ({ ctx, next }) => {
   const auth = await requireAuth(ctx);
   if (auth.kind !== 'user') throw new DomainError('UNAUTHENTICATED', 'Sign in to do this');
   return next({ ctx: { ...ctx, user: { id: auth.userId, role: auth.role as Role } } });
 });
 
-export const adminProcedure = userProcedure.use(async ({ ctx, next }) => {
+export const adminProcedure = userProcedure.meta({ access: 'admin' }).use(async ({ ctx, next }) => {
   if (ctx.user.role !== 'admin') throw new DomainError('FORBIDDEN', 'Admins only');
   return next();
 });
