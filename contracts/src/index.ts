@@ -8,4 +8,5 @@ export * from './cart.schemas';
 export * from './order.schemas';
 export * from './payment.schemas';
 export * from './pricing.schemas';
+export * from './admin.schemas';
 export * from './wire.schemas';

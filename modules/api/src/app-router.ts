@@ -1,5 +1,5 @@
-import { publicProcedure, router } from '@zjmall/platform';
-import { PingOutput } from '@zjmall/contracts';
+import { adminProcedure, publicProcedure, router } from '@zjmall/platform';
+import { AdminActivity, PingOutput } from '@zjmall/contracts';
 import { createIdentityRouters } from '@zjmall/identity';
 import { createInventoryRouter } from '@zjmall/inventory';
 import { createCatalogRouter } from '@zjmall/catalog';
@@ -26,6 +26,10 @@ export function createAppRouter(services: Services) {
     cart: createCartRouter(services.cart),
     order: createOrderRouter(services.order),
     payment: createPaymentRouter(services.payment),
+    admin: router({
+      /** Order and payment events as they are published (SSE; admins only). */
+      onActivity: adminProcedure.meta({ output: AdminActivity }).subscription(({ signal }) => services.activity(signal)),
+    }),
   });
 }
 

@@ -6,6 +6,7 @@ import { createCouponService, createPricingService } from '@zjmall/pricing';
 import { createCartService } from '@zjmall/cart';
 import { createOrderService } from '@zjmall/order';
 import { createPaymentService } from '@zjmall/payment';
+import { createActivityFeed } from './activity';
 import { allModels } from './modules';
 
 export interface Secrets {
@@ -41,7 +42,9 @@ export function createServices(platform: Platform, secrets: Secrets, options: Se
   identity.setOnLogin((userId, guestId) => cart.mergeGuestCart(userId, guestId));
   const order = createOrderService({ ...platform, inventory, catalog, identity, cart, coupons });
   const payment = createPaymentService({ ...platform, order, callbackSecret: secrets.paymentCallbackSecret });
-  return { identity, inventory, catalog, pricingFeed, pricing, coupons, cart, order, payment };
+  // admin.onActivity: order and payment events as they are published, from every process.
+  const activity = createActivityFeed(platform);
+  return { identity, inventory, catalog, pricingFeed, pricing, coupons, cart, order, payment, activity };
 }
 
 export type Services = ReturnType<typeof createServices>;
