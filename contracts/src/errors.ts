@@ -26,6 +26,8 @@ export const APP_CODE_TO_TRPC = {
   /** A brand that a product still uses cannot be deleted. */
   BRAND_IN_USE: 'CONFLICT',
   JOB_NOT_FOUND: 'NOT_FOUND',
+  /** `pricing.admin.disableCoupon` of a code that does not exist. */
+  COUPON_NOT_FOUND: 'NOT_FOUND',
   CART_EMPTY: 'BAD_REQUEST',
   PRICE_CHANGED: 'CONFLICT',
   UNAUTHENTICATED: 'UNAUTHORIZED',

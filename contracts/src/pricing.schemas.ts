@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, SafeString, safeChars } from './common.schemas';
+import { Id, Limit, SafeString, safeChars } from './common.schemas';
 
 /** An ISO-8601 date-time with its offset. */
 const Timestamp = z.iso.datetime({ offset: true }).check(safeChars);
@@ -96,8 +96,11 @@ export type PriceJob = z.infer<typeof PriceJob>;
 export const CouponKind = z.enum(['FIXED', 'PERCENT']);
 export type CouponKind = z.infer<typeof CouponKind>;
 
-/** Why a coupon does not apply (`COUPON_INVALID` `details.reason`). `user_limit`: this user's uses are spent. */
-export const CouponInvalidReason = z.enum(['not_found', 'not_started', 'expired', 'limit_reached', 'user_limit', 'min_spend']);
+/**
+ * Why a coupon does not apply (`COUPON_INVALID` `details.reason`). `user_limit`: this user's uses are spent;
+ * `disabled`: an admin switched it off (`pricing.admin.disableCoupon`).
+ */
+export const CouponInvalidReason = z.enum(['not_found', 'disabled', 'not_started', 'expired', 'limit_reached', 'user_limit', 'min_spend']);
 export type CouponInvalidReason = z.infer<typeof CouponInvalidReason>;
 
 /** A code as typed by a customer; codes are case-insensitive (stored and shown in upper case). */
@@ -136,9 +139,21 @@ export const Coupon = z.object({
   /** Uses held by orders that were not cancelled. */
   usedCount: z.number().int(),
   createdAt: z.string(),
+  /** When an admin disabled it (null: enabled). A disabled coupon applies nowhere. */
+  disabledAt: z.string().nullable(),
 });
 export type Coupon = z.infer<typeof Coupon>;
 
 /** `pricing.admin.coupon`: null for an unknown code. */
 export const CouponOrNull = Coupon.nullable();
 export type CouponOrNull = z.infer<typeof CouponOrNull>;
+
+/** A `pricing.admin.coupons` page cursor: opaque to clients. */
+export const CouponCursor = SafeString.regex(/^[A-Za-z0-9_-]{22}$/, 'not a cursor from pricing.admin.coupons');
+
+/** `pricing.admin.coupons`: every coupon (disabled ones too), newest first. */
+export const CouponListInput = z.object({ cursor: CouponCursor.optional(), limit: Limit.optional() }).optional();
+export type CouponListInput = z.infer<typeof CouponListInput>;
+
+export const CouponPage = z.object({ items: z.array(Coupon), nextCursor: z.string().nullable() });
+export type CouponPage = z.infer<typeof CouponPage>;

@@ -84,6 +84,16 @@ describe('cart.applyCoupon / cart.removeCoupon', () => {
     expect((await c.get()).coupon).toEqual({ code: mine.code, valid: false, reason: 'user_limit', discount: 0 });
   });
 
+  it('a coupon an admin disables shows as disabled at once and cannot be applied again', async () => {
+    const { c } = await filled();
+    const withdrawn = await coupon();
+    expect((await c.applyCoupon({ code: withdrawn.code })).coupon).toMatchObject({ valid: true, discount: 500 });
+    await h.coupons.disable(withdrawn.code, null);
+    expect(await c.get()).toMatchObject({ discountAmount: 0, payableAmount: 3100, coupon: { code: withdrawn.code, valid: false, reason: 'disabled', discount: 0 } });
+    const e = await failure(h, c.applyCoupon({ code: withdrawn.code }));
+    expect([e.code, e.data.appCode, e.data.details]).toEqual(['BAD_REQUEST', 'COUPON_INVALID', { reason: 'disabled', code: withdrawn.code }]);
+  });
+
   it('a guest can apply a coupon before adding anything; clear takes it away with the cart', async () => {
     const g = h.guest();
     const free = await coupon({ kind: 'PERCENT', value: 10 });

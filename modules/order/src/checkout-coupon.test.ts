@@ -75,15 +75,17 @@ describe('checkout with a coupon', () => {
     await other.api.checkout({ addressId: other.addressId, couponCode: one.code, idempotencyKey: h.key() });
     const mine = await coupon({ perUserLimit: 1 });
     await h.db.transaction((tx) => h.coupons.redeem(mine.code, { userId: s.id, orderId: newId(), selectedAmount: 5000 }, tx));
+    const withdrawn = await coupon();
+    await h.coupons.disable(withdrawn.code, null);
 
-    const cases: [string, string][] = [['NOPE', 'not_found'], [min.code, 'min_spend'], [over.code, 'expired'], [later.code, 'not_started'], [one.code, 'limit_reached'], [mine.code, 'user_limit']];
+    const cases: [string, string][] = [['NOPE', 'not_found'], [withdrawn.code, 'disabled'], [min.code, 'min_spend'], [over.code, 'expired'], [later.code, 'not_started'], [one.code, 'limit_reached'], [mine.code, 'user_limit']];
     for (const [code, reason] of cases) {
       const e = await failure(h, s.api.checkout({ addressId: s.addressId, couponCode: code, idempotencyKey: h.key() }));
       expect([e.code, e.data.appCode, e.data.details], code).toEqual(['BAD_REQUEST', 'COUPON_INVALID', expect.objectContaining({ reason })]);
     }
     expect(await h.q(`SELECT 1 FROM "order".orders WHERE user_id = $1`, [s.id])).toEqual([]);
     expect(await h.stock(s.skus[0])).toEqual({ onHand: 10, reserved: 0 });
-    expect([await usedCount(one.code), await usedCount(mine.code), await usedCount(min.code)]).toEqual([1, 1, 0]);
+    expect([await usedCount(one.code), await usedCount(mine.code), await usedCount(min.code), await usedCount(withdrawn.code)]).toEqual([1, 1, 0, 0]);
     // The cart's own coupon is judged the same way when it no longer applies.
     const applied = await coupon({ minSpend: 2000 });
     await h.realCart!.applyCoupon(s.owner, { code: applied.code });

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { ZodRealError } from 'zod';
-import { Coupon, CouponCodeInput, CouponOrNull, CreateCouponInput } from '@zjmall/contracts';
+import { Coupon, CouponCodeInput, CouponListInput, CouponOrNull, CouponPage, CreateCouponInput } from '@zjmall/contracts';
 import { adminProcedure, middleware } from '@zjmall/platform';
 import { CouponCodeTaken, type CouponService } from './coupon.service';
 
@@ -19,7 +19,7 @@ const codeTaken = middleware(async ({ next }) => {
   return result;
 });
 
-/** `pricing.admin.createCoupon` and `pricing.admin.coupon` (spread into pricing's admin router). */
+/** `pricing.admin.createCoupon`, `coupon`, `coupons` and `disableCoupon` (spread into pricing's admin router). */
 export function couponAdminProcedures(coupons: CouponService) {
   return {
     createCoupon: adminProcedure
@@ -31,5 +31,13 @@ export function couponAdminProcedures(coupons: CouponService) {
       .input(CouponCodeInput)
       .output(CouponOrNull)
       .query(({ input }) => coupons.get(input.code)),
+    coupons: adminProcedure
+      .input(CouponListInput)
+      .output(CouponPage)
+      .query(({ input }) => coupons.list(input)),
+    disableCoupon: adminProcedure
+      .input(CouponCodeInput)
+      .output(Coupon)
+      .mutation(({ input, ctx }) => coupons.disable(input.code, ctx.user.id)),
   };
 }

@@ -13,6 +13,8 @@ export interface CouponState {
   usageLimit: number | null;
   perUserLimit: number | null;
   usedCount: number;
+  /** Switched off by an admin (absent in entries cached before the column existed: not disabled). */
+  disabled?: boolean;
   window: 'active' | 'not_started' | 'expired';
 }
 
@@ -36,10 +38,11 @@ export function discountOf(kind: CouponKind, value: number, amount: number): num
 /**
  * Whether a coupon applies to `amount` for a customer who used it `userUses` times (null: not
  * counted — a guest, or no per-user limit). The first failing rule is the reason, those a customer
- * cannot change first: not_found, not_started, expired, limit_reached, user_limit, min_spend.
+ * cannot change first: not_found, disabled, not_started, expired, limit_reached, user_limit, min_spend.
  */
 export function judge(c: CouponState | null, amount: number, userUses: number | null): Verdict {
   if (!c) return { valid: false, reason: 'not_found', details: {} };
+  if (c.disabled) return { valid: false, reason: 'disabled', details: {} };
   if (c.window === 'not_started') return { valid: false, reason: 'not_started', details: { startsAt: c.startsAt } };
   if (c.window === 'expired') return { valid: false, reason: 'expired', details: { endsAt: c.endsAt } };
   if (c.usageLimit !== null && c.usedCount >= c.usageLimit) return { valid: false, reason: 'limit_reached', details: { usageLimit: c.usageLimit } };
@@ -52,6 +55,7 @@ export function judge(c: CouponState | null, amount: number, userUses: number | 
 
 const MESSAGES: Record<CouponInvalidReason, string> = {
   not_found: 'Unknown coupon code',
+  disabled: 'This coupon has been withdrawn',
   not_started: 'This coupon is not valid yet',
   expired: 'This coupon has expired',
   limit_reached: 'This coupon has been used up',

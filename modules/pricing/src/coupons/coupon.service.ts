@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
-import { CreateCouponInput, type Coupon, type CouponInvalidReason } from '@zjmall/contracts';
-import type { Cache, Db, Logger } from '@zjmall/platform';
+import { CreateCouponInput, type Coupon, type CouponInvalidReason, type CouponListInput, type CouponPage } from '@zjmall/contracts';
+import { DomainError, type Cache, type Db, type Logger } from '@zjmall/platform';
 import { couponInvalid, discountOf, judge, normalizeCode, type CouponState } from './coupon.rules';
 import { couponStore, toCoupon, toState, type ReadRow } from './coupon.store';
 
@@ -36,6 +36,10 @@ export interface CouponService {
   create(input: CreateCouponInput, operator: string | null): Promise<Coupon>;
   /** `pricing.admin.coupon`: the coupon with its use count, null for an unknown code. */
   get(code: string): Promise<Coupon | null>;
+  /** `pricing.admin.coupons`: every coupon with its use count, disabled ones too, newest first. */
+  list(input?: CouponListInput): Promise<CouponPage>;
+  /** `pricing.admin.disableCoupon`: it applies nowhere from now on (COUPON_NOT_FOUND for an unknown code); a repeat changes nothing. */
+  disable(code: string, operator: string | null): Promise<Coupon>;
   /** From the database: the discount, or COUPON_INVALID with `details.reason` (cart.applyCoupon, checkout). */
   quote(code: string, at: CouponAmount): Promise<CouponQuote>;
   /** Cached (cart reads): the same judgement, as data; at most a few seconds behind the database. */
@@ -61,6 +65,13 @@ export class CouponCodeTaken extends Error {
 const COUPON_TTL_SECONDS = 30;
 /** A customer's use count of a coupon with a per-user limit (deleted when it changes). */
 const USES_TTL_SECONDS = 300;
+
+/** A page cursor: the last coupon's id (UUIDv7) as 22 base64url characters. */
+const encodeCursor = (id: string): string => Buffer.from(id.replace(/-/g, ''), 'hex').toString('base64url');
+const decodeCursor = (cursor: string): string => {
+  const hex = Buffer.from(cursor, 'base64url').toString('hex').padEnd(32, '0').slice(0, 32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
 
 const couponKey = (code: string) => `pricing:coupon:${code}`;
 const usesKey = (couponId: string, userId: string) => `pricing:coupon-uses:${couponId}:${userId}`;
@@ -99,6 +110,23 @@ export function createCouponService({ db, cache, log }: CouponServiceDeps): Coup
       // A cached "no such code" must not hide the new coupon.
       await cache.del(couponKey(code));
       log.info({ code, kind: row.kind, value: row.value, operator }, 'coupon created');
+      return toCoupon(row);
+    },
+
+    async list(input = {}) {
+      const limit = input.limit ?? 20;
+      const rows = await store.list(input.cursor ? decodeCursor(input.cursor) : null, limit + 1);
+      const page = rows.slice(0, limit);
+      return { items: page.map(toCoupon), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+    },
+
+    async disable(code, operator) {
+      const c = normalizeCode(code);
+      const row = await store.disable(c, operator);
+      if (!row) throw new DomainError('COUPON_NOT_FOUND', `Unknown coupon code ${c}`, { code: c });
+      // Cart reads judge from the cache: drop it here, in Redis and in every process.
+      await cache.del(couponKey(c));
+      log.info({ code: c, operator }, 'coupon disabled');
       return toCoupon(row);
     },
 

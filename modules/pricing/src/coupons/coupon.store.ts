@@ -15,6 +15,7 @@ interface CouponRow {
   per_user_limit: number | null;
   used_count: number;
   created_at: Date;
+  disabled_at: Date | null;
 }
 
 /** A read: the row, its window on the database clock, and the customer's uses when asked for. */
@@ -42,9 +43,9 @@ const fields = (r: CouponRow) => ({
   usedCount: r.used_count,
 });
 
-export const toState = (r: ReadRow): CouponState => ({ ...fields(r), window: r.win });
+export const toState = (r: ReadRow): CouponState => ({ ...fields(r), disabled: r.disabled_at !== null, window: r.win });
 
-export const toCoupon = (r: CouponRow): Coupon => ({ ...fields(r), createdAt: r.created_at.toISOString() });
+export const toCoupon = (r: CouponRow): Coupon => ({ ...fields(r), createdAt: r.created_at.toISOString(), disabledAt: iso(r.disabled_at) });
 
 /** Coupons' SQL, raw and bound. Every time comparison is made by PostgreSQL's now(). */
 export function couponStore(db: Db) {
@@ -77,6 +78,24 @@ export function couponStore(db: Db) {
       return row ?? null;
     },
 
+    /** Every coupon, newest (UUIDv7) first, from after `afterId`. */
+    async list(afterId: string | null, limit: number): Promise<CouponRow[]> {
+      return select<CouponRow>(
+        `SELECT * FROM pricing.coupons WHERE ($1::uuid IS NULL OR id < $1::uuid) ORDER BY id DESC LIMIT $2`,
+        [afterId, limit],
+      );
+    },
+
+    /** Switches a coupon off (once: a repeat keeps the first time and admin); null for an unknown code. */
+    async disable(code: string, operator: string | null): Promise<CouponRow | null> {
+      const [row] = await select<CouponRow>(
+        `UPDATE pricing.coupons SET disabled_at = coalesce(disabled_at, now()), disabled_by = CASE WHEN disabled_at IS NULL THEN $2::uuid ELSE disabled_by END
+          WHERE code = $1 RETURNING *`,
+        [code, operator],
+      );
+      return row ?? null;
+    },
+
     async userUses(couponId: string, userId: string, tx?: Transaction): Promise<number> {
       const [r] = await select<{ n: number }>(
         `SELECT count(*) AS n FROM pricing.coupon_uses WHERE coupon_id = $1 AND user_id = $2 AND status = 'used'`,
@@ -87,14 +106,14 @@ export function couponStore(db: Db) {
     },
 
     /**
-     * Takes one use if the coupon is in its window, under its limit and `amount` reaches its min
+     * Takes one use if the coupon is enabled, in its window, under its limit and `amount` reaches its min
      * spend. The conditional UPDATE is the fence: concurrent takers queue on the row lock and each
      * re-checks `used_count < usage_limit` on the row as the previous one committed it.
      */
     async take(tx: Transaction, code: string, amount: number) {
       const [row] = await select<{ id: string; kind: CouponKind; value: number; per_user_limit: number | null }>(
         `UPDATE pricing.coupons SET used_count = used_count + 1
-          WHERE code = $1 AND (usage_limit IS NULL OR used_count < usage_limit)
+          WHERE code = $1 AND disabled_at IS NULL AND (usage_limit IS NULL OR used_count < usage_limit)
             AND (starts_at IS NULL OR starts_at <= now()) AND (ends_at IS NULL OR ends_at > now()) AND min_spend <= $2
         RETURNING id, kind, value, per_user_limit`,
         [code, amount],
