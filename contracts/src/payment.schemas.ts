@@ -79,6 +79,16 @@ export const Refund = z.object({
 });
 export type Refund = z.infer<typeof Refund>;
 
+/** `payment.admin.forOrder`: a payment with its refunds (oldest first) and what can still be refunded from it. */
+export const AdminPayment = Payment.extend({
+  refunds: z.array(Refund),
+  /** amount − refundedAmount for a succeeded or partly refunded payment, else 0. */
+  refundableAmount: Money,
+});
+export type AdminPayment = z.infer<typeof AdminPayment>;
+export const AdminPaymentList = z.array(AdminPayment);
+export type AdminPaymentList = z.infer<typeof AdminPaymentList>;
+
 const StatsBound = z.iso.datetime({ offset: true }).check(safeChars).or(z.iso.date().check(safeChars));
 
 /** `{from, to}`: ISO dates or date-times; days are calendar days in STORE_TIMEZONE. */

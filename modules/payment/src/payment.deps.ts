@@ -11,7 +11,7 @@ export interface PaymentDeps {
   outbox: Outbox;
   log: Logger;
   config: PaymentConfig;
-  order: Pick<OrderService, 'payments' | 'get'>;
+  order: Pick<OrderService, 'payments' | 'get' | 'admin'>;
   providers: Map<PaymentChannel, PaymentProvider>;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Payment, PaymentChannels, PaymentCreateInput, PaymentForOrderInput, PaymentIdInput, PaymentStats, PaymentStatsInput, Refund, RefundInput } from '@zjmall/contracts';
+import { AdminPaymentList, Payment, PaymentChannels, PaymentCreateInput, PaymentForOrderInput, PaymentIdInput, PaymentStats, PaymentStatsInput, Refund, RefundInput } from '@zjmall/contracts';
 import { adminProcedure, fieldErrors, publicProcedure, router, userProcedure } from '@zjmall/platform';
 import type { PaymentService } from './payment.service';
 
@@ -7,6 +7,7 @@ import type { PaymentService } from './payment.service';
 export function createPaymentRouter(svc: PaymentService) {
   const admin = router({
     refund: adminProcedure.input(RefundInput).output(Refund).mutation(({ ctx, input }) => svc.refund(ctx.user.id, input)),
+    forOrder: adminProcedure.input(PaymentForOrderInput).output(AdminPaymentList).query(({ input }) => svc.adminForOrder(input.orderId)),
     stats: adminProcedure.input(PaymentStatsInput).output(PaymentStats).query(({ input }) => svc.stats(input)),
   });
   return router({

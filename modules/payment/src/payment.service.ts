@@ -1,4 +1,4 @@
-import type { Payment, PaymentChannel, PaymentChannels, PaymentCreateInput, PaymentStats, PaymentStatsInput, Refund, RefundInput } from '@zjmall/contracts';
+import type { AdminPayment, Payment, PaymentChannel, PaymentChannels, PaymentCreateInput, PaymentStats, PaymentStatsInput, Refund, RefundInput } from '@zjmall/contracts';
 import type { Db, DurableHandler, Logger, Outbox } from '@zjmall/platform';
 import type { OrderService } from '@zjmall/order';
 import { callbackHandler, type CallbackAnswer } from './callback.handler';
@@ -8,7 +8,7 @@ import { createPaymentHandler } from './payment-create.handler';
 import { findPayment, paymentNotFound, select, toPayment, type PaymentConfig, type PaymentDeps, type PaymentRow } from './payment.deps';
 import type { CallbackHeaders, PaymentProvider } from './providers/provider';
 import { createSandboxProvider, type SandboxProvider } from './providers/sandbox.provider';
-import { refundHandler } from './refund.handler';
+import { refundHandler, toRefund, type RefundRow } from './refund.handler';
 import { statsQuery } from './stats.query';
 
 export interface PaymentServiceDeps {
@@ -17,7 +17,7 @@ export interface PaymentServiceDeps {
   outbox: Outbox;
   log: Logger;
   config: PaymentConfig;
-  order: Pick<OrderService, 'payments' | 'get'>;
+  order: Pick<OrderService, 'payments' | 'get' | 'admin'>;
   /** The sandbox channels' callback secret (PAYMENT_CALLBACK_SECRET; modules/api's secrets). */
   callbackSecret: string;
   /** Extra (real) channels; the sandbox ones are added when SANDBOX_PAYMENTS is on. */
@@ -35,6 +35,8 @@ export interface PaymentService {
   get(userId: string, id: string): Promise<Payment>;
   /** The order's payments, newest first (another user's order: ORDER_NOT_FOUND). */
   forOrder(userId: string, orderId: string): Promise<Payment[]>;
+  /** `payment.admin.forOrder`: any order's payments, newest first, each with its refunds and refundable amount (ORDER_NOT_FOUND). */
+  adminForOrder(orderId: string): Promise<AdminPayment[]>;
   refund(adminId: string, input: RefundInput): Promise<Refund>;
   stats(input: PaymentStatsInput): Promise<PaymentStats>;
   /** `POST /payments/callback/:channel`: verify, store in the inbox, process once. */
@@ -97,6 +99,18 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
       await order.get(userId, orderId);
       const rows = await select<PaymentRow>(db, `SELECT * FROM payment.payments WHERE order_id = $1 AND user_id = $2 ORDER BY id DESC`, [orderId, userId]);
       return rows.map(view);
+    },
+    async adminForOrder(orderId) {
+      await order.admin.get(orderId);
+      const [payments, refunds] = await Promise.all([
+        select<PaymentRow>(db, `SELECT * FROM payment.payments WHERE order_id = $1 ORDER BY id DESC`, [orderId]),
+        select<RefundRow>(db, `SELECT * FROM payment.refunds WHERE order_id = $1 ORDER BY id`, [orderId]),
+      ]);
+      return payments.map((p) => ({
+        ...view(p),
+        refunds: refunds.filter((r) => r.payment_id === p.id).map(toRefund),
+        refundableAmount: p.status === 'succeeded' || p.status === 'partially_refunded' ? p.amount - p.refunded_amount : 0,
+      }));
     },
     refund: refundHandler(ctx),
     stats: statsQuery(ctx),

@@ -2,7 +2,7 @@ import { EVENTS, PAYMENT_EVENT_VERSION, type PaymentRefundedV1, type Refund, typ
 import { DomainError, newId, withIdempotency } from '@zjmall/platform';
 import { findPayment, paymentNotFound, select, type PaymentDeps } from './payment.deps';
 
-interface RefundRow {
+export interface RefundRow {
   id: string;
   payment_id: string;
   order_id: string;
@@ -13,7 +13,7 @@ interface RefundRow {
   created_at: Date;
 }
 
-const toRefund = (r: RefundRow): Refund => ({
+export const toRefund = (r: RefundRow): Refund => ({
   id: r.id,
   paymentId: r.payment_id,
   orderId: r.order_id,

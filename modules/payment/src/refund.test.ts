@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS, type OrderRefundedV2, type OrderShippedV1, type OrderStatusChange } from '@zjmall/contracts';
+import { newId } from '@zjmall/platform';
 import { createPaymentHarness, failure, type PaymentHarness } from './testing/harness';
 
 let h: PaymentHarness;
@@ -160,5 +161,34 @@ describe('after payment', () => {
     expect(s.totals.amount).toBe(s.rows.reduce((n, r) => n + r.amount, 0));
     const none = await admin.api.payment.admin.stats({ from: '2000-01-01', to: '2000-01-02' });
     expect(none.rows).toEqual([]);
+  });
+});
+
+describe('payment.admin.forOrder', () => {
+  it('shows any order’s payments, newest first, each with its refunds and what can still be refunded', async () => {
+    const { u, sku, order, payment } = await paid({ price: 1000, qty: 3, stock: 10 });
+    const before = await admin.api.payment.admin.forOrder({ orderId: order.id });
+    expect(before).toEqual([{ ...(await u.api.payment.get({ id: payment.id })), refunds: [], refundableAmount: 3000 }]);
+
+    const r1 = await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 1000, items: [{ skuId: sku, quantity: 1 }], reason: 'one broken', idempotencyKey: h.key() });
+    const r2 = await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 500, reason: 'goodwill', idempotencyKey: h.key() });
+    const [p] = await admin.api.payment.admin.forOrder({ orderId: order.id });
+    expect(p).toMatchObject({ id: payment.id, status: 'partially_refunded', amount: 3000, refundedAmount: 1500, refundableAmount: 1500 });
+    expect(p.refunds).toEqual([r1, r2]);
+
+    await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 1500, reason: 'rest', idempotencyKey: h.key() });
+    const [done] = await admin.api.payment.admin.forOrder({ orderId: order.id });
+    expect([done.status, done.refundableAmount, done.refunds.length]).toEqual(['refunded', 0, 3]);
+  });
+
+  it('an unpaid order’s open payment is not refundable; an unknown order is ORDER_NOT_FOUND; a customer is FORBIDDEN', async () => {
+    const { u, order, payment } = await h.ordered({ price: 700, qty: 1, stock: 5 });
+    expect(await admin.api.payment.admin.forOrder({ orderId: order.id })).toEqual([
+      expect.objectContaining({ id: payment.id, status: 'pending', refunds: [], refundableAmount: 0 }),
+    ]);
+    const unknown = await failure(h, admin.api.payment.admin.forOrder({ orderId: newId() }));
+    expect([unknown.code, unknown.data.appCode]).toEqual(['NOT_FOUND', 'ORDER_NOT_FOUND']);
+    const customer = await failure(h, u.api.payment.admin.forOrder({ orderId: order.id }));
+    expect([customer.code, customer.data.appCode]).toEqual(['FORBIDDEN', 'FORBIDDEN']);
   });
 });
