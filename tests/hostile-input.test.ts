@@ -14,6 +14,8 @@ import { walkZod } from './support/zod-walk';
 /** The fuzz: this many malformed inputs, from this seed (the same inputs on every run). */
 const FUZZ_CASES = 2_000;
 const FUZZ_SEED = 0x15_0001;
+/** Per subscription (each is an SSE stream opened and read to its first event). */
+const SSE_CASES = 40;
 
 /**
  * Hostile input never breaks a request (issue 15): every input string carries the shared check
@@ -147,8 +149,7 @@ describe('hostile input', () => {
   });
 
   it(`answers ${FUZZ_CASES} malformed inputs generated from the procedures' own schemas without a 5xx (seed ${FUZZ_SEED})`, async () => {
-    // Queries and mutations over HTTP (subscriptions are left out: their input is parsed by the same
-    // procedure chain, and an SSE stream per case would dominate the run). Each call carries a token
+    // Queries and mutations over HTTP (subscriptions: the next test). Each call carries a token
     // that passes the procedure's access check, so what is tested is the input's handling.
     const procedures = listProcedures(createAppRouter(bff.services)).filter((p) => p.type !== 'subscription' && p.inputs.length > 0);
     const schemaOf = (p: ProcedureInfo) => z.toJSONSchema(p.inputs[0] as z.ZodType, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -186,4 +187,38 @@ describe('hostile input', () => {
     // And the server still answers normally.
     expect((await me.cart.get.query()).id).not.toBeUndefined();
   }, 180_000);
+
+  it(`answers ${SSE_CASES} malformed inputs per subscription over SSE without a 5xx in the stream`, async () => {
+    const subscriptions = listProcedures(createAppRouter(bff.services)).filter((p) => p.type === 'subscription' && p.inputs.length > 0);
+    expect(subscriptions.length).toBeGreaterThan(0);
+    const fuzz = createFuzzer(FUZZ_SEED + 1);
+    const failures: string[] = [];
+    for (const p of subscriptions) {
+      const schema = z.toJSONSchema(p.inputs[0] as z.ZodType, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+      for (let i = 0; i < SSE_CASES; i++) {
+        const { body, what } = fuzz.mutate(schema);
+        const token = p.meta.access === 'admin' ? adminToken : userToken;
+        const ac = new AbortController();
+        const res = await fetch(`${bff.url}/trpc/${p.path}?input=${encodeURIComponent(body)}`, {
+          headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` },
+          signal: ac.signal,
+        });
+        // The first event after `connected`: a value, or the error (the stream's end also ends the wait).
+        let text = '';
+        if (res.status < 500 && res.body) {
+          const reader = res.body.getReader();
+          const decoder = new TextDecoder();
+          while (!/\n\n(event: serialized-error\n)?data: .*\n/.test(text.replace(/^event: connected\ndata: .*\n/, ''))) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            text += decoder.decode(value, { stream: true });
+          }
+        }
+        ac.abort();
+        const status = /"httpStatus":(\d+)/.exec(text)?.[1];
+        if (res.status >= 500 || Number(status) >= 500 || text.includes('UNAUTHENTICATED')) failures.push(`${p.path} (${what}): ${res.status} ${text.slice(0, 300)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
 });
