@@ -80,6 +80,23 @@ describe('catalog.admin.updateCategory', () => {
     expect((await rows([a.id]))[0]).toMatchObject({ parent_id: null, path: [a.id] });
   });
 
+  it('two concurrent moves that together would make a cycle: one wins, the other is BAD_REQUEST naming parentId, never a 500', async () => {
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = [await h.category(), await h.category()];
+      const results = await Promise.allSettled([
+        h.admin.updateCategory({ id: a.id, parentId: b.id }),
+        h.admin.updateCategory({ id: b.id, parentId: a.id }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const lost = results.find((r) => r.status === 'rejected')!;
+      const err = await failure(h, Promise.reject(lost.reason));
+      expect([err.code, Object.keys(err.data.zodError?.fieldErrors ?? {})]).toEqual(['BAD_REQUEST', ['parentId']]);
+      const byId = new Map((await rows([a.id, b.id])).map((r) => [r.id, r]));
+      const roots = [byId.get(a.id)!, byId.get(b.id)!].filter((r) => r.parent_id === null);
+      expect(roots).toHaveLength(1); // one is the root, the other under it
+    }
+  });
+
   it(`refuses a move that would nest deeper than ${MAX_CATEGORY_DEPTH + 1} levels, an unknown parent and a taken sibling name`, async () => {
     let deep = await h.category();
     for (let i = 0; i < MAX_CATEGORY_DEPTH - 1; i++) deep = await h.category(deep.id); // depth MAX - 1
