@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Route, Switch } from 'wouter';
 import { Layout } from './components/layout';
 import { HomePage } from './pages/home';
@@ -10,6 +11,9 @@ import { OrderPage } from './pages/order';
 import { AccountPage } from './pages/account';
 import { useI18n } from './lib/i18n';
 
+// The back office is its own chunk: a shopper's first load never carries it.
+const AdminApp = lazy(() => import('./admin/admin-app'));
+
 function NotFound() {
   const { t } = useI18n();
   return <h1>{t('notFound')}</h1>;
@@ -17,18 +21,27 @@ function NotFound() {
 
 export function App() {
   return (
-    <Layout>
-      <Switch>
-        <Route path="/" component={HomePage} />
-        <Route path="/products/:id">{(p) => <ProductPage id={p.id} />}</Route>
-        <Route path="/cart" component={CartPage} />
-        <Route path="/signin" component={SignInPage} />
-        <Route path="/checkout" component={CheckoutPage} />
-        <Route path="/orders" component={OrdersPage} />
-        <Route path="/orders/:id">{(p) => <OrderPage id={p.id} />}</Route>
-        <Route path="/account" component={AccountPage} />
-        <Route component={NotFound} />
-      </Switch>
-    </Layout>
+    <Switch>
+      <Route path="/admin" nest>
+        <Suspense fallback={null}>
+          <AdminApp />
+        </Suspense>
+      </Route>
+      <Route>
+        <Layout>
+          <Switch>
+            <Route path="/" component={HomePage} />
+            <Route path="/products/:id">{(p) => <ProductPage id={p.id} />}</Route>
+            <Route path="/cart" component={CartPage} />
+            <Route path="/signin" component={SignInPage} />
+            <Route path="/checkout" component={CheckoutPage} />
+            <Route path="/orders" component={OrdersPage} />
+            <Route path="/orders/:id">{(p) => <OrderPage id={p.id} />}</Route>
+            <Route path="/account" component={AccountPage} />
+            <Route component={NotFound} />
+          </Switch>
+        </Layout>
+      </Route>
+    </Switch>
   );
 }
