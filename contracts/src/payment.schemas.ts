@@ -108,6 +108,8 @@ export const PaymentStats = z.object({
   from: z.string(),
   to: z.string(),
   currency: z.string(),
+  /** STORE_TIMEZONE: the zone whose calendar days \`day\` counts (a client's "today" is this zone's). */
+  timezone: z.string(),
   rows: z.array(PaymentStatsRow),
   totals: z.object({ count: z.number().int(), amount: Money, refundedAmount: Money }),
 });

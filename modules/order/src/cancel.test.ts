@@ -62,6 +62,31 @@ describe('timeout canceller', () => {
   });
 });
 
+describe('order.onStatus', () => {
+  it('skips an event that would move the order back (one the relay published after the status was read)', async () => {
+    const { u, order } = await placed(1);
+    await u.api.cancel({ id: order.id });
+    const ac = new AbortController();
+    const updates = h.order.onStatus(u.id, order.id, ac.signal);
+    expect((await updates.next()).value).toMatchObject({ status: 'cancelled' });
+    const envelope = (status: 'pending_payment' | 'cancelled', refundedAmount: number) => ({
+      id: newId(),
+      type: status === 'pending_payment' ? EVENTS.order.created : EVENTS.order.cancelled,
+      occurredAt: new Date().toISOString(),
+      aggregateId: order.id,
+      version: 1,
+      data: { orderId: order.id, orderNo: order.orderNo, userId: u.id, status, refundStatus: 'none', refundedAmount, at: new Date().toISOString() },
+    });
+    // A late `order.created` (pending_payment) is stale; the next event after it is what comes out.
+    await h.platform.bus.publish(envelope('pending_payment', 0));
+    await h.platform.bus.publish(envelope('cancelled', 1));
+    const next = (await updates.next()).value;
+    ac.abort();
+    await updates.return(undefined);
+    expect(next).toMatchObject({ status: 'cancelled', refundedAmount: 1 });
+  });
+});
+
 describe('order.admin', () => {
   it('ship needs a paid order; customers cannot call admin procedures', async () => {
     const admin = await h.admin();

@@ -5,6 +5,13 @@ import { loadOrder } from './order.view';
 const ORDER_TYPES = Object.values(EVENTS.order);
 
 /**
+ * How far along the lifecycle a status is. Events reach a subscriber through the relay, possibly
+ * after the status was read (an `order.created` published late): one that would move the order
+ * back is stale and skipped. `cancelled` only ever follows `pending_payment`.
+ */
+const STAGE: Record<OrderStatus, number> = { pending_payment: 0, paid: 1, cancelled: 1, shipped: 2, completed: 3 };
+
+/**
  * `order.onStatus`: the order's status now, then every change, from whichever process made it
  * (the bus's live fan-out: plain NATS subjects with NATS on). Another user's order is
  * ORDER_NOT_FOUND. The listener is attached before the current status is read, so a change made
@@ -48,7 +55,9 @@ export async function* watchOrderStatus(
     while (!signal?.aborted) {
       const next = queue.shift();
       if (next) {
-        // Seen already (an event before the read above); every refund changes the amount.
+        // Seen already or stale (an event from before the read above, published late); every
+        // refund raises the amount.
+        if (STAGE[next.status] < STAGE[last.status]) continue;
         if (next.status === last.status && next.refundedAmount <= last.refundedAmount) continue;
         last = { status: next.status, refundedAmount: next.refundedAmount };
         yield next;

@@ -159,6 +159,8 @@ describe('after payment', () => {
     expect(row!.count).toBeGreaterThanOrEqual(1);
     expect(row!.amount).toBeGreaterThanOrEqual(a.payment.amount);
     expect(s.totals.amount).toBe(s.rows.reduce((n, r) => n + r.amount, 0));
+    // The zone its days are counted in, so a client can tell which row is "today".
+    expect(s.timezone).toBe('Asia/Shanghai');
     const none = await admin.api.payment.admin.stats({ from: '2000-01-01', to: '2000-01-02' });
     expect(none.rows).toEqual([]);
   });

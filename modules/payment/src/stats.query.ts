@@ -28,6 +28,7 @@ export function statsQuery(deps: PaymentDeps) {
       from: input.from,
       to: input.to,
       currency: config.STORE_CURRENCY,
+      timezone: tz,
       rows: out,
       totals: out.reduce((t, r) => ({ count: t.count + r.count, amount: t.amount + r.amount, refundedAmount: t.refundedAmount + r.refundedAmount }), {
         count: 0,

@@ -6,13 +6,13 @@ import { Money } from '../components/money';
 import { ErrorNote } from '../components/error-note';
 import { useAdminT } from './texts';
 
-/** A calendar day in the browser's zone as YYYY-MM-DD (the API counts days in the store's zone). */
-const day = (d: Date) => d.toLocaleDateString('en-CA');
+/** A calendar day as YYYY-MM-DD in `timeZone` (the store's, from the stats: the API counts days there). */
+const day = (d: Date, timeZone?: string) => d.toLocaleDateString('en-CA', { timeZone });
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
 const COLORS = ['#d9480f', '#1971c2', '#2f9e44', '#9c36b5'];
 
-function sum(stats: PaymentStats | undefined, from: string) {
-  const rows = stats?.rows.filter((r) => r.day >= from) ?? [];
+function sum(stats: PaymentStats | undefined, from: string, to: string) {
+  const rows = stats?.rows.filter((r) => r.day >= from && r.day <= to) ?? [];
   return { count: rows.reduce((a, r) => a + r.count, 0), amount: rows.reduce((a, r) => a + r.amount, 0), refunded: rows.reduce((a, r) => a + r.refundedAmount, 0) };
 }
 
@@ -62,14 +62,19 @@ function Chart({ stats, days }: { stats: PaymentStats; days: string[] }) {
 
 export function DashboardPage() {
   const { t, locale } = useAdminT();
-  const today = day(new Date());
-  const weekStart = day(daysAgo(6));
-  const days = Array.from({ length: 14 }, (_, i) => day(daysAgo(13 - i)));
-  const stats = useQuery({ queryKey: ['admin', 'stats', days[0], today], queryFn: () => client.payment.admin.stats.query({ from: days[0], to: today }), refetchInterval: 30_000 });
+  // Asked with a day to spare on each side (the browser's zone may not be the store's); the days
+  // shown are the store's, in the zone the answer names.
+  const from = day(daysAgo(14));
+  const to = day(daysAgo(-1));
+  const stats = useQuery({ queryKey: ['admin', 'stats', from, to], queryFn: () => client.payment.admin.stats.query({ from, to }), refetchInterval: 30_000 });
+  const tz = stats.data?.timezone;
+  const today = day(new Date(), tz);
+  const weekStart = day(daysAgo(6), tz);
+  const days = Array.from({ length: 14 }, (_, i) => day(daysAgo(13 - i), tz));
   const low = useQuery({ queryKey: ['admin', 'low-stock'], queryFn: () => client.inventory.admin.lowStock.query({ limit: 10 }) });
   const unpaid = useQuery({ queryKey: ['admin', 'unpaid'], queryFn: () => client.order.admin.list.query({ status: 'pending_payment', limit: 50 }), refetchInterval: 30_000 });
-  const todaySum = sum(stats.data, today);
-  const weekSum = sum(stats.data, weekStart);
+  const todaySum = sum(stats.data, today, today);
+  const weekSum = sum(stats.data, weekStart, today);
   const cur = stats.data?.currency;
   const expiring = [...(unpaid.data?.items ?? [])].sort((a, b) => a.expiresAt.localeCompare(b.expiresAt)).slice(0, 10);
   return (
