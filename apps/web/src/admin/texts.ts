@@ -1,4 +1,4 @@
-import { useI18n } from '../lib/i18n';
+import { interpolate, useI18n } from '../lib/i18n';
 
 /** The console's own words (in its chunk, not the storefront's). */
 const zh = {
@@ -273,7 +273,7 @@ const en: Record<AdminKey, string> = {
 export function useAdminT() {
   const { lang, locale } = useI18n();
   const dict = lang === 'zh' ? zh : en;
-  const t = (key: AdminKey, vars?: Record<string, string | number>) => dict[key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars?.[k] ?? ''));
+  const t = (key: AdminKey, vars?: Record<string, string | number>) => interpolate(dict[key], vars);
   return { t, lang, locale };
 }
 

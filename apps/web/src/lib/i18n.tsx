@@ -283,6 +283,11 @@ function initialLang(): Lang {
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
+/** A message's `{name}` placeholders filled in (an unknown one is left as it is). */
+export function interpolate(template: string, vars?: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => String(vars?.[k] ?? `{${k}}`));
+}
+
 interface I18n {
   lang: Lang;
   locale: string;
@@ -306,7 +311,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         localStorage.setItem(STORAGE, l);
         setLangState(l);
       },
-      t: (key, vars) => dict[key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars?.[k] ?? `{${k}}`)),
+      t: (key, vars) => interpolate(dict[key], vars),
     };
   }, [lang]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
