@@ -35,7 +35,10 @@ export default tseslint.config(
         { enforceBuildableLibDependency: false, allow: [], depConstraints, banTransitiveDependencies: false },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
@@ -45,7 +48,12 @@ export default tseslint.config(
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
-        { enforceBuildableLibDependency: false, allow: ['@zjmall/bff'], depConstraints, banTransitiveDependencies: false },
+        {
+          enforceBuildableLibDependency: false,
+          allow: ['@zjmall/bff'],
+          depConstraints,
+          banTransitiveDependencies: false,
+        },
       ],
     },
   },
@@ -59,7 +67,14 @@ export default tseslint.config(
     files: ['contracts/client/**/*.ts'],
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@zjmall/api'], allowTypeImports: true, message: 'the client imports only type AppRouter' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@zjmall/api'], allowTypeImports: true, message: 'the client imports only type AppRouter' },
+          ],
+        },
+      ],
     },
   },
 );

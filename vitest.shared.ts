@@ -8,8 +8,10 @@ const tsconfig = JSON.parse(readFileSync(resolve(root, 'tsconfig.base.json'), 'u
 };
 
 /** The tsconfig path aliases, so vitest resolves `@zjmall/*` exactly as tsc and tsx do. */
-export const aliases = Object.entries(tsconfig.compilerOptions.paths)
-  .map(([find, [target]]) => ({ find: new RegExp(`^${find.replace(/[/.]/g, '\\$&')}$`), replacement: resolve(root, target) }));
+export const aliases = Object.entries(tsconfig.compilerOptions.paths).map(([find, [target]]) => ({
+  find: new RegExp(`^${find.replace(/[/.]/g, '\\$&')}$`),
+  replacement: resolve(root, target),
+}));
 
 /** Every Nx project's vitest config is this, with its own name and folder. */
 export function projectDefaults(name: string, dir: string): UserWorkspaceConfig {

@@ -21,7 +21,14 @@ describe('admin.onActivity', () => {
     second = await spawnBff({ ...bff.env.childEnv, RUN_JOBS: 'false' });
     const { catalog } = bff.services;
     const cat = await catalog.createCategory({ name: `c-${newId()}` });
-    const p = await catalog.createProduct({ name: '台灯', categoryId: cat.id, skus: [{ code: `AA-${newId()}`, spec: { c: 'white' }, price: 12_900, initialStock: 5 }] }, ADMIN);
+    const p = await catalog.createProduct(
+      {
+        name: '台灯',
+        categoryId: cat.id,
+        skus: [{ code: `AA-${newId()}`, spec: { c: 'white' }, price: 12_900, initialStock: 5 }],
+      },
+      ADMIN,
+    );
     await catalog.publish(p.id);
     skuId = p.skus[0].id;
   }, 120_000);
@@ -57,7 +64,8 @@ describe('admin.onActivity', () => {
       const deadline = Date.now() + 15_000;
       while (!pred(seen)) {
         if (failed !== null) throw new Error(`subscription failed: ${String(failed)}`);
-        if (Date.now() > deadline) throw new Error(`no ${what} within 15 s; seen ${seen.map((a) => a.type).join(', ')}`);
+        if (Date.now() > deadline)
+          throw new Error(`no ${what} within 15 s; seen ${seen.map((a) => a.type).join(', ')}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     };
@@ -70,15 +78,28 @@ describe('admin.onActivity', () => {
       await admin.connected;
       expect(admin.failed()).toBeNull();
       const buyer = await signIn(bff.url, 'customer');
-      const address = await buyer.address.create.mutate({ receiver: '买家', phone: '13800138000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' });
+      const address = await buyer.address.create.mutate({
+        receiver: '买家',
+        phone: '13800138000',
+        province: '浙江省',
+        city: '杭州市',
+        district: '西湖区',
+        detail: '文三路 1 号',
+      });
       await buyer.cart.addItem.mutate({ skuId, quantity: 1 });
       const order = await buyer.order.checkout.mutate({ addressId: address.id, idempotencyKey: `co-${newId()}` });
       const mine = (a: AdminActivity[]) => a.filter((x) => x.orderId === order.id);
       await admin.until('order.created', (a) => mine(a).some((x) => x.type === 'order.created'));
 
-      const payment = await buyer.payment.create.mutate({ orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: `pay-${newId()}` });
+      const payment = await buyer.payment.create.mutate({
+        orderId: order.id,
+        channel: 'sandbox_alipay',
+        idempotencyKey: `pay-${newId()}`,
+      });
       expect((await fetch(`${bff.url}/sandbox/pay/${payment.id}/approve`, { method: 'POST' })).status).toBe(200);
-      await admin.until('payment.succeeded and order.paid', (a) => ['payment.succeeded', 'order.paid'].every((t) => mine(a).some((x) => x.type === t)));
+      await admin.until('payment.succeeded and order.paid', (a) =>
+        ['payment.succeeded', 'order.paid'].every((t) => mine(a).some((x) => x.type === t)),
+      );
 
       const created = mine(admin.seen).find((x) => x.type === 'order.created')!;
       expect(created).toMatchObject({ aggregateId: order.id, orderId: order.id });

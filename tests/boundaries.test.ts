@@ -23,7 +23,10 @@ describe('module boundaries', () => {
   }
 
   it.each([
-    ['modules/platform/src/x.ts', `import { createAppRouter } from '@zjmall/api';\nexport const x = createAppRouter;\n`],
+    [
+      'modules/platform/src/x.ts',
+      `import { createAppRouter } from '@zjmall/api';\nexport const x = createAppRouter;\n`,
+    ],
     ['modules/identity/src/x.ts', `import * as cart from '@zjmall/cart';\nexport const x = cart;\n`],
     ['modules/inventory/src/x.ts', `import * as catalog from '@zjmall/catalog';\nexport const x = catalog;\n`],
     ['modules/payment/src/x.ts', `import * as identity from '@zjmall/identity';\nexport const x = identity;\n`],
@@ -43,13 +46,19 @@ describe('module boundaries', () => {
   });
 
   it('lets the client take only the AppRouter type from the API', async () => {
-    const [bad] = await eslint.lintText(`import { createAppRouter } from '@zjmall/api';\nexport const x = createAppRouter;\n`, {
-      filePath: resolve(repoRoot, 'contracts/client/src/x.ts'),
-    });
+    const [bad] = await eslint.lintText(
+      `import { createAppRouter } from '@zjmall/api';\nexport const x = createAppRouter;\n`,
+      {
+        filePath: resolve(repoRoot, 'contracts/client/src/x.ts'),
+      },
+    );
     expect(bad.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
-    const [good] = await eslint.lintText(`import type { AppRouter } from '@zjmall/api';\nexport type X = AppRouter;\n`, {
-      filePath: resolve(repoRoot, 'contracts/client/src/x.ts'),
-    });
+    const [good] = await eslint.lintText(
+      `import type { AppRouter } from '@zjmall/api';\nexport type X = AppRouter;\n`,
+      {
+        filePath: resolve(repoRoot, 'contracts/client/src/x.ts'),
+      },
+    );
     expect(good.messages.filter((m) => m.severity === 2)).toEqual([]);
   });
 });

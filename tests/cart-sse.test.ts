@@ -29,7 +29,10 @@ function collect(subscribe: (onData: (v: CartView) => void, onError: (e: unknown
       const hit = seen.find(pred);
       if (hit) return Promise.resolve(hit);
       return new Promise((ok, fail) => {
-        const t = setTimeout(() => fail(new Error(`no matching cart within ${ms} ms (${seen.length} seen, error: ${String(failed)})`)), ms);
+        const t = setTimeout(
+          () => fail(new Error(`no matching cart within ${ms} ms (${seen.length} seen, error: ${String(failed)})`)),
+          ms,
+        );
         waiters.push({
           pred,
           ok: (v) => {
@@ -52,7 +55,16 @@ describe('cart over HTTP across two BFF processes', () => {
     const { catalog } = bff.services;
     const cat = await catalog.createCategory({ name: `c-${newId()}` });
     const p = await catalog.createProduct(
-      { name: '无线蓝牙耳机', categoryId: cat.id, skus: [0, 1, 2].map((i) => ({ code: `SSE-${i}-${newId()}`, spec: { color: `c${i}` }, price: 19900 + i, initialStock: 20 })) },
+      {
+        name: '无线蓝牙耳机',
+        categoryId: cat.id,
+        skus: [0, 1, 2].map((i) => ({
+          code: `SSE-${i}-${newId()}`,
+          spec: { color: `c${i}` },
+          price: 19900 + i,
+          initialStock: 20,
+        })),
+      },
       ADMIN,
     );
     await catalog.publish(p.id);
@@ -71,7 +83,12 @@ describe('cart over HTTP across two BFF processes', () => {
     try {
       await watch.until((c) => c.items.length === 0);
       const added = await there.cart.addItem.mutate({ skuId: skus[0], quantity: 2 });
-      expect(added.items[0]).toMatchObject({ skuId: skus[0], quantity: 2, unitPrice: 19900, productName: '无线蓝牙耳机' });
+      expect(added.items[0]).toMatchObject({
+        skuId: skus[0],
+        quantity: 2,
+        unitPrice: 19900,
+        productName: '无线蓝牙耳机',
+      });
       expect(await watch.until((c) => c.totalQuantity === 2)).toEqual(added);
       await there.cart.updateQuantity.mutate({ itemId: added.items[0].id, quantity: 5 });
       await watch.until((c) => c.totalQuantity === 5);
@@ -93,7 +110,9 @@ describe('cart over HTTP across two BFF processes', () => {
     const reg = await anon.auth.register.mutate({ email, password: 'a long password', name: '李四' });
     const user = createShopClient(second.url, { token: reg.token });
     await user.cart.addItem.mutate({ skuId: skus[0], quantity: 1 });
-    const watch = collect((onData, onError) => createShopClient(bff.url, { token: reg.token }).cart.onChange.subscribe(undefined, { onData, onError }));
+    const watch = collect((onData, onError) =>
+      createShopClient(bff.url, { token: reg.token }).cart.onChange.subscribe(undefined, { onData, onError }),
+    );
     try {
       await watch.until((c) => c.totalQuantity === 1);
       const { token: guestToken } = await anon.auth.guest.mutate({});
@@ -103,7 +122,12 @@ describe('cart over HTTP across two BFF processes', () => {
       const login = await anon.auth.login.mutate({ email, password: 'a long password', guestToken });
       expect(login.merge).toEqual({ lines: 2, capped: [] });
       const merged = await watch.until((c) => c.totalQuantity === 4);
-      expect(merged.items.map((i) => [i.skuId, i.quantity]).sort()).toEqual([[skus[0], 3], [skus[2], 1]].sort());
+      expect(merged.items.map((i) => [i.skuId, i.quantity]).sort()).toEqual(
+        [
+          [skus[0], 3],
+          [skus[2], 1],
+        ].sort(),
+      );
       expect((await guest.cart.get.query()).items).toEqual([]);
       const again = await anon.auth.login.mutate({ email, password: 'a long password', guestToken });
       expect(again.merge ?? { lines: 0, capped: [] }).toEqual({ lines: 0, capped: [] });

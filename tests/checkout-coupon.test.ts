@@ -27,21 +27,53 @@ describe('coupon journey over HTTP', () => {
     });
     await admin.catalog.admin.publish.mutate({ id: product.id });
     const code = `welcome-${newId().slice(-6)}`;
-    const made = await admin.pricing.admin.createCoupon.mutate({ code, kind: 'PERCENT', value: 15, minSpend: 10_000, usageLimit: 1, perUserLimit: 1 });
+    const made = await admin.pricing.admin.createCoupon.mutate({
+      code,
+      kind: 'PERCENT',
+      value: 15,
+      minSpend: 10_000,
+      usageLimit: 1,
+      perUserLimit: 1,
+    });
     expect(made).toMatchObject({ code: code.toUpperCase(), usedCount: 0 });
 
-    const reg = await anon.auth.register.mutate({ email: `buyer.${newId().slice(-8)}@example.com`, password: 'buyer password', name: '买家' });
+    const reg = await anon.auth.register.mutate({
+      email: `buyer.${newId().slice(-8)}@example.com`,
+      password: 'buyer password',
+      name: '买家',
+    });
     const me = createShopClient(bff.url, { token: reg.token });
-    const address = await me.address.create.mutate({ receiver: '买家', phone: '13800138000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' });
+    const address = await me.address.create.mutate({
+      receiver: '买家',
+      phone: '13800138000',
+      province: '浙江省',
+      city: '杭州市',
+      district: '西湖区',
+      detail: '文三路 1 号',
+    });
     await me.cart.addItem.mutate({ skuId: product.skus[0].id, quantity: 1 });
     const short = await me.cart.applyCoupon.mutate({ code }).catch((e: unknown) => e as TRPCClientError<AppRouter>);
     expect(short).toBeInstanceOf(TRPCClientError);
-    expect((short as TRPCClientError<AppRouter>).data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, appCode: 'COUPON_INVALID', details: { reason: 'min_spend' } });
+    expect((short as TRPCClientError<AppRouter>).data).toMatchObject({
+      code: 'BAD_REQUEST',
+      httpStatus: 400,
+      appCode: 'COUPON_INVALID',
+      details: { reason: 'min_spend' },
+    });
 
     await me.cart.addItem.mutate({ skuId: product.skus[0].id, quantity: 1 });
     const cart = await me.cart.applyCoupon.mutate({ code });
-    expect(cart).toMatchObject({ selectedAmount: 19_998, discountAmount: 2_999, payableAmount: 16_999, coupon: { code: code.toUpperCase(), valid: true } });
-    const order = await me.order.checkout.mutate({ addressId: address.id, expectedPayable: cart.payableAmount, idempotencyKey: `co-${newId()}` });
+    expect(cart).toMatchObject({
+      selectedAmount: 19_998,
+      discountAmount: 2_999,
+      payableAmount: 16_999,
+      coupon: { code: code.toUpperCase(), valid: true },
+    });
+    const order = await me.order.checkout.mutate({
+      addressId: address.id,
+      expectedPayable: cart.payableAmount,
+      idempotencyKey: `co-${newId()}`,
+    });
     expect(order).toMatchObject({ couponCode: code.toUpperCase(), discountAmount: 2_999, payableAmount: 16_999 });
     expect(order.items[0]).toMatchObject({ subtotal: 19_998, discount: 2_999, paid: 16_999 });
     expect(await admin.pricing.admin.coupon.query({ code })).toMatchObject({ usedCount: 1 });

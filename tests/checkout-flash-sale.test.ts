@@ -41,26 +41,49 @@ describe('flash sale over HTTP', () => {
     const { identity, cart } = bff.services;
     const buyers: { client: ShopClient; addressId: string }[] = [];
     await inBatches(USERS, 10, async (i) => {
-      const reg = await identity.register({ email: `fs${i}.${newId().slice(-8)}@example.com`, password: 'buyer password', name: `buyer ${i}` });
-      const addr = await identity.createAddress(reg.user.id, { receiver: `买家${i}`, phone: '13800138000', province: '上海', city: '上海', district: '浦东', detail: `${i} 号` });
+      const reg = await identity.register({
+        email: `fs${i}.${newId().slice(-8)}@example.com`,
+        password: 'buyer password',
+        name: `buyer ${i}`,
+      });
+      const addr = await identity.createAddress(reg.user.id, {
+        receiver: `买家${i}`,
+        phone: '13800138000',
+        province: '上海',
+        city: '上海',
+        district: '浦东',
+        detail: `${i} 号`,
+      });
       await cart.addItem({ type: 'user', id: reg.user.id }, { skuId, quantity: 1 });
       buyers.push({ client: createShopClient(bff.url, { token: reg.token }), addressId: addr.id });
     });
 
-    const results = await Promise.allSettled(buyers.map((b) => b.client.order.checkout.mutate({ addressId: b.addressId, idempotencyKey: `fs-${newId()}` })));
+    const results = await Promise.allSettled(
+      buyers.map((b) => b.client.order.checkout.mutate({ addressId: b.addressId, idempotencyKey: `fs-${newId()}` })),
+    );
     const orders = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as TRPCClientError<AppRouter>).data?.appCode ?? String(r.reason)] : []));
+    const codes = results.flatMap((r) =>
+      r.status === 'rejected' ? [(r.reason as TRPCClientError<AppRouter>).data?.appCode ?? String(r.reason)] : [],
+    );
     expect(orders).toHaveLength(STOCK);
     expect(new Set(codes)).toEqual(new Set(['INSUFFICIENT_STOCK']));
-    expect(await admin.inventory.admin.get.query({ skuId })).toMatchObject({ onHand: STOCK, reserved: STOCK, available: 0 });
+    expect(await admin.inventory.admin.get.query({ skuId })).toMatchObject({
+      onHand: STOCK,
+      reserved: STOCK,
+      available: 0,
+    });
     const audit = await admin.inventory.admin.audit.query();
     expect(audit.mismatchCount).toBe(0);
 
     // Pay them all at once through the sandbox: exactly STOCK units leave.
-    const byOrder = new Map(orders.map((o) => [o.id, buyers[results.findIndex((r) => r.status === 'fulfilled' && r.value.id === o.id)]]));
+    const byOrder = new Map(
+      orders.map((o) => [o.id, buyers[results.findIndex((r) => r.status === 'fulfilled' && r.value.id === o.id)]]),
+    );
     await Promise.all(
       orders.map(async (o) => {
-        const p = await byOrder.get(o.id)!.client.payment.create.mutate({ orderId: o.id, channel: 'sandbox_wechat', idempotencyKey: `p-${newId()}` });
+        const p = await byOrder
+          .get(o.id)!
+          .client.payment.create.mutate({ orderId: o.id, channel: 'sandbox_wechat', idempotencyKey: `p-${newId()}` });
         const res = await fetch(`${bff.url}/sandbox/pay/${p.id}/approve`, { method: 'POST' });
         expect(res.status).toBe(200);
       }),

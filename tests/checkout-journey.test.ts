@@ -28,7 +28,9 @@ describe('checkout journey over HTTP', () => {
     const { config } = bff.env;
     // An outside subscriber on the stream, from its first message.
     const paidEvents: EventEnvelope[] = [];
-    const consumer = await jetstream(nc).consumers.get(config.NATS_STREAM, { filter_subjects: eventSubject(config.NATS_SUBJECT_PREFIX, EVENTS.order.paid) });
+    const consumer = await jetstream(nc).consumers.get(config.NATS_STREAM, {
+      filter_subjects: eventSubject(config.NATS_SUBJECT_PREFIX, EVENTS.order.paid),
+    });
     const messages = await consumer.consume();
     void (async () => {
       for await (const m of messages) paidEvents.push(m.json<EventEnvelope>());
@@ -51,12 +53,27 @@ describe('checkout journey over HTTP', () => {
     expect(found.items.map((p) => p.id)).toContain(product.id);
     const detail = await anon.catalog.product.query({ id: product.id });
     expect(detail.skus[0].price).toBe(25_900);
-    const reg = await anon.auth.register.mutate({ email: `buyer.${newId().slice(-8)}@example.com`, password: 'buyer password', name: '买家' });
+    const reg = await anon.auth.register.mutate({
+      email: `buyer.${newId().slice(-8)}@example.com`,
+      password: 'buyer password',
+      name: '买家',
+    });
     const me = createShopClient(bff.url, { token: reg.token });
-    const address = await me.address.create.mutate({ receiver: '买家', phone: '13800138000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' });
+    const address = await me.address.create.mutate({
+      receiver: '买家',
+      phone: '13800138000',
+      province: '浙江省',
+      city: '杭州市',
+      district: '西湖区',
+      detail: '文三路 1 号',
+    });
     const cart = await me.cart.addItem.mutate({ skuId, quantity: 2 });
     expect(cart.payableAmount).toBe(51_800);
-    const order = await me.order.checkout.mutate({ addressId: address.id, expectedPayable: cart.payableAmount, idempotencyKey: `co-${newId()}` });
+    const order = await me.order.checkout.mutate({
+      addressId: address.id,
+      expectedPayable: cart.payableAmount,
+      idempotencyKey: `co-${newId()}`,
+    });
     expect(order).toMatchObject({ status: 'pending_payment', payableAmount: 51_800, currency: 'CNY' });
     expect((await me.cart.get.query()).items).toEqual([]);
 
@@ -65,7 +82,11 @@ describe('checkout journey over HTTP', () => {
     const sub = me.order.onStatus.subscribe({ id: order.id }, { onData: (s) => statuses.push(s) });
 
     // Pay: the sandbox page, then its approve button (the provider's signed callback follows).
-    const payment = await me.payment.create.mutate({ orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: `pay-${newId()}` });
+    const payment = await me.payment.create.mutate({
+      orderId: order.id,
+      channel: 'sandbox_alipay',
+      idempotencyKey: `pay-${newId()}`,
+    });
     expect(payment).toMatchObject({ status: 'pending', amount: 51_800 });
     expect(payment.payUrl).toMatch(new RegExp(`/sandbox/pay/${payment.id}$`));
     const page = await fetch(`${bff.url}/sandbox/pay/${payment.id}`);
@@ -80,10 +101,15 @@ describe('checkout journey over HTTP', () => {
     expect(await admin.inventory.admin.get.query({ skuId })).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
 
     // A replayed approval changes nothing.
-    expect(await (await fetch(`${bff.url}/sandbox/pay/${payment.id}/approve`, { method: 'POST' })).json()).toMatchObject({ ok: true, outcome: 'duplicate' });
+    expect(
+      await (await fetch(`${bff.url}/sandbox/pay/${payment.id}/approve`, { method: 'POST' })).json(),
+    ).toMatchObject({ ok: true, outcome: 'duplicate' });
 
     const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && (!paidEvents.some((e) => e.aggregateId === order.id) || !statuses.some((s) => s.status === 'paid'))) {
+    while (
+      Date.now() < deadline &&
+      (!paidEvents.some((e) => e.aggregateId === order.id) || !statuses.some((s) => s.status === 'paid'))
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 1500)); // room for a second (wrong) delivery
@@ -91,7 +117,11 @@ describe('checkout journey over HTTP', () => {
     sub.unsubscribe();
     const mine = paidEvents.filter((e) => e.aggregateId === order.id);
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ type: EVENTS.order.paid, version: 1, data: { orderId: order.id, paymentId: payment.id, amount: 51_800, status: 'paid' } });
+    expect(mine[0]).toMatchObject({
+      type: EVENTS.order.paid,
+      version: 1,
+      data: { orderId: order.id, paymentId: payment.id, amount: 51_800, status: 'paid' },
+    });
     expect(statuses.map((s) => s.status)).toEqual(['pending_payment', 'paid']);
     expect(await admin.inventory.admin.get.query({ skuId })).toMatchObject({ onHand: 3, reserved: 0 });
   });

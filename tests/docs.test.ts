@@ -28,9 +28,15 @@ describe('docs', () => {
   it('docs/api.md and README.md list every configuration variable', () => {
     const vars = Object.keys(ConfigSchema.in.shape);
     expect(vars.length).toBeGreaterThan(20);
-    expect(vars.filter((v) => !api.includes(`\`${v}\``)), 'missing from docs/api.md').toEqual([]);
+    expect(
+      vars.filter((v) => !api.includes(`\`${v}\``)),
+      'missing from docs/api.md',
+    ).toEqual([]);
     const readme = read('README.md');
-    expect(vars.filter((v) => v !== 'NODE_ENV' && !readme.includes(`\`${v}\``)), "missing from README.md's configuration table").toEqual([]);
+    expect(
+      vars.filter((v) => v !== 'NODE_ENV' && !readme.includes(`\`${v}\``)),
+      "missing from README.md's configuration table",
+    ).toEqual([]);
   });
 
   it('no document links outside the repository or to a missing file', () => {

@@ -25,7 +25,11 @@ describe('npm start with embedded defaults', () => {
     });
 
   const register = (url: string, body: unknown) =>
-    fetch(`${url}/trpc/auth.register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${url}/trpc/auth.register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('seeds the demo shop on the first run, serves /health and auth.register, lets the CLIs use its database, stops cleanly, and keeps its data', async () => {
     const bff = await spawnBff({ DATA_DIR: dataDir });
@@ -35,26 +39,37 @@ describe('npm start with embedded defaults', () => {
       expect(out).toMatch(/database: embedded PostgreSQL/);
       // First run: the demo shop, and once, where it is and how to sign in.
       const usersFile = join(dataDir, 'seed-users.json');
-      const users = JSON.parse(readFileSync(usersFile, 'utf8')) as Record<'admin' | 'customer', { email: string; password: string }>;
+      const users = JSON.parse(readFileSync(usersFile, 'utf8')) as Record<
+        'admin' | 'customer',
+        { email: string; password: string }
+      >;
       expect(out.match(/The demo shop is ready: (\S+)/)?.[1]).toBe(`${bff.url}/`);
       expect(out).toContain(`admin     ${users.admin.email} / ${users.admin.password}`);
       expect(out).toContain(`customer  ${users.customer.email} / ${users.customer.password}`);
       expect(out).toContain(`kept in ${usersFile}`);
-      const page = (await (await fetch(`${bff.url}/trpc/catalog.products?input=${encodeURIComponent('{"limit":5}')}`)).json()) as {
+      const page = (await (
+        await fetch(`${bff.url}/trpc/catalog.products?input=${encodeURIComponent('{"limit":5}')}`)
+      ).json()) as {
         result: { data: { items: { image: string }[] } };
       };
       expect(page.result.data.items).toHaveLength(5);
       expect(page.result.data.items[0].image).toMatch(/^\/media\/demo\/product-\d+-1\.svg$/);
-      expect((await fetch(`${bff.url}${page.result.data.items[0].image}`)).headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+      expect((await fetch(`${bff.url}${page.result.data.items[0].image}`)).headers.get('content-type')).toMatch(
+        /^image\/svg\+xml/,
+      );
 
       // The running server's record: how the CLIs reach its database (no password in it).
       expect(statSync(record).mode & 0o777).toBe(0o600);
       const rec = JSON.parse(readFileSync(record, 'utf8')) as { pid: number; port: number };
       expect(rec.pid).toBe(bff.child.pid);
-      expect(readFileSync(record, 'utf8')).not.toContain(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).embeddedDbPassword);
+      expect(readFileSync(record, 'utf8')).not.toContain(
+        JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).embeddedDbPassword,
+      );
       const audit = cli('apps/worker/src/audit.ts');
       expect(audit.status, audit.stderr).toBe(0);
-      expect((JSON.parse(audit.stdout) as { checkedSkus: number; mismatchCount: number }).checkedSkus).toBeGreaterThan(10_000);
+      expect((JSON.parse(audit.stdout) as { checkedSkus: number; mismatchCount: number }).checkedSkus).toBeGreaterThan(
+        10_000,
+      );
       const migrate = cli('apps/worker/src/migrate.ts', 'status');
       expect(migrate.status, migrate.stderr).toBe(0);
       expect(migrate.stdout).toContain('pending (0)');

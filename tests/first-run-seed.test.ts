@@ -11,8 +11,16 @@ let env: TestEnv;
 let services: Services;
 const dataDir = mkdtempSync(join(tmpdir(), 'zjmall-firstrun-'));
 beforeAll(async () => {
-  env = await createTestEnv({ label: 'firstrun', env: { SEED_DEMO: 'true', DATA_DIR: dataDir }, modules: allMigrations, nats: false });
-  services = createServices(env.platform, { jwtSecret: env.config.JWT_SECRET!, paymentCallbackSecret: env.config.PAYMENT_CALLBACK_SECRET! });
+  env = await createTestEnv({
+    label: 'firstrun',
+    env: { SEED_DEMO: 'true', DATA_DIR: dataDir },
+    modules: allMigrations,
+    nats: false,
+  });
+  services = createServices(env.platform, {
+    jwtSecret: env.config.JWT_SECRET!,
+    paymentCallbackSecret: env.config.PAYMENT_CALLBACK_SECRET!,
+  });
 });
 afterAll(async () => {
   await env?.close();
@@ -20,7 +28,11 @@ afterAll(async () => {
 });
 
 const products = async () =>
-  (await env.platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM catalog.products`, { type: QueryTypes.SELECT }))[0].n;
+  (
+    await env.platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM catalog.products`, {
+      type: QueryTypes.SELECT,
+    })
+  )[0].n;
 
 describe('seedDemoIfEmpty', () => {
   it('does nothing with SEED_DEMO=false, even on an empty catalog', async () => {
@@ -42,8 +54,12 @@ describe('seedDemoIfEmpty', () => {
     const users = JSON.parse(readFileSync(file, 'utf8')) as DemoUsers;
     expect(users).toEqual(seeded[0]!.users);
     // The demo users can sign in with the kept passwords.
-    expect((await services.identity.login({ email: users.admin.email, password: users.admin.password })).user.role).toBe('admin');
-    expect((await services.identity.login({ email: users.customer.email, password: users.customer.password })).user.role).toBe('customer');
+    expect(
+      (await services.identity.login({ email: users.admin.email, password: users.admin.password })).user.role,
+    ).toBe('admin');
+    expect(
+      (await services.identity.login({ email: users.customer.email, password: users.customer.password })).user.role,
+    ).toBe('customer');
     // A later start finds products: no seed.
     expect(await seedDemoIfEmpty(rt, { log: env.log, products: 12 })).toBeNull();
   });

@@ -42,10 +42,23 @@ describe('hostile input', () => {
     });
     await admin.catalog.admin.publish.mutate({ id: p.id });
     skuId = p.skus[0].id;
-    const reg = await createShopClient(bff.url).auth.register.mutate({ email: `h.${newId().slice(-8)}@example.com`, password: 'buyer password', name: 'h' });
+    const reg = await createShopClient(bff.url).auth.register.mutate({
+      email: `h.${newId().slice(-8)}@example.com`,
+      password: 'buyer password',
+      name: 'h',
+    });
     userToken = reg.token;
     me = createShopClient(bff.url, { token: userToken });
-    addressId = (await me.address.create.mutate({ receiver: 'h', phone: '13800138000', province: 'p', city: 'c', district: 'd', detail: 'x' })).id;
+    addressId = (
+      await me.address.create.mutate({
+        receiver: 'h',
+        phone: '13800138000',
+        province: 'p',
+        city: 'c',
+        district: 'd',
+        detail: 'x',
+      })
+    ).id;
     const adminLogin = await adminClientToken(bff);
     adminToken = adminLogin;
   }, 60_000);
@@ -95,64 +108,142 @@ describe('hostile input', () => {
     expect((await me.order.list.query()).items).toEqual([]);
     const order = await me.order.checkout.mutate({ addressId, idempotencyKey: `co-${newId()}` });
 
-    badField(await refused(me.payment.create.mutate({ orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: nul })), 'idempotencyKey');
+    badField(
+      await refused(me.payment.create.mutate({ orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: nul })),
+      'idempotencyKey',
+    );
     badField(await refused(me.order.cancel.mutate({ id: order.id, reason: 'changed \u0000 mind' })), 'reason');
     expect(await me.order.get.query({ id: order.id })).toMatchObject({ status: 'pending_payment' });
 
     const stockBefore = await admin.inventory.admin.get.query({ skuId });
-    badField(await refused(admin.inventory.admin.adjust.mutate({ skuId, mode: 'ADD', quantity: 5, reason: 'count', idempotencyKey: nul })), 'idempotencyKey');
-    badField(await refused(admin.inventory.admin.adjust.mutate({ skuId, mode: 'ADD', quantity: 5, reason: 'co\u0000unt', idempotencyKey: `adj-${newId()}` })), 'reason');
+    badField(
+      await refused(
+        admin.inventory.admin.adjust.mutate({ skuId, mode: 'ADD', quantity: 5, reason: 'count', idempotencyKey: nul }),
+      ),
+      'idempotencyKey',
+    );
+    badField(
+      await refused(
+        admin.inventory.admin.adjust.mutate({
+          skuId,
+          mode: 'ADD',
+          quantity: 5,
+          reason: 'co\u0000unt',
+          idempotencyKey: `adj-${newId()}`,
+        }),
+      ),
+      'reason',
+    );
     expect((await admin.inventory.admin.get.query({ skuId })).onHand).toBe(stockBefore.onHand);
 
-    const payment = await me.payment.create.mutate({ orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: `pay-${newId()}` });
+    const payment = await me.payment.create.mutate({
+      orderId: order.id,
+      channel: 'sandbox_alipay',
+      idempotencyKey: `pay-${newId()}`,
+    });
     // The provider's signed callback with a NUL in its transaction id: 400, and the payment stays pending.
     const t = Math.floor(Date.now() / 1000);
-    const raw = JSON.stringify({ paymentId: payment.id, transactionId: 'tx\u00001', status: 'SUCCESS', amount: payment.amount, currency: payment.currency, timestamp: t, nonce: newId() });
+    const raw = JSON.stringify({
+      paymentId: payment.id,
+      transactionId: 'tx\u00001',
+      status: 'SUCCESS',
+      amount: payment.amount,
+      currency: payment.currency,
+      timestamp: t,
+      nonce: newId(),
+    });
     const cb = await fetch(`${bff.url}/payments/callback/sandbox_alipay`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signSandbox(bff.env.config.PAYMENT_CALLBACK_SECRET!, t, raw) },
+      headers: {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signSandbox(bff.env.config.PAYMENT_CALLBACK_SECRET!, t, raw),
+      },
       body: raw,
     });
     expect(cb.status).toBe(400);
     expect(await me.payment.get.query({ id: payment.id })).toMatchObject({ status: 'pending' });
 
     expect((await fetch(`${bff.url}/sandbox/pay/${payment.id}/approve`, { method: 'POST' })).status).toBe(200);
-    badField(await refused(admin.order.admin.ship.mutate({ id: order.id, carrier: 'S\u0000F', trackingNo: 'SF1' })), 'carrier');
+    badField(
+      await refused(admin.order.admin.ship.mutate({ id: order.id, carrier: 'S\u0000F', trackingNo: 'SF1' })),
+      'carrier',
+    );
     expect(await me.order.get.query({ id: order.id })).toMatchObject({ status: 'paid' });
-    badField(await refused(admin.payment.admin.refund.mutate({ paymentId: payment.id, amount: 1, reason: 'r', idempotencyKey: nul })), 'idempotencyKey');
+    badField(
+      await refused(
+        admin.payment.admin.refund.mutate({ paymentId: payment.id, amount: 1, reason: 'r', idempotencyKey: nul }),
+      ),
+      'idempotencyKey',
+    );
     expect(await me.payment.get.query({ id: payment.id })).toMatchObject({ refundedAmount: 0 });
   });
 
   it('never stores a string altered: NUL and lone surrogates in an address or in jsonb fields are refused, not rewritten', async () => {
     const before = await me.address.list.query();
     for (const receiver of ['a\u0000b', 'a\ud800b', 'a\udfffb', '\udc00']) {
-      badField(await refused(me.address.create.mutate({ receiver, phone: '13800138000', province: 'p', city: 'c', district: 'd', detail: 'x' })), 'receiver');
+      badField(
+        await refused(
+          me.address.create.mutate({
+            receiver,
+            phone: '13800138000',
+            province: 'p',
+            city: 'c',
+            district: 'd',
+            detail: 'x',
+          }),
+        ),
+        'receiver',
+      );
     }
     badField(await refused(me.address.update.mutate({ id: addressId, detail: 'x\u0000' })), 'detail');
     expect(await me.address.list.query()).toEqual(before);
     // JSON that goes into jsonb (a product's attributes, a price rule's scope): keys and values alike.
     const category = await admin.catalog.admin.createCategory.mutate({ name: `j ${newId().slice(-6)}` });
     const product = (attributes: Record<string, string>) =>
-      admin.catalog.admin.createProduct.mutate({ name: 'j', categoryId: category.id, attributes, skus: [{ code: `J-${newId().slice(-10)}`, spec: { c: 'x' }, price: 1 }] });
-    for (const attributes of [{ 'ma\u0000terial': 'cotton' }, { material: 'cot\ud800ton' }] as Record<string, string>[]) {
+      admin.catalog.admin.createProduct.mutate({
+        name: 'j',
+        categoryId: category.id,
+        attributes,
+        skus: [{ code: `J-${newId().slice(-10)}`, spec: { c: 'x' }, price: 1 }],
+      });
+    for (const attributes of [{ 'ma\u0000terial': 'cotton' }, { material: 'cot\ud800ton' }] as Record<
+      string,
+      string
+    >[]) {
       const data = await refused(product(attributes));
       expect(data.code).toBe('BAD_REQUEST');
       expect(Object.keys(data.zodError?.fieldErrors ?? {}).some((k) => k.startsWith('attributes'))).toBe(true);
     }
     expect((await admin.catalog.admin.products.query({ categoryId: category.id })).items).toEqual([]);
-    const rule = { scope: { attributes: [{ key: 'color', values: ['re\u0000d'] }] }, adjust: { kind: 'percent' as const, value: -10 } };
-    badField(await refused(admin.pricing.admin.recalculate.mutate({ rules: [rule] })), 'rules.0.scope.attributes.0.values.0');
+    const rule = {
+      scope: { attributes: [{ key: 'color', values: ['re\u0000d'] }] },
+      adjust: { kind: 'percent' as const, value: -10 },
+    };
+    badField(
+      await refused(admin.pricing.admin.recalculate.mutate({ rules: [rule] })),
+      'rules.0.scope.attributes.0.values.0',
+    );
 
     // A well-formed pair (an emoji) is text like any other and comes back as sent.
-    const ok = await me.address.create.mutate({ receiver: 'a😀b', phone: '13800138000', province: 'p', city: 'c', district: 'd', detail: 'x' });
+    const ok = await me.address.create.mutate({
+      receiver: 'a😀b',
+      phone: '13800138000',
+      province: 'p',
+      city: 'c',
+      district: 'd',
+      detail: 'x',
+    });
     expect(ok.receiver).toBe('a😀b');
   });
 
   it(`answers ${FUZZ_CASES} malformed inputs generated from the procedures' own schemas without a 5xx (seed ${FUZZ_SEED})`, async () => {
     // Queries and mutations over HTTP (subscriptions: the next test). Each call carries a token
     // that passes the procedure's access check, so what is tested is the input's handling.
-    const procedures = listProcedures(createAppRouter(bff.services)).filter((p) => p.type !== 'subscription' && p.inputs.length > 0);
-    const schemaOf = (p: ProcedureInfo) => z.toJSONSchema(p.inputs[0] as z.ZodType, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    const procedures = listProcedures(createAppRouter(bff.services)).filter(
+      (p) => p.type !== 'subscription' && p.inputs.length > 0,
+    );
+    const schemaOf = (p: ProcedureInfo) =>
+      z.toJSONSchema(p.inputs[0] as z.ZodType, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
     const schemas = new Map(procedures.map((p) => [p.path, schemaOf(p)]));
     const fuzz = createFuzzer(FUZZ_SEED);
     const cases = Array.from({ length: FUZZ_CASES }, (_, i) => {
@@ -172,7 +263,8 @@ describe('hostile input', () => {
       const text = await res.text();
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       if (res.status >= 500) failures.push(`${p.path} (${what}): ${res.status} ${text.slice(0, 300)}`);
-      if (res.status === 401 && text.includes('UNAUTHENTICATED')) failures.push(`${p.path} (${what}): the token was refused`);
+      if (res.status === 401 && text.includes('UNAUTHENTICATED'))
+        failures.push(`${p.path} (${what}): the token was refused`);
     };
     // Four at a time: a bounded load that still overlaps requests.
     let next = 0;
@@ -189,12 +281,17 @@ describe('hostile input', () => {
   }, 180_000);
 
   it(`answers ${SSE_CASES} malformed inputs per subscription over SSE without a 5xx in the stream`, async () => {
-    const subscriptions = listProcedures(createAppRouter(bff.services)).filter((p) => p.type === 'subscription' && p.inputs.length > 0);
+    const subscriptions = listProcedures(createAppRouter(bff.services)).filter(
+      (p) => p.type === 'subscription' && p.inputs.length > 0,
+    );
     expect(subscriptions.length).toBeGreaterThan(0);
     const fuzz = createFuzzer(FUZZ_SEED + 1);
     const failures: string[] = [];
     for (const p of subscriptions) {
-      const schema = z.toJSONSchema(p.inputs[0] as z.ZodType, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+      const schema = z.toJSONSchema(p.inputs[0] as z.ZodType, { io: 'input', unrepresentable: 'any' }) as Record<
+        string,
+        unknown
+      >;
       for (let i = 0; i < SSE_CASES; i++) {
         const { body, what } = fuzz.mutate(schema);
         const token = p.meta.access === 'admin' ? adminToken : userToken;
@@ -208,7 +305,9 @@ describe('hostile input', () => {
         if (res.status < 500 && res.body) {
           const reader = res.body.getReader();
           const decoder = new TextDecoder();
-          while (!/\n\n(event: serialized-error\n)?data: .*\n/.test(text.replace(/^event: connected\ndata: .*\n/, ''))) {
+          while (
+            !/\n\n(event: serialized-error\n)?data: .*\n/.test(text.replace(/^event: connected\ndata: .*\n/, ''))
+          ) {
             const { value, done } = await reader.read();
             if (done) break;
             text += decoder.decode(value, { stream: true });
@@ -216,7 +315,8 @@ describe('hostile input', () => {
         }
         ac.abort();
         const status = /"httpStatus":(\d+)/.exec(text)?.[1];
-        if (res.status >= 500 || Number(status) >= 500 || text.includes('UNAUTHENTICATED')) failures.push(`${p.path} (${what}): ${res.status} ${text.slice(0, 300)}`);
+        if (res.status >= 500 || Number(status) >= 500 || text.includes('UNAUTHENTICATED'))
+          failures.push(`${p.path} (${what}): ${res.status} ${text.slice(0, 300)}`);
       }
     }
     expect(failures).toEqual([]);

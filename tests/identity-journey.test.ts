@@ -50,7 +50,12 @@ describe('identity journey over HTTP', () => {
     expect(listU).toEqual([]);
 
     const addr = await client.address.create.mutate({
-      receiver: '张三', phone: '13800138000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号',
+      receiver: '张三',
+      phone: '13800138000',
+      province: '浙江省',
+      city: '杭州市',
+      district: '西湖区',
+      detail: '文三路 1 号',
     });
     expect(addr.id).toBeTruthy();
     expect(addr.isDefault).toBe(true); // the first address is the default
@@ -72,7 +77,9 @@ describe('identity journey over HTTP', () => {
     expect(badB).toEqual(badU);
     expect(badB.data?.code).toBe('BAD_REQUEST');
     expect(badB.data?.httpStatus).toBe(400);
-    expect(Object.keys(badB.data?.zodError?.fieldErrors ?? {})).toEqual(expect.arrayContaining(['email', 'password', 'name']));
+    expect(Object.keys(badB.data?.zodError?.fieldErrors ?? {})).toEqual(
+      expect.arrayContaining(['email', 'password', 'name']),
+    );
 
     // No token on a guest/user procedure: UNAUTHORIZED / UNAUTHENTICATED.
     const noTokB = await errorOf(anon.address.list.query());
@@ -101,7 +108,9 @@ describe('identity journey over HTTP', () => {
     expect(me.status).toBe('fulfilled');
     expect(me.status === 'fulfilled' && me.value).toEqual({ guestId: guest.guestId, role: 'guest' });
     expect(addr.status).toBe('rejected');
-    expect(addr.status === 'rejected' && (addr.reason as TRPCClientError<AppRouter>).data?.appCode).toBe('UNAUTHENTICATED');
+    expect(addr.status === 'rejected' && (addr.reason as TRPCClientError<AppRouter>).data?.appCode).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('serves a batch of many calls in one request', async () => {
@@ -113,9 +122,17 @@ describe('identity journey over HTTP', () => {
   });
 
   it('answers malformed JSON with 400, never 500', async () => {
-    const r = await fetch(`${bff.url}/trpc/auth.register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{bad' });
+    const r = await fetch(`${bff.url}/trpc/auth.register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{bad',
+    });
     expect(r.status).toBe(400);
-    const batch = await fetch(`${bff.url}/trpc/auth.login?batch=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"0":{bad' });
+    const batch = await fetch(`${bff.url}/trpc/auth.login?batch=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"0":{bad',
+    });
     expect(batch.status).toBe(400);
   });
 });

@@ -65,19 +65,29 @@ describe('infra/Dockerfile', () => {
     // The storefront is built in its own stage; the runtime takes only its output.
     const webStage = ins.slice(ins.indexOf(froms[1]), lastFrom);
     expect(webStage.some((i) => i.cmd === 'RUN' && i.args.includes('npm run build:web'))).toBe(true);
-    expect(runtime.some((i) => i.cmd === 'COPY' && i.args === '--from=web /app/apps/web/dist ./apps/web/dist')).toBe(true);
+    expect(runtime.some((i) => i.cmd === 'COPY' && i.args === '--from=web /app/apps/web/dist ./apps/web/dist')).toBe(
+      true,
+    );
     // --omit=dev is only right because everything the app runs with is a runtime dependency.
-    const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    for (const dep of ['tsx', 'zod', 'fastify', 'pg', '@nats-io/jetstream', 'ioredis']) expect(pkg.dependencies[dep], dep).toBeDefined();
+    const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    for (const dep of ['tsx', 'zod', 'fastify', 'pg', '@nats-io/jetstream', 'ioredis'])
+      expect(pkg.dependencies[dep], dep).toBeDefined();
   });
 
   it('runs as a non-root user, in production mode, listening on 0.0.0.0:3000 with a node-based /health check', () => {
     const user = runtime.filter((i) => i.cmd === 'USER').pop();
     expect(user).toBeDefined();
     expect(user!.args.split(':')[0]).not.toMatch(/^(0|root)$/);
-    const env = runtime.filter((i) => i.cmd === 'ENV').map((i) => i.args).join(' ');
+    const env = runtime
+      .filter((i) => i.cmd === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
     // NAME=value or NAME="value with spaces" (NODE_OPTIONS holds several flags).
-    const vars = Object.fromEntries([...env.matchAll(/(?:^|\s)(\w+)=("[^"]*"|\S+)/g)].map((m) => [m[1], m[2].replace(/^"|"$/g, '')]));
+    const vars = Object.fromEntries(
+      [...env.matchAll(/(?:^|\s)(\w+)=("[^"]*"|\S+)/g)].map((m) => [m[1], m[2].replace(/^"|"$/g, '')]),
+    );
     expect(vars).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: '3000' });
     expect(vars.NODE_OPTIONS).toContain('--max-semi-space-size=64');
     expect(unknownKeys(Object.keys(vars))).toEqual([]);
@@ -94,20 +104,44 @@ describe('infra/Dockerfile', () => {
     // start.mjs imports ZJMALL_ENTRY (default the BFF); the worker sets it to its main.
     const start = readFileSync(resolve(repoRoot, cmd[1]), 'utf8');
     expect(start).toContain("process.env.ZJMALL_ENTRY ?? 'apps/bff/src/main.ts'");
-    for (const entry of ['apps/bff/src/main.ts', 'apps/worker/src/main.ts']) expect(existsSync(resolve(repoRoot, entry)), entry).toBe(true);
+    for (const entry of ['apps/bff/src/main.ts', 'apps/worker/src/main.ts'])
+      expect(existsSync(resolve(repoRoot, entry)), entry).toBe(true);
     // Every COPY from the build context exists and is not excluded by .dockerignore.
-    const ignored = readFileSync(resolve(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignored = readFileSync(resolve(repoRoot, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     const sources = ins
       .filter((i) => i.cmd === 'COPY' && !i.args.includes('--from='))
-      .flatMap((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1));
-    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'apps', 'modules', 'contracts']));
+      .flatMap((i) =>
+        i.args
+          .split(/\s+/)
+          .filter((a) => !a.startsWith('--'))
+          .slice(0, -1),
+      );
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'package-lock.json',
+        'tsconfig.json',
+        'tsconfig.base.json',
+        'apps',
+        'modules',
+        'contracts',
+      ]),
+    );
     for (const s of sources) {
       expect(existsSync(resolve(repoRoot, s)), s).toBe(true);
       expect(ignored, s).not.toContain(s);
     }
     // Every `@zjmall/*` path alias (resolved by tsx from tsconfig.base.json) points into a copied folder.
-    const paths = (JSON.parse(readFileSync(resolve(repoRoot, 'tsconfig.base.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions.paths;
-    for (const [alias, [target]] of Object.entries(paths)) expect(sources, alias).toContain(target.replace(/^\.\//, '').split('/')[0]);
+    const paths = (
+      JSON.parse(readFileSync(resolve(repoRoot, 'tsconfig.base.json'), 'utf8')) as {
+        compilerOptions: { paths: Record<string, string[]> };
+      }
+    ).compilerOptions.paths;
+    for (const [alias, [target]] of Object.entries(paths))
+      expect(sources, alias).toContain(target.replace(/^\.\//, '').split('/')[0]);
   });
 });
 
@@ -155,13 +189,19 @@ describe('infra/docker-compose.yml', () => {
   });
 
   it('names every image with a tag', () => {
-    for (const [name, s] of Object.entries(services)) expect(tagOf(s.image ?? ''), `${name}: ${s.image}`).not.toBeNull();
+    for (const [name, s] of Object.entries(services))
+      expect(tagOf(s.image ?? ''), `${name}: ${s.image}`).not.toBeNull();
   });
 
   it('has two single-process BFF replicas without jobs, health-checked on /ready, and one worker, built from infra/Dockerfile', () => {
     expect(bffs.map(([n]) => n)).toHaveLength(2);
     for (const [name, s] of bffs) {
-      expect(s.environment, name).toMatchObject({ BFF_PROCESSES: '1', RUN_JOBS: 'false', HOST: '0.0.0.0', NODE_ENV: 'production' });
+      expect(s.environment, name).toMatchObject({
+        BFF_PROCESSES: '1',
+        RUN_JOBS: 'false',
+        HOST: '0.0.0.0',
+        NODE_ENV: 'production',
+      });
       expect(s.healthcheck?.test?.join(' '), name).toContain('/ready');
     }
     expect(workers).toHaveLength(1);
@@ -170,7 +210,8 @@ describe('infra/docker-compose.yml', () => {
     for (const [name, s] of app) {
       expect(s.build, name).toEqual({ context: '..', dockerfile: 'infra/Dockerfile' });
       expect(existsSync(resolve(infra('.'), s.build!.context, s.build!.dockerfile))).toBe(true);
-      for (const dep of ['postgres', 'redis', 'nats']) expect(s.depends_on?.[dep], `${name} → ${dep}`).toEqual({ condition: 'service_healthy' });
+      for (const dep of ['postgres', 'redis', 'nats'])
+        expect(s.depends_on?.[dep], `${name} → ${dep}`).toEqual({ condition: 'service_healthy' });
     }
   });
 
@@ -186,12 +227,14 @@ describe('infra/docker-compose.yml', () => {
   });
 
   it('takes secrets from infra/.env (never committed) and documents every variable it interpolates in .env.example', () => {
-    for (const key of ['JWT_SECRET', 'PAYMENT_CALLBACK_SECRET', 'POSTGRES_PASSWORD']) expect(text).toContain(`\${${key}:?`);
+    for (const key of ['JWT_SECRET', 'PAYMENT_CALLBACK_SECRET', 'POSTGRES_PASSWORD'])
+      expect(text).toContain(`\${${key}:?`);
     const example = readFileSync(infra('.env.example'), 'utf8');
     const used = new Set([...text.matchAll(/\$\{(\w+)/g)].map((m) => m[1]));
     for (const v of used) expect(example, v).toMatch(new RegExp(`^#? ?${v}=`, 'm'));
     // Secrets are blank in the example: compose refuses to start until they are filled in.
-    for (const key of ['JWT_SECRET', 'PAYMENT_CALLBACK_SECRET', 'POSTGRES_PASSWORD']) expect(example).toMatch(new RegExp(`^${key}=$`, 'm'));
+    for (const key of ['JWT_SECRET', 'PAYMENT_CALLBACK_SECRET', 'POSTGRES_PASSWORD'])
+      expect(example).toMatch(new RegExp(`^${key}=$`, 'm'));
     expect(existsSync(infra('.env'))).toBe(false);
   });
 
@@ -233,7 +276,11 @@ interface K8sObject {
     ports?: { port: number; targetPort: string | number }[];
     template?: {
       metadata: { labels: Record<string, string> };
-      spec: { terminationGracePeriodSeconds?: number; securityContext?: { runAsNonRoot?: boolean; runAsUser?: number }; containers: Container[] };
+      spec: {
+        terminationGracePeriodSeconds?: number;
+        securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+        containers: Container[];
+      };
     };
   };
 }
@@ -282,7 +329,9 @@ describe('infra/k8s', () => {
     expect(k.kind).toBe('Kustomization');
     expect(k.namespace).toBeUndefined();
     for (const r of k.resources) expect(existsSync(infra(`k8s/${r}`)), r).toBe(true);
-    expect(k.resources).toEqual(expect.arrayContaining([configMap.file, bff.file, worker.file, find('Service', 'zjmall-bff').file]));
+    expect(k.resources).toEqual(
+      expect.arrayContaining([configMap.file, bff.file, worker.file, find('Service', 'zjmall-bff').file]),
+    );
     // The Secret is a template to fill in, never applied with placeholders by `kubectl apply -k`.
     expect(k.resources).not.toContain(secret.file);
   });
@@ -290,7 +339,8 @@ describe('infra/k8s', () => {
   it('configure only known variables; the template secrets are placeholders the app rejects', () => {
     expect(unknownKeys(Object.keys(configMap.data ?? {}))).toEqual([]);
     expect(unknownKeys(Object.keys(secret.stringData ?? {}))).toEqual([]);
-    for (const d of [bff, worker]) expect(unknownKeys((containerOf(d).env ?? []).map((e) => e.name)), d.metadata.name).toEqual([]);
+    for (const d of [bff, worker])
+      expect(unknownKeys((containerOf(d).env ?? []).map((e) => e.name)), d.metadata.name).toEqual([]);
     expect(secret.stringData?.JWT_SECRET).toBe('CHANGE-ME');
     expect(() => loadConfig(envOf(bff, secret.stringData!))).toThrow(ConfigError);
     for (const d of [bff, worker]) {
@@ -309,7 +359,12 @@ describe('infra/k8s', () => {
     expect(c.livenessProbe?.httpGet?.path).toBe('/health');
     expect(c.ports?.map((p) => p.containerPort)).toEqual([3000]);
     expect(c.ports?.[0].name).toBe(c.readinessProbe?.httpGet?.port);
-    expect(envOf(bff, realSecrets)).toMatchObject({ BFF_PROCESSES: '1', RUN_JOBS: 'false', HOST: '0.0.0.0', PORT: '3000' });
+    expect(envOf(bff, realSecrets)).toMatchObject({
+      BFF_PROCESSES: '1',
+      RUN_JOBS: 'false',
+      HOST: '0.0.0.0',
+      PORT: '3000',
+    });
     expect(c.command).toEqual(['node', 'apps/bff/bin/start.mjs']);
     const svc = find('Service', 'zjmall-bff');
     expect(bff.spec!.template!.metadata.labels).toMatchObject(svc.spec!.selector!);

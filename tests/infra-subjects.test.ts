@@ -35,8 +35,20 @@ describe('subjects for other services', () => {
   it('names subjects <prefix>.<type> and parses payloads of known versions only', () => {
     expect(eventSubjects('shop1')['order.paid']).toBe('shop1.order.paid');
     expect(eventSubjects()['catalog.price_changed']).toBe('zjmall.catalog.price_changed');
-    const base = EventEnvelope.parse({ id: crypto.randomUUID(), type: 'catalog.price_changed', occurredAt: new Date().toISOString(), aggregateId: 'p1', version: 1, data: {} });
-    expect(parseEventData({ ...base, data: { changes: [{ skuId: 's', oldPrice: 2, newPrice: 1 }], source: 'job', jobId: 'j' } })).toMatchObject({ ok: true });
+    const base = EventEnvelope.parse({
+      id: crypto.randomUUID(),
+      type: 'catalog.price_changed',
+      occurredAt: new Date().toISOString(),
+      aggregateId: 'p1',
+      version: 1,
+      data: {},
+    });
+    expect(
+      parseEventData({
+        ...base,
+        data: { changes: [{ skuId: 's', oldPrice: 2, newPrice: 1 }], source: 'job', jobId: 'j' },
+      }),
+    ).toMatchObject({ ok: true });
     expect(parseEventData(base)).toMatchObject({ ok: false });
     expect(parseEventData({ ...base, version: 2 })).toBeUndefined();
     expect(parseEventData({ ...base, type: 'elsewhere.thing' })).toBeUndefined();
@@ -47,7 +59,9 @@ describe('subjects for other services', () => {
     const section = readme.slice(readme.indexOf('## Events for other services'));
     expect(section.length).toBeGreaterThan(100);
     for (const [type, spec] of Object.entries(catalog)) {
-      expect(section, type).toMatch(new RegExp(`^\\| \`${type.replace('.', '\\.')}\` \\| \`${spec.schemaName}\`.*\\| ${spec.version} \\|`, 'm'));
+      expect(section, type).toMatch(
+        new RegExp(`^\\| \`${type.replace('.', '\\.')}\` \\| \`${spec.schemaName}\`.*\\| ${spec.version} \\|`, 'm'),
+      );
     }
   });
 });

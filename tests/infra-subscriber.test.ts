@@ -55,7 +55,13 @@ describe('infra/examples/subscriber.ts', () => {
     let errOut = '';
     const child = spawn(tsx, [script, ...args], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NATS_URL: natsUrl, NATS_STREAM: stream, NATS_SUBJECT_PREFIX: prefix },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        NATS_URL: natsUrl,
+        NATS_STREAM: stream,
+        NATS_SUBJECT_PREFIX: prefix,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(child);
@@ -70,7 +76,8 @@ describe('infra/examples/subscriber.ts', () => {
     return { child, stdout: () => out, stderr: () => errOut, exited };
   }
 
-  const listening = (s: Subscriber) => waitFor(() => s.stderr().includes('listening on'), `the subscriber to listen (stderr: ${s.stderr()})`);
+  const listening = (s: Subscriber) =>
+    waitFor(() => s.stderr().includes('listening on'), `the subscriber to listen (stderr: ${s.stderr()})`);
   const lines = (s: Subscriber) => s.stdout().split('\n').filter(Boolean);
 
   function envelope<T>(type: string, aggregateId: string, data: T): EventEnvelope<T> {
@@ -100,7 +107,11 @@ describe('infra/examples/subscriber.ts', () => {
 
     const paid1 = orderPaid(randomUUID());
     const paid2 = orderPaid(randomUUID());
-    const price = envelope(EVENTS.catalog.priceChanged, randomUUID(), PriceChangedV1.parse({ changes: [{ skuId: randomUUID(), oldPrice: 100, newPrice: 90 }], source: 'admin' }));
+    const price = envelope(
+      EVENTS.catalog.priceChanged,
+      randomUUID(),
+      PriceChangedV1.parse({ changes: [{ skuId: randomUUID(), oldPrice: 100, newPrice: 90 }], source: 'admin' }),
+    );
     await publish(paid1);
     await publish(price);
     await publish(paid2);
@@ -116,7 +127,9 @@ describe('infra/examples/subscriber.ts', () => {
 
     const printed = lines(sub);
     expect(printed).toHaveLength(2);
-    expect(printed[0]).toContain(`order.paid v1 id=${paid1.id} aggregateId=${paid1.aggregateId} subject=${prefix}.order.paid`);
+    expect(printed[0]).toContain(
+      `order.paid v1 id=${paid1.id} aggregateId=${paid1.aggregateId} subject=${prefix}.order.paid`,
+    );
     expect(printed[0]).toContain(paid1.occurredAt);
     expect(printed[0]).toContain(`"paymentId":"${paid1.data.paymentId}"`);
     expect(printed[1]).toContain(`order.paid v1 id=${paid2.id} aggregateId=${paid2.aggregateId}`);

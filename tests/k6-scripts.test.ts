@@ -13,7 +13,8 @@ import { problems, runK6Script, type K6Run } from './support/k6/runner';
 const script = (name: string) => resolve(repoRoot, 'infra/k6', name);
 const ADMIN_PASSWORD = 'k6 admin password';
 
-const sum = (run: K6Run, metric: string) => run.metrics.filter((m) => m.name === metric).reduce((n, m) => n + m.value, 0);
+const sum = (run: K6Run, metric: string) =>
+  run.metrics.filter((m) => m.name === metric).reduce((n, m) => n + m.value, 0);
 
 function expectClean(run: K6Run, minChecks: number) {
   expect(problems(run)).toEqual([]);
@@ -24,7 +25,9 @@ function expectClean(run: K6Run, minChecks: number) {
 /** Every script gates a run on latency and errors, as the operator's README promises. */
 function expectThresholds(run: K6Run) {
   const thresholds = run.options?.thresholds ?? {};
-  const p95 = Object.entries(thresholds).filter(([k, v]) => k.startsWith('http_req_duration') && v.some((t) => /^p\(95\)<\d+$/.test(t)));
+  const p95 = Object.entries(thresholds).filter(
+    ([k, v]) => k.startsWith('http_req_duration') && v.some((t) => /^p\(95\)<\d+$/.test(t)),
+  );
   expect(p95.length).toBeGreaterThan(0);
   expect(thresholds.http_req_failed).toEqual(expect.arrayContaining([expect.stringMatching(/^rate<0\.\d+$/)]));
   expect(thresholds.checks).toEqual(expect.arrayContaining([expect.stringMatching(/^rate>0\.\d+$/)]));
@@ -53,7 +56,9 @@ describe('k6 scripts against a running BFF', () => {
     expectClean(run, 8);
     expectThresholds(run);
     const names = new Set(run.requests.filter((r) => r.phase === 'vu').map((r) => r.name));
-    expect(names).toEqual(new Set(['catalog.categoryTree', 'catalog.brands', 'catalog.products', 'catalog.product', 'inventory.getMany']));
+    expect(names).toEqual(
+      new Set(['catalog.categoryTree', 'catalog.brands', 'catalog.products', 'catalog.product', 'inventory.getMany']),
+    );
   });
 
   it('cart as a guest: add, repeat, update, select, count, remove', async () => {
@@ -78,7 +83,10 @@ describe('k6 scripts against a running BFF', () => {
   });
 
   it('flash sale with cart holds: 4 buyers at once for 2 units; the others are refused at add-to-cart', async () => {
-    const run = await runK6Script(script('flash-sale.js'), { env: { ...env, FLASH_STOCK: '2', FLASH_BUYERS: '4' }, vus: 4 });
+    const run = await runK6Script(script('flash-sale.js'), {
+      env: { ...env, FLASH_STOCK: '2', FLASH_BUYERS: '4' },
+      vus: 4,
+    });
     expectClean(run, 13);
     expectThresholds(run);
     expect(sum(run, 'flash_orders')).toBe(2);
@@ -99,7 +107,10 @@ describe('k6 flash sale without cart holds', () => {
   afterAll(() => bff?.close());
 
   it('the race is lost with INSUFFICIENT_STOCK: at order.checkout, or at add-to-cart once others have checked out', async () => {
-    const run = await runK6Script(script('flash-sale.js'), { env: { ...env, FLASH_STOCK: '2', FLASH_BUYERS: '4' }, vus: 4 });
+    const run = await runK6Script(script('flash-sale.js'), {
+      env: { ...env, FLASH_STOCK: '2', FLASH_BUYERS: '4' },
+      vus: 4,
+    });
     // Without holds an add only checks free stock, and an order's reservation takes it: a buyer
     // whose add comes after two checkouts is refused there (and skips its checkout's check).
     const lostAtAdd = run.requests.filter((r) => r.status === 409 && r.name === 'cart.addItem').length;

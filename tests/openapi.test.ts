@@ -51,11 +51,15 @@ function checkAnswer(doc: Doc, path: string, method: 'get' | 'post', status: num
   let schemaRef: unknown;
   let value: unknown;
   if (status === 200) {
-    const ok = op.responses['200'] as { content: { 'application/json': { schema: { properties: { result: { properties: { data: unknown } } } } } } };
+    const ok = op.responses['200'] as {
+      content: { 'application/json': { schema: { properties: { result: { properties: { data: unknown } } } } } };
+    };
     schemaRef = ok.content['application/json'].schema.properties.result.properties.data;
     value = (body as { result: { data: unknown } }).result.data;
   } else {
-    schemaRef = (op.responses.default as { content: { 'application/json': { schema: unknown } } }).content['application/json'].schema;
+    schemaRef = (op.responses.default as { content: { 'application/json': { schema: unknown } } }).content[
+      'application/json'
+    ].schema;
     value = body;
   }
   const id = refId(schemaRef);
@@ -104,7 +108,9 @@ describe('the API reference: /openapi.json, /docs and docs/api.md', () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     // A generator can resolve every reference, and component names are what OpenAPI allows.
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]);
-    expect(refs.filter((r) => !r.startsWith('#/components/schemas/') || !(refId({ $ref: r }) in doc.components.schemas))).toEqual([]);
+    expect(
+      refs.filter((r) => !r.startsWith('#/components/schemas/') || !(refId({ $ref: r }) in doc.components.schemas)),
+    ).toEqual([]);
     expect(Object.keys(doc.components.schemas).filter((n) => !/^[A-Za-z0-9._-]+$/.test(n))).toEqual([]);
   });
 
@@ -144,9 +150,20 @@ describe('the API reference: /openapi.json, /docs and docs/api.md', () => {
       skus: [{ code: `DOC-${newId().slice(-10)}`, spec: { color: 'black' }, price: 9_900, initialStock: 5 }],
     });
     await admin.catalog.admin.publish.mutate({ id: product.id });
-    const reg = await createShopClient(bff.url).auth.register.mutate({ email: `doc.${newId().slice(-8)}@example.com`, password: 'doc password', name: 'Doc' });
+    const reg = await createShopClient(bff.url).auth.register.mutate({
+      email: `doc.${newId().slice(-8)}@example.com`,
+      password: 'doc password',
+      name: 'Doc',
+    });
     const me = createShopClient(bff.url, { token: reg.token });
-    const address = await me.address.create.mutate({ receiver: 'Doc', phone: '13800138000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' });
+    const address = await me.address.create.mutate({
+      receiver: 'Doc',
+      phone: '13800138000',
+      province: '浙江省',
+      city: '杭州市',
+      district: '西湖区',
+      detail: '文三路 1 号',
+    });
     await me.cart.addItem.mutate({ skuId: product.skus[0].id, quantity: 2 });
 
     // Plain HTTP, as a client generated from the document calls it.
@@ -163,13 +180,24 @@ describe('the API reference: /openapi.json, /docs and docs/api.md', () => {
     expect(checkout.status).toBe(200);
     const order = (await checkout.json()) as { result: { data: { id: string } } };
     expect(checkAnswer(doc, 'order.checkout', 'post', 200, order)).toBe('Order');
-    const read = await fetch(`${bff.url}/trpc/order.get?input=${encodeURIComponent(JSON.stringify({ id: order.result.data.id }))}`, { headers: auth });
+    const read = await fetch(
+      `${bff.url}/trpc/order.get?input=${encodeURIComponent(JSON.stringify({ id: order.result.data.id }))}`,
+      { headers: auth },
+    );
     expect(checkAnswer(doc, 'order.get', 'get', 200, await read.json())).toBe('Order');
 
-    const missing = await fetch(`${bff.url}/trpc/order.get?input=${encodeURIComponent(JSON.stringify({ id: newId() }))}`, { headers: auth });
+    const missing = await fetch(
+      `${bff.url}/trpc/order.get?input=${encodeURIComponent(JSON.stringify({ id: newId() }))}`,
+      { headers: auth },
+    );
     expect(missing.status).toBe(404);
     const error = (await missing.json()) as contracts.ErrorEnvelope;
-    expect(error.error.data).toMatchObject({ code: 'NOT_FOUND', httpStatus: 404, appCode: 'ORDER_NOT_FOUND', path: 'order.get' });
+    expect(error.error.data).toMatchObject({
+      code: 'NOT_FOUND',
+      httpStatus: 404,
+      appCode: 'ORDER_NOT_FOUND',
+      path: 'order.get',
+    });
     expect(checkAnswer(doc, 'order.get', 'get', 404, error)).toBe('ErrorEnvelope');
 
     const bad = await fetch(`${bff.url}/trpc/cart.addItem`, {

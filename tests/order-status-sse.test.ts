@@ -21,7 +21,14 @@ describe('order.onStatus across two BFF processes', () => {
     second = await spawnBff({ ...bff.env.childEnv, RUN_JOBS: 'false' });
     const { catalog } = bff.services;
     const cat = await catalog.createCategory({ name: `c-${newId()}` });
-    const p = await catalog.createProduct({ name: '机械键盘', categoryId: cat.id, skus: [{ code: `KB-${newId()}`, spec: { switch: 'red' }, price: 39_900, initialStock: 3 }] }, ADMIN);
+    const p = await catalog.createProduct(
+      {
+        name: '机械键盘',
+        categoryId: cat.id,
+        skus: [{ code: `KB-${newId()}`, spec: { switch: 'red' }, price: 39_900, initialStock: 3 }],
+      },
+      ADMIN,
+    );
     await catalog.publish(p.id);
     skuId = p.skus[0].id;
   }, 120_000);
@@ -32,28 +39,47 @@ describe('order.onStatus across two BFF processes', () => {
 
   it('a watcher on one process sees paid, shipped and completed made through the other, in order', async () => {
     const anon = createShopClient(bff.url);
-    const reg = await anon.auth.register.mutate({ email: `watch.${newId().slice(-8)}@example.com`, password: 'buyer password', name: '买家' });
+    const reg = await anon.auth.register.mutate({
+      email: `watch.${newId().slice(-8)}@example.com`,
+      password: 'buyer password',
+      name: '买家',
+    });
     // The watcher's process runs no relay; everything else happens on the first.
     const there = createShopClient(bff.url, { token: reg.token });
     const here = createShopClient(second.url, { token: reg.token });
-    const address = await there.address.create.mutate({ receiver: '买家', phone: '13800138000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' });
+    const address = await there.address.create.mutate({
+      receiver: '买家',
+      phone: '13800138000',
+      province: '浙江省',
+      city: '杭州市',
+      district: '西湖区',
+      detail: '文三路 1 号',
+    });
     await there.cart.addItem.mutate({ skuId, quantity: 1 });
     const order = await there.order.checkout.mutate({ addressId: address.id, idempotencyKey: `co-${newId()}` });
 
     const statuses: OrderStatusChange[] = [];
     let failed: unknown = null;
-    const sub = here.order.onStatus.subscribe({ id: order.id }, { onData: (s) => statuses.push(s), onError: (e) => (failed = e) });
+    const sub = here.order.onStatus.subscribe(
+      { id: order.id },
+      { onData: (s) => statuses.push(s), onError: (e) => (failed = e) },
+    );
     const until = async (status: string) => {
       const deadline = Date.now() + 15_000;
       while (!statuses.some((s) => s.status === status)) {
         if (failed !== null) throw new Error(`subscription failed: ${String(failed)}`);
-        if (Date.now() > deadline) throw new Error(`no ${status} within 15 s; seen ${statuses.map((s) => s.status).join(', ')}`);
+        if (Date.now() > deadline)
+          throw new Error(`no ${status} within 15 s; seen ${statuses.map((s) => s.status).join(', ')}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     };
     try {
       await until('pending_payment');
-      const payment = await there.payment.create.mutate({ orderId: order.id, channel: 'sandbox_wechat', idempotencyKey: `pay-${newId()}` });
+      const payment = await there.payment.create.mutate({
+        orderId: order.id,
+        channel: 'sandbox_wechat',
+        idempotencyKey: `pay-${newId()}`,
+      });
       const approved = await fetch(`${bff.url}/sandbox/pay/${payment.id}/approve`, { method: 'POST' });
       expect(approved.status).toBe(200);
       await until('paid');

@@ -31,14 +31,18 @@ describe('promotional prices over HTTP', () => {
   });
 
   const dbNow = async () => {
-    const [{ now }] = await bff.env.platform.db.query<{ now: Date }>(`SELECT now() AS now`, { type: QueryTypes.SELECT });
+    const [{ now }] = await bff.env.platform.db.query<{ now: Date }>(`SELECT now() AS now`, {
+      type: QueryTypes.SELECT,
+    });
     return now.getTime();
   };
 
   it('a windowed job: promo price in catalog, cart (priceChanged) and checkout; back to the new base after the window', async () => {
     const { config } = bff.env;
     const seen: EventEnvelope<PriceChangedV1>[] = [];
-    const consumer = await jetstream(nc).consumers.get(config.NATS_STREAM, { filter_subjects: eventSubject(config.NATS_SUBJECT_PREFIX, EVENTS.catalog.priceChanged) });
+    const consumer = await jetstream(nc).consumers.get(config.NATS_STREAM, {
+      filter_subjects: eventSubject(config.NATS_SUBJECT_PREFIX, EVENTS.catalog.priceChanged),
+    });
     const messages = await consumer.consume();
     void (async () => {
       for await (const m of messages) seen.push(m.json<EventEnvelope<PriceChangedV1>>());
@@ -59,40 +63,86 @@ describe('promotional prices over HTTP', () => {
     const [black, white] = product.skus.map((s) => s.id);
 
     const me = createShopClient(bff.url, {
-      token: (await anon.auth.register.mutate({ email: `buyer.${newId().slice(-8)}@example.com`, password: 'buyer password', name: '买家' })).token,
+      token: (
+        await anon.auth.register.mutate({
+          email: `buyer.${newId().slice(-8)}@example.com`,
+          password: 'buyer password',
+          name: '买家',
+        })
+      ).token,
     });
-    const address = await me.address.create.mutate({ receiver: '买家', phone: '13800138000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' });
+    const address = await me.address.create.mutate({
+      receiver: '买家',
+      phone: '13800138000',
+      province: '浙江省',
+      city: '杭州市',
+      district: '西湖区',
+      detail: '文三路 1 号',
+    });
     await me.cart.addItem.mutate({ skuId: black, quantity: 1 }); // at 100.00
     expect((await anon.catalog.product.query({ id: product.id })).skus[0].price).toBe(10_000); // cached now
 
     // −20 % on the black SKU, for a window that began a moment ago and ends in 8 s (database clock).
     const now = await dbNow();
     const window = { startsAt: new Date(now - 1000).toISOString(), endsAt: new Date(now + 8000).toISOString() };
-    const { jobId } = await admin.pricing.admin.recalculate.mutate({ rules: [{ adjust: { kind: 'percent', value: -20 } }], scope: { skuIds: [black] }, window });
-    await expect.poll(async () => (await admin.pricing.admin.job.query({ jobId })).status, { timeout: 10_000, interval: 100 }).toBe('completed');
+    const { jobId } = await admin.pricing.admin.recalculate.mutate({
+      rules: [{ adjust: { kind: 'percent', value: -20 } }],
+      scope: { skuIds: [black] },
+      window,
+    });
+    await expect
+      .poll(async () => (await admin.pricing.admin.job.query({ jobId })).status, { timeout: 10_000, interval: 100 })
+      .toBe('completed');
 
     const promotion = { price: 8_000, startsAt: window.startsAt, endsAt: window.endsAt };
     const during = await anon.catalog.product.query({ id: product.id });
-    expect(during.skus.map((s) => [s.price, s.basePrice, s.promotion])).toEqual([[8_000, 10_000, promotion], [5_000, 5_000, null]]);
-    expect((await me.cart.get.query()).items[0]).toMatchObject({ skuId: black, unitPrice: 8_000, addedPrice: 10_000, priceChanged: true });
+    expect(during.skus.map((s) => [s.price, s.basePrice, s.promotion])).toEqual([
+      [8_000, 10_000, promotion],
+      [5_000, 5_000, null],
+    ]);
+    expect((await me.cart.get.query()).items[0]).toMatchObject({
+      skuId: black,
+      unitPrice: 8_000,
+      addedPrice: 10_000,
+      priceChanged: true,
+    });
 
     // The base price moves during the promotion; the customer's price does not.
-    expect(await admin.catalog.admin.setSkuPrice.mutate({ skuId: black, price: 11_000 })).toMatchObject({ price: 11_000, promotion });
+    expect(await admin.catalog.admin.setSkuPrice.mutate({ skuId: black, price: 11_000 })).toMatchObject({
+      price: 11_000,
+      promotion,
+    });
     expect((await anon.catalog.skus.query({ ids: [black] }))[0]).toMatchObject({ price: 8_000, basePrice: 11_000 });
 
     // Checkout charges the promotional price (order re-prices from the catalog's SKU view).
     const cart = await me.cart.get.query();
     expect(cart.payableAmount).toBe(8_000);
-    const order = await me.order.checkout.mutate({ addressId: address.id, expectedPayable: 8_000, idempotencyKey: `co-${newId()}` });
-    expect(order).toMatchObject({ payableAmount: 8_000, items: [expect.objectContaining({ skuId: black, unitPrice: 8_000 })] });
+    const order = await me.order.checkout.mutate({
+      addressId: address.id,
+      expectedPayable: 8_000,
+      idempotencyKey: `co-${newId()}`,
+    });
+    expect(order).toMatchObject({
+      payableAmount: 8_000,
+      items: [expect.objectContaining({ skuId: black, unitPrice: 8_000 })],
+    });
     await me.cart.addItem.mutate({ skuId: black, quantity: 1 }); // at the promotional price
 
     // After the window: the new base shows everywhere, and the cart line added at 80.00 says so.
     const wait = Date.parse(window.endsAt) - (await dbNow());
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    await expect.poll(async () => (await anon.catalog.product.query({ id: product.id })).skus[0].price, { timeout: 3000, interval: 50 }).toBe(11_000);
+    await expect
+      .poll(async () => (await anon.catalog.product.query({ id: product.id })).skus[0].price, {
+        timeout: 3000,
+        interval: 50,
+      })
+      .toBe(11_000);
     expect((await anon.catalog.product.query({ id: product.id })).skus[0].promotion).toBeNull();
-    expect((await me.cart.get.query()).items[0]).toMatchObject({ unitPrice: 11_000, addedPrice: 8_000, priceChanged: true });
+    expect((await me.cart.get.query()).items[0]).toMatchObject({
+      unitPrice: 11_000,
+      addedPrice: 8_000,
+      priceChanged: true,
+    });
 
     // price_changed on the stream at both boundaries (the relay publishes the outbox), and no admin one for the hidden base change.
     const ofJob = () => seen.filter((e) => e.aggregateId === jobId);
@@ -104,9 +154,21 @@ describe('promotional prices over HTTP', () => {
     expect(seen.filter((e) => e.aggregateId === product.id)).toEqual([]);
 
     // A window wholly in the future changes nothing now.
-    const later = { startsAt: new Date((await dbNow()) + 3_600_000).toISOString(), endsAt: new Date((await dbNow()) + 7_200_000).toISOString() };
-    const future = await admin.pricing.admin.recalculate.mutate({ rules: [{ adjust: { kind: 'fixed', amount: -1_000 } }], scope: { skuIds: [white] }, window: later });
-    await expect.poll(async () => (await admin.pricing.admin.job.query({ jobId: future.jobId })).status, { timeout: 10_000, interval: 100 }).toBe('completed');
+    const later = {
+      startsAt: new Date((await dbNow()) + 3_600_000).toISOString(),
+      endsAt: new Date((await dbNow()) + 7_200_000).toISOString(),
+    };
+    const future = await admin.pricing.admin.recalculate.mutate({
+      rules: [{ adjust: { kind: 'fixed', amount: -1_000 } }],
+      scope: { skuIds: [white] },
+      window: later,
+    });
+    await expect
+      .poll(async () => (await admin.pricing.admin.job.query({ jobId: future.jobId })).status, {
+        timeout: 10_000,
+        interval: 100,
+      })
+      .toBe('completed');
     expect((await admin.pricing.admin.job.query({ jobId: future.jobId })).changed).toBe(1);
     expect((await anon.catalog.skus.query({ ids: [white] }))[0]).toMatchObject({ price: 5_000, promotion: null });
     await new Promise((r) => setTimeout(r, 1000)); // a second (wrong) event would be on the stream by now
@@ -141,7 +203,11 @@ describe('promotion migrations', () => {
         )[0].n;
       await migrateUp(db, url, modules);
       expect([await tables(), await promoColumns()]).toEqual([['catalog.sku_promotions'], 4]);
-      expect(await migrateDown(db, url, modules, { steps: 3 })).toEqual(['pricing/0002-promotions', 'pricing/0001-pricing', 'catalog/0002-promotions']);
+      expect(await migrateDown(db, url, modules, { steps: 3 })).toEqual([
+        'pricing/0002-promotions',
+        'pricing/0001-pricing',
+        'catalog/0002-promotions',
+      ]);
       expect([await tables(), await promoColumns()]).toEqual([[], 0]);
       await migrateUp(db, url, modules);
       expect([await tables(), await promoColumns()]).toEqual([['catalog.sku_promotions'], 4]);

@@ -11,11 +11,16 @@ let env: TestEnv;
 let services: Services;
 beforeAll(async () => {
   env = await createTestEnv({ label: 'reqlog', modules: allMigrations });
-  services = createServices(env.platform, { jwtSecret: env.config.JWT_SECRET!, paymentCallbackSecret: env.config.PAYMENT_CALLBACK_SECRET! });
+  services = createServices(env.platform, {
+    jwtSecret: env.config.JWT_SECRET!,
+    paymentCallbackSecret: env.config.PAYMENT_CALLBACK_SECRET!,
+  });
 });
 afterAll(() => env?.close());
 
-async function appLogging(logRequests: boolean): Promise<{ app: FastifyInstance; lines: () => Record<string, unknown>[] }> {
+async function appLogging(
+  logRequests: boolean,
+): Promise<{ app: FastifyInstance; lines: () => Record<string, unknown>[] }> {
   const stream = new PassThrough();
   let text = '';
   stream.on('data', (d) => (text += d));
@@ -37,8 +42,16 @@ describe('request log', () => {
   it('logs one info line per request with LOG_REQUESTS=true; probes only at debug', async () => {
     const { app, lines } = await appLogging(true);
     try {
-      await app.inject({ method: 'GET', url: '/trpc/catalog.brands?input=%7B%7D', headers: { 'x-request-id': 'req-brands-1' } });
-      await app.inject({ method: 'POST', url: '/trpc/auth.login', payload: { email: 'nobody@example.com', password: 'wrong password' } });
+      await app.inject({
+        method: 'GET',
+        url: '/trpc/catalog.brands?input=%7B%7D',
+        headers: { 'x-request-id': 'req-brands-1' },
+      });
+      await app.inject({
+        method: 'POST',
+        url: '/trpc/auth.login',
+        payload: { email: 'nobody@example.com', password: 'wrong password' },
+      });
       await app.inject({ method: 'GET', url: '/media/demo/nope.svg' });
       await app.inject({ method: 'GET', url: '/health' });
       await new Promise((r) => setImmediate(r));
@@ -48,7 +61,11 @@ describe('request log', () => {
         [30, 'POST', 'auth.login', 401],
         [30, 'GET', '/media/demo/nope.svg', 404],
       ]);
-      expect(requests[0]).toMatchObject({ reqId: 'req-brands-1', path: '/trpc/catalog.brands', msg: expect.stringMatching(/^GET catalog\.brands 200 [\d.]+ ms$/) });
+      expect(requests[0]).toMatchObject({
+        reqId: 'req-brands-1',
+        path: '/trpc/catalog.brands',
+        msg: expect.stringMatching(/^GET catalog\.brands 200 [\d.]+ ms$/),
+      });
       expect(typeof requests[0].ms).toBe('number');
       expect(JSON.stringify(requests)).not.toContain('input=');
       expect(lines().some((l) => l.msg === 'incoming request' || l.msg === 'request completed')).toBe(false);

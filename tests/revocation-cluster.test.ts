@@ -17,7 +17,13 @@ let env: TestEnv;
 let bff: BffProcess;
 beforeAll(async () => {
   env = await createTestEnv({ label: 'revoke', modules: allMigrations });
-  bff = await spawnBff({ ...env.childEnv, BFF_PROCESSES: '2', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'info' });
+  bff = await spawnBff({
+    ...env.childEnv,
+    BFF_PROCESSES: '2',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'info',
+  });
   for (let i = 0; i < 300 && (bff.output().match(/zjmall BFF listening/g) ?? []).length < 2; i++) {
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -38,7 +44,10 @@ interface Answer {
 async function call(path: string, token: string | null, input?: unknown): Promise<Answer> {
   const headers: Record<string, string> = { connection: 'close', 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const r = input === undefined ? await fetch(`${bff.url}/trpc/${path}`, { headers }) : await fetch(`${bff.url}/trpc/${path}`, { method: 'POST', headers, body: JSON.stringify(input) });
+  const r =
+    input === undefined
+      ? await fetch(`${bff.url}/trpc/${path}`, { headers })
+      : await fetch(`${bff.url}/trpc/${path}`, { method: 'POST', headers, body: JSON.stringify(input) });
   const body = (await r.json()) as { result?: { data: unknown }; error?: { data: { appCode?: string } } };
   return { status: r.status, appCode: body.error?.data.appCode, data: body.result?.data };
 }
@@ -59,7 +68,8 @@ async function untilEvery(path: string, token: string, want: string, ms: number)
   for (;;) {
     const got = await run(path, token);
     if (got.every((s) => s === want)) return Date.now() - start;
-    if (Date.now() - start > ms) throw new Error(`not every call answered ${want} within ${ms} ms; last run: ${got.join(', ')}`);
+    if (Date.now() - start > ms)
+      throw new Error(`not every call answered ${want} within ${ms} ms; last run: ${got.join(', ')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

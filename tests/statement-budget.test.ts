@@ -42,9 +42,20 @@ describe('SQL statements per purchase step', () => {
     });
     await admin.catalog.admin.publish.mutate({ id: product.id });
     const skuId = product.skus[0].id;
-    const reg = await anon.auth.register.mutate({ email: `b.${newId().slice(-8)}@example.com`, password: 'buyer password', name: 'b' });
+    const reg = await anon.auth.register.mutate({
+      email: `b.${newId().slice(-8)}@example.com`,
+      password: 'buyer password',
+      name: 'b',
+    });
     const me = createShopClient(bff.url, { token: reg.token });
-    const address = await me.address.create.mutate({ receiver: 'b', phone: '13800138000', province: 'a', city: 'b', district: 'c', detail: 'd' });
+    const address = await me.address.create.mutate({
+      receiver: 'b',
+      phone: '13800138000',
+      province: 'a',
+      city: 'b',
+      district: 'c',
+      detail: 'd',
+    });
 
     const counted = async <T>(fn: () => Promise<T>) => {
       const { result, statements } = await captureSql(fn);
@@ -53,15 +64,22 @@ describe('SQL statements per purchase step', () => {
     const counts: Record<string, number>[] = [];
     for (let round = 0; round < 2; round++) {
       const add = await counted(() => me.cart.addItem.mutate({ skuId, quantity: 1 }));
-      const checkout = await counted(() => me.order.checkout.mutate({ addressId: address.id, idempotencyKey: `co-${newId()}` }));
+      const checkout = await counted(() =>
+        me.order.checkout.mutate({ addressId: address.id, idempotencyKey: `co-${newId()}` }),
+      );
       const order = checkout.result;
-      const create = await counted(() => me.payment.create.mutate({ orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: `pay-${newId()}` }));
-      const approve = await counted(async () => (await fetch(`${bff.url}/sandbox/pay/${create.result.id}/approve`, { method: 'POST' })).json());
+      const create = await counted(() =>
+        me.payment.create.mutate({ orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: `pay-${newId()}` }),
+      );
+      const approve = await counted(async () =>
+        (await fetch(`${bff.url}/sandbox/pay/${create.result.id}/approve`, { method: 'POST' })).json(),
+      );
       expect(approve.result).toMatchObject({ ok: true, outcome: 'succeeded' });
       counts.push({ add: add.n, checkout: checkout.n, create: create.n, approve: approve.n });
       expect(await me.order.get.query({ id: order.id })).toMatchObject({ status: 'paid' });
     }
     const warm = counts[1];
-    for (const [step, max] of Object.entries(BUDGET)) expect({ step, statements: warm[step] }).toEqual({ step, statements: Math.min(warm[step], max) });
+    for (const [step, max] of Object.entries(BUDGET))
+      expect({ step, statements: warm[step] }).toEqual({ step, statements: Math.min(warm[step], max) });
   });
 });

@@ -19,17 +19,35 @@ describe('subscription errors over SSE', () => {
     bff = await startTestBff({ label: 'suberr', jobs: false });
     const { catalog } = bff.services;
     const cat = await catalog.createCategory({ name: `c-${newId()}` });
-    const p = await catalog.createProduct({ name: 'p', categoryId: cat.id, skus: [{ code: `SE-${newId()}`, spec: { c: 'x' }, price: 1_000, initialStock: 5 }] }, ADMIN);
+    const p = await catalog.createProduct(
+      {
+        name: 'p',
+        categoryId: cat.id,
+        skus: [{ code: `SE-${newId()}`, spec: { c: 'x' }, price: 1_000, initialStock: 5 }],
+      },
+      ADMIN,
+    );
     await catalog.publish(p.id);
     owner = await signUp();
-    const address = await owner.address.create.mutate({ receiver: 'a', phone: '13800138000', province: 'p', city: 'c', district: 'd', detail: 'x' });
+    const address = await owner.address.create.mutate({
+      receiver: 'a',
+      phone: '13800138000',
+      province: 'p',
+      city: 'c',
+      district: 'd',
+      detail: 'x',
+    });
     await owner.cart.addItem.mutate({ skuId: p.skus[0].id, quantity: 1 });
     orderId = (await owner.order.checkout.mutate({ addressId: address.id, idempotencyKey: `co-${newId()}` })).id;
   });
   afterAll(() => bff?.close());
 
   async function signUp(): Promise<ShopClient> {
-    const reg = await createShopClient(bff.url).auth.register.mutate({ email: `s.${newId().slice(-8)}@example.com`, password: 'buyer password', name: 's' });
+    const reg = await createShopClient(bff.url).auth.register.mutate({
+      email: `s.${newId().slice(-8)}@example.com`,
+      password: 'buyer password',
+      name: 's',
+    });
     return createShopClient(bff.url, { token: reg.token });
   }
 
@@ -66,10 +84,18 @@ describe('subscription errors over SSE', () => {
 
   it('answers another user’s order with NOT_FOUND / ORDER_NOT_FOUND in the stream', async () => {
     const stranger = await signUp();
-    expect(errorOf(await firstOf(stranger, orderId))).toEqual({ code: 'NOT_FOUND', appCode: 'ORDER_NOT_FOUND', httpStatus: 404 });
+    expect(errorOf(await firstOf(stranger, orderId))).toEqual({
+      code: 'NOT_FOUND',
+      appCode: 'ORDER_NOT_FOUND',
+      httpStatus: 404,
+    });
   });
 
   it('answers an unknown order with NOT_FOUND / ORDER_NOT_FOUND in the stream', async () => {
-    expect(errorOf(await firstOf(owner, newId()))).toEqual({ code: 'NOT_FOUND', appCode: 'ORDER_NOT_FOUND', httpStatus: 404 });
+    expect(errorOf(await firstOf(owner, newId()))).toEqual({
+      code: 'NOT_FOUND',
+      appCode: 'ORDER_NOT_FOUND',
+      httpStatus: 404,
+    });
   });
 });

@@ -8,7 +8,10 @@ import { startTestBff, type TestBff } from './support/bff';
 function fakeBuild(): string {
   const dir = mkdtempSync(join(tmpdir(), 'zjmall-web-'));
   mkdirSync(join(dir, 'assets'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>shop</title><script type="module" src="/assets/index-AbC123.js"></script>');
+  writeFileSync(
+    join(dir, 'index.html'),
+    '<!doctype html><title>shop</title><script type="module" src="/assets/index-AbC123.js"></script>',
+  );
   writeFileSync(join(dir, 'assets', 'index-AbC123.js'), 'console.log("shop")');
   writeFileSync(join(dir, 'robots.txt'), 'User-agent: *');
   return dir;

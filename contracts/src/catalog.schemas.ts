@@ -7,11 +7,13 @@ import { Id, Limit, SafeString } from './common.schemas';
 export const SkuPrice = z.number().int().min(0).max(1_000_000_000_000);
 export const CatalogName = SafeString.trim().min(1).max(200);
 /** An image: an http(s) URL, or a path on the shop itself (one leading `/`: the demo images, `/media/demo/…`). */
-export const CatalogImageUrl = SafeString.max(2048)
-  .refine(
-    (v) => (v.startsWith('/') ? /^\/(?!\/)[^\s\\\u0000-\u001f]*$/.test(v) : /^https?:\/\/[^\s\\\u0000-\u001f]+$/i.test(v) && URL.canParse(v)),
-    'must be an http(s) URL or a path starting with a single /',
-  );
+export const CatalogImageUrl = SafeString.max(2048).refine(
+  (v) =>
+    v.startsWith('/')
+      ? /^\/(?!\/)[^\s\\\u0000-\u001f]*$/.test(v)
+      : /^https?:\/\/[^\s\\\u0000-\u001f]+$/i.test(v) && URL.canParse(v),
+  'must be an http(s) URL or a path starting with a single /',
+);
 export const ProductImages = z.array(CatalogImageUrl).max(20);
 
 /** A SKU's merchant code: unique across the catalog. */
@@ -91,7 +93,11 @@ export const CategoryIdInput = z.object({ id: Id });
 export type CategoryIdInput = z.infer<typeof CategoryIdInput>;
 
 /** `catalog.admin.updateBrand`: `logo: null` removes the logo. */
-export const UpdateBrandInput = z.object({ id: Id, name: CatalogName.optional(), logo: CatalogImageUrl.nullable().optional() });
+export const UpdateBrandInput = z.object({
+  id: Id,
+  name: CatalogName.optional(),
+  logo: CatalogImageUrl.nullable().optional(),
+});
 export type UpdateBrandInput = z.infer<typeof UpdateBrandInput>;
 
 export const BrandIdInput = z.object({ id: Id });
@@ -253,7 +259,11 @@ export const NewSkuInput = z.object({
 export type NewSkuInput = z.infer<typeof NewSkuInput>;
 
 const specKey = (spec: SkuSpec) =>
-  JSON.stringify(Object.keys(spec).sort().map((k) => [k, spec[k]]));
+  JSON.stringify(
+    Object.keys(spec)
+      .sort()
+      .map((k) => [k, spec[k]]),
+  );
 
 /** Codes and specs must differ between a product's SKUs; the offending entry is named. */
 function distinctSkus(skus: { code?: string; spec?: SkuSpec }[], ctx: z.RefinementCtx) {
@@ -261,12 +271,14 @@ function distinctSkus(skus: { code?: string; spec?: SkuSpec }[], ctx: z.Refineme
   const specs = new Map<string, number>();
   skus.forEach((s, i) => {
     if (s.code !== undefined) {
-      if (codes.has(s.code)) ctx.addIssue({ code: 'custom', path: [i, 'code'], message: `duplicate SKU code ${s.code}` });
+      if (codes.has(s.code))
+        ctx.addIssue({ code: 'custom', path: [i, 'code'], message: `duplicate SKU code ${s.code}` });
       codes.set(s.code, i);
     }
     if (s.spec !== undefined) {
       const k = specKey(s.spec);
-      if (specs.has(k)) ctx.addIssue({ code: 'custom', path: [i, 'spec'], message: 'two SKUs of one product have the same spec' });
+      if (specs.has(k))
+        ctx.addIssue({ code: 'custom', path: [i, 'spec'], message: 'two SKUs of one product have the same spec' });
       specs.set(k, i);
     }
   });

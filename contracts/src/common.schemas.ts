@@ -7,7 +7,9 @@ const UNSAFE_CHARS = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDB
  * The check every input string carries: such a string is refused (BAD_REQUEST naming the field),
  * never altered. `tests/hostile-input.test.ts` fails on any input string of the API without it.
  */
-export const safeChars = z.refine<string>((s) => !UNSAFE_CHARS.test(s), { message: 'must not contain NUL or unpaired surrogate characters' });
+export const safeChars = z.refine<string>((s) => !UNSAFE_CHARS.test(s), {
+  message: 'must not contain NUL or unpaired surrogate characters',
+});
 
 /** The string of every input: `SafeString.trim().min(1).max(50)` (formats: `z.url().check(safeChars)`). */
 export const SafeString = z.string().check(safeChars);

@@ -8,7 +8,14 @@ import {
   InventoryReservedV1,
 } from './inventory.schemas';
 import { CartChangedV1 } from './cart.schemas';
-import { OrderCancelledV1, OrderCompletedV1, OrderCreatedV1, OrderPaidV1, OrderRefundedV2, OrderShippedV1 } from './order.schemas';
+import {
+  OrderCancelledV1,
+  OrderCompletedV1,
+  OrderCreatedV1,
+  OrderPaidV1,
+  OrderRefundedV2,
+  OrderShippedV1,
+} from './order.schemas';
 import { PaymentFailedV1, PaymentRefundedV1, PaymentSucceededV1 } from './payment.schemas';
 
 /** Event types; the NATS subject is `<NATS_SUBJECT_PREFIX>.<type>` (docs/api.md, Events). */
@@ -89,14 +96,54 @@ export interface EventSpec {
  * A breaking payload change gets a new `…V2` schema and version; additive fields keep the version.
  */
 export const EVENT_CATALOG = {
-  'catalog.product_published': { version: 1, schemaName: 'ProductPublishedV1', schema: ProductPublishedV1, aggregate: 'product id' },
-  'catalog.product_unpublished': { version: 1, schemaName: 'ProductUnpublishedV1', schema: ProductUnpublishedV1, aggregate: 'product id' },
-  'catalog.price_changed': { version: 1, schemaName: 'PriceChangedV1', schema: PriceChangedV1, aggregate: 'product id' },
-  'inventory.reserved': { version: 1, schemaName: 'InventoryReservedV1', schema: InventoryReservedV1, aggregate: 'reservation owner id (cart or order)' },
-  'inventory.released': { version: 1, schemaName: 'InventoryReleasedV1', schema: InventoryReleasedV1, aggregate: 'reservation owner id (cart or order)' },
-  'inventory.deducted': { version: 1, schemaName: 'InventoryDeductedV1', schema: InventoryDeductedV1, aggregate: 'reservation owner id (order)' },
-  'inventory.adjusted': { version: 1, schemaName: 'InventoryAdjustedV1', schema: InventoryAdjustedV1, aggregate: 'SKU id' },
-  'inventory.low_stock': { version: 1, schemaName: 'InventoryLowStockV1', schema: InventoryLowStockV1, aggregate: 'SKU id' },
+  'catalog.product_published': {
+    version: 1,
+    schemaName: 'ProductPublishedV1',
+    schema: ProductPublishedV1,
+    aggregate: 'product id',
+  },
+  'catalog.product_unpublished': {
+    version: 1,
+    schemaName: 'ProductUnpublishedV1',
+    schema: ProductUnpublishedV1,
+    aggregate: 'product id',
+  },
+  'catalog.price_changed': {
+    version: 1,
+    schemaName: 'PriceChangedV1',
+    schema: PriceChangedV1,
+    aggregate: 'product id',
+  },
+  'inventory.reserved': {
+    version: 1,
+    schemaName: 'InventoryReservedV1',
+    schema: InventoryReservedV1,
+    aggregate: 'reservation owner id (cart or order)',
+  },
+  'inventory.released': {
+    version: 1,
+    schemaName: 'InventoryReleasedV1',
+    schema: InventoryReleasedV1,
+    aggregate: 'reservation owner id (cart or order)',
+  },
+  'inventory.deducted': {
+    version: 1,
+    schemaName: 'InventoryDeductedV1',
+    schema: InventoryDeductedV1,
+    aggregate: 'reservation owner id (order)',
+  },
+  'inventory.adjusted': {
+    version: 1,
+    schemaName: 'InventoryAdjustedV1',
+    schema: InventoryAdjustedV1,
+    aggregate: 'SKU id',
+  },
+  'inventory.low_stock': {
+    version: 1,
+    schemaName: 'InventoryLowStockV1',
+    schema: InventoryLowStockV1,
+    aggregate: 'SKU id',
+  },
   'cart.changed': { version: 1, schemaName: 'CartChangedV1', schema: CartChangedV1, aggregate: 'cart id' },
   'order.created': { version: 1, schemaName: 'OrderCreatedV1', schema: OrderCreatedV1, aggregate: 'order id' },
   'order.paid': { version: 1, schemaName: 'OrderPaidV1', schema: OrderPaidV1, aggregate: 'order id' },
@@ -104,10 +151,25 @@ export const EVENT_CATALOG = {
   'order.shipped': { version: 1, schemaName: 'OrderShippedV1', schema: OrderShippedV1, aggregate: 'order id' },
   'order.completed': { version: 1, schemaName: 'OrderCompletedV1', schema: OrderCompletedV1, aggregate: 'order id' },
   'order.refunded': { version: 2, schemaName: 'OrderRefundedV2', schema: OrderRefundedV2, aggregate: 'order id' },
-  'payment.succeeded': { version: 1, schemaName: 'PaymentSucceededV1', schema: PaymentSucceededV1, aggregate: 'payment id' },
+  'payment.succeeded': {
+    version: 1,
+    schemaName: 'PaymentSucceededV1',
+    schema: PaymentSucceededV1,
+    aggregate: 'payment id',
+  },
   'payment.failed': { version: 1, schemaName: 'PaymentFailedV1', schema: PaymentFailedV1, aggregate: 'payment id' },
-  'payment.refunded': { version: 1, schemaName: 'PaymentRefundedV1', schema: PaymentRefundedV1, aggregate: 'payment id' },
-  'identity.user_registered': { version: 1, schemaName: 'UserRegisteredV1', schema: UserRegisteredV1, aggregate: 'user id' },
+  'payment.refunded': {
+    version: 1,
+    schemaName: 'PaymentRefundedV1',
+    schema: PaymentRefundedV1,
+    aggregate: 'payment id',
+  },
+  'identity.user_registered': {
+    version: 1,
+    schemaName: 'UserRegisteredV1',
+    schema: UserRegisteredV1,
+    aggregate: 'user id',
+  },
 } as const satisfies Record<EventType, EventSpec>;
 
 /** Every subject of the events stream under `prefix`, by event type. */
@@ -116,7 +178,9 @@ export function eventSubjects(prefix: string = DEFAULT_SUBJECT_PREFIX): Record<E
 }
 
 /** Parses an envelope's `data` with its type's payload schema; unknown types and other versions give `undefined`. */
-export function parseEventData(event: EventEnvelope): { ok: true; data: unknown } | { ok: false; error: string } | undefined {
+export function parseEventData(
+  event: EventEnvelope,
+): { ok: true; data: unknown } | { ok: false; error: string } | undefined {
   const spec = (EVENT_CATALOG as Record<string, EventSpec>)[event.type];
   if (!spec || spec.version !== event.version) return undefined;
   const r = spec.schema.safeParse(event.data);

@@ -8,7 +8,12 @@ export const PersonName = SafeString.trim().min(1).max(100);
 /** A guest JWT from auth.guest; with it, sign-in (and registration) merges the guest's cart. */
 export const GuestToken = SafeString.max(2000);
 
-export const RegisterInput = z.object({ email: Email, password: Password, name: PersonName, guestToken: GuestToken.optional() });
+export const RegisterInput = z.object({
+  email: Email,
+  password: Password,
+  name: PersonName,
+  guestToken: GuestToken.optional(),
+});
 export type RegisterInput = z.infer<typeof RegisterInput>;
 
 export const LoginInput = z.object({
@@ -29,7 +34,9 @@ export type User = z.infer<typeof User>;
 /** What a guest cart merge at login reports (filled by the cart module through identity's onLogin hook). */
 export const MergeReport = z.object({
   lines: z.number().int(),
-  capped: z.array(z.object({ skuId: z.string(), requested: z.number().int(), quantity: z.number().int(), reason: z.string() })),
+  capped: z.array(
+    z.object({ skuId: z.string(), requested: z.number().int(), quantity: z.number().int(), reason: z.string() }),
+  ),
 });
 export type MergeReport = z.infer<typeof MergeReport>;
 
@@ -39,10 +46,7 @@ export type AuthOutput = z.infer<typeof AuthOutput>;
 export const GuestOutput = z.object({ token: z.string(), guestId: z.string() });
 export type GuestOutput = z.infer<typeof GuestOutput>;
 
-export const MeOutput = z.union([
-  User,
-  z.object({ guestId: z.string(), role: z.literal('guest') }),
-]);
+export const MeOutput = z.union([User, z.object({ guestId: z.string(), role: z.literal('guest') })]);
 export type MeOutput = z.infer<typeof MeOutput>;
 
 const Phone = SafeString.trim().regex(/^[0-9+\-\s]{5,20}$/, 'phone: 5–20 digits, +, - or spaces');

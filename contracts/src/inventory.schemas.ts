@@ -98,7 +98,8 @@ export const InventoryAdjustManyInput = z.object({
     .superRefine((items, ctx) => {
       const seen = new Set<string>();
       items.forEach((item, i) => {
-        if (seen.has(item.skuId)) ctx.addIssue({ code: 'custom', path: [i, 'skuId'], message: 'this SKU is already in the batch' });
+        if (seen.has(item.skuId))
+          ctx.addIssue({ code: 'custom', path: [i, 'skuId'], message: 'this SKU is already in the batch' });
         seen.add(item.skuId);
       });
     }),
@@ -116,7 +117,11 @@ export const InventoryLowStockPage = z.object({ items: z.array(AdminStock), next
 export type InventoryLowStockPage = z.infer<typeof InventoryLowStockPage>;
 
 /** Ledger entries of one SKU, newest first. */
-export const InventoryTransactionsInput = z.object({ skuId: Id, cursor: InventoryCursor.optional(), limit: Limit.optional() });
+export const InventoryTransactionsInput = z.object({
+  skuId: Id,
+  cursor: InventoryCursor.optional(),
+  limit: Limit.optional(),
+});
 export type InventoryTransactionsInput = z.infer<typeof InventoryTransactionsInput>;
 export const InventoryTransactionsPage = z.object({ items: z.array(LedgerEntry), nextCursor: z.string().nullable() });
 export type InventoryTransactionsPage = z.infer<typeof InventoryTransactionsPage>;

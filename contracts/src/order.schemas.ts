@@ -104,7 +104,9 @@ export const CheckoutTotals = z.object({
   shippingAmount: Money,
   payableAmount: Money,
   currency: z.string(),
-  lines: z.array(z.object({ skuId: z.string(), unitPrice: Money, quantity: z.number().int(), subtotal: Money, discount: Money })),
+  lines: z.array(
+    z.object({ skuId: z.string(), unitPrice: Money, quantity: z.number().int(), subtotal: Money, discount: Money }),
+  ),
 });
 export type CheckoutTotals = z.infer<typeof CheckoutTotals>;
 
@@ -115,7 +117,12 @@ export type OrderIdInput = z.infer<typeof OrderIdInput>;
 export const OrderCursor = SafeString.regex(/^[A-Za-z0-9_-]{48}$/, 'not a cursor from this list');
 
 export const OrderListInput = z
-  .object({ status: OrderStatus.optional(), refundStatus: OrderRefundStatus.optional(), cursor: OrderCursor.optional(), limit: Limit.optional() })
+  .object({
+    status: OrderStatus.optional(),
+    refundStatus: OrderRefundStatus.optional(),
+    cursor: OrderCursor.optional(),
+    limit: Limit.optional(),
+  })
   .optional();
 export type OrderListInput = z.infer<typeof OrderListInput>;
 
@@ -128,7 +135,9 @@ export const AdminOrderListInput = z
     refundStatus: OrderRefundStatus.optional(),
     userId: Id.optional(),
     /** An order number, exactly (the console's search box). */
-    orderNo: SafeString.trim().regex(/^\d{1,32}$/, 'digits only').optional(),
+    orderNo: SafeString.trim()
+      .regex(/^\d{1,32}$/, 'digits only')
+      .optional(),
     cursor: OrderCursor.optional(),
     limit: Limit.optional(),
   })
@@ -145,7 +154,11 @@ export type OrderCancelInput = z.infer<typeof OrderCancelInput>;
 export const OrderAdminCancelInput = z.object({ id: Id, reason: SafeString.trim().min(1).max(200) });
 export type OrderAdminCancelInput = z.infer<typeof OrderAdminCancelInput>;
 
-export const OrderShipInput = z.object({ id: Id, carrier: SafeString.trim().min(1).max(50), trackingNo: SafeString.trim().min(1).max(100) });
+export const OrderShipInput = z.object({
+  id: Id,
+  carrier: SafeString.trim().min(1).max(50),
+  trackingNo: SafeString.trim().min(1).max(100),
+});
 export type OrderShipInput = z.infer<typeof OrderShipInput>;
 
 /** One `order.onStatus` message: the order's status and refunds now (first message: the current ones). */

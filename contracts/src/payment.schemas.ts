@@ -36,10 +36,18 @@ export type Payment = z.infer<typeof Payment>;
 export const ReturnUrl = SafeString.min(1)
   .max(2000)
   .refine((v) => !/[\s\\\u0000-\u001f\u007f]/.test(v), 'must not contain whitespace, control characters or backslashes')
-  .refine((v) => (v.startsWith('/') ? !v.startsWith('//') : /^https?:\/\/[^/]/i.test(v) && URL.canParse(v)), 'must be a path starting with a single / or an absolute http(s) URL');
+  .refine(
+    (v) => (v.startsWith('/') ? !v.startsWith('//') : /^https?:\/\/[^/]/i.test(v) && URL.canParse(v)),
+    'must be a path starting with a single / or an absolute http(s) URL',
+  );
 export type ReturnUrl = z.infer<typeof ReturnUrl>;
 
-export const PaymentCreateInput = z.object({ orderId: Id, channel: PaymentChannel, idempotencyKey: IdempotencyKey, returnUrl: ReturnUrl.optional() });
+export const PaymentCreateInput = z.object({
+  orderId: Id,
+  channel: PaymentChannel,
+  idempotencyKey: IdempotencyKey,
+  returnUrl: ReturnUrl.optional(),
+});
 export type PaymentCreateInput = z.infer<typeof PaymentCreateInput>;
 
 /** `payment.channels`: the channels switched on, with a name to show. */
@@ -94,7 +102,10 @@ const StatsBound = z.iso.datetime({ offset: true }).check(safeChars).or(z.iso.da
 /** `{from, to}`: ISO dates or date-times; days are calendar days in STORE_TIMEZONE. */
 export const PaymentStatsInput = z
   .object({ from: StatsBound, to: StatsBound })
-  .refine((v) => new Date(v.from).getTime() <= new Date(v.to).getTime(), { message: 'from must not be after to', path: ['from'] });
+  .refine((v) => new Date(v.from).getTime() <= new Date(v.to).getTime(), {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
 export type PaymentStatsInput = z.infer<typeof PaymentStatsInput>;
 
 export const PaymentStatsRow = z.object({
@@ -143,7 +154,12 @@ export const PaymentSucceededV1 = z.object({
 });
 export type PaymentSucceededV1 = z.infer<typeof PaymentSucceededV1>;
 
-export const PaymentFailedV1 = z.object({ paymentId: z.string(), orderId: z.string(), channel: PaymentChannel, transactionId: z.string() });
+export const PaymentFailedV1 = z.object({
+  paymentId: z.string(),
+  orderId: z.string(),
+  channel: PaymentChannel,
+  transactionId: z.string(),
+});
 export type PaymentFailedV1 = z.infer<typeof PaymentFailedV1>;
 
 export const PaymentRefundedV1 = z.object({

@@ -6,7 +6,6 @@ const Timestamp = z.iso.datetime({ offset: true }).check(safeChars);
 
 // pricing.admin.* (docs/api.md, pricing). Money is integer minor units (fen).
 
-
 /** One attribute condition: the SKU's spec or its product's attributes has `key` equal to one of `values`. */
 export const AttributeCondition = z.object({
   key: SafeString.min(1).max(100),
@@ -30,7 +29,11 @@ export type PriceRuleScope = z.infer<typeof PriceRuleScope>;
 export const PriceAdjustment = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('percent'),
-    value: z.number().min(-100).max(1000).refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'at most two decimals'),
+    value: z
+      .number()
+      .min(-100)
+      .max(1000)
+      .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'at most two decimals'),
   }),
   z.object({ kind: z.literal('fixed'), amount: z.number().int().min(-1_000_000_000).max(1_000_000_000) }),
 ]);
@@ -55,7 +58,10 @@ export type RoundingTier = z.infer<typeof RoundingTier>;
 /** A promotional window: the result is a promotional price inside it; the base price is untouched. */
 export const PriceWindow = z
   .object({ startsAt: Timestamp, endsAt: Timestamp })
-  .refine((w) => Date.parse(w.endsAt) > Date.parse(w.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] });
+  .refine((w) => Date.parse(w.endsAt) > Date.parse(w.startsAt), {
+    message: 'endsAt must be after startsAt',
+    path: ['endsAt'],
+  });
 export type PriceWindow = z.infer<typeof PriceWindow>;
 
 export const RecalculateInput = z.object({
@@ -100,17 +106,27 @@ export type CouponKind = z.infer<typeof CouponKind>;
  * Why a coupon does not apply (`COUPON_INVALID` `details.reason`). `user_limit`: this user's uses are spent;
  * `disabled`: an admin switched it off (`pricing.admin.disableCoupon`).
  */
-export const CouponInvalidReason = z.enum(['not_found', 'disabled', 'not_started', 'expired', 'limit_reached', 'user_limit', 'min_spend']);
+export const CouponInvalidReason = z.enum([
+  'not_found',
+  'disabled',
+  'not_started',
+  'expired',
+  'limit_reached',
+  'user_limit',
+  'min_spend',
+]);
 export type CouponInvalidReason = z.infer<typeof CouponInvalidReason>;
 
 /** A code as typed by a customer; codes are case-insensitive (stored and shown in upper case). */
 export const CouponCodeInput = z.object({ code: SafeString.trim().min(1).max(50) });
 export type CouponCodeInput = z.infer<typeof CouponCodeInput>;
 
-
 export const CreateCouponInput = z
   .object({
-    code: SafeString.trim().min(3).max(32).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only'),
+    code: SafeString.trim()
+      .min(3)
+      .max(32)
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only'),
     kind: CouponKind,
     value: z.number().int().min(1).max(1_000_000_000_000),
     /** The selected amount must reach this (minor units). */
@@ -123,7 +139,10 @@ export const CreateCouponInput = z
     perUserLimit: z.number().int().min(1).max(1_000_000).optional(),
   })
   .refine((c) => c.kind !== 'PERCENT' || c.value <= 100, { message: 'a PERCENT value is 1–100', path: ['value'] })
-  .refine((c) => !c.startsAt || !c.endsAt || Date.parse(c.endsAt) > Date.parse(c.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] });
+  .refine((c) => !c.startsAt || !c.endsAt || Date.parse(c.endsAt) > Date.parse(c.startsAt), {
+    message: 'endsAt must be after startsAt',
+    path: ['endsAt'],
+  });
 export type CreateCouponInput = z.infer<typeof CreateCouponInput>;
 
 export const Coupon = z.object({

@@ -3,7 +3,16 @@ import http from 'node:http';
 import pg from 'pg';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { benchEnvironment, bffNodeArgs, cpuSeconds, freePort, machine, serviceCpuMeter, startServer, type ChildServer } from './harness';
+import {
+  benchEnvironment,
+  bffNodeArgs,
+  cpuSeconds,
+  freePort,
+  machine,
+  serviceCpuMeter,
+  startServer,
+  type ChildServer,
+} from './harness';
 
 /**
  * Orders per second through the whole purchase: cart.addItem → order.checkout → payment.create →
@@ -63,69 +72,146 @@ class CallFailed extends Error {}
  * BFF, PostgreSQL, Redis and NATS share with it.)
  */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-function request(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body?: string): Promise<{ status: number; json: unknown }> {
+function request(
+  url: string,
+  method: 'GET' | 'POST',
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-        } catch (e) {
-          reject(e);
-        }
-      });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers:
+          body === undefined
+            ? headers
+            : { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+          } catch (e) {
+            reject(e);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 /** One tRPC call over plain HTTP (docs/api.md, Wire): no transformer, `{result: {data}}` or an error. */
-async function call<T>(base: string, path: string, kind: 'query' | 'mutation', input: unknown, token?: string): Promise<T> {
+async function call<T>(
+  base: string,
+  path: string,
+  kind: 'query' | 'mutation',
+  input: unknown,
+  token?: string,
+): Promise<T> {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const url = `${base}/trpc/${path}`;
   const res =
     kind === 'query'
-      ? await request(input === undefined ? url : `${url}?input=${encodeURIComponent(JSON.stringify(input))}`, 'GET', headers)
+      ? await request(
+          input === undefined ? url : `${url}?input=${encodeURIComponent(JSON.stringify(input))}`,
+          'GET',
+          headers,
+        )
       : await request(url, 'POST', headers, JSON.stringify(input ?? {}));
   const body = res.json as { result?: { data: T }; error?: { message: string; data?: { appCode?: string } } };
-  if (res.status !== 200 || !body.result) throw new CallFailed(`${path}: ${res.status} ${body.error?.data?.appCode ?? ''} ${body.error?.message ?? ''}`);
+  if (res.status !== 200 || !body.result)
+    throw new CallFailed(`${path}: ${res.status} ${body.error?.data?.appCode ?? ''} ${body.error?.message ?? ''}`);
   return body.result.data;
 }
 
 async function pool<T>(items: T[], width: number, fn: (item: T, i: number) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
 }
 
-interface Buyer { token: string; addressId: string; busy: boolean }
+interface Buyer {
+  token: string;
+  addressId: string;
+  busy: boolean;
+}
 
 async function setup(base: string) {
-  const { token: adminToken } = await call<{ token: string }>(base, 'auth.login', 'mutation', { email: 'bench-admin@example.com', password: 'bench admin password' });
-  const category = await call<{ id: string }>(base, 'catalog.admin.createCategory', 'mutation', { name: `bench ${randomUUID().slice(0, 8)}` }, adminToken);
+  const { token: adminToken } = await call<{ token: string }>(base, 'auth.login', 'mutation', {
+    email: 'bench-admin@example.com',
+    password: 'bench admin password',
+  });
+  const category = await call<{ id: string }>(
+    base,
+    'catalog.admin.createCategory',
+    'mutation',
+    { name: `bench ${randomUUID().slice(0, 8)}` },
+    adminToken,
+  );
   const skuIds: string[] = [];
   for (let i = 0; i < SKUS; i++) {
-    const p = await call<{ id: string; skus: { id: string }[] }>(base, 'catalog.admin.createProduct', 'mutation', {
-      name: `Bench product ${i}`, categoryId: category.id,
-      skus: [{ code: `BENCH-${i}-${randomUUID().slice(0, 8)}`, spec: { size: 'M' }, price: 1000 + i, initialStock: 10_000_000 }],
-    }, adminToken);
+    const p = await call<{ id: string; skus: { id: string }[] }>(
+      base,
+      'catalog.admin.createProduct',
+      'mutation',
+      {
+        name: `Bench product ${i}`,
+        categoryId: category.id,
+        skus: [
+          {
+            code: `BENCH-${i}-${randomUUID().slice(0, 8)}`,
+            spec: { size: 'M' },
+            price: 1000 + i,
+            initialStock: 10_000_000,
+          },
+        ],
+      },
+      adminToken,
+    );
     await call(base, 'catalog.admin.publish', 'mutation', { id: p.id }, adminToken);
     skuIds.push(p.skus[0].id);
   }
   const buyers: Buyer[] = [];
   const started = Date.now();
-  await pool(Array.from({ length: USERS }, (_, i) => i), 16, async (i) => {
-    const { token } = await call<{ token: string }>(base, 'auth.register', 'mutation', { email: `buyer${i}.${randomUUID().slice(0, 8)}@bench.example`, password: 'bench buyer password', name: `buyer ${i}` });
-    const a = await call<{ id: string }>(base, 'address.create', 'mutation', { receiver: `买家${i}`, phone: '13800138000', province: '上海', city: '上海', district: '浦东', detail: `${i} 号` }, token);
-    buyers.push({ token, addressId: a.id, busy: false });
-  });
+  await pool(
+    Array.from({ length: USERS }, (_, i) => i),
+    16,
+    async (i) => {
+      const { token } = await call<{ token: string }>(base, 'auth.register', 'mutation', {
+        email: `buyer${i}.${randomUUID().slice(0, 8)}@bench.example`,
+        password: 'bench buyer password',
+        name: `buyer ${i}`,
+      });
+      const a = await call<{ id: string }>(
+        base,
+        'address.create',
+        'mutation',
+        {
+          receiver: `买家${i}`,
+          phone: '13800138000',
+          province: '上海',
+          city: '上海',
+          district: '浦东',
+          detail: `${i} 号`,
+        },
+        token,
+      );
+      buyers.push({ token, addressId: a.id, busy: false });
+    },
+  );
   console.log(`set up ${SKUS} SKUs and ${USERS} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { adminToken, skuIds, buyers };
 }
@@ -137,14 +223,27 @@ async function purchase(base: string, b: Buyer, skuId: string): Promise<number> 
   const t0 = performance.now();
   await call(base, 'cart.addItem', 'mutation', { skuId, quantity: 1 }, b.token);
   const t1 = performance.now();
-  const order = await call<{ id: string; payableAmount: number }>(base, 'order.checkout', 'mutation', { addressId: b.addressId, idempotencyKey: `co-${randomUUID()}` }, b.token);
+  const order = await call<{ id: string; payableAmount: number }>(
+    base,
+    'order.checkout',
+    'mutation',
+    { addressId: b.addressId, idempotencyKey: `co-${randomUUID()}` },
+    b.token,
+  );
   const t2 = performance.now();
-  const pay = await call<{ id: string; amount: number }>(base, 'payment.create', 'mutation', { orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: `pay-${randomUUID()}` }, b.token);
+  const pay = await call<{ id: string; amount: number }>(
+    base,
+    'payment.create',
+    'mutation',
+    { orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: `pay-${randomUUID()}` },
+    b.token,
+  );
   const t3 = performance.now();
   if (pay.amount !== order.payableAmount) throw new CallFailed('payment amount differs from the order');
   const res = await request(`${base}/sandbox/pay/${pay.id}/approve`, 'POST', {}, '');
   const body = res.json as { ok: boolean; outcome?: string };
-  if (res.status !== 200 || body.outcome !== 'succeeded') throw new CallFailed(`approve: ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== 200 || body.outcome !== 'succeeded')
+    throw new CallFailed(`approve: ${res.status} ${JSON.stringify(body)}`);
   const t4 = performance.now();
   steps.add += t1 - t0;
   steps.checkout += t2 - t1;
@@ -155,13 +254,26 @@ async function purchase(base: string, b: Buyer, skuId: string): Promise<number> 
 }
 
 interface Figure {
-  label: string; perSec: number; p50: number; p99: number; count: number; errors: number; cpuMicros: number | null; firstError?: string;
+  label: string;
+  perSec: number;
+  p50: number;
+  p99: number;
+  count: number;
+  errors: number;
+  cpuMicros: number | null;
+  firstError?: string;
   /** CPU µs per operation of PostgreSQL, Redis, NATS and the load generator (they share the machine's 2 cores with the BFF). */
   others: { postgres: number; redis: number; nats: number; generator: number } | null;
 }
 
 /** `width` loops of `op` for `seconds`; every failure counted. */
-async function drive(server: ChildServer, label: string, seconds: number, width: number, op: (worker: number) => Promise<number>): Promise<Figure> {
+async function drive(
+  server: ChildServer,
+  label: string,
+  seconds: number,
+  width: number,
+  op: (worker: number) => Promise<number>,
+): Promise<Figure> {
   const lat: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -175,16 +287,18 @@ async function drive(server: ChildServer, label: string, seconds: number, width:
   const services = serviceCpuMeter();
   const own0 = process.cpuUsage();
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: width }, async (_, w) => {
-    while (Date.now() < end) {
-      try {
-        lat.push(await op(w));
-      } catch (e) {
-        errors++;
-        firstError ??= e instanceof Error ? e.message : String(e);
+  await Promise.all(
+    Array.from({ length: width }, async (_, w) => {
+      while (Date.now() < end) {
+        try {
+          lat.push(await op(w));
+        } catch (e) {
+          errors++;
+          firstError ??= e instanceof Error ? e.message : String(e);
+        }
       }
-    }
-  }));
+    }),
+  );
   const elapsed = (performance.now() - t0) / 1000;
   const cpu1 = cpu();
   const own = process.cpuUsage(own0);
@@ -193,9 +307,23 @@ async function drive(server: ChildServer, label: string, seconds: number, width:
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
   return {
-    label, perSec: lat.length / elapsed, p50: q(0.5), p99: q(0.99), count: lat.length, errors, firstError,
+    label,
+    perSec: lat.length / elapsed,
+    p50: q(0.5),
+    p99: q(0.99),
+    count: lat.length,
+    errors,
+    firstError,
     cpuMicros: cpu0 !== null && cpu1 !== null && lat.length ? ((cpu1 - cpu0) * 1e6) / lat.length : null,
-    others: svc && lat.length ? { postgres: per(svc.postgres), redis: per(svc.redis), nats: per(svc.nats), generator: per((own.user + own.system) / 1e6) } : null,
+    others:
+      svc && lat.length
+        ? {
+            postgres: per(svc.postgres),
+            redis: per(svc.redis),
+            nats: per(svc.nats),
+            generator: per((own.user + own.system) / 1e6),
+          }
+        : null,
   };
 }
 
@@ -207,7 +335,9 @@ async function outboxBacklog(url: string): Promise<{ atEnd: number; drainedMs: n
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const pending = async () => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM platform.outbox WHERE published_at IS NULL')).rows[0].n;
+    const pending = async () =>
+      (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM platform.outbox WHERE published_at IS NULL'))
+        .rows[0].n;
     const t0 = performance.now();
     const atEnd = await pending();
     for (let n = atEnd; n > 0; n = await pending()) {
@@ -228,10 +358,24 @@ let failed: unknown = null;
 const figures: Figure[] = [];
 try {
   const env = PROCESSES > 1 ? { ...world.env, BFF_PROCESSES: String(PROCESSES), RUN_JOBS: 'false' } : world.env;
-  server = await startServer({ name: 'BFF', script: 'apps/bff/src/main.ts', env, port: await freePort(), timeoutMs: 90_000, nodeArgs: bffNodeArgs() });
+  server = await startServer({
+    name: 'BFF',
+    script: 'apps/bff/src/main.ts',
+    env,
+    port: await freePort(),
+    timeoutMs: 90_000,
+    nodeArgs: bffNodeArgs(),
+  });
   if (PROCESSES > 1) {
     // apps/worker: relay, consumers, sweepers; ready once it logs so (at info level).
-    worker = await startServer({ name: 'worker', script: 'apps/worker/src/main.ts', env: { ...world.env, LOG_LEVEL: 'info' }, port: await freePort(), readyOutput: 'zjmall worker running', nodeArgs: bffNodeArgs() });
+    worker = await startServer({
+      name: 'worker',
+      script: 'apps/worker/src/main.ts',
+      env: { ...world.env, LOG_LEVEL: 'info' },
+      port: await freePort(),
+      readyOutput: 'zjmall worker running',
+      nodeArgs: bffNodeArgs(),
+    });
   }
   const base = server.url;
   const { skuIds, buyers } = await setup(base);
@@ -244,7 +388,8 @@ try {
   let cursor = 0;
   const order = async () => {
     let b: Buyer;
-    do b = buyers[cursor++ % buyers.length]; while (b.busy);
+    do b = buyers[cursor++ % buyers.length];
+    while (b.busy);
     b.busy = true;
     try {
       return await purchase(base, b, skuIds[Math.floor(Math.random() * skuIds.length)]);
@@ -265,16 +410,46 @@ try {
   await world.drop().catch((e: unknown) => console.error('could not clean the bench database/stream/keys up:', e));
 }
 
-if (process.env.BENCH_STEPS) console.log('steps (mean ms):', Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, k === 'n' ? v : +(v / steps.n).toFixed(1)])));
+if (process.env.BENCH_STEPS)
+  console.log(
+    'steps (mean ms):',
+    Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, k === 'n' ? v : +(v / steps.n).toFixed(1)])),
+  );
 if (figures.length) {
   const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
   const [baseline] = figures;
   console.log('\nzjmall checkout benchmark (issue 5: target ≥ 300 orders/s, zero errors)');
   console.log(`machine: ${machine()}`);
-  console.log(`load: ${CONCURRENCY} concurrent clients (node:http, keep-alive), ${WARMUP} s warm-up, ${DURATION} s measured; ${USERS} distinct users, ${SKUS} SKUs; ${PROCESSES > 1 ? `BFF: ${PROCESSES} processes (BFF_PROCESSES) + apps/worker running the relay (CPU over all)` : 'BFF: 1 process, relay running in it'}, NODE_ENV=production, PostgreSQL + Redis + NATS\n`);
-  const head = ['target', 'per s', 'p50 ms', 'p99 ms', 'done', 'errors', 'server CPU µs', 'PostgreSQL µs', 'Redis µs', 'NATS µs', 'generator µs', 'vs ping'];
-  const rows = figures.map((f) => [f.label, fmt(f.perSec), fmt(f.p50, 1), fmt(f.p99, 1), fmt(f.count), String(f.errors), f.cpuMicros === null ? '-' : fmt(f.cpuMicros),
-    ...(f.others ? [fmt(f.others.postgres), fmt(f.others.redis), fmt(f.others.nats), fmt(f.others.generator)] : ['-', '-', '-', '-']), `${fmt((100 * f.perSec) / baseline.perSec, 1)}%`]);
+  console.log(
+    `load: ${CONCURRENCY} concurrent clients (node:http, keep-alive), ${WARMUP} s warm-up, ${DURATION} s measured; ${USERS} distinct users, ${SKUS} SKUs; ${PROCESSES > 1 ? `BFF: ${PROCESSES} processes (BFF_PROCESSES) + apps/worker running the relay (CPU over all)` : 'BFF: 1 process, relay running in it'}, NODE_ENV=production, PostgreSQL + Redis + NATS\n`,
+  );
+  const head = [
+    'target',
+    'per s',
+    'p50 ms',
+    'p99 ms',
+    'done',
+    'errors',
+    'server CPU µs',
+    'PostgreSQL µs',
+    'Redis µs',
+    'NATS µs',
+    'generator µs',
+    'vs ping',
+  ];
+  const rows = figures.map((f) => [
+    f.label,
+    fmt(f.perSec),
+    fmt(f.p50, 1),
+    fmt(f.p99, 1),
+    fmt(f.count),
+    String(f.errors),
+    f.cpuMicros === null ? '-' : fmt(f.cpuMicros),
+    ...(f.others
+      ? [fmt(f.others.postgres), fmt(f.others.redis), fmt(f.others.nats), fmt(f.others.generator)]
+      : ['-', '-', '-', '-']),
+    `${fmt((100 * f.perSec) / baseline.perSec, 1)}%`,
+  ]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');
   console.log(line(head));
@@ -282,7 +457,9 @@ if (figures.length) {
   for (const r of rows) console.log(line(r));
   const orders = figures[1];
   if (orders) {
-    console.log(`\n${fmt(orders.perSec)} orders/s (4 HTTP calls each: ${fmt(orders.perSec * 4)} req/s): target ≥ 300 ${orders.perSec >= 300 ? 'met' : 'NOT MET'}`);
+    console.log(
+      `\n${fmt(orders.perSec)} orders/s (4 HTTP calls each: ${fmt(orders.perSec * 4)} req/s): target ≥ 300 ${orders.perSec >= 300 ? 'met' : 'NOT MET'}`,
+    );
     if (orders.cpuMicros !== null && orders.others) {
       // Everything that ran for the orders shares this machine's cores: their CPU per order bounds
       // the rate the machine can reach however the work is scheduled.
@@ -295,9 +472,12 @@ if (figures.length) {
       );
     }
     if (backlog) {
-      console.log(`outbox: ${backlog.atEnd} events unpublished when the load stopped; ${backlog.drainedMs === null ? 'not drained within 30 s' : `all published ${fmt(backlog.drainedMs)} ms later`}`);
+      console.log(
+        `outbox: ${backlog.atEnd} events unpublished when the load stopped; ${backlog.drainedMs === null ? 'not drained within 30 s' : `all published ${fmt(backlog.drainedMs)} ms later`}`,
+      );
     }
-    if (orders.errors > 0) failed ??= new Error(`${orders.errors} failed orders (first: ${orders.firstError}): not a result`);
+    if (orders.errors > 0)
+      failed ??= new Error(`${orders.errors} failed orders (first: ${orders.firstError}): not a result`);
   }
   if (baseline.errors > 0) failed ??= new Error(`${baseline.errors} failed pings (first: ${baseline.firstError})`);
 }

@@ -42,14 +42,21 @@ switch (mode) {
       router: appRouter,
       fastPath: mode === 'trpc-fast',
       createContext: (req, _res, info) =>
-        createContext({ requestId: String(req.id), ip: req.ip, authorization: req.headers.authorization, connectionParams: info.connectionParams }),
+        createContext({
+          requestId: String(req.id),
+          ip: req.ip,
+          authorization: req.headers.authorization,
+          connectionParams: info.connectionParams,
+        }),
     });
     app.get('/stats', async () => stats);
     break;
   case 'caller': {
     const caller = createCallerFactory(appRouter);
     app.get('/caller', async (req) =>
-      caller(createContext({ requestId: String(req.id), ip: req.ip, authorization: req.headers.authorization })).health.ping(),
+      caller(
+        createContext({ requestId: String(req.id), ip: req.ip, authorization: req.headers.authorization }),
+      ).health.ping(),
     );
     break;
   }

@@ -1,5 +1,17 @@
 import { parseArgs } from 'node:util';
-import { LOAD_FLAGS, loadSettings, benchEnvironment, bffNodeArgs, freePort, measureAll, printTable, startServer, type ChildServer, type Endpoint, type LoadSettings } from './harness';
+import {
+  LOAD_FLAGS,
+  loadSettings,
+  benchEnvironment,
+  bffNodeArgs,
+  freePort,
+  measureAll,
+  printTable,
+  startServer,
+  type ChildServer,
+  type Endpoint,
+  type LoadSettings,
+} from './harness';
 
 /**
  * The BFF's floor: how much of bare Fastify's throughput a trivial tRPC query keeps through the
@@ -50,7 +62,8 @@ async function pingEndpoints(s: ChildServer, name: string, expected: TrpcPath): 
   const out: Endpoint[] = [];
   for (const path of [PING, PING_BATCHED]) {
     const servedBy = await preflight(s.url + path, isPong);
-    if (servedBy !== expected) throw new Error(`${name}: expected the ${expected} to answer ${path}, got the ${servedBy}`);
+    if (servedBy !== expected)
+      throw new Error(`${name}: expected the ${expected} to answer ${path}, got the ${servedBy}`);
     const shown = path === PING ? PING : `${PING}?batch=1`;
     out.push({ label: `${name} GET ${shown} [${servedBy}]`, server: s, req: { url: s.url + path } });
   }
@@ -58,7 +71,14 @@ async function pingEndpoints(s: ChildServer, name: string, expected: TrpcPath): 
 }
 
 async function floorServer(mode: string): Promise<ChildServer> {
-  return startServer({ name: `floor-server ${mode}`, script: FLOOR_SERVER, args: [mode], env: {}, port: await freePort(), timeoutMs: 30_000 });
+  return startServer({
+    name: `floor-server ${mode}`,
+    script: FLOOR_SERVER,
+    args: [mode],
+    env: {},
+    port: await freePort(),
+    timeoutMs: 30_000,
+  });
 }
 
 /** The floor server's own counters confirm which path served the whole load, not just the preflight. */
@@ -67,7 +87,6 @@ async function confirmPath(s: ChildServer, expected: TrpcPath): Promise<void> {
   const wrong = expected === 'fast path' ? stats.stock : stats.fastPath;
   if (wrong !== 0) throw new Error(`${s.name}: ${wrong} requests took the other path (${JSON.stringify(stats)})`);
 }
-
 
 const servers: ChildServer[] = [];
 const endpoints: Endpoint[] = [];
@@ -82,16 +101,30 @@ try {
     const s = await floorServer('bare');
     servers.push(s);
     await preflight(`${s.url}/bare`, (t) => t === '{"ok":true}');
-    endpoints.push({ label: 'bare Fastify GET /bare', server: s, req: { url: `${s.url}/bare`, expectBody: '{"ok":true}' } });
+    endpoints.push({
+      label: 'bare Fastify GET /bare',
+      server: s,
+      req: { url: `${s.url}/bare`, expectBody: '{"ok":true}' },
+    });
   }
   if (targets.has('bff')) {
     const world = await benchEnvironment();
     dropBenchEnvironment = world.drop;
-    const s = await startServer({ name: 'BFF', script: 'apps/bff/src/main.ts', env: world.env, port: await freePort(), timeoutMs: 60_000, nodeArgs: bffNodeArgs() });
+    const s = await startServer({
+      name: 'BFF',
+      script: 'apps/bff/src/main.ts',
+      env: world.env,
+      port: await freePort(),
+      timeoutMs: 60_000,
+      nodeArgs: bffNodeArgs(),
+    });
     servers.push(s);
     endpoints.push(...(await pingEndpoints(s, 'BFF', 'fast path')));
   }
-  for (const [target, mode, path] of [['fast', 'trpc-fast', 'fast path'], ['stock', 'trpc-stock', 'stock adapter']] as const) {
+  for (const [target, mode, path] of [
+    ['fast', 'trpc-fast', 'fast path'],
+    ['stock', 'trpc-stock', 'stock adapter'],
+  ] as const) {
     if (!targets.has(target)) continue;
     const s = await floorServer(mode);
     servers.push(s);
@@ -111,7 +144,9 @@ try {
   failure = e;
 } finally {
   for (const s of servers) await s.stop();
-  await dropBenchEnvironment?.().catch((e: unknown) => console.error('could not clean the bench database/stream/keys up:', e));
+  await dropBenchEnvironment?.().catch((e: unknown) =>
+    console.error('could not clean the bench database/stream/keys up:', e),
+  );
 }
 
 if (rows.length) {
@@ -120,11 +155,15 @@ if (rows.length) {
   const bffPing = rows.find((r) => r.label.startsWith(`BFF GET ${PING} `));
   if (bare && bffPing) {
     const ratio = bffPing.reqPerSec / bare.reqPerSec;
-    console.log(`\nBFF health.ping keeps ${(100 * ratio).toFixed(1)}% of bare Fastify's req/s: target ≥ 50% ${ratio >= 0.5 ? 'met' : 'NOT MET'}`);
+    console.log(
+      `\nBFF health.ping keeps ${(100 * ratio).toFixed(1)}% of bare Fastify's req/s: target ≥ 50% ${ratio >= 0.5 ? 'met' : 'NOT MET'}`,
+    );
     if (bare.cpuMicros !== null && bffPing.cpuMicros !== null) {
       // What the ratio would be with the server CPU-bound and the machine otherwise idle.
       const byCpu = bare.cpuMicros / bffPing.cpuMicros;
-      console.log(`by server CPU per request: ${bare.cpuMicros.toFixed(1)} µs vs ${bffPing.cpuMicros.toFixed(1)} µs → ${(100 * byCpu).toFixed(1)}%`);
+      console.log(
+        `by server CPU per request: ${bare.cpuMicros.toFixed(1)} µs vs ${bffPing.cpuMicros.toFixed(1)} µs → ${(100 * byCpu).toFixed(1)}%`,
+      );
     }
   }
 }

@@ -24,7 +24,10 @@ export function machine(): string {
 }
 
 // Other work on the machine lowers req/s (not CPU µs/req): say how busy it was.
-const LOAD_AT_START = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const LOAD_AT_START = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -88,11 +91,15 @@ export async function startServer(opts: {
   readyOutput?: string;
   timeoutMs?: number;
 }): Promise<ChildServer> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', opts.script, ...(opts.args ?? [])], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...opts.env, PORT: String(opts.port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), '--import', 'tsx', opts.script, ...(opts.args ?? [])],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...opts.env, PORT: String(opts.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running.add(child);
   let output = '';
   const keep = (b: Buffer) => {
@@ -251,7 +258,12 @@ export const LOAD_FLAGS = {
   connections: { type: 'string', default: '64' },
 } as const;
 
-export function loadSettings(flags: { duration: string; warmup: string; rounds: string; connections: string }): LoadSettings {
+export function loadSettings(flags: {
+  duration: string;
+  warmup: string;
+  rounds: string;
+  connections: string;
+}): LoadSettings {
   return {
     connections: Number(flags.connections),
     durationSec: Number(flags.duration),
@@ -354,7 +366,19 @@ export async function measureAll(endpoints: Endpoint[], load: LoadSettings): Pro
 
 export function printTable(title: string, load: LoadSettings, rows: Measure[], baseline: Measure | undefined): void {
   const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-  const head = ['target', 'req/s', 'range', 'CPU µs/req', 'PostgreSQL µs/req', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx', baseline ? 'vs bare' : ''];
+  const head = [
+    'target',
+    'req/s',
+    'range',
+    'CPU µs/req',
+    'PostgreSQL µs/req',
+    'p50 ms',
+    'p99 ms',
+    'requests',
+    'errors',
+    'non-2xx',
+    baseline ? 'vs bare' : '',
+  ];
   const body = rows.map((m) => [
     m.label,
     fmt(m.reqPerSec),
@@ -369,7 +393,8 @@ export function printTable(title: string, load: LoadSettings, rows: Measure[], b
     baseline ? `${fmt((100 * m.reqPerSec) / baseline.reqPerSec, 1)}%` : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\n${title}`);
   console.log(`machine: ${machine()}; load average before the run ${LOAD_AT_START}`);
   console.log(
@@ -385,7 +410,9 @@ export function printTable(title: string, load: LoadSettings, rows: Measure[], b
  * A private world for a bench BFF in the production configuration: its own database, Redis key
  * prefix, NATS subjects and stream, all removed by drop(). `extra` overrides or adds variables.
  */
-export async function benchEnvironment(extra: Record<string, string> = {}): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+export async function benchEnvironment(
+  extra: Record<string, string> = {},
+): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const natsUrl = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';

@@ -42,7 +42,7 @@ const win = args.includes('--window') ? args[args.indexOf('--window') + 1].split
   prof.samples.forEach((id, i) => {
     t += prof.timeDeltas[i] ?? 0;
     const sec = Math.floor(t / 1e6);
-    busy[sec] = (busy[sec] ?? 0) + (idleIds.has(id) ? 0 : prof.timeDeltas[i] ?? 0);
+    busy[sec] = (busy[sec] ?? 0) + (idleIds.has(id) ? 0 : (prof.timeDeltas[i] ?? 0));
     if (!win || (t >= win[0] * 1e6 && t < win[1] * 1e6)) {
       keep.push(id);
       deltas.push(prof.timeDeltas[i] ?? 0);
@@ -59,8 +59,13 @@ const selfUs = new Map<number, number>();
 prof.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 
-const short = (url: string) => url.replace(/^file:\/\//, '').replace(/.*node_modules\//, 'nm/').replace(/.*\/work\/[^/]+\//, '');
-const label = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+const short = (url: string) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/.*node_modules\//, 'nm/')
+    .replace(/.*\/work\/[^/]+\//, '');
+const label = (n: Node) =>
+  `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
 const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
 
 const fnSelf = new Map<string, number>();
@@ -69,7 +74,12 @@ for (const [id, us] of selfUs) {
   const n = byId.get(id)!;
   fnSelf.set(label(n), (fnSelf.get(label(n)) ?? 0) + us);
   const f = short(n.callFrame.url) || `(${n.callFrame.functionName})`;
-  const pkg = f.startsWith('nm/') ? f.split('/').slice(0, f.split('/')[1].startsWith('@') ? 3 : 2).join('/') : f;
+  const pkg = f.startsWith('nm/')
+    ? f
+        .split('/')
+        .slice(0, f.split('/')[1].startsWith('@') ? 3 : 2)
+        .join('/')
+    : f;
   fileSelf.set(pkg, (fileSelf.get(pkg) ?? 0) + us);
 }
 const print = (title: string, m: Map<string, number>) => {
@@ -122,7 +132,8 @@ if (args.includes('--under')) {
   const leaves = new Map<string, number>();
   for (const [id, us] of selfUs) {
     let hit = false;
-    for (let cur: number | undefined = id; cur !== undefined && !hit; cur = parent.get(cur)) hit = label(byId.get(cur)!).includes(text);
+    for (let cur: number | undefined = id; cur !== undefined && !hit; cur = parent.get(cur))
+      hit = label(byId.get(cur)!).includes(text);
     if (hit) leaves.set(label(byId.get(id)!), (leaves.get(label(byId.get(id)!)) ?? 0) + us);
   }
   print(`self time under "${text}"`, leaves);

@@ -5,7 +5,15 @@ import { QueryTypes } from 'sequelize';
 import type { RecalculateInput } from '@zjmall/contracts';
 import { catalogMigrations, catalogModels, createCatalogPricingFeed } from '@zjmall/catalog';
 import { inventoryMigrations, inventoryModels } from '@zjmall/inventory';
-import { createLogger, createPlatform, loadConfig, migrateUp, platformMigrations, type Config, type Platform } from '@zjmall/platform';
+import {
+  createLogger,
+  createPlatform,
+  loadConfig,
+  migrateUp,
+  platformMigrations,
+  type Config,
+  type Platform,
+} from '@zjmall/platform';
 import {
   compileRules,
   counterIds,
@@ -95,7 +103,8 @@ async function evaluationStage(pool: PricingPool) {
   const ruleSet = randomRuleSet(rand, cat, RULES);
   const { program, encode } = compileRules(ruleSet, cat.categories);
   const chunks: SkuChunk[] = [];
-  for (let done = 0; done < SKUS; done += CHUNK) chunks.push(encode(randomSkus(rand, cat, Math.min(CHUNK, SKUS - done), ids)));
+  for (let done = 0; done < SKUS; done += CHUNK)
+    chunks.push(encode(randomSkus(rand, cat, Math.min(CHUNK, SKUS - done), ids)));
   // the pool gives the inline answer (checked on the first chunk), and both are warm
   const a = evaluateInline(program, chunks[0]);
   const [b] = await evaluateMany(program, [copy(chunks[0])], pool);
@@ -117,16 +126,22 @@ async function evaluationStage(pool: PricingPool) {
   const poolRate = (evals / median(pooled)) * 1000;
   console.log(`\n1. evaluation: ${fmt(SKUS)} SKUs × ${RULES} rules (chunks of ${fmt(CHUNK)}), median of ${ROUNDS}`);
   console.log(`   inline, one thread : ${fmt(median(inline))} ms  ${fmt(inlineRate)} SKU-rule evaluations/s`);
-  console.log(`   piscina, ${pool.threads} threads: ${fmt(median(pooled))} ms  ${fmt(poolRate)} SKU-rule evaluations/s (evaluateMany: one task per thread)`);
+  console.log(
+    `   piscina, ${pool.threads} threads: ${fmt(median(pooled))} ms  ${fmt(poolRate)} SKU-rule evaluations/s (evaluateMany: one task per thread)`,
+  );
   const perChunkRate = (evals / median(perChunk)) * 1000;
-  console.log(`   (one task per chunk: ${fmt(median(perChunk))} ms  ${fmt(perChunkRate)}/s, ${fmt(perChunkRate / inlineRate, 2)}×)`);
+  console.log(
+    `   (one task per chunk: ${fmt(median(perChunk))} ms  ${fmt(perChunkRate)}/s, ${fmt(perChunkRate / inlineRate, 2)}×)`,
+  );
   console.log(`   ratio pool / inline: ${fmt(poolRate / inlineRate, 2)}×  (target ≥ 1.7×)`);
   return { inlineRate, poolRate };
 }
 
 /** One batch's latency inline vs on the pool (split in one part per thread), by batch size and rule count. */
 async function thresholdStage(pool: PricingPool) {
-  console.log(`\n2. one batch, inline vs pool (mean latency; pool = this thread's part + the workers' parts, split and transfers included)`);
+  console.log(
+    `\n2. one batch, inline vs pool (mean latency; pool = this thread's part + the workers' parts, split and transfers included)`,
+  );
   console.log(`   rules   SKUs   evaluations   inline µs   pool µs   faster`);
   const crossovers: number[] = [];
   for (const rules of [2, 8, RULES]) {
@@ -150,11 +165,15 @@ async function thresholdStage(pool: PricingPool) {
       const inl = await measure(async () => evaluateInline(program, chunk));
       const pl = await measure(() => evaluate(program, chunk, pool, 0));
       if (pl < inl && firstPoolWin === null) firstPoolWin = size * rules;
-      console.log(`   ${String(rules).padStart(5)} ${fmt(size).padStart(6)} ${fmt(size * rules).padStart(13)} ${fmt(inl, 1).padStart(11)} ${fmt(pl, 1).padStart(9)}   ${pl < inl ? 'pool' : 'inline'}`);
+      console.log(
+        `   ${String(rules).padStart(5)} ${fmt(size).padStart(6)} ${fmt(size * rules).padStart(13)} ${fmt(inl, 1).padStart(11)} ${fmt(pl, 1).padStart(9)}   ${pl < inl ? 'pool' : 'inline'}`,
+      );
     }
     if (firstPoolWin !== null) crossovers.push(firstPoolWin);
   }
-  console.log(`   smallest batch where the pool won, per rule count (SKU-rule evaluations): ${crossovers.map((c) => fmt(c)).join(', ') || 'none'}`);
+  console.log(
+    `   smallest batch where the pool won, per rule count (SKU-rule evaluations): ${crossovers.map((c) => fmt(c)).join(', ') || 'none'}`,
+  );
 }
 
 /** 8 × 5 × 3 categories, 50 brands, JOB_SKUS / 2 products with 2 SKUs each, straight in SQL (not timed). */
@@ -167,7 +186,12 @@ async function seedCatalog(platform: Platform) {
     await q(
       `INSERT INTO catalog.categories (id, parent_id, name, path, depth)
        SELECT u.id, u.parent, 'c-' || u.id, u.path::uuid[], $4 FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(id, parent, path)`,
-      [level.map((c) => c.id), level.map((c) => c.path[depth - 2] ?? null), level.map((c) => `{${c.path.join(',')}}`), depth - 1],
+      [
+        level.map((c) => c.id),
+        level.map((c) => c.path[depth - 2] ?? null),
+        level.map((c) => `{${c.path.join(',')}}`),
+        depth - 1,
+      ],
     );
   }
   await q(`INSERT INTO catalog.brands (id, name) SELECT u, 'b-' || u FROM unnest($1::uuid[]) AS u`, [cat.brands]);
@@ -192,7 +216,10 @@ async function seedCatalog(platform: Platform) {
     [JOB_SKUS],
   );
   await q(`ANALYZE catalog.skus; ANALYZE catalog.products; ANALYZE catalog.categories`);
-  const skus = await platform.db.query<{ skuId: string }>(`SELECT id AS "skuId" FROM catalog.skus ORDER BY random() LIMIT 2000`, { type: QueryTypes.SELECT });
+  const skus = await platform.db.query<{ skuId: string }>(
+    `SELECT id AS "skuId" FROM catalog.skus ORDER BY random() LIMIT 2000`,
+    { type: QueryTypes.SELECT },
+  );
   return { categories: cat.categories, brands: cat.brands, skus };
 }
 
@@ -204,7 +231,12 @@ async function jobStage(pool: PricingPool) {
   let platform: Platform | null = null;
   try {
     platform = await createPlatform(config, log, 'bench-reprice');
-    await migrateUp(platform.db, config.DATABASE_URL, [platformMigrations, inventoryMigrations, catalogMigrations, pricingMigrations]);
+    await migrateUp(platform.db, config.DATABASE_URL, [
+      platformMigrations,
+      inventoryMigrations,
+      catalogMigrations,
+      pricingMigrations,
+    ]);
     platform.db.addModels([...inventoryModels, ...catalogModels]);
     console.log(`\n3. the whole job: seeding ${fmt(JOB_SKUS)} SKUs in a fresh database (${dbName}) …`);
     const shape = await seedCatalog(platform);
@@ -215,7 +247,13 @@ async function jobStage(pool: PricingPool) {
 
     const runJob = async (label: string, jobPool: PricingPool | null, inlineThreshold = DEFAULT_INLINE_THRESHOLD) => {
       const { jobId } = await pricing.recalculate(input, null);
-      const runner = createPriceJobRunner({ db: platform!.db, feed, log, pool: jobPool, options: { batchSize: BATCH, inlineThreshold } });
+      const runner = createPriceJobRunner({
+        db: platform!.db,
+        feed,
+        log,
+        pool: jobPool,
+        options: { batchSize: BATCH, inlineThreshold },
+      });
       const t = performance.now();
       await runner.drain();
       const ms = performance.now() - t;
@@ -224,13 +262,16 @@ async function jobStage(pool: PricingPool) {
         `SELECT count(*)::int AS events FROM platform.outbox WHERE type = 'catalog.price_changed' AND data ->> 'jobId' = $1`,
         { bind: [jobId], type: QueryTypes.SELECT },
       );
-      if (job.status !== 'completed' || job.processed !== JOB_SKUS) throw new Error(`job ${label}: ${JSON.stringify(job)}`);
+      if (job.status !== 'completed' || job.processed !== JOB_SKUS)
+        throw new Error(`job ${label}: ${JSON.stringify(job)}`);
       console.log(
         `   ${label.padEnd(34)} ${fmt(ms).padStart(6)} ms  ${fmt((JOB_SKUS / ms) * 1000).padStart(7)} SKUs/s  changed ${fmt(job.changed)}, ${events} price_changed events`,
       );
       return ms;
     };
-    console.log(`   ${RULES} rules, batches of ${fmt(BATCH)} SKUs (one transaction and one event each); Redis + NATS on`);
+    console.log(
+      `   ${RULES} rules, batches of ${fmt(BATCH)} SKUs (one transaction and one event each); Redis + NATS on`,
+    );
     const path = BATCH * RULES < DEFAULT_INLINE_THRESHOLD ? 'inline' : 'pool';
     await runJob(`default (${fmt(BATCH * RULES)} evals/batch: ${path})`, pool);
     await runJob('every batch on the pool', pool, 0);
@@ -252,7 +293,8 @@ async function machineParallelism(): Promise<number> {
   const code = `const { parentPort } = require('node:worker_threads');
     parentPort.on('message', (n) => { let x = 0; for (let i = 0; i < n; i++) x = (x + i * 7) & 0xffffff; parentPort.postMessage(x); });`;
   const workers = [new Worker(code, { eval: true }), new Worker(code, { eval: true })];
-  const run = (w: InstanceType<typeof Worker>, n: number) => new Promise((resolve) => (w.once('message', resolve), w.postMessage(n)));
+  const run = (w: InstanceType<typeof Worker>, n: number) =>
+    new Promise((resolve) => (w.once('message', resolve), w.postMessage(n)));
   const N = 300_000_000;
   try {
     await Promise.all(workers.map((w) => run(w, 1_000_000)));
@@ -267,7 +309,9 @@ async function machineParallelism(): Promise<number> {
       two.push(performance.now() - t);
     }
     const ratio = median(one) / median(two);
-    console.log(`0. control: a pure integer loop, 1 thread ${fmt(median(one))} ms vs split over 2 threads ${fmt(median(two))} ms: ${fmt(ratio, 2)}× (the machine's ceiling)`);
+    console.log(
+      `0. control: a pure integer loop, 1 thread ${fmt(median(one))} ms vs split over 2 threads ${fmt(median(two))} ms: ${fmt(ratio, 2)}× (the machine's ceiling)`,
+    );
     return ratio;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
@@ -275,7 +319,9 @@ async function machineParallelism(): Promise<number> {
 }
 
 async function main() {
-  console.log(`reprice bench on ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}`);
+  console.log(
+    `reprice bench on ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}`,
+  );
   const pool = createPricingPool({ threads: availableParallelism(), minThreads: availableParallelism() });
   try {
     await machineParallelism();

@@ -1,7 +1,16 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createInventoryService, inventoryMigrations, inventoryModels, type InventoryService } from '@zjmall/inventory';
-import { createLogger, createPlatform, loadConfig, migrateUp, newId, platformMigrations, type Config, type Platform } from '@zjmall/platform';
+import {
+  createLogger,
+  createPlatform,
+  loadConfig,
+  migrateUp,
+  newId,
+  platformMigrations,
+  type Config,
+  type Platform,
+} from '@zjmall/platform';
 import { benchEnvironment, machine } from './harness';
 
 /**
@@ -65,7 +74,8 @@ async function drive(label: string, op: () => Promise<void>): Promise<Figure> {
             if (keep) latencies.push(performance.now() - t);
           } catch (e) {
             errors++;
-            firstError ??= e instanceof Error ? `${(e as { appCode?: string }).appCode ?? e.name}: ${e.message}` : String(e);
+            firstError ??=
+              e instanceof Error ? `${(e as { appCode?: string }).appCode ?? e.name}: ${e.message}` : String(e);
           }
         }
       }),
@@ -76,7 +86,15 @@ async function drive(label: string, op: () => Promise<void>): Promise<Figure> {
   const { latencies, errors, firstError, elapsed } = await window(DURATION_MS, true);
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  const fig = { label, perSec: (latencies.length / elapsed) * 1000, ops: latencies.length, errors, firstError, p50: pct(0.5), p99: pct(0.99) };
+  const fig = {
+    label,
+    perSec: (latencies.length / elapsed) * 1000,
+    ops: latencies.length,
+    errors,
+    firstError,
+    p50: pct(0.5),
+    p99: pct(0.99),
+  };
   console.log(`  ${label}: ${fmt(fig.perSec)}/s, ${fig.errors} errors`);
   return fig;
 }
@@ -87,7 +105,11 @@ async function seed(svc: InventoryService, platform: Platform, skuIds: string[],
   for (let i = 0; i < skuIds.length; i += 2000) {
     const chunk = skuIds.slice(i, i + 2000);
     await platform.db.transaction((tx) =>
-      svc.initStock(tx, chunk.map((skuId) => ({ skuId, onHand, lowStockThreshold: 0 })), { operator: 'bench', reason: 'bench stock', refType: 'IMPORT' }),
+      svc.initStock(
+        tx,
+        chunk.map((skuId) => ({ skuId, onHand, lowStockThreshold: 0 })),
+        { operator: 'bench', reason: 'bench stock', refType: 'IMPORT' },
+      ),
     );
   }
 }
@@ -136,7 +158,10 @@ async function main(): Promise<number> {
     await raw.query('UPDATE inventory.stock SET reserved = 0 WHERE sku_id = ANY($1::uuid[])', [[hotRaw, ...spreadRaw]]);
     const audit = await svc.audit();
     const [{ n }] = (
-      await raw.query<{ n: number }>(`SELECT count(*)::int AS n FROM inventory.reservations WHERE sku_id = $1 AND status = 'active'`, [hotSvc])
+      await raw.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM inventory.reservations WHERE sku_id = $1 AND status = 'active'`,
+        [hotSvc],
+      )
     ).rows;
     const [hot] = await svc.getAdmin([hotSvc]);
 
@@ -146,24 +171,40 @@ async function main(): Promise<number> {
     ];
     console.log(`\nreservations per second — infra/bench/reserve.ts`);
     console.log(`machine: ${machine()}`);
-    console.log(`node ${process.version}; PostgreSQL ${(await raw.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version}; locks ${platform.locks.mode}, cache ${platform.cache.mode}, bus ${platform.bus.mode}; relay ${flags.relay ? 'on' : 'off'}`);
-    console.log(`load: ${CONCURRENCY} callers in flight, ${POOL} PostgreSQL connections each side, ${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s measured per figure\n`);
+    console.log(
+      `node ${process.version}; PostgreSQL ${(await raw.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version}; locks ${platform.locks.mode}, cache ${platform.cache.mode}, bus ${platform.bus.mode}; relay ${flags.relay ? 'on' : 'off'}`,
+    );
+    console.log(
+      `load: ${CONCURRENCY} callers in flight, ${POOL} PostgreSQL connections each side, ${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s measured per figure\n`,
+    );
     const head = ['what', 'per s', 'p50 ms', 'p99 ms', 'ops', 'errors', 'vs raw'];
     const body = rows.flatMap(([s, r]) => [
       [r.label, fmt(r.perSec), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.ops), String(r.errors), '1.00×'],
-      [s.label, fmt(s.perSec), fmt(s.p50, 2), fmt(s.p99, 2), fmt(s.ops), String(s.errors), `${fmt(s.perSec / r.perSec, 2)}×`],
+      [
+        s.label,
+        fmt(s.perSec),
+        fmt(s.p50, 2),
+        fmt(s.p99, 2),
+        fmt(s.ops),
+        String(s.errors),
+        `${fmt(s.perSec / r.perSec, 2)}×`,
+      ],
     ]);
     const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    const line = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
     console.log(line(head));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const b of body) console.log(line(b));
-    console.log(`\naudit: ${audit.checkedSkus} SKUs, ${audit.mismatchCount} mismatches; hot SKU reserved ${hot.reserved} = ${n} active reservations`);
+    console.log(
+      `\naudit: ${audit.checkedSkus} SKUs, ${audit.mismatchCount} mismatches; hot SKU reserved ${hot.reserved} = ${n} active reservations`,
+    );
 
     const all = rows.flat();
     const failed = all.filter((f) => f.errors > 0 || f.ops === 0);
     for (const f of failed) console.log(`NOT A RESULT: ${f.label}: ${f.errors} errors (first: ${f.firstError})`);
-    if (audit.mismatchCount > 0 || hot.reserved !== n) console.log('NOT A RESULT: the stock does not agree with its ledger/reservations');
+    if (audit.mismatchCount > 0 || hot.reserved !== n)
+      console.log('NOT A RESULT: the stock does not agree with its ledger/reservations');
     return failed.length || audit.mismatchCount || hot.reserved !== n ? 1 : 0;
   } finally {
     await raw.end().catch(() => {});

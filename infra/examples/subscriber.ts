@@ -54,10 +54,17 @@ if (args.help) {
 const natsUrl = process.env.NATS_URL || 'nats://127.0.0.1:4222';
 const stream = process.env.NATS_STREAM || DEFAULT_STREAM;
 const prefix = process.env.NATS_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX;
-const subjects = (args.subjects ?? `${prefix}.order.*`).split(',').map((s) => s.trim()).filter(Boolean);
+const subjects = (args.subjects ?? `${prefix}.order.*`)
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const deliverPolicies = { new: DeliverPolicy.New, all: DeliverPolicy.All, last: DeliverPolicy.Last } as const;
 const deliver = (args.deliver ?? (args.durable ? 'all' : 'new')) as keyof typeof deliverPolicies;
-if (!subjects.length || !(deliver in deliverPolicies) || (args.durable !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(args.durable))) {
+if (
+  !subjects.length ||
+  !(deliver in deliverPolicies) ||
+  (args.durable !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(args.durable))
+) {
   console.error(usage);
   process.exit(64);
 }
@@ -80,13 +87,16 @@ function handle(m: JsMsg): void {
   try {
     event = EventEnvelope.parse(JSON.parse(m.string()));
   } catch (e) {
-    err(`skipping a malformed envelope on ${m.subject} (stream seq ${m.seq}): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    err(
+      `skipping a malformed envelope on ${m.subject} (stream seq ${m.seq}): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    );
     m.term();
     return;
   }
   // The payload is checked against its schema in @zjmall/contracts when this build knows its version.
   const payload = parseEventData(event);
-  if (payload && !payload.ok) err(`warning: ${event.type} ${event.id} does not match its v${event.version} payload schema`);
+  if (payload && !payload.ok)
+    err(`warning: ${event.type} ${event.id} does not match its v${event.version} payload schema`);
   process.stdout.write(`${format(event, m.subject)}\n`);
   m.ack();
 }
@@ -97,14 +107,22 @@ const js = jetstream(nc);
 
 const multi = serverSupportsMultiFilter(nc);
 if (subjects.length > 1 && !multi) {
-  err(`nats-server ${nc.info?.version} filters one subject per consumer: pass one --subjects value (or run one subscriber per subject)`);
+  err(
+    `nats-server ${nc.info?.version} filters one subject per consumer: pass one --subjects value (or run one subscriber per subject)`,
+  );
   await nc.close();
   process.exit(64);
 }
-const filter: Partial<ConsumerConfig> = subjects.length > 1 ? { filter_subjects: subjects } : { filter_subject: subjects[0] };
+const filter: Partial<ConsumerConfig> =
+  subjects.length > 1 ? { filter_subjects: subjects } : { filter_subject: subjects[0] };
 
 let consumerName: string;
-const base: Partial<ConsumerConfig> = { ...filter, ack_policy: AckPolicy.Explicit, ack_wait: nanos(30_000), max_ack_pending: 256 };
+const base: Partial<ConsumerConfig> = {
+  ...filter,
+  ack_policy: AckPolicy.Explicit,
+  ack_wait: nanos(30_000),
+  max_ack_pending: 256,
+};
 try {
   if (args.durable) {
     consumerName = args.durable;
@@ -117,12 +135,24 @@ try {
     );
     if (exists) {
       // Follow a changed --subjects (servers before 2.10 may refuse: then the old filter stays).
-      await jsm.consumers.update(stream, consumerName, filter).catch((e: unknown) => err(`warning: kept durable ${consumerName}'s filter: ${e instanceof Error ? e.message : String(e)}`));
-    }
-    else await jsm.consumers.add(stream, { ...base, durable_name: consumerName, deliver_policy: deliverPolicies[deliver] });
+      await jsm.consumers
+        .update(stream, consumerName, filter)
+        .catch((e: unknown) =>
+          err(`warning: kept durable ${consumerName}'s filter: ${e instanceof Error ? e.message : String(e)}`),
+        );
+    } else
+      await jsm.consumers.add(stream, {
+        ...base,
+        durable_name: consumerName,
+        deliver_policy: deliverPolicies[deliver],
+      });
   } else {
     // Ephemeral: the server names it and removes it a minute after the subscriber is gone.
-    const info = await jsm.consumers.add(stream, { ...base, deliver_policy: deliverPolicies[deliver], inactive_threshold: nanos(60_000) });
+    const info = await jsm.consumers.add(stream, {
+      ...base,
+      deliver_policy: deliverPolicies[deliver],
+      inactive_threshold: nanos(60_000),
+    });
     consumerName = info.name;
   }
 } catch (e) {
@@ -147,7 +177,9 @@ async function stop(signal: string) {
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
 
-err(`listening on ${subjects.join(', ')} (stream ${stream}, ${args.durable ? `durable consumer ${consumerName}` : 'ephemeral consumer'}, deliver ${deliver}) at ${natsUrl}; Ctrl-C to stop`);
+err(
+  `listening on ${subjects.join(', ')} (stream ${stream}, ${args.durable ? `durable consumer ${consumerName}` : 'ephemeral consumer'}, deliver ${deliver}) at ${natsUrl}; Ctrl-C to stop`,
+);
 while (!stopping) {
   try {
     messages = await consumer.consume({ max_messages: 64 });

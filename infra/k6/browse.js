@@ -34,7 +34,10 @@ function searchTerm(name) {
 export function setup() {
   const probe = must(query('catalog.products', { limit: 1 }), 'catalog.products');
   if (probe.items.length === 0) {
-    if (!__ENV.ADMIN_EMAIL) throw new Error('the catalog is empty: run `npm run seed`, or set ADMIN_EMAIL/ADMIN_PASSWORD so setup creates products');
+    if (!__ENV.ADMIN_EMAIL)
+      throw new Error(
+        'the catalog is empty: run `npm run seed`, or set ADMIN_EMAIL/ADMIN_PASSWORD so setup creates products',
+      );
     createProducts(adminToken(), envInt('BROWSE_SEED_PRODUCTS', 12), { stock: 100, label: 'browse' });
   }
   const first = must(query('catalog.products', { limit: 100 }), 'catalog.products');
@@ -47,30 +50,48 @@ const pick = (list) => list[Math.floor(Math.random() * list.length)];
 export default function (data) {
   let listed = [];
   group('listing', () => {
-    expectOk(query('catalog.categoryTree'), 'catalog.categoryTree: an array of categories', (d) => Array.isArray(d) && d.length > 0);
+    expectOk(
+      query('catalog.categoryTree'),
+      'catalog.categoryTree: an array of categories',
+      (d) => Array.isArray(d) && d.length > 0,
+    );
     expectOk(query('catalog.brands'), 'catalog.brands: an array', (d) => Array.isArray(d));
-    const page1 = expectOk(query('catalog.products', { limit: PAGE_SIZE }), 'catalog.products: a page of published products', (d) =>
-      Array.isArray(d.items) && d.items.length > 0 && d.items.length <= PAGE_SIZE && d.items.every((p) => p.id && p.name && p.categoryId),
+    const page1 = expectOk(
+      query('catalog.products', { limit: PAGE_SIZE }),
+      'catalog.products: a page of published products',
+      (d) =>
+        Array.isArray(d.items) &&
+        d.items.length > 0 &&
+        d.items.length <= PAGE_SIZE &&
+        d.items.every((p) => p.id && p.name && p.categoryId),
     );
     if (!page1) return;
     listed = page1.items;
     if (page1.nextCursor) {
       const seen = new Set(page1.items.map((p) => p.id));
-      const page2 = expectOk(query('catalog.products', { limit: PAGE_SIZE, cursor: page1.nextCursor }), 'catalog.products: the next page has other products', (d) =>
-        d.items.length > 0 && d.items.every((p) => !seen.has(p.id)),
+      const page2 = expectOk(
+        query('catalog.products', { limit: PAGE_SIZE, cursor: page1.nextCursor }),
+        'catalog.products: the next page has other products',
+        (d) => d.items.length > 0 && d.items.every((p) => !seen.has(p.id)),
       );
       if (page2) listed = listed.concat(page2.items);
     }
     const categoryId = pick(listed).categoryId;
-    expectOk(query('catalog.products', { categoryId, limit: PAGE_SIZE }), 'catalog.products by category: not empty', (d) => d.items.length > 0);
+    expectOk(
+      query('catalog.products', { categoryId, limit: PAGE_SIZE }),
+      'catalog.products by category: not empty',
+      (d) => d.items.length > 0,
+    );
   });
   sleep(THINK);
 
   group('search', () => {
     if (data.terms.length === 0) return;
     const q = pick(data.terms);
-    expectOk(query('catalog.products', { q, limit: PAGE_SIZE }), `catalog.products search: every hit's name contains the term`, (d) =>
-      d.items.length > 0 && d.items.every((p) => p.name.toLowerCase().includes(q)),
+    expectOk(
+      query('catalog.products', { q, limit: PAGE_SIZE }),
+      `catalog.products search: every hit's name contains the term`,
+      (d) => d.items.length > 0 && d.items.every((p) => p.name.toLowerCase().includes(q)),
     );
   });
   sleep(THINK);
@@ -78,13 +99,21 @@ export default function (data) {
   group('product detail', () => {
     if (listed.length === 0) return;
     const item = pick(listed);
-    const detail = expectOk(query('catalog.product', { id: item.id }), 'catalog.product: the product with priced SKUs', (d) =>
-      d.id === item.id && Array.isArray(d.skus) && d.skus.length > 0 && d.skus.every((s) => Number.isInteger(s.price) && typeof s.stockStatus === 'string'),
+    const detail = expectOk(
+      query('catalog.product', { id: item.id }),
+      'catalog.product: the product with priced SKUs',
+      (d) =>
+        d.id === item.id &&
+        Array.isArray(d.skus) &&
+        d.skus.length > 0 &&
+        d.skus.every((s) => Number.isInteger(s.price) && typeof s.stockStatus === 'string'),
     );
     if (!detail) return;
     const skuIds = detail.skus.map((s) => s.id).slice(0, 200);
-    expectOk(query('inventory.getMany', { skuIds }), 'inventory.getMany: a status per SKU, no on-hand counts', (d) =>
-      d.length === skuIds.length && d.every((s) => typeof s.available === 'number' && s.onHand === undefined),
+    expectOk(
+      query('inventory.getMany', { skuIds }),
+      'inventory.getMany: a status per SKU, no on-hand counts',
+      (d) => d.length === skuIds.length && d.every((s) => typeof s.available === 'number' && s.onHand === undefined),
     );
   });
   sleep(THINK);

@@ -53,29 +53,45 @@ export default function (data) {
   const b = skuIds[(first + 1) % skuIds.length];
 
   group('open the cart', () => {
-    const cart = expectOk(query('cart.get', undefined, opts), 'cart.get: a cart with a currency', (d) => typeof d.currency === 'string' && Array.isArray(d.items));
+    const cart = expectOk(
+      query('cart.get', undefined, opts),
+      'cart.get: a cart with a currency',
+      (d) => typeof d.currency === 'string' && Array.isArray(d.items),
+    );
     // A signed-in customer's cart outlives the iteration: start from an empty one.
     if (cart && cart.items.length > 0) {
       const itemIds = cart.items.map((l) => l.id).slice(0, 50);
-      expectOk(mutation('cart.removeItems', { itemIds }, opts), 'cart.removeItems: leftovers removed', (d) => d.items.length === cart.items.length - itemIds.length);
+      expectOk(
+        mutation('cart.removeItems', { itemIds }, opts),
+        'cart.removeItems: leftovers removed',
+        (d) => d.items.length === cart.items.length - itemIds.length,
+      );
     }
   });
 
   let cart;
   group('add', () => {
     const key = `add-${uid()}`;
-    cart = expectOk(mutation('cart.addItem', { skuId: a, quantity: 1, idempotencyKey: key }, opts), 'cart.addItem: a new, selected line', (d) => {
-      const l = lineOf(d, a);
-      return !!l && l.quantity === 1 && l.selected === true && d.totalQuantity === 1;
-    });
-    if (!cart) return;
-    sleep(THINK);
-    cart = expectOk(mutation('cart.addItem', { skuId: b, quantity: 2 }, opts), 'cart.addItem: totals add up', (d) =>
-      d.totalItems === 2 && d.totalQuantity === 3 && d.totalAmount === sumOf(d.items, (l) => l.subtotal),
+    cart = expectOk(
+      mutation('cart.addItem', { skuId: a, quantity: 1, idempotencyKey: key }, opts),
+      'cart.addItem: a new, selected line',
+      (d) => {
+        const l = lineOf(d, a);
+        return !!l && l.quantity === 1 && l.selected === true && d.totalQuantity === 1;
+      },
     );
     if (!cart) return;
-    cart = expectOk(mutation('cart.addItem', { skuId: a, quantity: 1, idempotencyKey: key }, opts), 'cart.addItem: a repeated key adds nothing', (d) =>
-      quantityOf(d, a) === 1 && quantityOf(d, b) === 2,
+    sleep(THINK);
+    cart = expectOk(
+      mutation('cart.addItem', { skuId: b, quantity: 2 }, opts),
+      'cart.addItem: totals add up',
+      (d) => d.totalItems === 2 && d.totalQuantity === 3 && d.totalAmount === sumOf(d.items, (l) => l.subtotal),
+    );
+    if (!cart) return;
+    cart = expectOk(
+      mutation('cart.addItem', { skuId: a, quantity: 1, idempotencyKey: key }, opts),
+      'cart.addItem: a repeated key adds nothing',
+      (d) => quantityOf(d, a) === 1 && quantityOf(d, b) === 2,
     );
   });
   if (!cart) return;
@@ -84,16 +100,29 @@ export default function (data) {
   group('edit', () => {
     const lineA = lineOf(cart, a);
     const lineB = lineOf(cart, b);
-    let c = expectOk(mutation('cart.updateQuantity', { itemId: lineA.id, quantity: 3 }, opts), 'cart.updateQuantity: the line has the new quantity', (d) =>
-      quantityOf(d, a) === 3 && d.totalQuantity === 5,
+    let c = expectOk(
+      mutation('cart.updateQuantity', { itemId: lineA.id, quantity: 3 }, opts),
+      'cart.updateQuantity: the line has the new quantity',
+      (d) => quantityOf(d, a) === 3 && d.totalQuantity === 5,
     );
-    c = expectOk(mutation('cart.select', { itemIds: [lineB.id], selected: false }, opts), 'cart.select: only selected lines count', (d) =>
-      d.selectedCount === 3 && d.items.length === 2 && !!lineOf(d, a) && d.selectedAmount === lineOf(d, a).subtotal,
+    c = expectOk(
+      mutation('cart.select', { itemIds: [lineB.id], selected: false }, opts),
+      'cart.select: only selected lines count',
+      (d) =>
+        d.selectedCount === 3 && d.items.length === 2 && !!lineOf(d, a) && d.selectedAmount === lineOf(d, a).subtotal,
     );
     expectOk(query('cart.count', undefined, opts), 'cart.count: every unit', (d) => d.totalQuantity === 5);
     sleep(THINK);
-    c = expectOk(mutation('cart.removeItem', { itemId: lineA.id }, opts), 'cart.removeItem: the line is gone', (d) => d.items.length === 1 && !lineOf(d, a));
-    c = expectOk(mutation('cart.updateQuantity', { itemId: lineB.id, quantity: 0 }, opts), 'cart.updateQuantity 0: removes the line', (d) => d.items.length === 0);
+    c = expectOk(
+      mutation('cart.removeItem', { itemId: lineA.id }, opts),
+      'cart.removeItem: the line is gone',
+      (d) => d.items.length === 1 && !lineOf(d, a),
+    );
+    c = expectOk(
+      mutation('cart.updateQuantity', { itemId: lineB.id, quantity: 0 }, opts),
+      'cart.updateQuantity 0: removes the line',
+      (d) => d.items.length === 0,
+    );
     check(c, { 'cart: empty at the end': (x) => !!x && x.totalQuantity === 0 && x.payableAmount === 0 });
   });
   sleep(THINK);

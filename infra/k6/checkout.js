@@ -40,7 +40,11 @@ export const options = {
 };
 
 export function setup() {
-  const { products } = createProducts(adminToken(), envInt('CHECKOUT_PRODUCTS', 5), { stock: 10000000, price: 2590, label: 'checkout' });
+  const { products } = createProducts(adminToken(), envInt('CHECKOUT_PRODUCTS', 5), {
+    stock: 10000000,
+    price: 2590,
+    label: 'checkout',
+  });
   return { skuIds: products.map((p) => p.skuId), buyers: registerBuyers(VUS) };
 }
 
@@ -52,22 +56,31 @@ export default function (data) {
   const quantity = 1 + Math.floor(Math.random() * 2);
 
   const cart = group('add to cart', () =>
-    expectOk(mutation('cart.addItem', { skuId, quantity }, opts), 'cart.addItem: the SKU is in the cart', (d) => d.items.some((l) => l.skuId === skuId)),
+    expectOk(mutation('cart.addItem', { skuId, quantity }, opts), 'cart.addItem: the SKU is in the cart', (d) =>
+      d.items.some((l) => l.skuId === skuId),
+    ),
   );
   if (!cart) return;
 
   const started = Date.now();
   const order = group('checkout', () =>
-    expectOk(mutation('order.checkout', { addressId: buyer.addressId, idempotencyKey: `co-${uid()}` }, opts), 'order.checkout: a pending order of the selected lines', (d) =>
-      d.status === 'pending_payment' && d.payableAmount === d.itemsAmount - d.discountAmount + d.shippingAmount && d.items.some((i) => i.skuId === skuId && i.quantity >= quantity),
+    expectOk(
+      mutation('order.checkout', { addressId: buyer.addressId, idempotencyKey: `co-${uid()}` }, opts),
+      'order.checkout: a pending order of the selected lines',
+      (d) =>
+        d.status === 'pending_payment' &&
+        d.payableAmount === d.itemsAmount - d.discountAmount + d.shippingAmount &&
+        d.items.some((i) => i.skuId === skuId && i.quantity >= quantity),
     ),
   );
   if (!order) return;
 
   const paid = group('pay', () => {
     const channel = Math.random() < 0.5 ? 'sandbox_alipay' : 'sandbox_wechat';
-    const payment = expectOk(mutation('payment.create', { orderId: order.id, channel, idempotencyKey: `pay-${uid()}` }, opts), 'payment.create: pending, for the order amount', (d) =>
-      d.status === 'pending' && d.amount === order.payableAmount && d.payUrl.endsWith(`/sandbox/pay/${d.id}`),
+    const payment = expectOk(
+      mutation('payment.create', { orderId: order.id, channel, idempotencyKey: `pay-${uid()}` }, opts),
+      'payment.create: pending, for the order amount',
+      (d) => d.status === 'pending' && d.amount === order.payableAmount && d.payUrl.endsWith(`/sandbox/pay/${d.id}`),
     );
     if (!payment) return false;
     // The sandbox's approve button: answers once the provider's signed callback was processed.
@@ -89,7 +102,11 @@ export default function (data) {
       if (r.ok && r.data.status === 'paid') break;
       sleep(0.2);
     }
-    const ok = expectOk(seen, 'order.get: paid, for the full amount', (d) => d.status === 'paid' && d.paidAmount === order.payableAmount && !!d.paidAt);
+    const ok = expectOk(
+      seen,
+      'order.get: paid, for the full amount',
+      (d) => d.status === 'paid' && d.paidAmount === order.payableAmount && !!d.paidAt,
+    );
     if (ok) orderToPaid.add(Date.now() - started);
   });
 }

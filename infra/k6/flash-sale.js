@@ -60,23 +60,34 @@ export default function (data) {
 
   // Signed-in customers hold stock at add-to-cart (CART_HOLD_TTL_SECONDS), so the race may be
   // lost here already; with holds off it is lost at checkout.
-  const cart = group('add to cart', () => stockCall(mutation('cart.addItem', { skuId: data.skuId, quantity: 1 }, opts), 'cart.addItem'));
+  const cart = group('add to cart', () =>
+    stockCall(mutation('cart.addItem', { skuId: data.skuId, quantity: 1 }, opts), 'cart.addItem'),
+  );
   if (!cart) return;
   const order = group('checkout', () =>
-    stockCall(mutation('order.checkout', { addressId: buyer.addressId, idempotencyKey: `fs-${uid()}` }, opts), 'order.checkout'),
+    stockCall(
+      mutation('order.checkout', { addressId: buyer.addressId, idempotencyKey: `fs-${uid()}` }, opts),
+      'order.checkout',
+    ),
   );
   if (!order) return;
   ordersMade.add(1);
 
   group('pay', () => {
     const payment = expectOk(
-      mutation('payment.create', { orderId: order.id, channel: 'sandbox_wechat', idempotencyKey: `fsp-${uid()}` }, { token: buyer.token }),
+      mutation(
+        'payment.create',
+        { orderId: order.id, channel: 'sandbox_wechat', idempotencyKey: `fsp-${uid()}` },
+        { token: buyer.token },
+      ),
       'payment.create: pending, for the order amount',
       (d) => d.status === 'pending' && d.amount === order.payableAmount,
     );
     if (!payment) return;
     const approved = postPlain(`/sandbox/pay/${payment.id}/approve`, 'sandbox.approve');
-    check(approved, { 'sandbox approve: the callback succeeded': (r) => r.status === 200 && r.json().outcome === 'succeeded' });
+    check(approved, {
+      'sandbox approve: the callback succeeded': (r) => r.status === 200 && r.json().outcome === 'succeeded',
+    });
   });
 }
 
@@ -85,7 +96,11 @@ function unitsIn(data, status) {
   let units = 0;
   let cursor;
   for (;;) {
-    const page = must(query('order.admin.list', cursor ? { status, limit: 100, cursor } : { status, limit: 100 }, { token: data.admin }));
+    const page = must(
+      query('order.admin.list', cursor ? { status, limit: 100, cursor } : { status, limit: 100 }, {
+        token: data.admin,
+      }),
+    );
     for (const o of page.items) {
       if (o.createdAt < data.startedAt) return units;
       for (const i of o.items) if (i.skuId === data.skuId) units += i.quantity;
@@ -99,7 +114,9 @@ export function teardown(data) {
   const paid = unitsIn(data, 'paid');
   const pending = unitsIn(data, 'pending_payment');
   const stock = must(query('inventory.admin.get', { skuId: data.skuId }, { token: data.admin }));
-  console.log(`flash sale: ${paid} paid, ${pending} unpaid of ${STOCK} units; on hand ${stock.onHand}, reserved ${stock.reserved}`);
+  console.log(
+    `flash sale: ${paid} paid, ${pending} unpaid of ${STOCK} units; on hand ${stock.onHand}, reserved ${stock.reserved}`,
+  );
   check(null, {
     'flash sale: no more units ordered than in stock': () => paid + pending <= STOCK,
     'flash sale: every unit sold when buyers outnumber units': () => BUYERS < STOCK || paid + pending === STOCK,

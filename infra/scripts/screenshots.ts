@@ -19,7 +19,8 @@ const dataDir = resolve(arg('--data-dir') ?? process.env.DATA_DIR ?? '.data');
 const images = resolve(import.meta.dirname, '../../docs/images');
 
 function adminCredentials(): { email: string; password: string } | null {
-  if (process.env.ADMIN_EMAIL && process.env.ADMIN_PASSWORD) return { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD };
+  if (process.env.ADMIN_EMAIL && process.env.ADMIN_PASSWORD)
+    return { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD };
   const file = resolve(dataDir, 'seed-users.json');
   if (!existsSync(file)) return null;
   return (JSON.parse(readFileSync(file, 'utf8')) as { admin: { email: string; password: string } }).admin;
@@ -29,7 +30,11 @@ function adminCredentials(): { email: string; password: string } | null {
 async function settle(page: Page) {
   await page.waitForLoadState('networkidle');
   await page.evaluate(() =>
-    Promise.all([...document.images].filter((img) => !img.complete).map((img) => new Promise((r) => img.addEventListener('load', r, { once: true })))),
+    Promise.all(
+      [...document.images]
+        .filter((img) => !img.complete)
+        .map((img) => new Promise((r) => img.addEventListener('load', r, { once: true }))),
+    ),
   );
 }
 
@@ -50,7 +55,9 @@ try {
 
   const admin = adminCredentials();
   if (!admin) {
-    console.log(`no admin credentials (${resolve(dataDir, 'seed-users.json')} or ADMIN_EMAIL/ADMIN_PASSWORD): the console's pictures are skipped`);
+    console.log(
+      `no admin credentials (${resolve(dataDir, 'seed-users.json')} or ADMIN_EMAIL/ADMIN_PASSWORD): the console's pictures are skipped`,
+    );
   } else {
     const console_ = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
     await console_.goto(`${url}/admin`);

@@ -28,7 +28,8 @@ describe('admin console in Chromium', () => {
   }
   async function context(token?: string): Promise<BrowserContext> {
     const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 900 } });
-    if (token) await ctx.addInitScript({ content: `localStorage.setItem('zjmall.userToken', ${JSON.stringify(token)})` });
+    if (token)
+      await ctx.addInitScript({ content: `localStorage.setItem('zjmall.userToken', ${JSON.stringify(token)})` });
     contexts.push(ctx);
     return ctx;
   }
@@ -42,7 +43,11 @@ describe('admin console in Chromium', () => {
     api = createShopClient(bff.url, { token });
     // A SKU of another product, for the batch adjustment.
     const cat = await api.catalog.admin.createCategory.mutate({ name: '杂货' });
-    const other = await api.catalog.admin.createProduct.mutate({ name: '帆布袋', categoryId: cat.id, skus: [{ code: 'BAG-1', spec: {}, price: 1_000, initialStock: 10 }] });
+    const other = await api.catalog.admin.createProduct.mutate({
+      name: '帆布袋',
+      categoryId: cat.id,
+      skus: [{ code: 'BAG-1', spec: {}, price: 1_000, initialStock: 10 }],
+    });
     otherSku = other.skus[0].id;
     browser = await launchChromium();
   });
@@ -59,7 +64,11 @@ describe('admin console in Chromium', () => {
     await visitor.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await visitor.getByRole('link', { name: 'Dashboard' }).count()).toBe(0);
 
-    const { token } = await createShopClient(bff.url).auth.register.mutate({ email: `c.${newId().slice(-8)}@example.com`, password: 'customer pass 1', name: 'C' });
+    const { token } = await createShopClient(bff.url).auth.register.mutate({
+      email: `c.${newId().slice(-8)}@example.com`,
+      password: 'customer pass 1',
+      name: 'C',
+    });
     const customer = await page(await context(token));
     await customer.goto(`${bff.url}/admin/orders`);
     await customer.getByRole('heading', { name: 'Admins only' }).waitFor();
@@ -138,7 +147,10 @@ describe('admin console in Chromium', () => {
 
     const before = [await onHand(product.small), await onHand(product.large), await onHand(otherSku)];
     const batch = p.getByRole('form', { name: 'Batch adjust' });
-    await batch.getByRole('textbox').first().fill(`${product.small} ADD 5\n${product.large} SUBTRACT 100\n${otherSku} SET 7`);
+    await batch
+      .getByRole('textbox')
+      .first()
+      .fill(`${product.small} ADD 5\n${product.large} SUBTRACT 100\n${otherSku} SET 7`);
     await batch.getByLabel('Reason').fill('stocktake');
     await batch.getByRole('button', { name: 'Apply' }).click();
     await batch.getByRole('alert').filter({ hasText: 'Not enough stock' }).waitFor();
@@ -147,12 +159,27 @@ describe('admin console in Chromium', () => {
 
   it("ships a customer's paid order (the customer sees it live), then refunds one unit: stock back, the order shows the refund", async () => {
     const email = `buyer.${newId().slice(-8)}@example.com`;
-    const { token } = await createShopClient(bff.url).auth.register.mutate({ email, password: 'buyer password', name: 'Buyer' });
+    const { token } = await createShopClient(bff.url).auth.register.mutate({
+      email,
+      password: 'buyer password',
+      name: 'Buyer',
+    });
     const buyer = createShopClient(bff.url, { token });
-    const address = await buyer.address.create.mutate({ receiver: '李四', phone: '13900000000', province: '上海', city: '上海', district: '徐汇', detail: '漕溪北路 2 号' });
+    const address = await buyer.address.create.mutate({
+      receiver: '李四',
+      phone: '13900000000',
+      province: '上海',
+      city: '上海',
+      district: '徐汇',
+      detail: '漕溪北路 2 号',
+    });
     await buyer.cart.addItem.mutate({ skuId: product.large, quantity: 2 });
     const order = await buyer.order.checkout.mutate({ addressId: address.id, idempotencyKey: newId() });
-    const payment = await buyer.payment.create.mutate({ orderId: order.id, channel: 'sandbox_alipay', idempotencyKey: newId() });
+    const payment = await buyer.payment.create.mutate({
+      orderId: order.id,
+      channel: 'sandbox_alipay',
+      idempotencyKey: newId(),
+    });
     expect((await fetch(`${bff.url}/sandbox/pay/${payment.id}/approve`, { method: 'POST' })).status).toBe(200);
     expect((await buyer.order.get.query({ id: order.id })).status).toBe('paid');
 
@@ -178,7 +205,10 @@ describe('admin console in Chromium', () => {
     await eventually(async () => expect(await refund.getByLabel('Refund amount').inputValue()).toBe('120.00'));
     await refund.getByLabel('Reason').fill('damaged');
     await refund.getByRole('button', { name: 'Refund' }).click();
-    await p.getByText(/· damaged/).first().waitFor();
+    await p
+      .getByText(/· damaged/)
+      .first()
+      .waitFor();
     expect(await onHand(product.large)).toBe(stockBefore + 1);
     const after = await buyer.order.get.query({ id: order.id });
     expect([after.status, after.refundStatus, after.refundedAmount]).toEqual(['shipped', 'partial', 12_000]);

@@ -13,7 +13,17 @@ export { launchChromium } from '../support/browser';
 export function buildWeb(outDir: string): void {
   const r = spawnSync(
     process.execPath,
-    [resolve(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    [
+      resolve(repoRoot, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'apps/web/vite.config.ts',
+      '--outDir',
+      outDir,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
     { cwd: repoRoot, encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
@@ -87,7 +97,12 @@ export async function startShop(label: string): Promise<{ bff: TestBff; webDir: 
   const webDir = mkdtempSync(join(tmpdir(), `zjmall-${label}-web-`));
   buildWeb(webDir);
   const port = await freePort();
-  const bff = await startTestBff({ label, port, webDir, env: { PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, RATE_LIMIT_PER_MINUTE: '0' } });
+  const bff = await startTestBff({
+    label,
+    port,
+    webDir,
+    env: { PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, RATE_LIMIT_PER_MINUTE: '0' },
+  });
   return {
     bff,
     webDir,

@@ -36,7 +36,9 @@ describe('storefront in Chromium', () => {
     shop = await startShop('browser');
     bff = shop.bff;
     const size = firstLoadBytes(shop.webDir);
-    console.log(`storefront first-load JavaScript: ${(size.js / 1024).toFixed(1)} KB gzipped (CSS ${(size.css / 1024).toFixed(1)} KB; ${size.files.join(', ')})`);
+    console.log(
+      `storefront first-load JavaScript: ${(size.js / 1024).toFixed(1)} KB gzipped (CSS ${(size.css / 1024).toFixed(1)} KB; ${size.files.join(', ')})`,
+    );
     expect(size.js).toBeLessThanOrEqual(250 * 1024);
     admin = await adminClient(bff);
     const cat = await admin.catalog.admin.createCategory.mutate({ name: '耳机' });
@@ -96,7 +98,9 @@ describe('storefront in Chromium', () => {
     expect(await p1.getByRole('button', { name: '黑' }).getAttribute('aria-pressed')).toBe('true');
     expect(await p1.getByRole('button', { name: '白' }).isDisabled()).toBe(true);
     await p1.getByRole('img', { name: '无线蓝牙耳机 Pro' }).waitFor();
-    expect(await p1.getByRole('img', { name: '无线蓝牙耳机 Pro' }).evaluate((img: HTMLImageElement) => img.naturalWidth > 0)).toBe(true);
+    expect(
+      await p1.getByRole('img', { name: '无线蓝牙耳机 Pro' }).evaluate((img: HTMLImageElement) => img.naturalWidth > 0),
+    ).toBe(true);
     await p1.getByRole('button', { name: 'Add to cart' }).click();
     await p1.getByRole('status').filter({ hasText: 'Added to cart' }).waitFor();
 
@@ -119,7 +123,9 @@ describe('storefront in Chromium', () => {
     expect(userToken).toBeTruthy();
 
     await p1.getByRole('link', { name: /^Cart/ }).click();
-    await eventually(async () => expect(await p1.getByRole('spinbutton', { name: 'Quantity: 无线蓝牙耳机 Pro' }).inputValue()).toBe('2'));
+    await eventually(async () =>
+      expect(await p1.getByRole('spinbutton', { name: 'Quantity: 无线蓝牙耳机 Pro' }).inputValue()).toBe('2'),
+    );
     await p1.getByRole('button', { name: 'Checkout' }).click();
     await p1.getByRole('heading', { name: 'Checkout' }).waitFor();
     await p1.getByRole('button', { name: 'Add address' }).click();
@@ -220,7 +226,12 @@ describe('storefront in Chromium', () => {
   });
 
   it('switches to Chinese, and fits a phone-sized screen', async () => {
-    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const ctx = await browser.newContext({
+      locale: 'en-US',
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
     contexts.push(ctx);
     const { page } = await newPage(ctx);
     await page.goto(`${bff.url}/products/${ids.earbuds}`);

@@ -31,7 +31,13 @@ export async function adminClient(bff: TestBff): Promise<ShopClient> {
 
 /** A real BFF listening on a free port, on this test file's own database, key prefix and stream. */
 export async function startTestBff(
-  opts: TestEnvOptions & { fastPath?: boolean; jobs?: boolean; services?: ServiceOptions; port?: number; webDir?: string | null } = {},
+  opts: TestEnvOptions & {
+    fastPath?: boolean;
+    jobs?: boolean;
+    services?: ServiceOptions;
+    port?: number;
+    webDir?: string | null;
+  } = {},
 ): Promise<TestBff> {
   const env = await createTestEnv({ label: 'bff', ...opts, modules: allMigrations });
   const services = createServices(
@@ -39,7 +45,12 @@ export async function startTestBff(
     { jwtSecret: env.config.JWT_SECRET!, paymentCallbackSecret: env.config.PAYMENT_CALLBACK_SECRET! },
     opts.services,
   );
-  const app = await buildApp({ runtime: { platform: env.platform, services }, log: env.log, fastPath: opts.fastPath, webDir: opts.webDir });
+  const app = await buildApp({
+    runtime: { platform: env.platform, services },
+    log: env.log,
+    fastPath: opts.fastPath,
+    webDir: opts.webDir,
+  });
   await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;

@@ -17,6 +17,7 @@ const FLAGS = [
 ];
 
 export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk (bash .ci/run does)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk (bash .ci/run does)`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 }

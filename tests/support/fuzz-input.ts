@@ -41,7 +41,8 @@ export function createFuzzer(seed: number) {
 
   function resolve(schema: Json, root: Json): Json {
     const ref = schema.$ref;
-    if (typeof ref === 'string' && ref.startsWith('#/$defs/')) return ((root.$defs as Record<string, Json>)[ref.slice(8)] ?? {}) as Json;
+    if (typeof ref === 'string' && ref.startsWith('#/$defs/'))
+      return ((root.$defs as Record<string, Json>)[ref.slice(8)] ?? {}) as Json;
     return schema;
   }
 
@@ -65,7 +66,8 @@ export function createFuzzer(seed: number) {
   }
 
   function sampleNumber(s: Json): number {
-    const lo = typeof s.minimum === 'number' ? s.minimum : typeof s.exclusiveMinimum === 'number' ? s.exclusiveMinimum + 1 : 0;
+    const lo =
+      typeof s.minimum === 'number' ? s.minimum : typeof s.exclusiveMinimum === 'number' ? s.exclusiveMinimum + 1 : 0;
     const hi = typeof s.maximum === 'number' ? s.maximum : lo + 100;
     const v = lo + int(Math.max(1, Math.min(hi - lo + 1, 1000)));
     return Math.min(v, hi);
@@ -90,7 +92,8 @@ export function createFuzzer(seed: number) {
         }
         if (!s.properties && s.additionalProperties && typeof s.additionalProperties === 'object') {
           const keys = (s.propertyNames as Json | undefined) ?? { type: 'string' };
-          for (let i = 0; i < 1 + int(2); i++) out[sampleString(keys)] = sample(s.additionalProperties as Json, root, depth + 1);
+          for (let i = 0; i < 1 + int(2); i++)
+            out[sampleString(keys)] = sample(s.additionalProperties as Json, root, depth + 1);
         }
         return out;
       }
@@ -119,7 +122,8 @@ export function createFuzzer(seed: number) {
   function places(v: unknown, path: Path = [], out: [Path, unknown][] = []): [Path, unknown][] {
     out.push([path, v]);
     if (Array.isArray(v)) v.forEach((x, i) => places(x, [...path, i], out));
-    else if (v && typeof v === 'object' && !(v instanceof RawJson)) for (const [k, x] of Object.entries(v)) places(x, [...path, k], out);
+    else if (v && typeof v === 'object' && !(v instanceof RawJson))
+      for (const [k, x] of Object.entries(v)) places(x, [...path, k], out);
     return out;
   }
   function replaced(v: unknown, path: Path, by: (old: unknown) => unknown): unknown {
@@ -134,18 +138,34 @@ export function createFuzzer(seed: number) {
     const at = int(s.length + 1);
     return s.slice(0, at) + what + s.slice(at);
   };
-  const deep = (n: number) => new RawJson(rnd() < 0.5 ? '['.repeat(n) + ']'.repeat(n) : '{"a":'.repeat(n) + '1' + '}'.repeat(n));
+  const deep = (n: number) =>
+    new RawJson(rnd() < 0.5 ? '['.repeat(n) + ']'.repeat(n) : '{"a":'.repeat(n) + '1' + '}'.repeat(n));
 
   /** Hostile replacements for the value at one place (its old value lets a NUL go inside a plausible string). */
   const HOSTILE: { name: string; make: (old: unknown) => unknown; strings?: boolean }[] = [
     { name: 'NUL in a string', strings: true, make: (old) => insert(typeof old === 'string' ? old : 'abc', '\u0000') },
-    { name: 'lone high surrogate', strings: true, make: (old) => insert(typeof old === 'string' ? old : 'abc', '\ud800') },
-    { name: 'lone low surrogate', strings: true, make: (old) => insert(typeof old === 'string' ? old : 'abc', '\udfff') },
+    {
+      name: 'lone high surrogate',
+      strings: true,
+      make: (old) => insert(typeof old === 'string' ? old : 'abc', '\ud800'),
+    },
+    {
+      name: 'lone low surrogate',
+      strings: true,
+      make: (old) => insert(typeof old === 'string' ? old : 'abc', '\udfff'),
+    },
     { name: '100k-character string', make: () => 'a'.repeat(100_000) },
-    { name: 'huge number', make: () => pick([1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, -(2 ** 53) - 2, 2 ** 31, -(2 ** 31) - 1, 1e21]) },
+    {
+      name: 'huge number',
+      make: () => pick([1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, -(2 ** 53) - 2, 2 ** 31, -(2 ** 31) - 1, 1e21]),
+    },
     { name: 'negative or fractional number', make: () => pick([-1, -0.5, 0.5, 1.5, -999_999_999, 1e-9]) },
     { name: 'wrong type', make: () => pick([null, true, false, 0, 'str', {}, [], [null], { a: 1 }]) },
-    { name: '10k-element array', make: (old) => new Array<unknown>(10_000).fill(Array.isArray(old) && old.length ? old[0] : pick(['x', 1, uuid()])) },
+    {
+      name: '10k-element array',
+      make: (old) =>
+        new Array<unknown>(10_000).fill(Array.isArray(old) && old.length ? old[0] : pick(['x', 1, uuid()])),
+    },
     { name: 'deep nesting', make: () => deep(pick([500, 5_000, 50_000])) },
   ];
 
@@ -160,7 +180,10 @@ export function createFuzzer(seed: number) {
     if (r < 0.06 && objects.length) {
       const [path, obj] = pick(objects);
       const key = insert('key', pick(['\u0000', '\ud800', '\udc00']));
-      return { body: toJson(replaced(base, path, () => ({ ...(obj as Json), [key]: 'v' }))), what: `odd key at ${show(path)}` };
+      return {
+        body: toJson(replaced(base, path, () => ({ ...(obj as Json), [key]: 'v' }))),
+        what: `odd key at ${show(path)}`,
+      };
     }
     if (r < 0.1 && objects.length) {
       const [path, obj] = pick(objects);
@@ -186,6 +209,9 @@ const show = (path: (string | number)[]) => (path.length ? path.join('.') : '(in
 export function toJson(v: unknown): string {
   if (v instanceof RawJson) return v.text;
   if (Array.isArray(v)) return `[${v.map(toJson).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${toJson(x)}`).join(',')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}:${toJson(x)}`)
+      .join(',')}}`;
   return JSON.stringify(v) ?? 'null';
 }

@@ -5,7 +5,12 @@ import type { z } from 'zod';
  * definition objects (`schema._zod.def`, zod.dev/library-authors). Each schema object is visited
  * once (recursive schemas end).
  */
-export function walkZod(schema: unknown, visit: (node: z.ZodType, path: string) => void, path = '', seen = new Set<unknown>()): void {
+export function walkZod(
+  schema: unknown,
+  visit: (node: z.ZodType, path: string) => void,
+  path = '',
+  seen = new Set<unknown>(),
+): void {
   if (!schema || typeof schema !== 'object' || seen.has(schema)) return;
   seen.add(schema);
   const node = schema as z.ZodType;
@@ -14,7 +19,8 @@ export function walkZod(schema: unknown, visit: (node: z.ZodType, path: string) 
   const go = (child: unknown, sub: string) => walkZod(child, visit, sub, seen);
   switch (def.type) {
     case 'object':
-      for (const [key, child] of Object.entries(def.shape as Record<string, unknown>)) go(child, path ? `${path}.${key}` : key);
+      for (const [key, child] of Object.entries(def.shape as Record<string, unknown>))
+        go(child, path ? `${path}.${key}` : key);
       if (def.catchall) go(def.catchall, `${path}{*}`);
       break;
     case 'array':

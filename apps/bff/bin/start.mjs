@@ -31,17 +31,34 @@ await import(pathToFileURL(resolve(root, process.env.ZJMALL_ENTRY ?? 'apps/bff/s
 function buildWebIfStale() {
   const web = resolve(root, 'apps/web');
   const built = resolve(web, 'dist/index.html');
-  const sources = [resolve(web, 'src'), resolve(web, 'index.html'), resolve(web, 'vite.config.ts'), resolve(root, 'contracts/client/src'), resolve(root, 'package-lock.json')];
+  const sources = [
+    resolve(web, 'src'),
+    resolve(web, 'index.html'),
+    resolve(web, 'vite.config.ts'),
+    resolve(root, 'contracts/client/src'),
+    resolve(root, 'package-lock.json'),
+  ];
   const newest = (p) => {
     if (!existsSync(p)) return 0;
     const st = statSync(p);
     if (!st.isDirectory()) return st.mtimeMs;
     return readdirSync(p).reduce((m, f) => Math.max(m, newest(resolve(p, f))), st.mtimeMs);
   };
-  const why = !existsSync(built) ? 'missing' : statSync(built).mtimeMs < Math.max(...sources.map(newest)) ? 'older than its sources' : null;
+  const why = !existsSync(built)
+    ? 'missing'
+    : statSync(built).mtimeMs < Math.max(...sources.map(newest))
+      ? 'older than its sources'
+      : null;
   if (!why) return;
   console.error(`Building the storefront (apps/web/dist is ${why})…`);
   const vite = resolve(root, 'node_modules/vite/bin/vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', resolve(web, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) console.error('The storefront build failed: the API starts anyway; pages answer 503 until `npm run build:web` succeeds.');
+  const r = spawnSync(
+    process.execPath,
+    [vite, 'build', '--config', resolve(web, 'vite.config.ts'), '--logLevel', 'warn'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (r.status !== 0)
+    console.error(
+      'The storefront build failed: the API starts anyway; pages answer 503 until `npm run build:web` succeeds.',
+    );
 }

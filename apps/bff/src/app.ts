@@ -3,7 +3,13 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { createContextFactory, type Logger } from '@zjmall/platform';
-import { createAppRouter, DEMO_MEDIA_PREFIX, registerDemoMediaRoutes, registerPaymentRoutes, type Runtime } from '@zjmall/api';
+import {
+  createAppRouter,
+  DEMO_MEDIA_PREFIX,
+  registerDemoMediaRoutes,
+  registerPaymentRoutes,
+  type Runtime,
+} from '@zjmall/api';
 import { registerTrpc } from './trpc/fast-path';
 import { metricsText } from './metrics';
 import { registerRequestLog } from './request-log';
@@ -72,7 +78,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
         error: {
           message: `Rate limit exceeded, retry in ${ctx.after}`,
           code: -32029,
-          data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, appCode: 'RATE_LIMITED', path: req.url.startsWith('/trpc/') ? req.url.slice(6).split('?')[0] : undefined },
+          data: {
+            code: 'TOO_MANY_REQUESTS',
+            httpStatus: 429,
+            appCode: 'RATE_LIMITED',
+            path: req.url.startsWith('/trpc/') ? req.url.slice(6).split('?')[0] : undefined,
+          },
         },
       }),
     });
@@ -96,7 +107,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const appRouter = createAppRouter(services);
   // The API reference: /openapi.json from the router's own schemas (built at its first request),
   // /docs over it (assets served locally).
-  await registerApiDocs(app, () => buildOpenApiDocument(appRouter, { serverUrl: config.PUBLIC_BASE_URL, version: API_VERSION }));
+  await registerApiDocs(app, () =>
+    buildOpenApiDocument(appRouter, { serverUrl: config.PUBLIC_BASE_URL, version: API_VERSION }),
+  );
 
   const createContext = createContextFactory({ authenticate: services.identity.authenticate, log: opts.log });
   registerTrpc(app, {
@@ -104,10 +117,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     router: appRouter,
     fastPath: opts.fastPath ?? true,
     createContext: (req, _res, info) =>
-      createContext({ requestId: String(req.id), ip: req.ip, authorization: req.headers.authorization, connectionParams: info.connectionParams }),
+      createContext({
+        requestId: String(req.id),
+        ip: req.ip,
+        authorization: req.headers.authorization,
+        connectionParams: info.connectionParams,
+      }),
   });
   // The storefront at `/` (after every API route: its fallback answers what nothing else did).
   const web = await registerWeb(app, { dir: opts.webDir === undefined ? WEB_DIST_DIR : opts.webDir });
-  if (!web.built && opts.webDir !== null) opts.log.warn({ dir: opts.webDir ?? WEB_DIST_DIR }, 'web app not built: pages answer 503 (npm run build:web)');
+  if (!web.built && opts.webDir !== null)
+    opts.log.warn({ dir: opts.webDir ?? WEB_DIST_DIR }, 'web app not built: pages answer 503 (npm run build:web)');
   return app;
 }

@@ -6,7 +6,9 @@ import { serveClusterMetrics } from './metrics';
 
 const config = loadConfigOrExit();
 // In a terminal, lines a person reads; otherwise JSON lines for a log pipeline.
-const log = createLogger(config.LOG_LEVEL, cluster.isWorker ? `bff#${cluster.worker?.id}` : 'bff', { pretty: process.stdout.isTTY === true });
+const log = createLogger(config.LOG_LEVEL, cluster.isWorker ? `bff#${cluster.worker?.id}` : 'bff', {
+  pretty: process.stdout.isTTY === true,
+});
 
 if (config.BFF_PROCESSES > 1) {
   const modes = dependencyModes(config);

@@ -48,13 +48,16 @@ export async function registerWeb(app: FastifyInstance, opts: { dir: string | nu
   const dir = opts.dir;
   if (!dir || !existsSync(join(dir, 'index.html'))) {
     app.setNotFoundHandler((req, reply) =>
-      wantsPage(req) || req.url === '/' ? reply.code(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT) : notFound(req, reply),
+      wantsPage(req) || req.url === '/'
+        ? reply.code(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT)
+        : notFound(req, reply),
     );
     return { built: false };
   }
   const index = readFileSync(join(dir, 'index.html'));
   const assets = join(dir, 'assets') + sep;
-  const sendIndex = (reply: FastifyReply) => reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
+  const sendIndex = (reply: FastifyReply) =>
+    reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
   await app.register(fastifyStatic, {
     root: dir,
     prefix: '/',

@@ -23,7 +23,9 @@ if (!['up', 'down', 'status'].includes(cmd)) {
 const config = loadConfigOrExit();
 const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'migrate');
 const secrets = resolveSecrets(config);
-const embedded = config.DATABASE_URL ? null : await startEmbeddedPostgres(config.DATA_DIR, secrets.embeddedDbPassword, log, { shareRunning: true });
+const embedded = config.DATABASE_URL
+  ? null
+  : await startEmbeddedPostgres(config.DATA_DIR, secrets.embeddedDbPassword, log, { shareRunning: true });
 const url = config.DATABASE_URL ?? embedded!.url;
 const db = createDb({ url, poolMax: 2, applicationName: 'zjmall-migrate' });
 try {
@@ -39,7 +41,9 @@ try {
     console.log(reverted.length ? `reverted:\n  ${reverted.join('\n  ')}` : 'nothing to revert');
   } else {
     const s = await migrationStatus(db, allMigrations);
-    console.log(`applied (${s.executed.length}):\n  ${s.executed.join('\n  ')}\npending (${s.pending.length}):\n  ${s.pending.join('\n  ')}`);
+    console.log(
+      `applied (${s.executed.length}):\n  ${s.executed.join('\n  ')}\npending (${s.pending.length}):\n  ${s.pending.join('\n  ')}`,
+    );
   }
 } finally {
   await db.close();

@@ -47,9 +47,13 @@ if (foreign.length) throw new Error(`server code would be bundled into @zjmall/c
 // ---- declarations -------------------------------------------------------------------------------
 const emitted = mkdtempSync(join(tmpdir(), 'zjmall-client-dts-'));
 try {
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(pkgDir, 'tsconfig.build.json'), '--outDir', emitted], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(pkgDir, 'tsconfig.build.json'), '--outDir', emitted],
+    {
+      stdio: 'inherit',
+    },
+  );
 
   /** Where an import in an emitted file (at repo path `from`) goes in dist, or the package it names. */
   const target = (from: string, spec: string): { pkg: string } | { dist: string } => {
@@ -58,11 +62,13 @@ try {
       if (spec === '@zjmall/platform') return { dist: 'server-types' };
       if (spec === '@zjmall/contracts') return { dist: 'contracts/index' };
       const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-      if (!ALLOWED_PACKAGES.has(pkg)) throw new Error(`${from}: the declarations import ${spec}, which @zjmall/client does not ship`);
+      if (!ALLOWED_PACKAGES.has(pkg))
+        throw new Error(`${from}: the declarations import ${spec}, which @zjmall/client does not ship`);
       return { pkg: spec };
     }
     const repoPath = relative(root, resolve(root, dirname(from), spec)).replace(/\.(d\.)?ts$/, '');
-    if (repoPath === 'modules/platform/src' || repoPath === 'modules/platform/src/index') return { dist: 'server-types' };
+    if (repoPath === 'modules/platform/src' || repoPath === 'modules/platform/src/index')
+      return { dist: 'server-types' };
     if (repoPath === 'contracts/src' || repoPath === 'contracts/src/index') return { dist: 'contracts/index' };
     if (repoPath.startsWith('contracts/src/')) return { dist: `contracts/${repoPath.slice('contracts/src/'.length)}` };
     throw new Error(`${from}: the declarations import ${spec} (${repoPath}), which @zjmall/client does not ship`);
@@ -86,12 +92,16 @@ try {
 
   copy('contracts/client/src/index', 'index');
   copy('modules/api/src/app-router', 'app-router', (text) => {
-    const withoutServices = text.replace("import type { Services } from './services';\n", '').replace('(services: Services)', '(services: unknown)');
-    if (withoutServices.includes('Services')) throw new Error('app-router.d.ts refers to Services beyond its parameter');
+    const withoutServices = text
+      .replace("import type { Services } from './services';\n", '')
+      .replace('(services: Services)', '(services: unknown)');
+    if (withoutServices.includes('Services'))
+      throw new Error('app-router.d.ts refers to Services beyond its parameter');
     return withoutServices;
   });
   for (const file of readdirSync(join(emitted, 'contracts/src'))) {
-    if (file.endsWith('.d.ts') && !file.endsWith('.test.d.ts')) copy(`contracts/src/${file.slice(0, -5)}`, `contracts/${file.slice(0, -5)}`);
+    if (file.endsWith('.d.ts') && !file.endsWith('.test.d.ts'))
+      copy(`contracts/src/${file.slice(0, -5)}`, `contracts/${file.slice(0, -5)}`);
   }
   writeFileSync(
     join(dist, 'server-types.d.ts'),

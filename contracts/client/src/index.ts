@@ -45,7 +45,10 @@ export function createShopClient(baseUrl: string, opts: ShopClientOptions = {}) 
         },
         eventSourceOptions: () => ({
           fetch: (input, init) =>
-            (opts.fetch ?? fetch)(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers() } }),
+            (opts.fetch ?? fetch)(input, {
+              ...init,
+              headers: { ...(init?.headers as Record<string, string>), ...headers() },
+            }),
         }),
       }),
       false: httpBatchLink({ url, headers, maxItems: opts.maxItems ?? 20, fetch: opts.fetch }),

@@ -21,7 +21,9 @@ function copyPackage(name: string, to: string, seen = new Set<string>()) {
   seen.add(name);
   const from = join(root, 'node_modules', name);
   cpSync(from, join(to, 'node_modules', name), { recursive: true, dereference: true });
-  const manifest = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
   for (const dep of Object.keys(manifest.dependencies ?? {})) copyPackage(dep, to, seen);
 }
 
@@ -31,17 +33,30 @@ describe('@zjmall/client as a package', () => {
   let scratch: string;
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'zjmall-client-pack-'));
-    const out = execFileSync(npm, ['pack', '--pack-destination', work, '--json'], { cwd: pkgDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(npm, ['pack', '--pack-destination', work, '--json'], {
+      cwd: pkgDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const [packed] = JSON.parse(out.slice(out.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     tarball = join(work, packed.filename);
     scratch = join(work, 'scratch');
     mkdirSync(scratch);
-    const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+    };
     const deps = { ...manifest.dependencies, ...manifest.peerDependencies };
-    writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', version: '1.0.0', private: true, type: 'module', dependencies: deps }));
+    writeFileSync(
+      join(scratch, 'package.json'),
+      JSON.stringify({ name: 'scratch', version: '1.0.0', private: true, type: 'module', dependencies: deps }),
+    );
     for (const dep of Object.keys(deps)) copyPackage(dep, scratch);
     // Peers are already there; without --legacy-peer-deps npm would ask the registry for their manifests.
-    execFileSync(npm, ['install', tarball, '--offline', '--legacy-peer-deps', '--no-audit', '--no-fund'], { cwd: scratch, stdio: 'pipe' });
+    execFileSync(npm, ['install', tarball, '--offline', '--legacy-peer-deps', '--no-audit', '--no-fund'], {
+      cwd: scratch,
+      stdio: 'pipe',
+    });
   }, 240_000);
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
@@ -113,15 +128,26 @@ export async function main(token: string): Promise<number> {
     };
     expect(run()).toBe('');
     // …and a wrong call fails there.
-    writeFileSync(join(scratch, 'main.ts'), `import { createShopClient } from '@zjmall/client';\nawait createShopClient('http://x').cart.addItem.mutate({ skuId: 'x', quantity: '2' });\n`);
+    writeFileSync(
+      join(scratch, 'main.ts'),
+      `import { createShopClient } from '@zjmall/client';\nawait createShopClient('http://x').cart.addItem.mutate({ skuId: 'x', quantity: '2' });\n`,
+    );
     expect(run()).toMatch(/main\.ts\(2,\d+\): error TS2322/);
   }, 300_000);
 
   it('imports and builds a client at run time from the installed package', () => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', "import { createShopClient } from '@zjmall/client'; const c = createShopClient('http://127.0.0.1:1'); console.log(typeof createShopClient, typeof c.cart.get.query);"], {
-      cwd: scratch,
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import { createShopClient } from '@zjmall/client'; const c = createShopClient('http://127.0.0.1:1'); console.log(typeof createShopClient, typeof c.cart.get.query);",
+      ],
+      {
+        cwd: scratch,
+        encoding: 'utf8',
+      },
+    );
     expect(out.trim()).toBe('function function');
     expect(existsSync(join(dirname(tarball), 'scratch/node_modules/@zjmall/client/package.json'))).toBe(true);
   });

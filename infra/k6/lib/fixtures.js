@@ -8,7 +8,9 @@ export function adminToken() {
   const email = __ENV.ADMIN_EMAIL;
   const password = __ENV.ADMIN_PASSWORD;
   if (!email || !password) {
-    throw new Error('set ADMIN_EMAIL and ADMIN_PASSWORD (-e ADMIN_EMAIL=… -e ADMIN_PASSWORD=…), the same values the BFF was started with');
+    throw new Error(
+      'set ADMIN_EMAIL and ADMIN_PASSWORD (-e ADMIN_EMAIL=… -e ADMIN_PASSWORD=…), the same values the BFF was started with',
+    );
   }
   return must(mutation('auth.login', { email, password }), 'admin login').token;
 }
@@ -19,7 +21,10 @@ export function adminToken() {
  */
 export function createProducts(token, count, { stock, price = 1990, label = 'k6' }) {
   const run = uid();
-  const category = must(mutation('catalog.admin.createCategory', { name: `${label} ${run}` }, { token }), 'createCategory');
+  const category = must(
+    mutation('catalog.admin.createCategory', { name: `${label} ${run}` }, { token }),
+    'createCategory',
+  );
   const names = ['无线蓝牙耳机', 'Cotton T-Shirt', '不锈钢保温杯', 'Running Shoes', '机械键盘', 'Desk Lamp'];
   const products = [];
   for (let i = 0; i < count; i++) {
@@ -32,7 +37,14 @@ export function createProducts(token, count, { stock, price = 1990, label = 'k6'
           categoryId: category.id,
           description: `Created by the k6 ${label} script`,
           attributes: { origin: 'k6' },
-          skus: [{ code: `K6-${label}-${run}-${i}`.slice(0, 64), spec: { size: 'M' }, price: price + i, initialStock: stock }],
+          skus: [
+            {
+              code: `K6-${label}-${run}-${i}`.slice(0, 64),
+              spec: { size: 'M' },
+              price: price + i,
+              initialStock: stock,
+            },
+          ],
         },
         { token },
       ),
@@ -57,14 +69,26 @@ export function registerBuyers(count, width = 20) {
       Array.from({ length: n }, (_, k) => ({
         kind: 'mutation',
         path: 'auth.register',
-        input: { email: `k6.${run}.${start + k}@example.com`, password: 'k6 buyer password', name: `k6 buyer ${start + k}` },
+        input: {
+          email: `k6.${run}.${start + k}@example.com`,
+          password: 'k6 buyer password',
+          name: `k6 buyer ${start + k}`,
+        },
       })),
     ).map((r) => must(r, 'auth.register'));
     const addrs = batch(
       regs.map((reg, k) => ({
         kind: 'mutation',
         path: 'address.create',
-        input: { receiver: `买家${start + k}`, phone: '13800138000', province: '上海市', city: '上海市', district: '浦东新区', detail: `世纪大道 ${start + k} 号`, isDefault: true },
+        input: {
+          receiver: `买家${start + k}`,
+          phone: '13800138000',
+          province: '上海市',
+          city: '上海市',
+          district: '浦东新区',
+          detail: `世纪大道 ${start + k} 号`,
+          isDefault: true,
+        },
         opts: { token: reg.token },
       })),
     ).map((r) => must(r, 'address.create'));

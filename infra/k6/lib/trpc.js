@@ -44,7 +44,8 @@ function params(path, opts) {
   const p = { headers, tags: Object.assign({ name: path }, opts.tags || {}) };
   // Statuses the caller expects (e.g. 409 INSUFFICIENT_STOCK in a flash sale) are not failures
   // in `http_req_failed`; the caller still checks which domain answer it got.
-  if (opts.expect && opts.expect.length) p.responseCallback = http.expectedStatuses({ min: 200, max: 399 }, ...opts.expect);
+  if (opts.expect && opts.expect.length)
+    p.responseCallback = http.expectedStatuses({ min: 200, max: 399 }, ...opts.expect);
   return p;
 }
 
@@ -89,7 +90,12 @@ export function batch(calls) {
     const opts = c.opts || {};
     return c.kind === 'query'
       ? ['GET', queryUrl(c.path, c.input), null, params(c.path, opts)]
-      : ['POST', `${BASE_URL}/trpc/${c.path}`, JSON.stringify(c.input === undefined ? {} : c.input), params(c.path, Object.assign({ json: true }, opts))];
+      : [
+          'POST',
+          `${BASE_URL}/trpc/${c.path}`,
+          JSON.stringify(c.input === undefined ? {} : c.input),
+          params(c.path, Object.assign({ json: true }, opts)),
+        ];
   });
   return http.batch(reqs).map((res, i) => answer(calls[i].path, res));
 }

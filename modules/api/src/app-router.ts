@@ -15,7 +15,9 @@ export function createAppRouter(services: Services) {
   return router({
     health: router({
       /** Cheapest possible procedure: liveness through the whole tRPC path (and the BFF floor benchmark). */
-      ping: publicProcedure.meta({ output: PingOutput }).query((): PingOutput => ({ pong: true, at: new Date().toISOString() })),
+      ping: publicProcedure
+        .meta({ output: PingOutput })
+        .query((): PingOutput => ({ pong: true, at: new Date().toISOString() })),
     }),
     auth: identity.auth,
     address: identity.address,
@@ -28,7 +30,9 @@ export function createAppRouter(services: Services) {
     payment: createPaymentRouter(services.payment),
     admin: router({
       /** Order and payment events as they are published (SSE; admins only). */
-      onActivity: adminProcedure.meta({ output: AdminActivity }).subscription(({ signal }) => services.activity(signal)),
+      onActivity: adminProcedure
+        .meta({ output: AdminActivity })
+        .subscription(({ signal }) => services.activity(signal)),
     }),
   });
 }

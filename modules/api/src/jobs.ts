@@ -31,17 +31,28 @@ export function startJobs(platform: Platform, services: Services): Jobs {
     // Payment callbacks stored in the inbox but never processed (a crash between the two).
     { name: 'payment.inbox', everyMs: 15_000, run: () => services.payment.reprocessInbox() },
   ];
-  const sweeper = createInventorySweeper({ inventory: services.inventory, intervalSeconds: platform.config.SWEEP_INTERVAL_SECONDS, log });
+  const sweeper = createInventorySweeper({
+    inventory: services.inventory,
+    intervalSeconds: platform.config.SWEEP_INTERVAL_SECONDS,
+    log,
+  });
   sweeper.start();
   // Unpaid orders past ORDER_PAYMENT_TTL_SECONDS are cancelled and their stock released (SKIP LOCKED: safe in every process).
-  const orderTimeouts = createOrderTimeoutCanceller({ order: services.order, intervalSeconds: platform.config.SWEEP_INTERVAL_SECONDS, log });
+  const orderTimeouts = createOrderTimeoutCanceller({
+    order: services.order,
+    intervalSeconds: platform.config.SWEEP_INTERVAL_SECONDS,
+    log,
+  });
   orderTimeouts.start();
   // Promotional prices start and end at their windows' boundaries (it wakes at the next one it knows; polls at most every 1 s).
-  const promotions = createPromotionSweeper({ ...platform, intervalSeconds: Math.min(1, platform.config.SWEEP_INTERVAL_SECONDS) });
+  const promotions = createPromotionSweeper({
+    ...platform,
+    intervalSeconds: Math.min(1, platform.config.SWEEP_INTERVAL_SECONDS),
+  });
   promotions.start();
   // Durable reactions (JetStream durable consumers with NATS, relay-fed in-process without).
-  const durables = Promise.all(services.payment.durableHandlers().map((h) => platform.bus.addDurable(h))).catch((err: unknown) =>
-    log.error({ err }, 'durable consumer registration failed'),
+  const durables = Promise.all(services.payment.durableHandlers().map((h) => platform.bus.addDurable(h))).catch(
+    (err: unknown) => log.error({ err }, 'durable consumer registration failed'),
   );
   // Price recalculation jobs: resumable, safe in several processes; the pool starts threads on first use.
   const pricingPool = createPricingPool();

@@ -9,7 +9,23 @@ import { orderMigrations, orderModels } from '@zjmall/order';
 import { paymentMigrations, paymentModels } from '@zjmall/payment';
 
 /** Every module's migrations, in the DAG's order (docs/architecture.md): the migrator runs them so. */
-export const allMigrations: ModuleMigrations[] = [platformMigrations, identityMigrations, inventoryMigrations, catalogMigrations, pricingMigrations, cartMigrations, orderMigrations, paymentMigrations];
+export const allMigrations: ModuleMigrations[] = [
+  platformMigrations,
+  identityMigrations,
+  inventoryMigrations,
+  catalogMigrations,
+  pricingMigrations,
+  cartMigrations,
+  orderMigrations,
+  paymentMigrations,
+];
 
 /** Every module's sequelize models, added once to the process's Sequelize instance. */
-export const allModels: ModelCtor[] = [...identityModels, ...inventoryModels, ...catalogModels, ...cartModels, ...orderModels, ...paymentModels];
+export const allModels: ModelCtor[] = [
+  ...identityModels,
+  ...inventoryModels,
+  ...catalogModels,
+  ...cartModels,
+  ...orderModels,
+  ...paymentModels,
+];

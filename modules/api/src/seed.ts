@@ -22,7 +22,10 @@ export const DEMO_USERS_FILE = 'seed-users.json';
  * generated once and kept in `<DATA_DIR>/seed-users.json` (mode 0600); ADMIN_EMAIL/ADMIN_PASSWORD
  * win for the admin.
  */
-export function demoUsers(config: Pick<Config, 'DATA_DIR' | 'ADMIN_EMAIL' | 'ADMIN_PASSWORD'>): { users: DemoUsers; file: string } {
+export function demoUsers(config: Pick<Config, 'DATA_DIR' | 'ADMIN_EMAIL' | 'ADMIN_PASSWORD'>): {
+  users: DemoUsers;
+  file: string;
+} {
   const dir = resolve(config.DATA_DIR);
   const file = join(dir, DEMO_USERS_FILE);
   const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoUsers) : null;
@@ -34,14 +37,20 @@ export function demoUsers(config: Pick<Config, 'DATA_DIR' | 'ADMIN_EMAIL' | 'ADM
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, JSON.stringify(users, null, 2), { mode: 0o600 });
   }
-  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) users.admin = { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD };
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD)
+    users.admin = { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD };
   return { users, file };
 }
 
 /** The demo shop: catalog and stock (idempotent), an admin and a customer. */
 export async function seedDemo(
   rt: Pick<Runtime, 'platform' | 'services'>,
-  opts: { products?: number; users: DemoUsers; log: Logger; onProgress?: Parameters<typeof seedCatalog>[0]['onProgress'] },
+  opts: {
+    products?: number;
+    users: DemoUsers;
+    log: Logger;
+    onProgress?: Parameters<typeof seedCatalog>[0]['onProgress'];
+  },
 ): Promise<SeedReport> {
   const { identity, catalog, inventory } = rt.services;
   return seedCatalog({
@@ -54,7 +63,11 @@ export async function seedDemo(
     ensureUsers: async () => {
       await identity.ensureAdmin(opts.users.admin.email, opts.users.admin.password);
       try {
-        await identity.register({ email: opts.users.customer.email, password: opts.users.customer.password, name: '演示顾客' });
+        await identity.register({
+          email: opts.users.customer.email,
+          password: opts.users.customer.password,
+          name: '演示顾客',
+        });
       } catch (e) {
         if (!(e instanceof DomainError && e.appCode === 'EMAIL_TAKEN')) throw e;
       }
@@ -85,7 +98,9 @@ export async function seedDemoIfEmpty(
   const { db, config } = rt.platform;
   if (!config.SEED_DEMO) return null;
   const empty = async () => {
-    const [r] = await db.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM catalog.products) AS empty`, { type: QueryTypes.SELECT });
+    const [r] = await db.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM catalog.products) AS empty`, {
+      type: QueryTypes.SELECT,
+    });
     return r.empty;
   };
   if (!(await empty())) return null;

@@ -29,7 +29,14 @@ export function createServices(platform: Platform, secrets: Secrets, options: Se
     db.addModels(allModels);
     withModels.add(db);
   }
-  const identity = createIdentityService({ db, config, jwtSecret: secrets.jwtSecret, log, cache: platform.cache, accessTtlSeconds: options.identity?.accessTtlSeconds });
+  const identity = createIdentityService({
+    db,
+    config,
+    jwtSecret: secrets.jwtSecret,
+    log,
+    cache: platform.cache,
+    accessTtlSeconds: options.identity?.accessTtlSeconds,
+  });
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory, options: options.catalog });
   // Price jobs read and write catalog prices through catalog's feed, never its tables.

@@ -10,7 +10,11 @@ import { createHarness, failure, type Harness } from './testing/harness';
 describe('batched cart adds', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness('cartbatch', { CART_HOLD_TTL_SECONDS: '600', CART_MAX_LINES: '3', CART_MAX_QUANTITY: '20' });
+    h = await createHarness('cartbatch', {
+      CART_HOLD_TTL_SECONDS: '600',
+      CART_MAX_LINES: '3',
+      CART_MAX_QUANTITY: '20',
+    });
   });
   afterAll(() => h?.close());
 
@@ -26,7 +30,11 @@ describe('batched cart adds', () => {
 
     // Round 1, all at once: each adds 1 scarce (users hold, guests are only checked), 2 plenty, and 21 other (over the quantity limit).
     const round = await settle(
-      everyone.flatMap((c) => [c.addItem({ skuId: scarce, quantity: 1 }), c.addItem({ skuId: plenty, quantity: 2 }), c.addItem({ skuId: other, quantity: 21 })]),
+      everyone.flatMap((c) => [
+        c.addItem({ skuId: scarce, quantity: 1 }),
+        c.addItem({ skuId: plenty, quantity: 2 }),
+        c.addItem({ skuId: other, quantity: 21 }),
+      ]),
     );
     const outcome = (i: number) => round[i];
     const overLimit = everyone.map((_, k) => outcome(k * 3 + 2));
@@ -72,9 +80,16 @@ describe('batched cart adds', () => {
     const cart = await c.addItem({ skuId: a, quantity: 2 });
     // Move the hold expiry back so that any touch of the cart would show.
     await h.q(`UPDATE cart.carts SET holds_until = now() + interval '100 seconds' WHERE id = $1`, [cart.id]);
-    await h.q(`UPDATE inventory.reservations SET expires_at = now() + interval '100 seconds' WHERE owner_id = $1`, [cart.id]);
-    const before = await h.q<{ holds_until: string }>(`SELECT holds_until::text FROM cart.carts WHERE id = $1`, [cart.id]);
-    const heldBefore = await h.q<{ expires_at: string }>(`SELECT expires_at::text FROM inventory.reservations WHERE owner_id = $1 ORDER BY sku_id`, [cart.id]);
+    await h.q(`UPDATE inventory.reservations SET expires_at = now() + interval '100 seconds' WHERE owner_id = $1`, [
+      cart.id,
+    ]);
+    const before = await h.q<{ holds_until: string }>(`SELECT holds_until::text FROM cart.carts WHERE id = $1`, [
+      cart.id,
+    ]);
+    const heldBefore = await h.q<{ expires_at: string }>(
+      `SELECT expires_at::text FROM inventory.reservations WHERE owner_id = $1 ORDER BY sku_id`,
+      [cart.id],
+    );
 
     // In one batch with other carts' adds that go through: c's is over the quantity limit; a new
     // user's first add is over it too.
@@ -88,7 +103,9 @@ describe('batched cart adds', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
 
     expect(await h.q(`SELECT holds_until::text FROM cart.carts WHERE id = $1`, [cart.id])).toEqual(before);
-    expect(await h.q(`SELECT expires_at::text FROM inventory.reservations WHERE owner_id = $1 ORDER BY sku_id`, [cart.id])).toEqual(heldBefore);
+    expect(
+      await h.q(`SELECT expires_at::text FROM inventory.reservations WHERE owner_id = $1 ORDER BY sku_id`, [cart.id]),
+    ).toEqual(heldBefore);
     expect((await c.get()).items.map((i) => i.quantity)).toEqual([2]);
     expect(await h.carts(newcomer.id)).toEqual([]);
     // The carts whose adds went through were touched as usual.
@@ -133,7 +150,14 @@ describe('batched cart adds', () => {
     try {
       const cs = Array.from({ length: 6 }, () => h.user());
       const results = await settle(cs.map((c, i) => c.addItem({ skuId: i === 2 ? b : a, quantity: i === 2 ? 13 : 1 })));
-      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect(results.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+      ]);
       expect(await h.stock(a)).toMatchObject({ reserved: 5 });
       // The refused add left nothing behind: no line, no hold.
       expect(await h.stock(b)).toMatchObject({ reserved: 0 });
@@ -170,11 +194,17 @@ describe('batched cart adds', () => {
     const first = await c.addItem({ skuId: a, quantity: 1 });
     // Another writer holds the cart's row lock and adds a line, as every cart writer does.
     const other = await h.db.transaction();
-    await h.db.query(`UPDATE cart.carts SET updated_at = now() WHERE id = $1`, { bind: [first.id], transaction: other });
-    await h.db.query(`INSERT INTO cart.cart_items (id, cart_id, sku_id, quantity, added_price) VALUES ($1, $2, $3, 2, 1100)`, {
-      bind: [newId(), first.id, b],
+    await h.db.query(`UPDATE cart.carts SET updated_at = now() WHERE id = $1`, {
+      bind: [first.id],
       transaction: other,
     });
+    await h.db.query(
+      `INSERT INTO cart.cart_items (id, cart_id, sku_id, quantity, added_price) VALUES ($1, $2, $3, 2, 1100)`,
+      {
+        bind: [newId(), first.id, b],
+        transaction: other,
+      },
+    );
     const adding = c.addItem({ skuId: d, quantity: 1 });
     await new Promise((r) => setTimeout(r, 300));
     await other.commit();
@@ -187,6 +217,8 @@ describe('batched cart adds', () => {
     const [hidden] = await h.skus(1, { publish: false });
     const c = h.user();
     expect(await failure(h, c.addItem({ skuId: hidden, quantity: 1 }))).toMatchObject({ appCode: 'SKU_UNAVAILABLE' });
-    expect(await failure(h, c.addItem({ skuId: '0190a000-0000-7000-8000-000000000000', quantity: 1 }))).toMatchObject({ appCode: 'SKU_NOT_FOUND' });
+    expect(await failure(h, c.addItem({ skuId: '0190a000-0000-7000-8000-000000000000', quantity: 1 }))).toMatchObject({
+      appCode: 'SKU_NOT_FOUND',
+    });
   });
 });

@@ -45,7 +45,12 @@ const ownerKey = (o: CartOwner) => `${o.type}:${o.id}`;
  * lost connection) is retried add by add through the single-cart path, so no add fails for a
  * neighbour's sake; nothing committed is ever re-run.
  */
-export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mutator, single: (req: AddRequest) => Promise<CartSnapshot>) {
+export function createAddBatcher(
+  deps: CartServiceDeps,
+  store: CartStore,
+  m: Mutator,
+  single: (req: AddRequest) => Promise<CartSnapshot>,
+) {
   const { db, outbox, inventory, log } = deps;
 
   /** The batch's transaction; `state.committing` is set once its work is done and COMMIT is next. */
@@ -82,7 +87,11 @@ export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mut
       const holding = plans.filter((p) => !p.failed && p.holdSeconds > 0);
       if (holding.length) {
         const reserved = await inventory.reserveEach(
-          holding.map((p) => ({ owner: { type: 'cart' as const, id: p.cartId }, lines: [{ skuId: p.req.sku.skuId, quantity: p.quantity }], ttlSeconds: p.holdSeconds })),
+          holding.map((p) => ({
+            owner: { type: 'cart' as const, id: p.cartId },
+            lines: [{ skuId: p.req.sku.skuId, quantity: p.quantity }],
+            ttlSeconds: p.holdSeconds,
+          })),
           { tx },
         );
         reserved.outcomes.forEach((o, i) => {
@@ -97,7 +106,11 @@ export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mut
         for (const p of checking) {
           const available = stock.get(p.req.sku.skuId)?.available ?? 0;
           if (available < p.quantity) {
-            p.failed = new DomainError('INSUFFICIENT_STOCK', 'Not enough stock', { skuId: p.req.sku.skuId, requested: p.quantity, available });
+            p.failed = new DomainError('INSUFFICIENT_STOCK', 'Not enough stock', {
+              skuId: p.req.sku.skuId,
+              requested: p.quantity,
+              available,
+            });
           }
         }
       }
@@ -107,11 +120,22 @@ export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mut
       // cart created for it goes (one add per cart per batch, so nothing else of the batch is there).
       const inserted = await store.writeLines(
         tx,
-        ok.filter((p) => !p.existing).map((p) => ({ cartId: p.cartId, skuId: p.req.sku.skuId, quantity: p.quantity, addedPrice: p.req.sku.price })),
+        ok
+          .filter((p) => !p.existing)
+          .map((p) => ({
+            cartId: p.cartId,
+            skuId: p.req.sku.skuId,
+            quantity: p.quantity,
+            addedPrice: p.req.sku.price,
+          })),
         ok.filter((p) => p.existing).map((p) => ({ itemId: p.existing!.id, quantity: p.quantity })),
         plans.filter((p) => p.failed).map((p) => ({ cartId: p.cartId, how: cartOf(p.req).untouch })),
       );
-      if (ok.length) await outbox.add(tx, ok.map((p) => m.changed(p.cartId, p.req.owner, 'add')));
+      if (ok.length)
+        await outbox.add(
+          tx,
+          ok.map((p) => m.changed(p.cartId, p.req.owner, 'add')),
+        );
 
       const outcomes = plans.map((p): Settled<AddResult> => {
         if (p.failed) return { ok: false, error: p.failed };
@@ -119,7 +143,13 @@ export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mut
         const lines = p.existing
           ? p.lines.map((l) => (l === p.existing ? { ...l, quantity: p.quantity } : l))
           : [lineOf(inserted, p), ...p.lines];
-        return { ok: true, result: { snapshot: { cartId: p.cartId, holdsUntil: c.holdsUntil, couponCode: c.couponCode, lines }, stock: [] } };
+        return {
+          ok: true,
+          result: {
+            snapshot: { cartId: p.cartId, holdsUntil: c.holdsUntil, couponCode: c.couponCode, lines },
+            stock: [],
+          },
+        };
       });
       state.committing = true;
       return { outcomes, stock: [...stock.values()], locked, plans };
@@ -156,10 +186,18 @@ export function createAddBatcher(deps: CartServiceDeps, store: CartStore, m: Mut
     try {
       await m.afterCommit(
         result.plans.map((p) => p.req.owner),
-        result.plans.map((p) => ({ owner: p.req.owner, cartId: p.cartId, lines: p.failed || p.existing ? p.lines.length : p.lines.length + 1, due: !p.failed && result.locked.get(ownerKey(p.req.owner))!.extendDue })),
+        result.plans.map((p) => ({
+          owner: p.req.owner,
+          cartId: p.cartId,
+          lines: p.failed || p.existing ? p.lines.length : p.lines.length + 1,
+          due: !p.failed && result.locked.get(ownerKey(p.req.owner))!.extendDue,
+        })),
       );
     } catch (err) {
-      log.error({ err, adds: batch.length }, 'cart cache invalidation after batched adds failed (the adds are committed; cached carts expire)');
+      log.error(
+        { err, adds: batch.length },
+        'cart cache invalidation after batched adds failed (the adds are committed; cached carts expire)',
+      );
     }
     const stock = result.stock;
     return result.outcomes.map((o) => (o.ok ? { ok: true, result: { ...o.result, stock } } : o));

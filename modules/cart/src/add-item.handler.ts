@@ -41,7 +41,8 @@ export function createAddItem(deps: CartServiceDeps, store: CartStore, m: Mutato
   ): Promise<{ snapshot: CartSnapshot; replayed: boolean; stock?: PublicStock[] }> {
     const [sku] = await catalog.getSkus([input.skuId]);
     if (!sku) throw new DomainError('SKU_NOT_FOUND', 'Unknown SKU', { skuId: input.skuId });
-    if (!sku.availableForSale) throw new DomainError('SKU_UNAVAILABLE', 'This item is not for sale', { skuId: input.skuId });
+    if (!sku.availableForSale)
+      throw new DomainError('SKU_UNAVAILABLE', 'This item is not for sale', { skuId: input.skuId });
     m.limits.quantity(input.skuId, input.quantity);
 
     const key = input.idempotencyKey;
@@ -51,10 +52,18 @@ export function createAddItem(deps: CartServiceDeps, store: CartStore, m: Mutato
     }
     let ran = false;
     const run: TxRunner = (fn) =>
-      withIdempotency(db, { scope: `${owner.type}:${owner.id}:cart.addItem`, key, input: { skuId: input.skuId, quantity: input.quantity } }, (tx) => {
-        ran = true;
-        return fn(tx);
-      });
+      withIdempotency(
+        db,
+        {
+          scope: `${owner.type}:${owner.id}:cart.addItem`,
+          key,
+          input: { skuId: input.skuId, quantity: input.quantity },
+        },
+        (tx) => {
+          ran = true;
+          return fn(tx);
+        },
+      );
     const snapshot = await single(owner, sku, input.quantity, run);
     return { snapshot, replayed: !ran };
   };

@@ -19,7 +19,9 @@ export function createCartCache(deps: { cache: Cache; store: CartStore }) {
 
   const fillFrom = async (owner: CartOwner): Promise<CartSnapshot> => {
     const snap = await store.loadActive(owner);
-    await cache.fill([{ key: cartCacheKey(owner), value: snap, ttlSeconds: snap.cartId ? SNAPSHOT_TTL_SECONDS : EMPTY_TTL_SECONDS }]);
+    await cache.fill([
+      { key: cartCacheKey(owner), value: snap, ttlSeconds: snap.cartId ? SNAPSHOT_TTL_SECONDS : EMPTY_TTL_SECONDS },
+    ]);
     return snap;
   };
 

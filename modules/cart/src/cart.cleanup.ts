@@ -26,7 +26,10 @@ export function createCleanup(deps: CartServiceDeps, cartCache: CartCache) {
     let flagged = 0;
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const rows = await q<{ sku_id: string }>(`SELECT DISTINCT sku_id FROM cart.cart_items WHERE sku_id > $1 ORDER BY sku_id LIMIT $2`, [after, SKU_BATCH]);
+      const rows = await q<{ sku_id: string }>(
+        `SELECT DISTINCT sku_id FROM cart.cart_items WHERE sku_id > $1 ORDER BY sku_id LIMIT $2`,
+        [after, SKU_BATCH],
+      );
       if (rows.length === 0) break;
       const ids = rows.map((r) => r.sku_id);
       after = ids[ids.length - 1];
@@ -40,9 +43,12 @@ export function createCleanup(deps: CartServiceDeps, cartCache: CartCache) {
         flagged += marked.length;
       }
       if (forSale.size) {
-        await db.query(`UPDATE cart.cart_items SET unavailable_since = NULL WHERE sku_id = ANY($1::uuid[]) AND unavailable_since IS NOT NULL`, {
-          bind: [[...forSale]],
-        });
+        await db.query(
+          `UPDATE cart.cart_items SET unavailable_since = NULL WHERE sku_id = ANY($1::uuid[]) AND unavailable_since IS NOT NULL`,
+          {
+            bind: [[...forSale]],
+          },
+        );
       }
     }
     const owners = new Map<string, CartOwner>();

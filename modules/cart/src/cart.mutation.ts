@@ -41,7 +41,8 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
   const { db, outbox, inventory, config, log } = deps;
 
   /** Seconds a change holds stock for: signed-in customers only, with holds on. */
-  const holdSeconds = (owner: CartOwner) => (owner.type === 'user' && config.CART_HOLD_TTL_SECONDS > 0 ? config.CART_HOLD_TTL_SECONDS : 0);
+  const holdSeconds = (owner: CartOwner) =>
+    owner.type === 'user' && config.CART_HOLD_TTL_SECONDS > 0 ? config.CART_HOLD_TTL_SECONDS : 0;
   /**
    * The other holds are extended when a change would move their expiry by more than this: at most
    * once a minute (a tenth of the TTL when shorter), not on every add — an extension is a second
@@ -52,12 +53,18 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
   const limits = {
     quantity(skuId: string, requested: number) {
       if (requested > config.CART_MAX_QUANTITY) {
-        throw new DomainError('QUANTITY_LIMIT', `At most ${config.CART_MAX_QUANTITY} of one item`, { skuId, requested, max: config.CART_MAX_QUANTITY });
+        throw new DomainError('QUANTITY_LIMIT', `At most ${config.CART_MAX_QUANTITY} of one item`, {
+          skuId,
+          requested,
+          max: config.CART_MAX_QUANTITY,
+        });
       }
     },
     lines(count: number) {
       if (count > config.CART_MAX_LINES) {
-        throw new DomainError('CART_LINE_LIMIT', `At most ${config.CART_MAX_LINES} lines in a cart`, { max: config.CART_MAX_LINES });
+        throw new DomainError('CART_LINE_LIMIT', `At most ${config.CART_MAX_LINES} lines in a cart`, {
+          max: config.CART_MAX_LINES,
+        });
       }
     },
   };
@@ -66,19 +73,38 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
    * Makes sure the new quantities are in stock: with holds, by setting the cart's holds (in the
    * cart's transaction: both commit or neither); without, by checking free stock for increases.
    */
-  async function secure(s: MutationScope, changes: { skuId: string; quantity: number; previous: number }[]): Promise<void> {
+  async function secure(
+    s: MutationScope,
+    changes: { skuId: string; quantity: number; previous: number }[],
+  ): Promise<void> {
     if (changes.length === 0) return;
     const seconds = holdSeconds(s.owner);
     if (seconds > 0) {
-      await inventory.reserve({ type: 'cart', id: s.cartId }, changes.map((c) => ({ skuId: c.skuId, quantity: c.quantity })), { tx: s.tx, ttlSeconds: seconds });
+      await inventory.reserve(
+        { type: 'cart', id: s.cartId },
+        changes.map((c) => ({ skuId: c.skuId, quantity: c.quantity })),
+        { tx: s.tx, ttlSeconds: seconds },
+      );
       return;
     }
     const increases = changes.filter((c) => c.quantity > c.previous);
     if (increases.length === 0) return;
-    const stock = new Map((await inventory.getPublic(increases.map((c) => c.skuId), { transaction: s.tx })).map((p) => [p.skuId, p.available]));
+    const stock = new Map(
+      (
+        await inventory.getPublic(
+          increases.map((c) => c.skuId),
+          { transaction: s.tx },
+        )
+      ).map((p) => [p.skuId, p.available]),
+    );
     for (const c of increases) {
       const available = stock.get(c.skuId) ?? 0;
-      if (available < c.quantity) throw new DomainError('INSUFFICIENT_STOCK', 'Not enough stock', { skuId: c.skuId, requested: c.quantity, available });
+      if (available < c.quantity)
+        throw new DomainError('INSUFFICIENT_STOCK', 'Not enough stock', {
+          skuId: c.skuId,
+          requested: c.quantity,
+          available,
+        });
     }
   }
 
@@ -93,9 +119,15 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
   async function afterCommit(owners: CartOwner[], extend: Extend | Extend[] | null): Promise<void> {
     await cartCache.invalidate(owners);
     // The changed SKUs got a fresh expiry from reserve; the others are extended (one line: nothing left).
-    const due = (Array.isArray(extend) ? extend : extend ? [extend] : []).filter((e) => e.due && e.lines > 1 && holdSeconds(e.owner) > 0);
+    const due = (Array.isArray(extend) ? extend : extend ? [extend] : []).filter(
+      (e) => e.due && e.lines > 1 && holdSeconds(e.owner) > 0,
+    );
     await Promise.all(
-      due.map((e) => inventory.extend({ type: 'cart', id: e.cartId }, holdSeconds(e.owner)).catch((err: unknown) => log.warn({ err, cartId: e.cartId }, 'extending cart holds failed'))),
+      due.map((e) =>
+        inventory
+          .extend({ type: 'cart', id: e.cartId }, holdSeconds(e.owner))
+          .catch((err: unknown) => log.warn({ err, cartId: e.cartId }, 'extending cart holds failed')),
+      ),
     );
   }
 
@@ -106,27 +138,46 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
     version: 1,
   });
 
-  async function mutate(owner: CartOwner, opts: MutateOptions, fn: (s: MutationScope) => Promise<MutationOutcome>): Promise<CartSnapshot> {
+  async function mutate(
+    owner: CartOwner,
+    opts: MutateOptions,
+    fn: (s: MutationScope) => Promise<MutationOutcome>,
+  ): Promise<CartSnapshot> {
     const run: TxRunner = opts.run ?? ((f) => db.transaction(f));
     // Every cart write locks the cart row before stock rows, as checkout does; should a deadlock
     // still happen, the whole transaction is rolled back and run again rather than failing the call.
-    const once = () => run(async (tx) => {
-      const locked = await store.lockActive(owner, tx, { create: opts.create, holdSeconds: holdSeconds(owner), slackSeconds: extendSlack });
-      if (!locked) {
-        if (opts.missing === 'empty') return null;
-        throw opts.missing();
-      }
-      const lines = await store.lines(locked.cartId, tx);
-      const out = await fn({ tx, owner, cartId: locked.cartId, lines });
-      await outbox.add(tx, changed(locked.cartId, owner, opts.reason));
-      const snapshot: CartSnapshot = out.closed
-        ? { cartId: null, holdsUntil: null, couponCode: null, lines: [] }
-        : { cartId: locked.cartId, holdsUntil: locked.holdsUntil, couponCode: out.couponCode !== undefined ? out.couponCode : locked.couponCode, lines: out.lines };
-      return { snapshot, cartId: locked.cartId, due: locked.extendDue };
-    });
+    const once = () =>
+      run(async (tx) => {
+        const locked = await store.lockActive(owner, tx, {
+          create: opts.create,
+          holdSeconds: holdSeconds(owner),
+          slackSeconds: extendSlack,
+        });
+        if (!locked) {
+          if (opts.missing === 'empty') return null;
+          throw opts.missing();
+        }
+        const lines = await store.lines(locked.cartId, tx);
+        const out = await fn({ tx, owner, cartId: locked.cartId, lines });
+        await outbox.add(tx, changed(locked.cartId, owner, opts.reason));
+        const snapshot: CartSnapshot = out.closed
+          ? { cartId: null, holdsUntil: null, couponCode: null, lines: [] }
+          : {
+              cartId: locked.cartId,
+              holdsUntil: locked.holdsUntil,
+              couponCode: out.couponCode !== undefined ? out.couponCode : locked.couponCode,
+              lines: out.lines,
+            };
+        return { snapshot, cartId: locked.cartId, due: locked.extendDue };
+      });
     const result = await retryOnDeadlock(once);
     if (!result) return { cartId: null, holdsUntil: null, couponCode: null, lines: [] };
-    await afterCommit([owner], result.snapshot.cartId ? { owner, cartId: result.cartId, lines: result.snapshot.lines.length, due: result.due } : null);
+    await afterCommit(
+      [owner],
+      result.snapshot.cartId
+        ? { owner, cartId: result.cartId, lines: result.snapshot.lines.length, due: result.due }
+        : null,
+    );
     return result.snapshot;
   }
 

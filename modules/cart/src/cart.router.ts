@@ -13,7 +13,8 @@ import { guestProcedure, router, type Auth } from '@zjmall/platform';
 import type { CartService } from './cart.service';
 import type { CartOwner } from './types';
 
-const ownerOf = (caller: Auth): CartOwner => (caller.kind === 'user' ? { type: 'user', id: caller.userId } : { type: 'guest', id: caller.guestId });
+const ownerOf = (caller: Auth): CartOwner =>
+  caller.kind === 'user' ? { type: 'user', id: caller.userId } : { type: 'guest', id: caller.guestId };
 
 /**
  * Routers wire, the service decides: `cart.*` (users and guests). Outputs are the `CartView` type
@@ -27,13 +28,21 @@ export function createCartRouter(svc: CartService) {
     get: cart.query(({ ctx }) => svc.get(ownerOf(ctx.caller))),
     count: guestProcedure.meta({ output: CartCountOutput }).query(({ ctx }) => svc.count(ownerOf(ctx.caller))),
     addItem: cart.input(CartAddItemInput).mutation(({ ctx, input }) => svc.addItem(ownerOf(ctx.caller), input)),
-    updateQuantity: cart.input(CartUpdateQuantityInput).mutation(({ ctx, input }) => svc.updateQuantity(ownerOf(ctx.caller), input)),
-    removeItem: cart.input(CartRemoveItemInput).mutation(({ ctx, input }) => svc.removeItems(ownerOf(ctx.caller), { itemIds: [input.itemId] })),
-    removeItems: cart.input(CartRemoveItemsInput).mutation(({ ctx, input }) => svc.removeItems(ownerOf(ctx.caller), input)),
+    updateQuantity: cart
+      .input(CartUpdateQuantityInput)
+      .mutation(({ ctx, input }) => svc.updateQuantity(ownerOf(ctx.caller), input)),
+    removeItem: cart
+      .input(CartRemoveItemInput)
+      .mutation(({ ctx, input }) => svc.removeItems(ownerOf(ctx.caller), { itemIds: [input.itemId] })),
+    removeItems: cart
+      .input(CartRemoveItemsInput)
+      .mutation(({ ctx, input }) => svc.removeItems(ownerOf(ctx.caller), input)),
     clear: cart.mutation(({ ctx }) => svc.clear(ownerOf(ctx.caller))),
     select: cart.input(CartSelectInput).mutation(({ ctx, input }) => svc.select(ownerOf(ctx.caller), input)),
     selectAll: cart.input(CartSelectAllInput).mutation(({ ctx, input }) => svc.selectAll(ownerOf(ctx.caller), input)),
-    applyCoupon: cart.input(CartApplyCouponInput).mutation(({ ctx, input }) => svc.applyCoupon(ownerOf(ctx.caller), input)),
+    applyCoupon: cart
+      .input(CartApplyCouponInput)
+      .mutation(({ ctx, input }) => svc.applyCoupon(ownerOf(ctx.caller), input)),
     removeCoupon: cart.mutation(({ ctx }) => svc.removeCoupon(ownerOf(ctx.caller))),
     /** SSE: the caller's cart now, then after every change in any process (token in the header or connectionParams). */
     onChange: cart.subscription(async function* ({ ctx, signal }) {

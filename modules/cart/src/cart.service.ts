@@ -1,5 +1,15 @@
 import type { Transaction } from 'sequelize';
-import type { PublicStock, CartApplyCouponInput, CartAddItemInput, CartRemoveItemsInput, CartSelectAllInput, CartSelectInput, CartUpdateQuantityInput, CartView, MergeReport } from '@zjmall/contracts';
+import type {
+  PublicStock,
+  CartApplyCouponInput,
+  CartAddItemInput,
+  CartRemoveItemsInput,
+  CartSelectAllInput,
+  CartSelectInput,
+  CartUpdateQuantityInput,
+  CartView,
+  MergeReport,
+} from '@zjmall/contracts';
 import type { SkuView } from '@zjmall/catalog';
 import { sharedResult, Stamp } from '@zjmall/platform';
 import { createAddItem } from './add-item.handler';
@@ -62,12 +72,21 @@ export function createCartService(deps: CartServiceDeps): CartService {
    * serialised once (platform's sharedResult). The memo lives as long as the snapshot in the cart
    * cache; views built from anything not in memory are not kept.
    */
-  const built = new WeakMap<CartSnapshot, { stamp: Stamp; held: boolean; skus: SkuView[]; stock: PublicStock[]; view: CartView }>();
+  const built = new WeakMap<
+    CartSnapshot,
+    { stamp: Stamp; held: boolean; skus: SkuView[]; stock: PublicStock[]; view: CartView }
+  >();
   const NOTHING = { skus: [] as SkuView[], stock: [] as PublicStock[], stamp: new Stamp([]) };
 
   /** Lines from the cart cache; live prices and stock from the catalog and inventory caches (one batched read each). */
-  async function view(owner: CartOwner, snapshot: CartSnapshot, freshPrices = false, freshStock?: PublicStock[]): Promise<CartView> {
-    const held = m.holdSeconds(owner) > 0 && snapshot.holdsUntil !== null && Date.parse(snapshot.holdsUntil) > Date.now();
+  async function view(
+    owner: CartOwner,
+    snapshot: CartSnapshot,
+    freshPrices = false,
+    freshStock?: PublicStock[],
+  ): Promise<CartView> {
+    const held =
+      m.holdSeconds(owner) > 0 && snapshot.holdsUntil !== null && Date.parse(snapshot.holdsUntil) > Date.now();
     if (freshStock?.length) return viewWithStock(snapshot, held, freshStock);
     const last = freshPrices ? undefined : built.get(snapshot);
     if (last && last.held === held && last.stamp.valid()) return last.view;
@@ -75,7 +94,10 @@ export function createCartService(deps: CartServiceDeps): CartService {
     const [skus, stock] = !ids.length
       ? [NOTHING, NOTHING]
       : freshPrices
-        ? await Promise.all([catalog.getSkus(ids, { fresh: true }).then((s) => ({ skus: s, stamp: null })), inventory.getPublicStamped(ids)])
+        ? await Promise.all([
+            catalog.getSkus(ids, { fresh: true }).then((s) => ({ skus: s, stamp: null })),
+            inventory.getPublicStamped(ids),
+          ])
         : await Promise.all([catalog.getSkusStamped(ids), inventory.getPublicStamped(ids)]);
     const stamp = Stamp.both(skus.stamp, stock.stamp);
     // The stamp lapsed but the entries read again are the same objects (revived): same view.
@@ -107,14 +129,27 @@ export function createCartService(deps: CartServiceDeps): CartService {
     const rest = ids.filter((id) => !stock.has(id));
     const [skus, others] = await Promise.all([catalog.getSkus(ids), rest.length ? inventory.getPublic(rest) : []]);
     for (const s of others) stock.set(s.skuId, s);
-    return sharedResult(buildCartView({ snapshot, skus: new Map(skus.map((s) => [s.skuId, s])), stock, currency: config.STORE_CURRENCY, held }));
+    return sharedResult(
+      buildCartView({
+        snapshot,
+        skus: new Map(skus.map((s) => [s.skuId, s])),
+        stock,
+        currency: config.STORE_CURRENCY,
+        held,
+      }),
+    );
   }
 
   /**
    * The view with the applied coupon judged (pricing's cached check) on its selected amount. A cart
    * without a coupon costs nothing more: no lookup, and the memoized view is answered as it is.
    */
-  async function cartView(owner: CartOwner, snapshot: CartSnapshot, freshPrices = false, freshStock?: PublicStock[]): Promise<CartView> {
+  async function cartView(
+    owner: CartOwner,
+    snapshot: CartSnapshot,
+    freshPrices = false,
+    freshStock?: PublicStock[],
+  ): Promise<CartView> {
     const v = await view(owner, snapshot, freshPrices, freshStock);
     if (!snapshot.couponCode) return v;
     const userId = owner.type === 'user' ? owner.id : undefined;
@@ -128,7 +163,8 @@ export function createCartService(deps: CartServiceDeps): CartService {
   const watcher = createCartWatch({
     bus: deps.bus,
     log: deps.log,
-    read: async (owner, fresh, freshPrices) => cartView(owner, fresh ? await cartCache.fresh(owner) : await cartCache.snapshot(owner), freshPrices),
+    read: async (owner, fresh, freshPrices) =>
+      cartView(owner, fresh ? await cartCache.fresh(owner) : await cartCache.snapshot(owner), freshPrices),
   });
   const then = (owner: CartOwner) => (snapshot: CartSnapshot) => cartView(owner, snapshot);
 
@@ -140,7 +176,9 @@ export function createCartService(deps: CartServiceDeps): CartService {
     },
     async addItem(owner, input) {
       const r = await addItem(owner, input);
-      return r.replayed ? cartView(owner, await cartCache.snapshot(owner)) : cartView(owner, r.snapshot, false, r.stock);
+      return r.replayed
+        ? cartView(owner, await cartCache.snapshot(owner))
+        : cartView(owner, r.snapshot, false, r.stock);
     },
     updateQuantity: (owner, input) => lines.updateQuantity(owner, input).then(then(owner)),
     removeItems: (owner, input) => lines.removeItems(owner, input).then(then(owner)),

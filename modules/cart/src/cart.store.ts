@@ -55,7 +55,12 @@ export function createCartStore(db: Db) {
       );
       if (rows.length === 0) return { cartId: null, holdsUntil: null, couponCode: null, lines: [] };
       const lines = rows.filter((r): r is LineRow & { id: string } => r.id !== null).map(toLine);
-      return { cartId: rows[0].cart_id, holdsUntil: rows[0].holds_until?.toISOString() ?? null, couponCode: rows[0].coupon_code, lines };
+      return {
+        cartId: rows[0].cart_id,
+        holdsUntil: rows[0].holds_until?.toISOString() ?? null,
+        couponCode: rows[0].coupon_code,
+        lines,
+      };
     },
 
     /**
@@ -70,7 +75,12 @@ export function createCartStore(db: Db) {
       opts: { create: boolean; holdSeconds: number; slackSeconds?: number },
     ): Promise<{ cartId: string; holdsUntil: string | null; couponCode: string | null; extendDue: boolean } | null> {
       type Locked = { id: string; holds_until: Date | null; coupon_code: string | null; extend_due: boolean };
-      const seen = (r: Locked) => ({ cartId: r.id, holdsUntil: r.holds_until?.toISOString() ?? null, couponCode: r.coupon_code, extendDue: r.extend_due });
+      const seen = (r: Locked) => ({
+        cartId: r.id,
+        holdsUntil: r.holds_until?.toISOString() ?? null,
+        couponCode: r.coupon_code,
+        extendDue: r.extend_due,
+      });
       for (let attempt = 0; attempt < 3; attempt++) {
         const [hit] = await select<Locked>(
           `UPDATE cart.carts c SET updated_at = now(),
@@ -114,10 +124,25 @@ export function createCartStore(db: Db) {
       tx: Transaction,
       slackSeconds: number,
     ): Promise<Map<string, LockedCart>> {
-      type JsonLine = { id: string; sku_id: string; quantity: number; added_price: number; selected: boolean; added_at: string };
+      type JsonLine = {
+        id: string;
+        sku_id: string;
+        quantity: number;
+        added_price: number;
+        selected: boolean;
+        added_at: string;
+      };
       type Locked = {
-        id: string; owner_type: string; owner_id: string; holds_until: Date | null; coupon_code: string | null; extend_due: boolean; fresh: boolean;
-        lines: JsonLine[] | null; prev_holds_until: string | null; created: boolean;
+        id: string;
+        owner_type: string;
+        owner_id: string;
+        holds_until: Date | null;
+        coupon_code: string | null;
+        extend_due: boolean;
+        fresh: boolean;
+        lines: JsonLine[] | null;
+        prev_holds_until: string | null;
+        created: boolean;
       };
       const out = new Map<string, LockedCart>();
       const keep = (rows: Locked[]) => {
@@ -156,7 +181,12 @@ export function createCartStore(db: Db) {
                                                        'selected', i.selected, 'added_at', i.added_at) ORDER BY i.added_at DESC, i.id DESC)
                        FROM cart.cart_items i WHERE i.cart_id = u.id) AS lines
                FROM u LEFT JOIN snap s ON s.id = u.id`,
-            [wanted.map((w) => w.owner.type), wanted.map((w) => w.owner.id), wanted.map((w) => w.holdSeconds), slackSeconds],
+            [
+              wanted.map((w) => w.owner.type),
+              wanted.map((w) => w.owner.id),
+              wanted.map((w) => w.holdSeconds),
+              slackSeconds,
+            ],
             tx,
           ),
         );
@@ -170,7 +200,12 @@ export function createCartStore(db: Db) {
              ON CONFLICT (owner_type, owner_id) WHERE status = 'active' DO NOTHING
              RETURNING id, owner_type, owner_id, holds_until, coupon_code, false AS extend_due, true AS fresh, NULL::json AS lines,
                        NULL::text AS prev_holds_until, true AS created`,
-            [wanted.map(() => newId()), wanted.map((w) => w.owner.type), wanted.map((w) => w.owner.id), wanted.map((w) => w.holdSeconds)],
+            [
+              wanted.map(() => newId()),
+              wanted.map((w) => w.owner.type),
+              wanted.map((w) => w.owner.id),
+              wanted.map((w) => w.holdSeconds),
+            ],
             tx,
           ),
         );
@@ -222,9 +257,15 @@ export function createCartStore(db: Db) {
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::bigint[])
          RETURNING cart_id, id, sku_id, quantity, added_price, selected, added_at`,
         [
-          ids, inserts.map((l) => l.cartId), inserts.map((l) => l.skuId), inserts.map((l) => l.quantity), inserts.map((l) => l.addedPrice),
-          updates.map((u) => u.itemId), updates.map((u) => u.quantity),
-          restore.map((u) => u.cartId), restore.map((u) => u.holdsUntil),
+          ids,
+          inserts.map((l) => l.cartId),
+          inserts.map((l) => l.skuId),
+          inserts.map((l) => l.quantity),
+          inserts.map((l) => l.addedPrice),
+          updates.map((u) => u.itemId),
+          updates.map((u) => u.quantity),
+          restore.map((u) => u.cartId),
+          restore.map((u) => u.holdsUntil),
           drop,
         ],
         tx,
@@ -242,7 +283,11 @@ export function createCartStore(db: Db) {
       return rows.map(toLine);
     },
 
-    async insertLine(tx: Transaction, cartId: string, l: { skuId: string; quantity: number; addedPrice: number }): Promise<CartLine> {
+    async insertLine(
+      tx: Transaction,
+      cartId: string,
+      l: { skuId: string; quantity: number; addedPrice: number },
+    ): Promise<CartLine> {
       const [r] = await select<LineRow & { id: string }>(
         `INSERT INTO cart.cart_items (id, cart_id, sku_id, quantity, added_price) VALUES ($1, $2, $3, $4, $5)
          RETURNING id, sku_id, quantity, added_price, selected, added_at`,
@@ -253,11 +298,17 @@ export function createCartStore(db: Db) {
     },
 
     async setQuantity(tx: Transaction, itemId: string, quantity: number): Promise<void> {
-      await db.query(`UPDATE cart.cart_items SET quantity = $2, updated_at = now() WHERE id = $1`, { bind: [itemId, quantity], transaction: tx });
+      await db.query(`UPDATE cart.cart_items SET quantity = $2, updated_at = now() WHERE id = $1`, {
+        bind: [itemId, quantity],
+        transaction: tx,
+      });
     },
 
     async deleteLines(tx: Transaction, cartId: string, itemIds: string[]): Promise<void> {
-      await db.query(`DELETE FROM cart.cart_items WHERE cart_id = $1 AND id = ANY($2::uuid[])`, { bind: [cartId, itemIds], transaction: tx });
+      await db.query(`DELETE FROM cart.cart_items WHERE cart_id = $1 AND id = ANY($2::uuid[])`, {
+        bind: [cartId, itemIds],
+        transaction: tx,
+      });
     },
 
     async setSelected(tx: Transaction, cartId: string, itemIds: string[] | null, selected: boolean): Promise<void> {
@@ -267,7 +318,12 @@ export function createCartStore(db: Db) {
       );
     },
 
-    async setStatus(tx: Transaction, cartId: string, status: 'abandoned' | 'merged', mergedInto: string | null = null): Promise<void> {
+    async setStatus(
+      tx: Transaction,
+      cartId: string,
+      status: 'abandoned' | 'merged',
+      mergedInto: string | null = null,
+    ): Promise<void> {
       await db.query(`UPDATE cart.carts SET status = $2, merged_into = $3, updated_at = now() WHERE id = $1`, {
         bind: [cartId, status, mergedInto],
         transaction: tx,
@@ -276,12 +332,18 @@ export function createCartStore(db: Db) {
 
     /** The applied coupon (null: none), under the cart's row lock. */
     async setCoupon(tx: Transaction, cartId: string, code: string | null): Promise<void> {
-      await db.query(`UPDATE cart.carts SET coupon_code = $2, updated_at = now() WHERE id = $1`, { bind: [cartId, code], transaction: tx });
+      await db.query(`UPDATE cart.carts SET coupon_code = $2, updated_at = now() WHERE id = $1`, {
+        bind: [cartId, code],
+        transaction: tx,
+      });
     },
 
     /** Takes `code` off the cart if it is still the applied one (a checkout used it). */
     async dropCoupon(tx: Transaction, cartId: string, code: string): Promise<void> {
-      await db.query(`UPDATE cart.carts SET coupon_code = NULL WHERE id = $1 AND coupon_code = $2`, { bind: [cartId, code], transaction: tx });
+      await db.query(`UPDATE cart.carts SET coupon_code = NULL WHERE id = $1 AND coupon_code = $2`, {
+        bind: [cartId, code],
+        transaction: tx,
+      });
     },
 
     /** Locks a cart (order's transaction) and deletes these lines of it, in one statement; answers its owner (null: no such cart). */

@@ -11,7 +11,14 @@ describe('cart procedures', () => {
 
   it('starts empty, adds lines (same SKU adds to its line) and computes totals on current prices', async () => {
     const c = h.guest();
-    expect(await c.get()).toMatchObject({ id: null, currency: 'CNY', items: [], totalItems: 0, totalQuantity: 0, payableAmount: 0 });
+    expect(await c.get()).toMatchObject({
+      id: null,
+      currency: 'CNY',
+      items: [],
+      totalItems: 0,
+      totalQuantity: 0,
+      payableAmount: 0,
+    });
     const [a, b] = await h.skus(2, { price: 1999 });
     await c.addItem({ skuId: a, quantity: 2 });
     await c.addItem({ skuId: b, quantity: 1 });
@@ -20,11 +27,28 @@ describe('cart procedures', () => {
     expect(cart.items).toHaveLength(2);
     const lineA = cart.items.find((i) => i.skuId === a)!;
     expect(lineA).toMatchObject({
-      quantity: 3, unitPrice: 1999, addedPrice: 1999, priceChanged: false, subtotal: 5997, selected: true,
-      available: true, stockStatus: 'low_stock', availableStock: 10, spec: { size: 'S0' }, image: 'https://img.example/p.png',
+      quantity: 3,
+      unitPrice: 1999,
+      addedPrice: 1999,
+      priceChanged: false,
+      subtotal: 5997,
+      selected: true,
+      available: true,
+      stockStatus: 'low_stock',
+      availableStock: 10,
+      spec: { size: 'S0' },
+      image: 'https://img.example/p.png',
     });
     expect(lineA.productName).toMatch(/^Product/);
-    expect(cart).toMatchObject({ totalItems: 2, totalQuantity: 4, totalAmount: 5997 + 2099, selectedCount: 4, selectedAmount: 8096, discountAmount: 0, payableAmount: 8096 });
+    expect(cart).toMatchObject({
+      totalItems: 2,
+      totalQuantity: 4,
+      totalAmount: 5997 + 2099,
+      selectedCount: 4,
+      selectedAmount: 8096,
+      discountAmount: 0,
+      payableAmount: 8096,
+    });
     expect(await c.count()).toEqual({ totalQuantity: 4 });
     expect(await c.get()).toEqual(cart);
   });
@@ -56,16 +80,33 @@ describe('cart procedures', () => {
     const c = h.guest();
     const [a, b, d, e] = await h.skus(4, { stock: 50 });
     await c.addItem({ skuId: a, quantity: 15 });
-    expect(await failure(h, c.addItem({ skuId: a, quantity: 6 }))).toMatchObject({ code: 'BAD_REQUEST', appCode: 'QUANTITY_LIMIT', details: { requested: 21, max: 20 } });
+    expect(await failure(h, c.addItem({ skuId: a, quantity: 6 }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      appCode: 'QUANTITY_LIMIT',
+      details: { requested: 21, max: 20 },
+    });
     await c.addItem({ skuId: b, quantity: 1 });
     await c.addItem({ skuId: d, quantity: 1 });
-    expect(await failure(h, c.addItem({ skuId: e, quantity: 1 }))).toMatchObject({ appCode: 'CART_LINE_LIMIT', details: { max: 3 } });
+    expect(await failure(h, c.addItem({ skuId: e, quantity: 1 }))).toMatchObject({
+      appCode: 'CART_LINE_LIMIT',
+      details: { max: 3 },
+    });
     const [low] = await h.skus(1, { stock: 2 });
     const other = h.guest();
-    expect(await failure(h, other.addItem({ skuId: low, quantity: 3 }))).toMatchObject({ code: 'CONFLICT', appCode: 'INSUFFICIENT_STOCK', details: { skuId: low, requested: 3, available: 2 } });
-    expect(await failure(h, other.addItem({ skuId: newId(), quantity: 1 }))).toMatchObject({ code: 'NOT_FOUND', appCode: 'SKU_NOT_FOUND' });
+    expect(await failure(h, other.addItem({ skuId: low, quantity: 3 }))).toMatchObject({
+      code: 'CONFLICT',
+      appCode: 'INSUFFICIENT_STOCK',
+      details: { skuId: low, requested: 3, available: 2 },
+    });
+    expect(await failure(h, other.addItem({ skuId: newId(), quantity: 1 }))).toMatchObject({
+      code: 'NOT_FOUND',
+      appCode: 'SKU_NOT_FOUND',
+    });
     const [draft] = await h.skus(1, { publish: false });
-    expect(await failure(h, other.addItem({ skuId: draft, quantity: 1 }))).toMatchObject({ code: 'CONFLICT', appCode: 'SKU_UNAVAILABLE' });
+    expect(await failure(h, other.addItem({ skuId: draft, quantity: 1 }))).toMatchObject({
+      code: 'CONFLICT',
+      appCode: 'SKU_UNAVAILABLE',
+    });
     const bad = await failure(h, other.addItem({ skuId: a, quantity: 1000 }));
     expect(bad.code).toBe('BAD_REQUEST');
     expect(bad.data.zodError?.fieldErrors.quantity).toBeTruthy();
@@ -118,7 +159,9 @@ describe('cart procedures', () => {
     await c.addItem({ skuId: a, quantity: 2, idempotencyKey: key });
     const again = await c.addItem({ skuId: a, quantity: 2, idempotencyKey: key });
     expect(again.items[0].quantity).toBe(2);
-    expect(await failure(h, c.addItem({ skuId: a, quantity: 3, idempotencyKey: key }))).toMatchObject({ appCode: 'IDEMPOTENCY_CONFLICT' });
+    expect(await failure(h, c.addItem({ skuId: a, quantity: 3, idempotencyKey: key }))).toMatchObject({
+      appCode: 'IDEMPOTENCY_CONFLICT',
+    });
     // Keys are scoped to the caller.
     expect((await h.guest().addItem({ skuId: a, quantity: 1, idempotencyKey: key })).items[0].quantity).toBe(1);
   });
@@ -130,7 +173,12 @@ describe('cart procedures', () => {
     await c.addItem({ skuId: b, quantity: 1 });
     await h.catalog.setSkuPrice({ skuId: a, price: 800 });
     let cart = await c.get();
-    expect(cart.items.find((i) => i.skuId === a)).toMatchObject({ unitPrice: 800, addedPrice: 1000, priceChanged: true, subtotal: 1600 });
+    expect(cart.items.find((i) => i.skuId === a)).toMatchObject({
+      unitPrice: 800,
+      addedPrice: 1000,
+      priceChanged: true,
+      subtotal: 1600,
+    });
     expect(cart.selectedAmount).toBe(1600 + 1100);
     await h.catalog.unpublish(await h.productOf(a));
     cart = await c.get();
@@ -142,13 +190,25 @@ describe('cart procedures', () => {
     const c = h.guest();
     const [a] = await h.skus(1, { stock: 3 });
     await c.addItem({ skuId: a, quantity: 3 });
-    await h.inventory.adjust({ skuId: a, mode: 'SET', quantity: 1, reason: 'count', idempotencyKey: newId(), operator: newId() });
+    await h.inventory.adjust({
+      skuId: a,
+      mode: 'SET',
+      quantity: 1,
+      reason: 'count',
+      idempotencyKey: newId(),
+      operator: newId(),
+    });
     const cart = await c.get();
     expect(cart.items[0]).toMatchObject({ available: false, availableStock: 1, quantity: 3 });
     expect(cart.selectedCount).toBe(0);
-    expect(await failure(h, c.updateQuantity({ itemId: cart.items[0].id, quantity: 4 }))).toMatchObject({ appCode: 'INSUFFICIENT_STOCK' });
+    expect(await failure(h, c.updateQuantity({ itemId: cart.items[0].id, quantity: 4 }))).toMatchObject({
+      appCode: 'INSUFFICIENT_STOCK',
+    });
     // Lowering is always allowed.
-    expect((await c.updateQuantity({ itemId: cart.items[0].id, quantity: 1 })).items[0]).toMatchObject({ quantity: 1, available: true });
+    expect((await c.updateQuantity({ itemId: cart.items[0].id, quantity: 1 })).items[0]).toMatchObject({
+      quantity: 1,
+      available: true,
+    });
   });
 
   it('concurrent adds to a new cart make one active cart and lose no quantity', async () => {

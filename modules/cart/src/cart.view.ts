@@ -25,7 +25,8 @@ export function buildCartView(v: ViewInputs): CartView {
     const availableStock = free + (v.held ? l.quantity : 0);
     const forSale = sku?.availableForSale ?? false;
     const unitPrice = sku?.price ?? l.addedPrice;
-    const stockStatus: StockStatus = availableStock <= 0 || !stock ? 'out_of_stock' : stock.status === 'out_of_stock' ? 'low_stock' : stock.status;
+    const stockStatus: StockStatus =
+      availableStock <= 0 || !stock ? 'out_of_stock' : stock.status === 'out_of_stock' ? 'low_stock' : stock.status;
     return {
       id: l.id,
       skuId: l.skuId,

@@ -12,7 +12,11 @@ const ownerKey = (o: CartOwner) => `${o.type}:${o.id}`;
  * unpublished product wakes the subscriptions whose cart shows one of its SKUs (new unitPrice,
  * priceChanged, available: false).
  */
-export function createCartWatch(deps: { bus: Bus; log: Logger; read(owner: CartOwner, fresh: boolean, freshPrices?: boolean): Promise<CartView> }) {
+export function createCartWatch(deps: {
+  bus: Bus;
+  log: Logger;
+  read(owner: CartOwner, fresh: boolean, freshPrices?: boolean): Promise<CartView>;
+}) {
   const watchers = new Map<string, Set<() => void>>();
   /** The SKUs each subscription's last answer showed. */
   const shown = new Map<() => void, Set<string>>();
@@ -29,21 +33,24 @@ export function createCartWatch(deps: { bus: Bus; log: Logger; read(owner: CartO
   };
 
   const listen = () => {
-    unsubscribe ??= deps.bus.onLive([EVENTS.cart.changed, EVENTS.catalog.priceChanged, EVENTS.catalog.productUnpublished], (event) => {
-      if (event.type === EVENTS.catalog.priceChanged) {
-        const p = PriceChangedV1.safeParse(event.data);
-        if (p.success) wakeShowing(p.data.changes.map((c) => c.skuId));
-        return;
-      }
-      if (event.type === EVENTS.catalog.productUnpublished) {
-        const p = ProductUnpublishedV1.safeParse(event.data);
-        if (p.success) wakeShowing(p.data.skuIds);
-        return;
-      }
-      const parsed = CartChangedV1.safeParse(event.data);
-      if (!parsed.success) return deps.log.warn({ eventId: event.id }, 'malformed cart.changed ignored');
-      for (const wake of watchers.get(ownerKey(parsed.data.owner)) ?? []) wake();
-    });
+    unsubscribe ??= deps.bus.onLive(
+      [EVENTS.cart.changed, EVENTS.catalog.priceChanged, EVENTS.catalog.productUnpublished],
+      (event) => {
+        if (event.type === EVENTS.catalog.priceChanged) {
+          const p = PriceChangedV1.safeParse(event.data);
+          if (p.success) wakeShowing(p.data.changes.map((c) => c.skuId));
+          return;
+        }
+        if (event.type === EVENTS.catalog.productUnpublished) {
+          const p = ProductUnpublishedV1.safeParse(event.data);
+          if (p.success) wakeShowing(p.data.skuIds);
+          return;
+        }
+        const parsed = CartChangedV1.safeParse(event.data);
+        if (!parsed.success) return deps.log.warn({ eventId: event.id }, 'malformed cart.changed ignored');
+        for (const wake of watchers.get(ownerKey(parsed.data.owner)) ?? []) wake();
+      },
+    );
   };
 
   async function* watch(owner: CartOwner, signal?: AbortSignal): AsyncGenerator<CartView> {

@@ -19,13 +19,20 @@ export function createCheckoutHandlers(deps: CartServiceDeps, store: CartStore, 
       if (itemIds) {
         const byId = new Map(snap.lines.map((l) => [l.id, l]));
         const missing = itemIds.filter((id) => !byId.has(id));
-        if (missing.length) throw new DomainError('CART_ITEM_NOT_FOUND', 'No such item in your cart', { itemIds: missing });
+        if (missing.length)
+          throw new DomainError('CART_ITEM_NOT_FOUND', 'No such item in your cart', { itemIds: missing });
         lines = [...new Set(itemIds)].map((id) => byId.get(id)!);
       }
       return {
         cartId: snap.cartId,
         currency: deps.config.STORE_CURRENCY,
-        lines: lines.map((l) => ({ itemId: l.id, skuId: l.skuId, quantity: l.quantity, addedPrice: l.addedPrice, selected: l.selected })),
+        lines: lines.map((l) => ({
+          itemId: l.id,
+          skuId: l.skuId,
+          quantity: l.quantity,
+          addedPrice: l.addedPrice,
+          selected: l.selected,
+        })),
         couponCode: snap.couponCode,
       };
     },
@@ -34,7 +41,12 @@ export function createCheckoutHandlers(deps: CartServiceDeps, store: CartStore, 
      * In the order's transaction; the cache is dropped and subscribers told after it commits. With
      * `usedCoupon`, that code leaves the cart too if it is the applied one (the order took its use).
      */
-    async removeOrderedLines(tx: Transaction, cartId: string, itemIds: string[], usedCoupon?: string | null): Promise<void> {
+    async removeOrderedLines(
+      tx: Transaction,
+      cartId: string,
+      itemIds: string[],
+      usedCoupon?: string | null,
+    ): Promise<void> {
       if (itemIds.length === 0) return;
       const owner = await store.removeLinesOf(tx, cartId, itemIds);
       if (!owner) return;

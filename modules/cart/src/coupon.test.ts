@@ -27,12 +27,22 @@ describe('cart.applyCoupon / cart.removeCoupon', () => {
     const { c, lineA } = await filled();
     const fixed = await coupon({ minSpend: 2000 });
     let cart = await c.applyCoupon({ code: fixed.code.toLowerCase() });
-    expect(cart).toMatchObject({ selectedAmount: 3100, discountAmount: 500, payableAmount: 2600, coupon: { code: fixed.code, valid: true, reason: null, discount: 500 } });
+    expect(cart).toMatchObject({
+      selectedAmount: 3100,
+      discountAmount: 500,
+      payableAmount: 2600,
+      coupon: { code: fixed.code, valid: true, reason: null, discount: 500 },
+    });
     expect(await c.get()).toEqual(cart);
 
     // Deselecting below the minimum spend: no discount, the code kept with its reason.
     cart = await c.select({ itemIds: [lineA.id], selected: false });
-    expect(cart).toMatchObject({ selectedAmount: 1100, discountAmount: 0, payableAmount: 1100, coupon: { code: fixed.code, valid: false, reason: 'min_spend', discount: 0 } });
+    expect(cart).toMatchObject({
+      selectedAmount: 1100,
+      discountAmount: 0,
+      payableAmount: 1100,
+      coupon: { code: fixed.code, valid: false, reason: 'min_spend', discount: 0 },
+    });
     cart = await c.select({ itemIds: [lineA.id], selected: true });
     expect(cart).toMatchObject({ discountAmount: 500, payableAmount: 2600 });
 
@@ -51,7 +61,11 @@ describe('cart.applyCoupon / cart.removeCoupon', () => {
     const pct = await coupon({ kind: 'PERCENT', value: 15 });
     expect(await c.applyCoupon({ code: pct.code })).toMatchObject({ discountAmount: 465, payableAmount: 2635 });
     const big = await coupon({ value: 1_000_000 });
-    expect(await c.applyCoupon({ code: big.code })).toMatchObject({ discountAmount: 3100, payableAmount: 0, coupon: { discount: 3100 } });
+    expect(await c.applyCoupon({ code: big.code })).toMatchObject({
+      discountAmount: 3100,
+      payableAmount: 0,
+      coupon: { discount: 3100 },
+    });
   });
 
   it('an invalid code is COUPON_INVALID (BAD_REQUEST) with details.reason, and the cart is unchanged', async () => {
@@ -59,11 +73,21 @@ describe('cart.applyCoupon / cart.removeCoupon', () => {
     const good = await coupon();
     const before = await c.applyCoupon({ code: good.code });
     const missing = await failure(h, c.applyCoupon({ code: 'NO-SUCH' }));
-    expect(missing).toMatchObject({ code: 'BAD_REQUEST', appCode: 'COUPON_INVALID', details: { reason: 'not_found', code: 'NO-SUCH' } });
+    expect(missing).toMatchObject({
+      code: 'BAD_REQUEST',
+      appCode: 'COUPON_INVALID',
+      details: { reason: 'not_found', code: 'NO-SUCH' },
+    });
     const min = await coupon({ minSpend: 5000 });
-    expect((await failure(h, c.applyCoupon({ code: min.code }))).details).toMatchObject({ reason: 'min_spend', minSpend: 5000, selectedAmount: 3100 });
+    expect((await failure(h, c.applyCoupon({ code: min.code }))).details).toMatchObject({
+      reason: 'min_spend',
+      minSpend: 5000,
+      selectedAmount: 3100,
+    });
     const later = await coupon();
-    await h.db.query(`UPDATE pricing.coupons SET starts_at = now() + interval '1 day' WHERE id = $1`, { bind: [later.id] });
+    await h.db.query(`UPDATE pricing.coupons SET starts_at = now() + interval '1 day' WHERE id = $1`, {
+      bind: [later.id],
+    });
     expect((await failure(h, c.applyCoupon({ code: later.code }))).details).toMatchObject({ reason: 'not_started' });
     const over = await coupon({ startsAt: '2020-01-01T00:00:00Z', endsAt: '2020-02-01T00:00:00Z' });
     expect((await failure(h, c.applyCoupon({ code: over.code }))).details).toMatchObject({ reason: 'expired' });
@@ -75,12 +99,20 @@ describe('cart.applyCoupon / cart.removeCoupon', () => {
     const { c } = await filled();
     const one = await coupon({ usageLimit: 1 });
     await c.applyCoupon({ code: one.code });
-    await h.db.transaction((tx) => h.coupons.redeem(one.code, { userId: newId(), orderId: newId(), selectedAmount: 5000 }, tx));
-    expect(await c.get()).toMatchObject({ discountAmount: 0, payableAmount: 3100, coupon: { code: one.code, valid: false, reason: 'limit_reached' } });
+    await h.db.transaction((tx) =>
+      h.coupons.redeem(one.code, { userId: newId(), orderId: newId(), selectedAmount: 5000 }, tx),
+    );
+    expect(await c.get()).toMatchObject({
+      discountAmount: 0,
+      payableAmount: 3100,
+      coupon: { code: one.code, valid: false, reason: 'limit_reached' },
+    });
 
     const mine = await coupon({ perUserLimit: 1 });
     await c.applyCoupon({ code: mine.code });
-    await h.db.transaction((tx) => h.coupons.redeem(mine.code, { userId: c.id, orderId: newId(), selectedAmount: 5000 }, tx));
+    await h.db.transaction((tx) =>
+      h.coupons.redeem(mine.code, { userId: c.id, orderId: newId(), selectedAmount: 5000 }, tx),
+    );
     expect((await c.get()).coupon).toEqual({ code: mine.code, valid: false, reason: 'user_limit', discount: 0 });
   });
 
@@ -89,9 +121,17 @@ describe('cart.applyCoupon / cart.removeCoupon', () => {
     const withdrawn = await coupon();
     expect((await c.applyCoupon({ code: withdrawn.code })).coupon).toMatchObject({ valid: true, discount: 500 });
     await h.coupons.disable(withdrawn.code, null);
-    expect(await c.get()).toMatchObject({ discountAmount: 0, payableAmount: 3100, coupon: { code: withdrawn.code, valid: false, reason: 'disabled', discount: 0 } });
+    expect(await c.get()).toMatchObject({
+      discountAmount: 0,
+      payableAmount: 3100,
+      coupon: { code: withdrawn.code, valid: false, reason: 'disabled', discount: 0 },
+    });
     const e = await failure(h, c.applyCoupon({ code: withdrawn.code }));
-    expect([e.code, e.data.appCode, e.data.details]).toEqual(['BAD_REQUEST', 'COUPON_INVALID', { reason: 'disabled', code: withdrawn.code }]);
+    expect([e.code, e.data.appCode, e.data.details]).toEqual([
+      'BAD_REQUEST',
+      'COUPON_INVALID',
+      { reason: 'disabled', code: withdrawn.code },
+    ]);
   });
 
   it('a guest can apply a coupon before adding anything; clear takes it away with the cart', async () => {
@@ -99,10 +139,18 @@ describe('cart.applyCoupon / cart.removeCoupon', () => {
     const free = await coupon({ kind: 'PERCENT', value: 10 });
     const empty = await g.applyCoupon({ code: free.code });
     expect(empty.id).not.toBeNull();
-    expect(empty).toMatchObject({ items: [], discountAmount: 0, coupon: { code: free.code, valid: true, discount: 0 } });
+    expect(empty).toMatchObject({
+      items: [],
+      discountAmount: 0,
+      coupon: { code: free.code, valid: true, discount: 0 },
+    });
     const [a] = await h.skus(1, { price: 999 });
     // 10 % of 999 is 99.9: rounded down.
-    expect(await g.addItem({ skuId: a, quantity: 1 })).toMatchObject({ selectedAmount: 999, discountAmount: 99, payableAmount: 900 });
+    expect(await g.addItem({ skuId: a, quantity: 1 })).toMatchObject({
+      selectedAmount: 999,
+      discountAmount: 99,
+      payableAmount: 900,
+    });
     expect(await g.clear()).toMatchObject({ id: null, coupon: null });
     expect((await g.addItem({ skuId: a, quantity: 1 })).coupon).toBeNull();
   });

@@ -35,8 +35,14 @@ describe('cart holds (signed-in customers, short TTL)', () => {
     const [a] = await h.skus(1, { stock: 10 });
     const alice = h.user();
     await alice.addItem({ skuId: a, quantity: 8 });
-    expect(await failure(h, h.user().addItem({ skuId: a, quantity: 3 }))).toMatchObject({ appCode: 'INSUFFICIENT_STOCK', details: { skuId: a, requested: 3, available: 2 } });
-    expect(await failure(h, h.guest().addItem({ skuId: a, quantity: 3 }))).toMatchObject({ appCode: 'INSUFFICIENT_STOCK', details: { available: 2 } });
+    expect(await failure(h, h.user().addItem({ skuId: a, quantity: 3 }))).toMatchObject({
+      appCode: 'INSUFFICIENT_STOCK',
+      details: { skuId: a, requested: 3, available: 2 },
+    });
+    expect(await failure(h, h.guest().addItem({ skuId: a, quantity: 3 }))).toMatchObject({
+      appCode: 'INSUFFICIENT_STOCK',
+      details: { available: 2 },
+    });
     const guest = h.guest();
     await guest.addItem({ skuId: a, quantity: 2 });
     expect(await h.stock(a)).toMatchObject({ reserved: 8 });
@@ -48,8 +54,12 @@ describe('cart holds (signed-in customers, short TTL)', () => {
     const cart = await c.addItem({ skuId: a, quantity: 1 });
     await c.addItem({ skuId: b, quantity: 1 });
     const expiry = async () =>
-      (await h.q<{ sku_id: string; expires_at: Date }>(`SELECT sku_id, expires_at FROM inventory.reservations WHERE owner_id = $1 AND status = 'active'`, [cart.id!]))
-        .map((r) => r.expires_at.getTime());
+      (
+        await h.q<{ sku_id: string; expires_at: Date }>(
+          `SELECT sku_id, expires_at FROM inventory.reservations WHERE owner_id = $1 AND status = 'active'`,
+          [cart.id!],
+        )
+      ).map((r) => r.expires_at.getTime());
     const before = await expiry();
     await sleep(1200);
     await c.select({ itemIds: [cart.items[0].id], selected: false });
@@ -78,6 +88,9 @@ describe('cart without holds (CART_HOLD_TTL_SECONDS=0)', () => {
     const c = h.user();
     await c.addItem({ skuId: a, quantity: 4 });
     expect(await h.stock(a)).toMatchObject({ reserved: 0 });
-    expect(await failure(h, c.addItem({ skuId: a, quantity: 1 }))).toMatchObject({ appCode: 'INSUFFICIENT_STOCK', details: { requested: 5, available: 4 } });
+    expect(await failure(h, c.addItem({ skuId: a, quantity: 1 }))).toMatchObject({
+      appCode: 'INSUFFICIENT_STOCK',
+      details: { requested: 5, available: 4 },
+    });
   });
 });

@@ -19,7 +19,9 @@ describe('cart: what order uses, cleanup, cart.changed and watch', () => {
     await c.select({ itemIds: [lineB.id], selected: false });
     const view = await h.cart.checkoutView(c.id);
     expect(view).toMatchObject({ cartId: cart.id, currency: 'CNY' });
-    expect(view.lines).toEqual([{ itemId: expect.any(String), skuId: a, quantity: 2, addedPrice: 1000, selected: true }]);
+    expect(view.lines).toEqual([
+      { itemId: expect.any(String), skuId: a, quantity: 2, addedPrice: 1000, selected: true },
+    ]);
     expect((await h.cart.checkoutView(c.id, [lineB.id])).lines.map((l) => l.skuId)).toEqual([b]);
     await expect(h.cart.checkoutView(c.id, [newId()])).rejects.toMatchObject({ appCode: 'CART_ITEM_NOT_FOUND' });
     await expect(h.cart.checkoutView(h.user().id)).rejects.toMatchObject({ appCode: 'CART_EMPTY' });
@@ -44,7 +46,9 @@ describe('cart: what order uses, cleanup, cart.changed and watch', () => {
     expect(first.flagged).toBeGreaterThanOrEqual(1);
     expect(await h.carts(old.id)).toEqual([]);
     expect((await c.get()).items.find((i) => i.skuId === a)?.available).toBe(false);
-    await h.q(`UPDATE cart.cart_items SET unavailable_since = now() - interval '31 days' WHERE unavailable_since IS NOT NULL`);
+    await h.q(
+      `UPDATE cart.cart_items SET unavailable_since = now() - interval '31 days' WHERE unavailable_since IS NOT NULL`,
+    );
     expect((await h.cart.cleanup()).removedLines).toBeGreaterThanOrEqual(1);
     expect((await c.get()).items.map((i) => i.skuId)).toEqual([b]);
   });
@@ -79,7 +83,10 @@ describe('cart: what order uses, cleanup, cart.changed and watch', () => {
       await h.platform.relay.stop();
     }
     expect((await it.next()).done).toBe(true);
-    const events = await h.q<{ data: { owner: { id: string }; reason: string } }>(`SELECT data FROM platform.outbox WHERE type = $1 ORDER BY seq`, [EVENTS.cart.changed]);
+    const events = await h.q<{ data: { owner: { id: string }; reason: string } }>(
+      `SELECT data FROM platform.outbox WHERE type = $1 ORDER BY seq`,
+      [EVENTS.cart.changed],
+    );
     expect(events.filter((e) => e.data.owner.id === c.id).map((e) => e.data.reason)).toEqual(['add', 'clear', 'add']);
   });
 });

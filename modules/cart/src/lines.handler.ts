@@ -1,4 +1,9 @@
-import type { CartRemoveItemsInput, CartSelectAllInput, CartSelectInput, CartUpdateQuantityInput } from '@zjmall/contracts';
+import type {
+  CartRemoveItemsInput,
+  CartSelectAllInput,
+  CartSelectInput,
+  CartUpdateQuantityInput,
+} from '@zjmall/contracts';
 import { itemNotFound, linesById, type Mutator } from './cart.mutation';
 import type { CartStore } from './cart.store';
 import type { CartOwner, CartSnapshot } from './types';
@@ -10,7 +15,10 @@ export function createLineHandlers(store: CartStore, m: Mutator) {
       const gone = linesById(s.lines, input.itemIds);
       const ids = new Set(gone.map((l) => l.id));
       await store.deleteLines(s.tx, s.cartId, [...ids]);
-      await m.releaseHolds(s, gone.map((l) => l.skuId));
+      await m.releaseHolds(
+        s,
+        gone.map((l) => l.skuId),
+      );
       return { lines: s.lines.filter((l) => !ids.has(l.id)) };
     });
   }

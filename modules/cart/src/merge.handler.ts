@@ -26,7 +26,14 @@ export function createMerge(deps: CartServiceDeps, store: CartStore, m: Mutator)
       const guestLines = await store.lines(g.cartId, tx);
       const u = await store.lockActive(user, tx, { create: true, holdSeconds: seconds, slackSeconds: m.extendSlack });
       const userLines = await store.lines(u!.cartId, tx);
-      const stock = new Map((await inventory.getPublic(guestLines.map((l) => l.skuId), { transaction: tx })).map((p) => [p.skuId, p.available]));
+      const stock = new Map(
+        (
+          await inventory.getPublic(
+            guestLines.map((l) => l.skuId),
+            { transaction: tx },
+          )
+        ).map((p) => [p.skuId, p.available]),
+      );
 
       const capped: Capped[] = [];
       const changes: { skuId: string; quantity: number; previous: number }[] = [];
@@ -54,7 +61,10 @@ export function createMerge(deps: CartServiceDeps, store: CartStore, m: Mutator)
           await store.setQuantity(tx, existing.id, quantity);
           lines = lines.map((l) => (l === existing ? { ...l, quantity } : l));
         } else {
-          lines = [await store.insertLine(tx, u!.cartId, { skuId: gl.skuId, quantity, addedPrice: gl.addedPrice }), ...lines];
+          lines = [
+            await store.insertLine(tx, u!.cartId, { skuId: gl.skuId, quantity, addedPrice: gl.addedPrice }),
+            ...lines,
+          ];
         }
       }
       await m.secure({ tx, owner: user, cartId: u!.cartId, lines }, changes);

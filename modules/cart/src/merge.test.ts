@@ -10,14 +10,28 @@ describe('guest cart merge at login', () => {
 
   it('adds quantities (capped by limits and stock), moves the holds to the user cart, marks the guest cart merged', async () => {
     const [a, b, low] = await h.skus(3, { stock: 9 });
-    await h.inventory.adjust({ skuId: low, mode: 'SET', quantity: 3, reason: 'count', idempotencyKey: `k-${low}`, operator: h.user().id });
+    await h.inventory.adjust({
+      skuId: low,
+      mode: 'SET',
+      quantity: 3,
+      reason: 'count',
+      idempotencyKey: `k-${low}`,
+      operator: h.user().id,
+    });
     const guest = h.guest();
     const user = h.user();
     await user.addItem({ skuId: a, quantity: 4 });
     await guest.addItem({ skuId: a, quantity: 5 }); // the user's hold of 4 counts as the user's: 9
     await guest.addItem({ skuId: b, quantity: 2 });
     await guest.addItem({ skuId: low, quantity: 3 });
-    await h.inventory.adjust({ skuId: low, mode: 'SET', quantity: 1, reason: 'count', idempotencyKey: `k2-${low}`, operator: user.id });
+    await h.inventory.adjust({
+      skuId: low,
+      mode: 'SET',
+      quantity: 1,
+      reason: 'count',
+      idempotencyKey: `k2-${low}`,
+      operator: user.id,
+    });
     const guestCart = await guest.get();
 
     const report = await h.cart.mergeGuestCart(user.id, guest.id);

@@ -66,7 +66,10 @@ describe('cart.get is not N+1', () => {
     await plain.addItem({ skuId: sku, quantity: 1 });
     const withCoupon = h.user();
     await withCoupon.addItem({ skuId: sku, quantity: 1 });
-    const { code } = await h.coupons.create({ code: `Q${Date.now().toString(36)}`, kind: 'FIXED', value: 100, perUserLimit: 3 }, null);
+    const { code } = await h.coupons.create(
+      { code: `Q${Date.now().toString(36)}`, kind: 'FIXED', value: 100, perUserLimit: 3 },
+      null,
+    );
     await withCoupon.applyCoupon({ code });
 
     const svc = await coldService();
@@ -75,7 +78,11 @@ describe('cart.get is not N+1', () => {
     expect(coldCoupon.result).toMatchObject({ discountAmount: 100, coupon: { code, valid: true } });
     expect(cold.statements).toHaveLength(3); // lines, SKUs, stock
     // Its lines, the coupon and this customer's uses of it (per-user limit); SKU and stock entries are warm now.
-    expect(coldCoupon.statements.map((t) => [...t.matchAll(/FROM (\w+\.\w+)/g)].at(-1)?.[1])).toEqual(['cart.carts', 'pricing.coupons', 'pricing.coupon_uses']);
+    expect(coldCoupon.statements.map((t) => [...t.matchAll(/FROM (\w+\.\w+)/g)].at(-1)?.[1])).toEqual([
+      'cart.carts',
+      'pricing.coupons',
+      'pricing.coupon_uses',
+    ]);
     expect((await captureSql(() => svc.get(withCoupon.owner))).statements).toEqual([]);
     expect((await captureSql(() => svc.get(plain.owner))).statements).toEqual([]);
     svc.close();

@@ -39,7 +39,10 @@ export interface CartServiceDeps {
   config: Pick<Config, 'CART_HOLD_TTL_SECONDS' | 'CART_MAX_LINES' | 'CART_MAX_QUANTITY' | 'STORE_CURRENCY'>;
   log: Logger;
   catalog: Pick<CatalogService, 'getSkus' | 'getSkusStamped'>;
-  inventory: Pick<InventoryService, 'getPublic' | 'getPublicStamped' | 'reserve' | 'reserveEach' | 'release' | 'extend'>;
+  inventory: Pick<
+    InventoryService,
+    'getPublic' | 'getPublicStamped' | 'reserve' | 'reserveEach' | 'release' | 'extend'
+  >;
   /** pricing's coupons: `quote` when one is applied, `check` (cached) when a cart with one is read. */
   coupons: Pick<CouponService, 'quote' | 'check'>;
 }

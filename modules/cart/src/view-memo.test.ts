@@ -29,14 +29,25 @@ describe('cart view memo', () => {
     await h.catalog.setSkuPrice({ skuId: a, price: 555 });
     const repriced = await c.get();
     expect(repriced).not.toBe(first);
-    expect(repriced.items.find((i) => i.skuId === a)).toMatchObject({ unitPrice: 555, priceChanged: true, subtotal: 1110 });
+    expect(repriced.items.find((i) => i.skuId === a)).toMatchObject({
+      unitPrice: 555,
+      priceChanged: true,
+      subtotal: 1110,
+    });
 
     // Another customer holds stock of b: this cart's availableStock for b drops.
     await h.user().addItem({ skuId: b, quantity: 5 });
     const restocked = await c.get();
     expect(restocked.items.find((i) => i.skuId === b)!.availableStock).toBe(20 - 1 - 5 + 1);
 
-    await h.inventory.adjust({ skuId: a, mode: 'SET', quantity: 2, reason: 'count', idempotencyKey: newId(), operator: newId() });
+    await h.inventory.adjust({
+      skuId: a,
+      mode: 'SET',
+      quantity: 2,
+      reason: 'count',
+      idempotencyKey: newId(),
+      operator: newId(),
+    });
     expect((await c.get()).items.find((i) => i.skuId === a)).toMatchObject({ availableStock: 2, available: true });
 
     const changed = await c.select({ itemIds: [restocked.items[0].id], selected: false });

@@ -20,7 +20,8 @@ export function createBrandUseCases({ db, cache }: CatalogDeps) {
       await cache.invalidate([cacheKeys.brands]);
       return { id: row.id, name: row.name, logo: row.logo };
     } catch (e) {
-      if (isUniqueViolation(e, 'brands_name_key')) throw new FieldError('CONFLICT', ['name'], `a brand named ${input.name} already exists`);
+      if (isUniqueViolation(e, 'brands_name_key'))
+        throw new FieldError('CONFLICT', ['name'], `a brand named ${input.name} already exists`);
       throw e;
     }
   }
@@ -37,14 +38,17 @@ export function createBrandUseCases({ db, cache }: CatalogDeps) {
           : (await BrandModel.update(changes, { where: { id: input.id }, returning: true }))[1][0];
       if (!row) throw new DomainError('BRAND_NOT_FOUND', `Brand ${input.id} not found`);
       await cache.invalidate([cacheKeys.brands]);
-      const products = await select<{ id: string }>(db, `SELECT id FROM catalog.products WHERE brand_id = $1`, [input.id]);
+      const products = await select<{ id: string }>(db, `SELECT id FROM catalog.products WHERE brand_id = $1`, [
+        input.id,
+      ]);
       await cache.invalidateProducts(
         products.map((p) => p.id),
         [],
       );
       return { id: row.id, name: row.name, logo: row.logo };
     } catch (e) {
-      if (isUniqueViolation(e, 'brands_name_key')) throw new FieldError('CONFLICT', ['name'], `a brand named ${input.name} already exists`);
+      if (isUniqueViolation(e, 'brands_name_key'))
+        throw new FieldError('CONFLICT', ['name'], `a brand named ${input.name} already exists`);
       throw e;
     }
   }
@@ -58,7 +62,8 @@ export function createBrandUseCases({ db, cache }: CatalogDeps) {
       [id],
     );
     if (!row.found) throw new DomainError('BRAND_NOT_FOUND', `Brand ${id} not found`);
-    const inUse = (products: number) => new DomainError('BRAND_IN_USE', `Brand ${id} is used by ${products} products`, { brandId: id, products });
+    const inUse = (products: number) =>
+      new DomainError('BRAND_IN_USE', `Brand ${id} is used by ${products} products`, { brandId: id, products });
     if (row.products > 0) throw inUse(row.products);
     try {
       const deleted = await BrandModel.destroy({ where: { id } });

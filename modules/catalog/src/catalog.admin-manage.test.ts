@@ -74,7 +74,9 @@ describe('catalog.admin.updateCategory', () => {
     for (const parentId of [a.id, b.id, c.id]) {
       const err = await failure(h, h.admin.updateCategory({ id: a.id, parentId, name: h.unique('never') }));
       expect(err.code).toBe('BAD_REQUEST');
-      expect(err.data.zodError?.fieldErrors.parentId).toEqual(['a category cannot move under itself or one of its subcategories']);
+      expect(err.data.zodError?.fieldErrors.parentId).toEqual([
+        'a category cannot move under itself or one of its subcategories',
+      ]);
     }
     expect((await rows([a.id, c.id])).find((r) => r.id === c.id)).toMatchObject({ path: [a.id, b.id, c.id], depth: 2 });
     expect((await rows([a.id]))[0]).toMatchObject({ parent_id: null, path: [a.id] });
@@ -199,20 +201,34 @@ describe('catalog.admin.products', () => {
     const q = h.unique('吹风机');
     const draft = await h.product({ categoryId: leaf.id, name: `${q} draft`, images: ['/media/a.svg'] }, 3);
     const published = await h.published({ categoryId: top.id, name: `${q} live` }, 1);
-    const unpublished = await h.admin.unpublish({ id: (await h.published({ categoryId: leaf.id, name: `${q} off` }, 2)).id });
+    const unpublished = await h.admin.unpublish({
+      id: (await h.published({ categoryId: leaf.id, name: `${q} off` }, 2)).id,
+    });
     await h.admin.updateProduct({ id: draft.id, skus: [{ id: draft.skus[2].id, status: 'inactive', price: 1 }] });
 
     const all = await h.admin.products({ categoryId: top.id });
     expect(all.items.map((i) => i.id)).toEqual([unpublished.id, published.id, draft.id]);
     const d = all.items[2];
-    expect(d).toMatchObject({ name: `${q} draft`, image: '/media/a.svg', status: 'draft', categoryId: leaf.id, brandId: null, skuCount: 3 });
+    expect(d).toMatchObject({
+      name: `${q} draft`,
+      image: '/media/a.svg',
+      status: 'draft',
+      categoryId: leaf.id,
+      brandId: null,
+      skuCount: 3,
+    });
     expect([d.priceMin, d.priceMax, d.publishedAt]).toEqual([1000, 1100, null]); // the inactive SKU's price left out
     expect(Date.parse(d.updatedAt)).not.toBeNaN();
     expect(all.items[1]).toMatchObject({ status: 'published', skuCount: 1 });
     expect(all.items[1].publishedAt).not.toBeNull();
 
-    expect((await h.admin.products({ categoryId: top.id, status: 'draft' })).items.map((i) => i.id)).toEqual([draft.id]);
-    expect((await h.admin.products({ categoryId: leaf.id })).items.map((i) => i.id)).toEqual([unpublished.id, draft.id]);
+    expect((await h.admin.products({ categoryId: top.id, status: 'draft' })).items.map((i) => i.id)).toEqual([
+      draft.id,
+    ]);
+    expect((await h.admin.products({ categoryId: leaf.id })).items.map((i) => i.id)).toEqual([
+      unpublished.id,
+      draft.id,
+    ]);
     expect((await h.admin.products({ q: `${q} LIVE` })).items.map((i) => i.id)).toEqual([published.id]);
     expect((await h.admin.products({ q: '%', categoryId: top.id })).items).toEqual([]); // % is literal
 

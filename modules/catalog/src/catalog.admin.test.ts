@@ -26,18 +26,36 @@ describe('catalog.admin.createProduct', () => {
       images: ['https://example.com/1.jpg', '/media/demo/product-1-1.svg'],
       attributes: { 颜色数: '2', 续航: '30小时' },
       skus: [
-        { code: h.unique('EAR'), spec: { 颜色: '白色', 版本: '标准版' }, price: 29900, costPrice: 15000, initialStock: 50 },
+        {
+          code: h.unique('EAR'),
+          spec: { 颜色: '白色', 版本: '标准版' },
+          price: 29900,
+          costPrice: 15000,
+          initialStock: 50,
+        },
         { code: h.unique('EAR'), spec: { 颜色: '黑色', 版本: '标准版' }, price: 29900 },
       ],
     });
-    expect(p).toMatchObject({ name: '无线蓝牙耳机 Pro', status: 'draft', publishedAt: null, brandId: brand.id, categoryId, description: null });
+    expect(p).toMatchObject({
+      name: '无线蓝牙耳机 Pro',
+      status: 'draft',
+      publishedAt: null,
+      brandId: brand.id,
+      categoryId,
+      description: null,
+    });
     expect(Object.keys(p.attributes)).toEqual(['颜色数', '续航']); // as entered
     expect(p.skus.map((s) => [s.spec, s.price, s.costPrice, s.status])).toEqual([
       [{ 颜色: '白色', 版本: '标准版' }, 29900, 15000, 'active'],
       [{ 颜色: '黑色', 版本: '标准版' }, 29900, null, 'active'],
     ]);
     const stock = await stockRows(p.skus.map((s) => s.id));
-    expect(new Map(stock.map((r) => [r.sku_id, r.on_hand]))).toEqual(new Map([[p.skus[0].id, 50], [p.skus[1].id, 0]]));
+    expect(new Map(stock.map((r) => [r.sku_id, r.on_hand]))).toEqual(
+      new Map([
+        [p.skus[0].id, 50],
+        [p.skus[1].id, 0],
+      ]),
+    );
     const ledger = await h.q<{ operator: string; ref_type: string; ref_id: string; quantity: number }>(
       `SELECT operator, ref_type, ref_id, quantity FROM inventory.ledger WHERE sku_id = $1`,
       [p.skus[0].id],
@@ -79,7 +97,12 @@ describe('catalog.admin.createProduct', () => {
 
   it('lets one of two concurrent products with the same new SKU code through; the other gets the field error', async () => {
     const code = h.unique('RACE');
-    const make = () => h.admin.createProduct({ name: h.unique('race'), categoryId, skus: [{ code, spec: {}, price: 1, initialStock: 1 }] });
+    const make = () =>
+      h.admin.createProduct({
+        name: h.unique('race'),
+        categoryId,
+        skus: [{ code, spec: {}, price: 1, initialStock: 1 }],
+      });
     const results = await Promise.allSettled([make(), make(), make()]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) {
@@ -108,13 +131,19 @@ describe('catalog.admin.createProduct', () => {
       [{ ...ok, name: 'x'.repeat(201) }, 'name'],
       [{ ...ok, categoryId: 'not-a-uuid' }, 'categoryId'],
       [{ ...ok, skus: [] }, 'skus'],
-      [{ ...ok, skus: Array.from({ length: 101 }, (_, i) => ({ ...sku, code: `C-${i}`, spec: { n: String(i) } })) }, 'skus'],
+      [
+        { ...ok, skus: Array.from({ length: 101 }, (_, i) => ({ ...sku, code: `C-${i}`, spec: { n: String(i) } })) },
+        'skus',
+      ],
       [{ ...ok, skus: [{ ...sku, price: 1.5 }] }, 'skus.0.price'],
       [{ ...ok, skus: [{ ...sku, price: -1 }] }, 'skus.0.price'],
       [{ ...ok, skus: [{ ...sku, price: 1e12 + 1 }] }, 'skus.0.price'],
       [{ ...ok, skus: [{ ...sku, code: 'has space' }] }, 'skus.0.code'],
       [{ ...ok, skus: [{ ...sku, spec: { a: 1 } }] }, 'skus.0.spec.a'],
-      [{ ...ok, skus: [{ ...sku, spec: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }] }, 'skus.0.spec'],
+      [
+        { ...ok, skus: [{ ...sku, spec: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }] },
+        'skus.0.spec',
+      ],
       [{ ...ok, skus: [sku, { ...sku, spec: { a: 'c' } }] }, 'skus.1.code'],
       [{ ...ok, skus: [sku, { ...sku, code: 'C-2' }] }, 'skus.1.spec'],
       [{ ...ok, images: ['ftp://example.com/a.jpg'] }, 'images.0'],
@@ -167,7 +196,11 @@ describe('prices', () => {
     expect(updated).toMatchObject({ id: sku.id, productId: p.id, price: 4321 });
     const events = await h.events<PriceChangedV1>(EVENTS.catalog.priceChanged, p.id);
     expect(events).toEqual([
-      { aggregate_id: p.id, version: 1, data: { changes: [{ skuId: sku.id, oldPrice: sku.price, newPrice: 4321 }], source: 'admin' } },
+      {
+        aggregate_id: p.id,
+        version: 1,
+        data: { changes: [{ skuId: sku.id, oldPrice: sku.price, newPrice: 4321 }], source: 'admin' },
+      },
     ]);
     // The same price again changes nothing and says nothing.
     await h.admin.setSkuPrice({ skuId: sku.id, price: 4321 });
@@ -197,7 +230,15 @@ describe('prices', () => {
     ]);
     expect(await h.events(EVENTS.catalog.priceChanged, b.id)).toHaveLength(1);
 
-    await expect(h.svc.setPrices([{ skuId: a.skus[0].id, price: 99 }, { skuId: h.newId(), price: 1 }], { source: 'job' })).rejects.toMatchObject({
+    await expect(
+      h.svc.setPrices(
+        [
+          { skuId: a.skus[0].id, price: 99 },
+          { skuId: h.newId(), price: 1 },
+        ],
+        { source: 'job' },
+      ),
+    ).rejects.toMatchObject({
       appCode: 'SKU_NOT_FOUND',
     });
     expect((await h.admin.product({ id: a.id })).skus[0].price).toBe(1);
@@ -213,7 +254,14 @@ describe('publish and unpublish', () => {
     await h.admin.publish({ id: p.id });
     const pub = await h.events<ProductPublishedV1>(EVENTS.catalog.productPublished, p.id);
     expect(pub.map((e) => e.data)).toEqual([
-      { productId: p.id, name: p.name, categoryId, brandId: null, skuIds: p.skus.map((s) => s.id), publishedAt: published.publishedAt },
+      {
+        productId: p.id,
+        name: p.name,
+        categoryId,
+        brandId: null,
+        skuIds: p.skus.map((s) => s.id),
+        publishedAt: published.publishedAt,
+      },
     ]);
 
     expect((await h.admin.unpublish({ id: p.id })).status).toBe('unpublished');
@@ -245,7 +293,13 @@ describe('catalog.admin.updateProduct', () => {
         { code: newCode, spec: { size: 'XXL' }, price: 7, initialStock: 9 },
       ],
     });
-    expect(updated).toMatchObject({ name: '新名字', description: '描述', brandId: brand.id, categoryId: other.id, images: ['https://example.com/x.jpg'] });
+    expect(updated).toMatchObject({
+      name: '新名字',
+      description: '描述',
+      brandId: brand.id,
+      categoryId: other.id,
+      images: ['https://example.com/x.jpg'],
+    });
     expect(updated.skus.map((s) => [s.code, s.spec, s.price, s.costPrice, s.status])).toEqual([
       [p.skus[0].code, { size: 'XL' }, 5, 2, 'active'],
       [p.skus[1].code, p.skus[1].spec, p.skus[1].price, null, 'inactive'],
@@ -254,10 +308,15 @@ describe('catalog.admin.updateProduct', () => {
     expect(updated.updatedAt > p.updatedAt).toBe(true);
     expect((await stockRows([updated.skus[2].id]))[0].on_hand).toBe(9);
     const events = await h.events<PriceChangedV1>(EVENTS.catalog.priceChanged, p.id);
-    expect(events.map((e) => e.data)).toEqual([{ changes: [{ skuId: p.skus[0].id, oldPrice: p.skus[0].price, newPrice: 5 }], source: 'admin' }]);
+    expect(events.map((e) => e.data)).toEqual([
+      { changes: [{ skuId: p.skus[0].id, oldPrice: p.skus[0].price, newPrice: 5 }], source: 'admin' },
+    ]);
 
     // Clearing the brand and the description.
-    expect(await h.admin.updateProduct({ id: p.id, brandId: null, description: null })).toMatchObject({ brandId: null, description: null });
+    expect(await h.admin.updateProduct({ id: p.id, brandId: null, description: null })).toMatchObject({
+      brandId: null,
+      description: null,
+    });
   });
 
   it('refuses another product’s SKU, an unknown product and a code in use', async () => {
@@ -267,7 +326,10 @@ describe('catalog.admin.updateProduct', () => {
     expect(foreign.data.appCode).toBe('SKU_NOT_FOUND');
     const unknown = await failure(h, h.admin.updateProduct({ id: h.newId(), name: 'x' }));
     expect(unknown.data.appCode).toBe('PRODUCT_NOT_FOUND');
-    const taken = await failure(h, h.admin.updateProduct({ id: a.id, skus: [{ id: a.skus[0].id, code: b.skus[0].code }] }));
+    const taken = await failure(
+      h,
+      h.admin.updateProduct({ id: a.id, skus: [{ id: a.skus[0].id, code: b.skus[0].code }] }),
+    );
     expect(taken.code).toBe('CONFLICT');
     expect(taken.data.zodError?.fieldErrors['skus.0.code']).toBeDefined();
     // Keeping its own code is not a conflict.

@@ -13,7 +13,12 @@ export interface CatalogDeps {
 }
 
 /** A raw SELECT with bound parameters (the hot reads skip the model layer). */
-export function select<T extends object>(db: Db, sql: string, bind: unknown[], transaction?: Transaction): Promise<T[]> {
+export function select<T extends object>(
+  db: Db,
+  sql: string,
+  bind: unknown[],
+  transaction?: Transaction,
+): Promise<T[]> {
   return db.query<T>(sql, { bind, type: QueryTypes.SELECT, transaction });
 }
 

@@ -97,7 +97,10 @@ describe('catalog.products search', () => {
   it('finds an English name by a middle part, case-insensitively', async () => {
     const p = await h.published({ categoryId, name: 'Sony WH-1000XM5 Wireless Headphones' });
     for (const q of ['headph', 'WIRELESS head', '1000xm', 'less']) {
-      expect((await h.pub.products({ q, categoryId })).items.map((i) => i.id), q).toContain(p.id);
+      expect(
+        (await h.pub.products({ q, categoryId })).items.map((i) => i.id),
+        q,
+      ).toContain(p.id);
     }
     expect((await h.pub.products({ q: 'bluetooth', categoryId })).items).toEqual([]);
   });
@@ -110,7 +113,10 @@ describe('catalog.products search', () => {
   });
 
   it('filters by brand and answers list items with price range and first image', async () => {
-    const p = await h.published({ categoryId, brandId, images: ['https://example.com/a.jpg', 'https://example.com/b.jpg'] }, 3);
+    const p = await h.published(
+      { categoryId, brandId, images: ['https://example.com/a.jpg', 'https://example.com/b.jpg'] },
+      3,
+    );
     await h.published({ categoryId });
     const { items } = await h.pub.products({ brandId });
     expect(items).toEqual([
@@ -200,9 +206,36 @@ describe('catalog.product', () => {
       ],
     });
     expect(detail.skus).toEqual([
-      { id: p.skus[0].id, code: p.skus[0].code, spec: { color: 'red', size: 'M' }, price: 9900, basePrice: 9900, promotion: null, available: 100, stockStatus: 'in_stock' },
-      { id: p.skus[1].id, code: p.skus[1].code, spec: { color: 'red', size: 'L' }, price: 10900, basePrice: 10900, promotion: null, available: 3, stockStatus: 'low_stock' },
-      { id: p.skus[2].id, code: p.skus[2].code, spec: { color: 'blue', size: 'M' }, price: 9900, basePrice: 9900, promotion: null, available: 0, stockStatus: 'out_of_stock' },
+      {
+        id: p.skus[0].id,
+        code: p.skus[0].code,
+        spec: { color: 'red', size: 'M' },
+        price: 9900,
+        basePrice: 9900,
+        promotion: null,
+        available: 100,
+        stockStatus: 'in_stock',
+      },
+      {
+        id: p.skus[1].id,
+        code: p.skus[1].code,
+        spec: { color: 'red', size: 'L' },
+        price: 10900,
+        basePrice: 10900,
+        promotion: null,
+        available: 3,
+        stockStatus: 'low_stock',
+      },
+      {
+        id: p.skus[2].id,
+        code: p.skus[2].code,
+        spec: { color: 'blue', size: 'M' },
+        price: 9900,
+        basePrice: 9900,
+        promotion: null,
+        available: 0,
+        stockStatus: 'out_of_stock',
+      },
     ]);
   });
 

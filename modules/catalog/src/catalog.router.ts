@@ -36,17 +36,47 @@ export function createCatalogRouter(svc: CatalogService) {
   return router({
     categoryTree: publicProcedure.output(CategoryTree).query(() => svc.categoryTree()),
     brands: publicProcedure.output(BrandList).query(() => svc.brands()),
-    products: publicProcedure.input(ProductsInput).output(ProductPage).query(({ input }) => svc.products(input)),
-    product: publicProcedure.input(ProductIdInput).output(ProductDetail).query(({ input }) => svc.product(input.id)),
-    skus: publicProcedure.input(SkusInput).output(CatalogSkuList).query(({ input }) => svc.skus(input.ids)),
+    products: publicProcedure
+      .input(ProductsInput)
+      .output(ProductPage)
+      .query(({ input }) => svc.products(input)),
+    product: publicProcedure
+      .input(ProductIdInput)
+      .output(ProductDetail)
+      .query(({ input }) => svc.product(input.id)),
+    skus: publicProcedure
+      .input(SkusInput)
+      .output(CatalogSkuList)
+      .query(({ input }) => svc.skus(input.ids)),
     admin: router({
-      createCategory: admin.input(CreateCategoryInput).output(Category).mutation(({ input }) => svc.createCategory(input)),
-      updateCategory: admin.input(UpdateCategoryInput).output(Category).mutation(({ input }) => svc.updateCategory(input)),
-      deleteCategory: admin.input(CategoryIdInput).output(DeletedOutput).mutation(({ input }) => svc.deleteCategory(input.id)),
-      createBrand: admin.input(CreateBrandInput).output(Brand).mutation(({ input }) => svc.createBrand(input)),
-      updateBrand: admin.input(UpdateBrandInput).output(Brand).mutation(({ input }) => svc.updateBrand(input)),
-      deleteBrand: admin.input(BrandIdInput).output(DeletedOutput).mutation(({ input }) => svc.deleteBrand(input.id)),
-      products: admin.input(AdminProductsInput).output(AdminProductPage).query(({ input }) => svc.adminProducts(input)),
+      createCategory: admin
+        .input(CreateCategoryInput)
+        .output(Category)
+        .mutation(({ input }) => svc.createCategory(input)),
+      updateCategory: admin
+        .input(UpdateCategoryInput)
+        .output(Category)
+        .mutation(({ input }) => svc.updateCategory(input)),
+      deleteCategory: admin
+        .input(CategoryIdInput)
+        .output(DeletedOutput)
+        .mutation(({ input }) => svc.deleteCategory(input.id)),
+      createBrand: admin
+        .input(CreateBrandInput)
+        .output(Brand)
+        .mutation(({ input }) => svc.createBrand(input)),
+      updateBrand: admin
+        .input(UpdateBrandInput)
+        .output(Brand)
+        .mutation(({ input }) => svc.updateBrand(input)),
+      deleteBrand: admin
+        .input(BrandIdInput)
+        .output(DeletedOutput)
+        .mutation(({ input }) => svc.deleteBrand(input.id)),
+      products: admin
+        .input(AdminProductsInput)
+        .output(AdminProductPage)
+        .query(({ input }) => svc.adminProducts(input)),
       createProduct: admin
         .input(CreateProductInput)
         .output(AdminProduct)
@@ -55,10 +85,22 @@ export function createCatalogRouter(svc: CatalogService) {
         .input(UpdateProductInput)
         .output(AdminProduct)
         .mutation(({ input, ctx }) => svc.updateProduct(input, ctx.user.id)),
-      product: admin.input(ProductIdInput).output(AdminProduct).query(({ input }) => svc.adminProduct(input.id)),
-      setSkuPrice: admin.input(SetSkuPriceInput).output(AdminSku).mutation(({ input }) => svc.setSkuPrice(input)),
-      publish: admin.input(ProductIdInput).output(AdminProduct).mutation(({ input }) => svc.publish(input.id)),
-      unpublish: admin.input(ProductIdInput).output(AdminProduct).mutation(({ input }) => svc.unpublish(input.id)),
+      product: admin
+        .input(ProductIdInput)
+        .output(AdminProduct)
+        .query(({ input }) => svc.adminProduct(input.id)),
+      setSkuPrice: admin
+        .input(SetSkuPriceInput)
+        .output(AdminSku)
+        .mutation(({ input }) => svc.setSkuPrice(input)),
+      publish: admin
+        .input(ProductIdInput)
+        .output(AdminProduct)
+        .mutation(({ input }) => svc.publish(input.id)),
+      unpublish: admin
+        .input(ProductIdInput)
+        .output(AdminProduct)
+        .mutation(({ input }) => svc.unpublish(input.id)),
     }),
   });
 }

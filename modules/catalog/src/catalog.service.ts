@@ -89,7 +89,14 @@ export interface CatalogService {
   invalidateCaches(productIds?: string[]): Promise<void>;
 }
 
-export function createCatalogService({ db, outbox, cache, inventory, log, options }: CatalogServiceDeps): CatalogService {
+export function createCatalogService({
+  db,
+  outbox,
+  cache,
+  inventory,
+  log,
+  options,
+}: CatalogServiceDeps): CatalogService {
   // The admin use cases write through the model classes, which must be bound to this Db.
   if (catalogModels.some((m) => m.sequelize !== db)) {
     throw new Error('createCatalogService: call db.addModels(catalogModels) on this Db first');
@@ -133,8 +140,13 @@ export function createCatalogService({ db, outbox, cache, inventory, log, option
     async invalidateCaches(productIds = []) {
       await deps.cache.invalidate([cacheKeys.categoryTree, cacheKeys.brands]);
       if (productIds.length === 0) return;
-      const skus = await select<{ id: string }>(db, `SELECT id FROM catalog.skus WHERE product_id = ANY($1::uuid[])`, [productIds]);
-      await deps.cache.invalidateProducts(productIds, skus.map((s) => s.id));
+      const skus = await select<{ id: string }>(db, `SELECT id FROM catalog.skus WHERE product_id = ANY($1::uuid[])`, [
+        productIds,
+      ]);
+      await deps.cache.invalidateProducts(
+        productIds,
+        skus.map((s) => s.id),
+      );
     },
   };
 }

@@ -12,13 +12,21 @@ afterAll(() => h?.close());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Changes a row behind the service's back: only a read that skips the cache can see it. */
-const setPriceInDb = (skuId: string, price: number) => h.q(`UPDATE catalog.skus SET price = $2 WHERE id = $1`, [skuId, price]);
+const setPriceInDb = (skuId: string, price: number) =>
+  h.q(`UPDATE catalog.skus SET price = $2 WHERE id = $1`, [skuId, price]);
 
 describe('getSkus (the cart’s hot path)', () => {
   it('answers views in the order asked, each once, whatever the product’s status', async () => {
     const p = await h.published({ categoryId, images: ['https://example.com/p.jpg'] }, 2);
     const draft = await h.product({ categoryId }, 1);
-    const views = await h.svc.getSkus([p.skus[1].id, draft.skus[0].id, p.skus[1].id, h.newId(), 'not-a-uuid', p.skus[0].id]);
+    const views = await h.svc.getSkus([
+      p.skus[1].id,
+      draft.skus[0].id,
+      p.skus[1].id,
+      h.newId(),
+      'not-a-uuid',
+      p.skus[0].id,
+    ]);
     expect(views).toEqual([
       {
         skuId: p.skus[1].id,
@@ -53,11 +61,15 @@ describe('getSkus (the cart’s hot path)', () => {
     expect((await h.svc.getSkus([a.id, b.id])).map((v) => v.price)).toEqual([555, b.price]);
 
     await h.admin.unpublish({ id: p.id });
-    expect((await h.svc.getSkus([a.id])).map((v) => [v.productStatus, v.availableForSale])).toEqual([['unpublished', false]]);
+    expect((await h.svc.getSkus([a.id])).map((v) => [v.productStatus, v.availableForSale])).toEqual([
+      ['unpublished', false],
+    ]);
     await h.admin.publish({ id: p.id });
     await h.admin.updateProduct({ id: p.id, name: '新名', skus: [{ id: b.id, status: 'inactive' }] });
     // A product edit drops every SKU of the product (they carry its name and image).
-    expect((await h.svc.getSkus([a.id, b.id])).map((v) => [v.productName, v.price, v.status, v.availableForSale])).toEqual([
+    expect(
+      (await h.svc.getSkus([a.id, b.id])).map((v) => [v.productName, v.price, v.status, v.availableForSale]),
+    ).toEqual([
       ['新名', 555, 'active', true],
       ['新名', 2, 'inactive', false],
     ]);
@@ -68,10 +80,11 @@ describe('getSkus (the cart’s hot path)', () => {
     const id = h.newId();
     expect(await h.svc.getSkus([id])).toEqual([]);
     // A SKU with that id appears behind the cache's back: the miss is still remembered…
-    await h.q(
-      `INSERT INTO catalog.skus (id, product_id, code, spec, price) VALUES ($1, $2, $3, '{}', 100)`,
-      [id, p.id, h.unique('GHOST')],
-    );
+    await h.q(`INSERT INTO catalog.skus (id, product_id, code, spec, price) VALUES ($1, $2, $3, '{}', 100)`, [
+      id,
+      p.id,
+      h.unique('GHOST'),
+    ]);
     expect(await h.svc.getSkus([id])).toEqual([]);
     // …until the short negative TTL runs out.
     await sleep(MISSING_TTL_SECONDS * 1000 + 200);
@@ -108,13 +121,29 @@ describe('catalog.skus (public)', () => {
     await h.admin.publish({ id: p.id });
     const ids = [...p.skus.map((s) => s.id), draft.skus[0].id, h.newId()];
     const skus = await h.pub.skus({ ids });
-    expect(skus.map((s) => [s.skuId, s.productName, s.image, s.price, s.available, s.stockStatus, s.availableForSale])).toEqual([
+    expect(
+      skus.map((s) => [s.skuId, s.productName, s.image, s.price, s.available, s.stockStatus, s.availableForSale]),
+    ).toEqual([
       [p.skus[0].id, p.name, 'https://example.com/cup.jpg', 3900, 100, 'in_stock', true],
       [p.skus[1].id, p.name, 'https://example.com/cup.jpg', 4900, 2, 'low_stock', true],
       [p.skus[2].id, p.name, 'https://example.com/cup.jpg', 5900, 0, 'out_of_stock', true],
     ]);
     expect(Object.keys(skus[0]).sort()).toEqual(
-      ['skuId', 'productId', 'productName', 'image', 'code', 'spec', 'price', 'basePrice', 'promotion', 'status', 'availableForSale', 'available', 'stockStatus'].sort(),
+      [
+        'skuId',
+        'productId',
+        'productName',
+        'image',
+        'code',
+        'spec',
+        'price',
+        'basePrice',
+        'promotion',
+        'status',
+        'availableForSale',
+        'available',
+        'stockStatus',
+      ].sort(),
     );
   });
 

@@ -1,4 +1,10 @@
-import type { Category, CategoryNode, CreateCategoryInput, DeletedOutput, UpdateCategoryInput } from '@zjmall/contracts';
+import type {
+  Category,
+  CategoryNode,
+  CreateCategoryInput,
+  DeletedOutput,
+  UpdateCategoryInput,
+} from '@zjmall/contracts';
 import { DomainError, newId } from '@zjmall/platform';
 import { cacheKeys } from './catalog.cache';
 import { select, type CatalogDeps } from './catalog.deps';
@@ -16,7 +22,13 @@ interface CategoryRow {
   depth: number;
 }
 
-const toCategory = (r: CategoryRow): Category => ({ id: r.id, parentId: r.parent_id, name: r.name, sort: r.sort, depth: r.depth });
+const toCategory = (r: CategoryRow): Category => ({
+  id: r.id,
+  parentId: r.parent_id,
+  name: r.name,
+  sort: r.sort,
+  depth: r.depth,
+});
 
 /** Nests rows ordered by depth (parents before children); siblings keep the rows' order. */
 export function buildTree(rows: CategoryRow[]): CategoryNode[] {
@@ -56,12 +68,23 @@ export function createCategoryUseCases({ db, cache }: CatalogDeps) {
           const parent = await CategoryModel.findByPk(input.parentId, { transaction, lock: transaction.LOCK.SHARE });
           if (!parent) throw new DomainError('CATEGORY_NOT_FOUND', `Category ${input.parentId} not found`);
           if (parent.depth + 1 > MAX_CATEGORY_DEPTH) {
-            throw new FieldError('BAD_REQUEST', ['parentId'], `categories nest at most ${MAX_CATEGORY_DEPTH + 1} levels deep`);
+            throw new FieldError(
+              'BAD_REQUEST',
+              ['parentId'],
+              `categories nest at most ${MAX_CATEGORY_DEPTH + 1} levels deep`,
+            );
           }
           parentPath = parent.path;
         }
         return CategoryModel.create(
-          { id, parentId: input.parentId ?? null, name: input.name, sort: input.sort ?? 0, path: [...parentPath, id], depth: parentPath.length },
+          {
+            id,
+            parentId: input.parentId ?? null,
+            name: input.name,
+            sort: input.sort ?? 0,
+            path: [...parentPath, id],
+            depth: parentPath.length,
+          },
           { transaction },
         );
       });
@@ -86,7 +109,8 @@ export function createCategoryUseCases({ db, cache }: CatalogDeps) {
     try {
       const row = await db.transaction(async (transaction) => {
         const moveRequested = input.parentId !== undefined;
-        if (moveRequested) await db.query(`SELECT pg_advisory_xact_lock(hashtext('catalog.categories:move'))`, { transaction });
+        if (moveRequested)
+          await db.query(`SELECT pg_advisory_xact_lock(hashtext('catalog.categories:move'))`, { transaction });
         const row = await CategoryModel.findByPk(input.id, { transaction, lock: transaction.LOCK.UPDATE });
         if (!row) throw new DomainError('CATEGORY_NOT_FOUND', `Category ${input.id} not found`);
         const newParentId = input.parentId === undefined ? row.parentId : input.parentId;
@@ -96,7 +120,11 @@ export function createCategoryUseCases({ db, cache }: CatalogDeps) {
             const parent = await CategoryModel.findByPk(newParentId, { transaction, lock: transaction.LOCK.SHARE });
             if (!parent) throw new DomainError('CATEGORY_NOT_FOUND', `Category ${newParentId} not found`);
             if (parent.path.includes(row.id)) {
-              throw new FieldError('BAD_REQUEST', ['parentId'], 'a category cannot move under itself or one of its subcategories');
+              throw new FieldError(
+                'BAD_REQUEST',
+                ['parentId'],
+                'a category cannot move under itself or one of its subcategories',
+              );
             }
             parentPath = parent.path;
           }
@@ -110,7 +138,11 @@ export function createCategoryUseCases({ db, cache }: CatalogDeps) {
           );
           const height = Math.max(...subtree.map((r) => r.depth)) - row.depth;
           if (parentPath.length + height > MAX_CATEGORY_DEPTH) {
-            throw new FieldError('BAD_REQUEST', ['parentId'], `categories nest at most ${MAX_CATEGORY_DEPTH + 1} levels deep`);
+            throw new FieldError(
+              'BAD_REQUEST',
+              ['parentId'],
+              `categories nest at most ${MAX_CATEGORY_DEPTH + 1} levels deep`,
+            );
           }
           await db.query(
             `UPDATE catalog.categories

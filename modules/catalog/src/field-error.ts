@@ -3,7 +3,9 @@ export { FieldError, fieldErrors } from '@zjmall/platform';
 
 /** Postgres unique violation on a named constraint/index. */
 export function isUniqueViolation(e: unknown, constraint: string): boolean {
-  const parent = (e as { parent?: { code?: string; constraint?: string } } | null)?.parent ?? (e as { code?: string; constraint?: string } | null);
+  const parent =
+    (e as { parent?: { code?: string; constraint?: string } } | null)?.parent ??
+    (e as { code?: string; constraint?: string } | null);
   return parent?.code === '23505' && parent.constraint === constraint;
 }
 

@@ -58,7 +58,8 @@ export function priceHandlers(deps: CatalogDeps) {
       for (const c of changed) {
         const p = promo.get(c.skuId) ?? null;
         const shown = { ...c, oldPrice: currentPrice(p, c.oldPrice), newPrice: currentPrice(p, c.newPrice) };
-        if (shown.oldPrice !== shown.newPrice) byProduct.set(c.productId, [...(byProduct.get(c.productId) ?? []), shown]);
+        if (shown.oldPrice !== shown.newPrice)
+          byProduct.set(c.productId, [...(byProduct.get(c.productId) ?? []), shown]);
       }
       await outbox.add(
         transaction,
@@ -73,7 +74,10 @@ export function priceHandlers(deps: CatalogDeps) {
       );
       return changed;
     });
-    await cache.invalidateProducts(changes.map((c) => c.productId), changes.map((c) => c.skuId));
+    await cache.invalidateProducts(
+      changes.map((c) => c.productId),
+      changes.map((c) => c.skuId),
+    );
     return changes;
   }
 

@@ -34,7 +34,10 @@ export interface CatalogPricingFeed {
    * The next `limit` active SKUs in scope after `afterSkuId` (id order), locked FOR UPDATE in the
    * caller's transaction so the prices evaluated are the prices overwritten.
    */
-  lockBatch(q: { afterSkuId: string | null; limit: number; scope?: PriceRuleScope }, transaction: Transaction): Promise<PricingFeedRow[]>;
+  lockBatch(
+    q: { afterSkuId: string | null; limit: number; scope?: PriceRuleScope },
+    transaction: Transaction,
+  ): Promise<PricingFeedRow[]>;
   /**
    * Writes a job's batch of new base prices in the caller's transaction: only rows whose price is
    * still `oldPrice` change; ONE `catalog.price_changed` (source 'job', aggregate = the job) for the
@@ -67,7 +70,10 @@ function scopeSql(scope: PriceRuleScope | undefined, start: number): { where: st
     bind.push(v);
     return `$${start + bind.length - 1}`;
   };
-  if (scope?.categoryIds) conds.push(`p.category_id IN (SELECT id FROM catalog.categories WHERE path && ${param(scope.categoryIds)}::uuid[])`);
+  if (scope?.categoryIds)
+    conds.push(
+      `p.category_id IN (SELECT id FROM catalog.categories WHERE path && ${param(scope.categoryIds)}::uuid[])`,
+    );
   if (scope?.brandIds) conds.push(`p.brand_id = ANY(${param(scope.brandIds)}::uuid[])`);
   if (scope?.skuIds) conds.push(`s.id = ANY(${param(scope.skuIds)}::uuid[])`);
   for (const a of scope?.attributes ?? []) {
@@ -122,11 +128,20 @@ export function createCatalogPricingFeed({ db, outbox, cache, log }: PricingFeed
       // Under a promotion the new base is not the current price unless it is below the promotional
       // one: otherwise the event comes when the promotion ends.
       const shown = written
-        .map(({ skuId, oldPrice, newPrice, promoPrice }) => ({ skuId, oldPrice: currentPrice(promoPrice, oldPrice), newPrice: currentPrice(promoPrice, newPrice) }))
+        .map(({ skuId, oldPrice, newPrice, promoPrice }) => ({
+          skuId,
+          oldPrice: currentPrice(promoPrice, oldPrice),
+          newPrice: currentPrice(promoPrice, newPrice),
+        }))
         .filter((w) => w.oldPrice !== w.newPrice);
       if (shown.length) {
         const data: PriceChangedV1 = { changes: shown, source: 'job', jobId: origin.jobId };
-        await outbox.add(transaction, { type: EVENTS.catalog.priceChanged, aggregateId: origin.jobId, data, version: 1 });
+        await outbox.add(transaction, {
+          type: EVENTS.catalog.priceChanged,
+          aggregateId: origin.jobId,
+          data,
+          version: 1,
+        });
       }
       const skuIds = new Set(written.map((w) => w.skuId));
       const productIds = changes.filter((c) => skuIds.has(c.skuId)).map((c) => c.productId);
@@ -145,7 +160,10 @@ export function createCatalogPricingFeed({ db, outbox, cache, log }: PricingFeed
       if (touched.length) {
         transaction.afterCommit(() =>
           catalogCache
-            .invalidateProducts(touched.map((t) => t.productId), touched.map((t) => t.skuId))
+            .invalidateProducts(
+              touched.map((t) => t.productId),
+              touched.map((t) => t.skuId),
+            )
             .catch((err: unknown) => log.warn({ err, jobId: origin.jobId }, 'promotion cache invalidation failed')),
         );
       }

@@ -32,7 +32,15 @@ export function createProductHandler({ db, inventory }: CatalogDeps) {
           { transaction },
         );
         await SkuModel.bulkCreate(
-          skus.map((s) => ({ id: s.id, productId, code: s.code, spec: s.spec, price: s.price, costPrice: s.costPrice ?? null, status: 'active' })),
+          skus.map((s) => ({
+            id: s.id,
+            productId,
+            code: s.code,
+            spec: s.spec,
+            price: s.price,
+            costPrice: s.costPrice ?? null,
+            status: 'active',
+          })),
           { transaction },
         );
         await inventory.initStock(

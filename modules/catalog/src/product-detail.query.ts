@@ -47,7 +47,10 @@ interface RecordRow {
 }
 
 /** One query: the product, its brand, its category's breadcrumbs and its SKUs (and how long their promotions last). */
-async function loadRecord(deps: CatalogDeps, id: string): Promise<{ record: ProductRecord; promoLeft: number | null } | null> {
+async function loadRecord(
+  deps: CatalogDeps,
+  id: string,
+): Promise<{ record: ProductRecord; promoLeft: number | null } | null> {
   const [row] = await select<RecordRow>(
     deps.db,
     `SELECT p.id, p.name, p.description, p.images, p.attributes, p.category_id, p.status, p.published_at,
@@ -106,7 +109,9 @@ export function createProductDetailQuery(deps: CatalogDeps) {
     const hit = await cache.store.get<ProductRecord | null>(key);
     if (hit !== undefined) return hit;
     const loaded = await loadRecord(deps, id);
-    const ttlSeconds = loaded ? ttlUpTo(cache.options.entryTtlSeconds, loaded.promoLeft) : cache.options.missingTtlSeconds;
+    const ttlSeconds = loaded
+      ? ttlUpTo(cache.options.entryTtlSeconds, loaded.promoLeft)
+      : cache.options.missingTtlSeconds;
     await cache.fill([{ key, value: loaded?.record ?? null, ttlSeconds }]);
     return loaded?.record ?? null;
   }
@@ -116,7 +121,10 @@ export function createProductDetailQuery(deps: CatalogDeps) {
     const rec = await record(id);
     if (!rec || rec.status !== 'published') throw new DomainError('PRODUCT_NOT_FOUND', `Product ${id} not found`);
     const active = rec.skus.filter((s) => s.status === 'active');
-    const stock = await stockOf(deps.inventory, active.map((s) => s.id));
+    const stock = await stockOf(
+      deps.inventory,
+      active.map((s) => s.id),
+    );
     const prices = active.map((s) => s.price);
     return {
       id: rec.id,

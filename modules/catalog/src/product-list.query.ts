@@ -1,4 +1,11 @@
-import type { AdminProductPage, AdminProductsInput, ProductListItem, ProductPage, ProductsInput, ProductStatus } from '@zjmall/contracts';
+import type {
+  AdminProductPage,
+  AdminProductsInput,
+  ProductListItem,
+  ProductPage,
+  ProductsInput,
+  ProductStatus,
+} from '@zjmall/contracts';
 import { iso, select, type CatalogDeps } from './catalog.deps';
 import { CURRENT_PRICE } from './promotion-view';
 
@@ -41,7 +48,9 @@ export function createProductListQuery({ db }: CatalogDeps) {
       return `$${bind.length}`;
     };
     if (input.categoryId) {
-      where.push(`p.category_id IN (SELECT c.id FROM catalog.categories c WHERE c.path @> ARRAY[${param(input.categoryId)}::uuid])`);
+      where.push(
+        `p.category_id IN (SELECT c.id FROM catalog.categories c WHERE c.path @> ARRAY[${param(input.categoryId)}::uuid])`,
+      );
     }
     if (input.brandId) where.push(`p.brand_id = ${param(input.brandId)}::uuid`);
     // pg_trgm's GIN index serves ILIKE for patterns of 3+ characters; shorter ones still match, unindexed.
@@ -94,7 +103,9 @@ export function createAdminProductListQuery({ db }: CatalogDeps) {
     };
     if (input.status) where.push(`p.status = ${param(input.status)}`);
     if (input.categoryId) {
-      where.push(`p.category_id IN (SELECT c.id FROM catalog.categories c WHERE c.path @> ARRAY[${param(input.categoryId)}::uuid])`);
+      where.push(
+        `p.category_id IN (SELECT c.id FROM catalog.categories c WHERE c.path @> ARRAY[${param(input.categoryId)}::uuid])`,
+      );
     }
     if (input.q) where.push(`p.name ILIKE ${param(containsPattern(input.q))}`);
     if (input.cursor) where.push(`p.id < ${param(decodeCursor(input.cursor))}::uuid`);

@@ -44,12 +44,21 @@ export function productStatusHandlers(deps: CatalogDeps) {
         await outbox.add(transaction, { type: EVENTS.catalog.productPublished, aggregateId: row.id, data, version: 1 });
       } else if (row) {
         const data: ProductUnpublishedV1 = { productId: row.id, skuIds: row.sku_ids };
-        await outbox.add(transaction, { type: EVENTS.catalog.productUnpublished, aggregateId: row.id, data, version: 1 });
+        await outbox.add(transaction, {
+          type: EVENTS.catalog.productUnpublished,
+          aggregateId: row.id,
+          data,
+          version: 1,
+        });
       }
       // Throws PRODUCT_NOT_FOUND when there is no such product at all.
       return { product: await loadAdminProduct(db, id, transaction), changed: Boolean(row) };
     });
-    if (changed) await cache.invalidateProducts([product.id], product.skus.map((s) => s.id));
+    if (changed)
+      await cache.invalidateProducts(
+        [product.id],
+        product.skus.map((s) => s.id),
+      );
     return product;
   }
 

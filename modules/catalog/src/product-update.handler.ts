@@ -1,5 +1,12 @@
 import { fn, type Transaction } from 'sequelize';
-import { EVENTS, type AdminProduct, type NewSkuInput, type PriceChangedV1, type UpdateProductInput, type UpdateSkuInput } from '@zjmall/contracts';
+import {
+  EVENTS,
+  type AdminProduct,
+  type NewSkuInput,
+  type PriceChangedV1,
+  type UpdateProductInput,
+  type UpdateSkuInput,
+} from '@zjmall/contracts';
 import { DomainError, newId } from '@zjmall/platform';
 import { assertReferences, loadAdminProduct } from './admin-product.view';
 import type { CatalogDeps } from './catalog.deps';
@@ -18,12 +25,19 @@ export function updateProductHandler(deps: CatalogDeps) {
 
   async function updateSkus(productId: string, skus: UpdateSkuInput[], operator: string, transaction: Transaction) {
     // Locked in id order, as setPrices locks them, so the two never deadlock.
-    const existing = await SkuModel.findAll({ where: { productId }, order: [['id', 'ASC']], transaction, lock: transaction.LOCK.UPDATE });
+    const existing = await SkuModel.findAll({
+      where: { productId },
+      order: [['id', 'ASC']],
+      transaction,
+      lock: transaction.LOCK.UPDATE,
+    });
     const byId = new Map(existing.map((s) => [s.id, s]));
     const wanted: WantedCode[] = [];
     skus.forEach((s, i) => {
-      if (isExisting(s) && !byId.has(s.id)) throw new DomainError('SKU_NOT_FOUND', `SKU ${s.id} is not a SKU of product ${productId}`);
-      if (s.code !== undefined) wanted.push({ code: s.code, path: ['skus', i, 'code'], skuId: isExisting(s) ? s.id : undefined });
+      if (isExisting(s) && !byId.has(s.id))
+        throw new DomainError('SKU_NOT_FOUND', `SKU ${s.id} is not a SKU of product ${productId}`);
+      if (s.code !== undefined)
+        wanted.push({ code: s.code, path: ['skus', i, 'code'], skuId: isExisting(s) ? s.id : undefined });
     });
     const changes: PriceChangedV1['changes'] = [];
     const added: { id: string; onHand: number }[] = [];
@@ -33,7 +47,15 @@ export function updateProductHandler(deps: CatalogDeps) {
         if (!isExisting(s)) {
           const id = newId();
           await SkuModel.create(
-            { id, productId, code: s.code, spec: s.spec, price: s.price, costPrice: s.costPrice ?? null, status: 'active' },
+            {
+              id,
+              productId,
+              code: s.code,
+              spec: s.spec,
+              price: s.price,
+              costPrice: s.costPrice ?? null,
+              status: 'active',
+            },
             { transaction },
           );
           added.push({ id, onHand: s.initialStock ?? 0 });
@@ -59,12 +81,16 @@ export function updateProductHandler(deps: CatalogDeps) {
       throw codeViolation(e, wanted);
     }
     if (added.length) {
-      await inventory.initStock(transaction, added.map((a) => ({ skuId: a.id, onHand: a.onHand })), {
-        operator,
-        reason: 'initial stock of a new SKU',
-        refType: 'MANUAL',
-        refId: productId,
-      });
+      await inventory.initStock(
+        transaction,
+        added.map((a) => ({ skuId: a.id, onHand: a.onHand })),
+        {
+          operator,
+          reason: 'initial stock of a new SKU',
+          refType: 'MANUAL',
+          refId: productId,
+        },
+      );
     }
     if (changes.length) {
       const data: PriceChangedV1 = { changes, source: 'admin' };
@@ -91,7 +117,10 @@ export function updateProductHandler(deps: CatalogDeps) {
       return loadAdminProduct(db, product.id, transaction);
     });
     // Every SKU's view carries the product's name and image.
-    await cache.invalidateProducts([result.id], result.skus.map((s) => s.id));
+    await cache.invalidateProducts(
+      [result.id],
+      result.skus.map((s) => s.id),
+    );
     return result;
   };
 }

@@ -58,10 +58,17 @@ export function createPromotionSweeper(deps: PromotionSweeperDeps): PromotionSwe
     const { touched, changes } = result.shown;
     if (touched.length) {
       await cache
-        .invalidateProducts(touched.map((t) => t.productId), touched.map((t) => t.skuId))
+        .invalidateProducts(
+          touched.map((t) => t.productId),
+          touched.map((t) => t.skuId),
+        )
         .catch((err: unknown) => log.warn({ err }, 'promotion cache invalidation failed'));
     }
-    if (changes.length) log.info({ skus: changes.length, jobIds: [...new Set(changes.map((c) => c.jobId))] }, 'promotional prices changed');
+    if (changes.length)
+      log.info(
+        { skus: changes.length, jobIds: [...new Set(changes.map((c) => c.jobId))] },
+        'promotional prices changed',
+      );
     return { more: result.due.claimed === batchSize, changed: changes.length };
   }
 

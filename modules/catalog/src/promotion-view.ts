@@ -43,7 +43,8 @@ export const PROMOTION_JSON = `CASE WHEN ${SHOWS} THEN json_build_object('price'
 export const CURRENT_PRICE = `CASE WHEN ${SHOWS} THEN least(s.promo_price, s.price) ELSE s.price END`;
 
 /** The same rule in TypeScript, on a promotional price (null: none showing) and a base price. */
-export const currentPrice = (promoPrice: number | null, basePrice: number): number => (promoPrice === null ? basePrice : Math.min(promoPrice, basePrice));
+export const currentPrice = (promoPrice: number | null, basePrice: number): number =>
+  promoPrice === null ? basePrice : Math.min(promoPrice, basePrice);
 
 /** A cached entry that shows a promotion lives no longer than the promotion. */
 export function ttlUpTo(entryTtlSeconds: number, promoLeftSeconds: number | null | undefined): number {

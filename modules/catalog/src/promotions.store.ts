@@ -69,7 +69,14 @@ export async function insertPromotions(
       WHERE w.ends_at > statement_timestamp()
      ON CONFLICT (job_id, sku_id) DO NOTHING
      RETURNING sku_id AS "skuId", state`,
-    [jobId, promos.map((p) => p.skuId), promos.map((p) => p.price), promos.map((p) => p.basePrice), window.startsAt, window.endsAt],
+    [
+      jobId,
+      promos.map((p) => p.skuId),
+      promos.map((p) => p.price),
+      promos.map((p) => p.basePrice),
+      window.startsAt,
+      window.endsAt,
+    ],
     transaction,
   );
   return { stored: rows.length, activeSkuIds: rows.filter((r) => r.state === 'active').map((r) => r.skuId) };
@@ -80,7 +87,11 @@ export async function insertPromotions(
  * take disjoint rows) and moves each past it: scheduled → active (or ended, if both boundaries
  * passed since the last sweep), active → ended. Returns the SKUs concerned.
  */
-export async function claimDue(db: Db, limit: number, transaction: Transaction): Promise<{ claimed: number; skuIds: string[] }> {
+export async function claimDue(
+  db: Db,
+  limit: number,
+  transaction: Transaction,
+): Promise<{ claimed: number; skuIds: string[] }> {
   const rows = await select<{ skuId: string }>(
     db,
     `WITH due AS (
@@ -139,7 +150,13 @@ export async function refreshShown(
   for (const s of after) {
     const was = old.get(s.id)!;
     if (current(was) === current(s)) continue;
-    changes.push({ skuId: s.id, productId: s.productId, oldPrice: current(was), newPrice: current(s), jobId: (s.promoJobId ?? was.promoJobId)! });
+    changes.push({
+      skuId: s.id,
+      productId: s.productId,
+      oldPrice: current(was),
+      newPrice: current(s),
+      jobId: (s.promoJobId ?? was.promoJobId)!,
+    });
   }
   return { touched: after.map((s) => ({ skuId: s.id, productId: s.productId })), changes };
 }

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS, type PriceChangedV1 } from '@zjmall/contracts';
 import { newId } from '@zjmall/platform';
-import { createCatalogPricingFeed, createPromotionSweeper, type CatalogPricingFeed, type PromotionSweeper } from './index';
+import {
+  createCatalogPricingFeed,
+  createPromotionSweeper,
+  type CatalogPricingFeed,
+  type PromotionSweeper,
+} from './index';
 import { createHarness, type Harness } from './testing/harness';
 
 let h: Harness;
@@ -29,16 +34,26 @@ const sweeper = (options: { intervalSeconds?: number; batchSize?: number } = {})
 /** A window relative to the database's clock (the clock promotions are judged by), in ms. */
 async function window(fromMs: number, toMs: number) {
   const [{ now }] = await h.q<{ now: Date }>(`SELECT now() AS now`);
-  return { startsAt: new Date(now.getTime() + fromMs).toISOString(), endsAt: new Date(now.getTime() + toMs).toISOString() };
+  return {
+    startsAt: new Date(now.getTime() + fromMs).toISOString(),
+    endsAt: new Date(now.getTime() + toMs).toISOString(),
+  };
 }
 /** Sleeps until the database's clock has passed `iso` by `slackMs`. */
 async function until(iso: string, slackMs = 50) {
-  const [{ ms }] = await h.q<{ ms: number }>(`SELECT (extract(epoch FROM $1::timestamptz - now()) * 1000)::float8 AS ms`, [iso]);
+  const [{ ms }] = await h.q<{ ms: number }>(
+    `SELECT (extract(epoch FROM $1::timestamptz - now()) * 1000)::float8 AS ms`,
+    [iso],
+  );
   if (ms + slackMs > 0) await sleep(ms + slackMs);
 }
 
 /** What pricing's job runner does with a windowed batch: the promotions, in one transaction. */
-function promote(jobId: string, promos: { skuId: string; price: number; basePrice: number }[], w: { startsAt: string; endsAt: string }) {
+function promote(
+  jobId: string,
+  promos: { skuId: string; price: number; basePrice: number }[],
+  w: { startsAt: string; endsAt: string },
+) {
   return h.db.transaction((tx) => feed.applyJobPromotions(promos, { jobId, window: w }, tx));
 }
 
@@ -59,14 +74,25 @@ describe('promotional prices (windowed pricing jobs)', () => {
 
     const promotion = { price: 800, startsAt: w.startsAt, endsAt: w.endsAt };
     const detail = await h.pub.product({ id: p.id });
-    expect(detail.skus.map((s) => [s.price, s.basePrice, s.promotion])).toEqual([[800, 1000, promotion], [1100, 1100, null]]);
+    expect(detail.skus.map((s) => [s.price, s.basePrice, s.promotion])).toEqual([
+      [800, 1000, promotion],
+      [1100, 1100, null],
+    ]);
     expect([detail.priceMin, detail.priceMax]).toEqual([800, 1100]);
-    expect((await h.pub.products({ categoryId })).items.find((i) => i.id === p.id)).toMatchObject({ priceMin: 800, priceMax: 1100 });
-    expect((await h.svc.getSkus([a.id, b.id])).map((v) => [v.price, v.basePrice, v.promotion])).toEqual([[800, 1000, promotion], [1100, 1100, null]]);
+    expect((await h.pub.products({ categoryId })).items.find((i) => i.id === p.id)).toMatchObject({
+      priceMin: 800,
+      priceMax: 1100,
+    });
+    expect((await h.svc.getSkus([a.id, b.id])).map((v) => [v.price, v.basePrice, v.promotion])).toEqual([
+      [800, 1000, promotion],
+      [1100, 1100, null],
+    ]);
     expect((await h.pub.skus({ ids: [a.id] }))[0]).toMatchObject({ price: 800, basePrice: 1000, promotion });
     // admins see the base price, and the promotion beside it
     expect((await h.admin.product({ id: p.id })).skus[0]).toMatchObject({ price: 1000, promotion });
-    expect(await jobEvents(jobId)).toEqual([{ changes: [{ skuId: a.id, oldPrice: 1000, newPrice: 800 }], source: 'job', jobId }]);
+    expect(await jobEvents(jobId)).toEqual([
+      { changes: [{ skuId: a.id, oldPrice: 1000, newPrice: 800 }], source: 'job', jobId },
+    ]);
     // a cached view lives no longer than its promotion
     const { redis, config } = h.platform;
     expect(await redis!.pttl(`${config.REDIS_KEY_PREFIX}c:catalog:v2:sku:${a.id}`)).toBeLessThanOrEqual(1500);
@@ -79,8 +105,14 @@ describe('promotional prices (windowed pricing jobs)', () => {
     // The sweep publishes the end (one event), once.
     expect(await sweeper().runOnce()).toEqual({ batches: 1, changed: 1 });
     expect(await sweeper().runOnce()).toEqual({ batches: 1, changed: 0 });
-    expect((await jobEvents(jobId))[1]).toEqual({ changes: [{ skuId: a.id, oldPrice: 800, newPrice: 1000 }], source: 'job', jobId });
-    expect(await h.q(`SELECT state, due_at FROM catalog.sku_promotions WHERE job_id = $1`, [jobId])).toEqual([{ state: 'ended', due_at: null }]);
+    expect((await jobEvents(jobId))[1]).toEqual({
+      changes: [{ skuId: a.id, oldPrice: 800, newPrice: 1000 }],
+      source: 'job',
+      jobId,
+    });
+    expect(await h.q(`SELECT state, due_at FROM catalog.sku_promotions WHERE job_id = $1`, [jobId])).toEqual([
+      { state: 'ended', due_at: null },
+    ]);
     expect((await h.admin.product({ id: p.id })).skus[0]).toMatchObject({ price: 1000, promotion: null });
   });
 
@@ -98,7 +130,10 @@ describe('promotional prices (windowed pricing jobs)', () => {
     // A long poll interval: only its wake-up at the known boundaries can be on time.
     sweeper({ intervalSeconds: 30 }).start();
     await expect.poll(() => priceOf(sku), { timeout: 5000, interval: 25 }).toBe(600);
-    const [{ late }] = await h.q<{ late: number }>(`SELECT extract(epoch FROM now() - $1::timestamptz)::float8 AS late`, [w.startsAt]);
+    const [{ late }] = await h.q<{ late: number }>(
+      `SELECT extract(epoch FROM now() - $1::timestamptz)::float8 AS late`,
+      [w.startsAt],
+    );
     expect(late).toBeGreaterThanOrEqual(0);
     expect(late).toBeLessThan(1); // seconds past the start (a few ms unless the host is busy)
     expect((await h.pub.product({ id: p.id })).skus[0]).toMatchObject({ price: 600, basePrice: 1000 });
@@ -145,7 +180,11 @@ describe('promotional prices (windowed pricing jobs)', () => {
     await promote(jobId, [{ skuId: sku, price: 800, basePrice: 1000 }], w);
     expect(await priceOf(sku)).toBe(800);
     await h.admin.setSkuPrice({ skuId: sku, price: 600 });
-    expect((await h.pub.product({ id: p.id })).skus[0]).toMatchObject({ price: 600, basePrice: 600, promotion: { price: 800 } });
+    expect((await h.pub.product({ id: p.id })).skus[0]).toMatchObject({
+      price: 600,
+      basePrice: 600,
+      promotion: { price: 800 },
+    });
     expect((await h.svc.getSkus([sku]))[0]).toMatchObject({ price: 600, basePrice: 600 });
     expect(await priceOf(sku)).toBe(600);
     // Back above the promotional price: the promotion shows again. Each move of the customer's price is told.
@@ -159,7 +198,9 @@ describe('promotional prices (windowed pricing jobs)', () => {
     await until(w.endsAt);
     await sweeper().runOnce();
     expect(await priceOf(sku)).toBe(900);
-    expect((await jobEvents(jobId)).map((e) => e.changes).at(-1)).toEqual([{ skuId: sku, oldPrice: 800, newPrice: 900 }]);
+    expect((await jobEvents(jobId)).map((e) => e.changes).at(-1)).toEqual([
+      { skuId: sku, oldPrice: 800, newPrice: 900 },
+    ]);
   });
 
   it('overlapping windows: the latest job shows, whatever order they were stored in; the earlier shows again after it', async () => {
@@ -175,7 +216,10 @@ describe('promotional prices (windowed pricing jobs)', () => {
     expect(await jobEvents(older)).toEqual([]); // stored, but not shown: nothing changed
     await until(short.endsAt);
     await sweeper().runOnce();
-    expect((await h.svc.getSkus([sku]))[0]).toMatchObject({ price: 900, promotion: { price: 900, endsAt: long.endsAt } });
+    expect((await h.svc.getSkus([sku]))[0]).toMatchObject({
+      price: 900,
+      promotion: { price: 900, endsAt: long.endsAt },
+    });
     // the change is told as the older job's price, now showing
     expect((await jobEvents(older)).map((e) => e.changes)).toEqual([[{ skuId: sku, oldPrice: 800, newPrice: 900 }]]);
   });
@@ -185,7 +229,11 @@ describe('promotional prices (windowed pricing jobs)', () => {
     const base = new Map(p.skus.map((s) => [s.id, s.price]));
     const jobId = newId();
     const w = await window(800, 2000);
-    await promote(jobId, p.skus.map((s) => ({ skuId: s.id, price: s.price - 1, basePrice: s.price })), w);
+    await promote(
+      jobId,
+      p.skus.map((s) => ({ skuId: s.id, price: s.price - 1, basePrice: s.price })),
+      w,
+    );
     const [one, two] = [sweeper({ batchSize: 3 }), sweeper({ batchSize: 3 })];
     for (const boundary of [w.startsAt, w.endsAt]) {
       await until(boundary);
@@ -197,7 +245,12 @@ describe('promotional prices (windowed pricing jobs)', () => {
     const starts = changes.filter((c) => c.newPrice < c.oldPrice);
     expect(starts.map((c) => c.skuId).sort()).toEqual([...base.keys()].sort());
     for (const c of starts) expect([c.oldPrice, c.newPrice]).toEqual([base.get(c.skuId), base.get(c.skuId)! - 1]);
-    expect(changes.filter((c) => c.newPrice > c.oldPrice).map((c) => c.skuId).sort()).toEqual([...base.keys()].sort());
+    expect(
+      changes
+        .filter((c) => c.newPrice > c.oldPrice)
+        .map((c) => c.skuId)
+        .sort(),
+    ).toEqual([...base.keys()].sort());
     expect((await h.svc.getSkus([...base.keys()])).map((v) => v.price)).toEqual([...base.values()]);
   });
 

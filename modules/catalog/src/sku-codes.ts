@@ -11,7 +11,8 @@ export interface WantedCode {
   skuId?: string;
 }
 
-const conflict = (w: WantedCode) => new FieldError('CONFLICT', w.path, `SKU code ${w.code} is already used by another SKU`);
+const conflict = (w: WantedCode) =>
+  new FieldError('CONFLICT', w.path, `SKU code ${w.code} is already used by another SKU`);
 
 /** Names the first wanted code another SKU already has. */
 export async function assertCodesFree(db: Db, wanted: WantedCode[], transaction: Transaction): Promise<void> {

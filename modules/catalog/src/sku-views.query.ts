@@ -68,7 +68,9 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
     if (unique.length === 0) return [];
     // fresh: from the database (and back into the cache), e.g. after a price event that may have
     // outrun the writer's cache invalidation.
-    const cached = opts?.fresh ? unique.map(() => undefined) : await cache.store.mget<SkuView | null>(unique.map(cacheKeys.sku));
+    const cached = opts?.fresh
+      ? unique.map(() => undefined)
+      : await cache.store.mget<SkuView | null>(unique.map(cacheKeys.sku));
     return complete(unique, cached);
   }
 
@@ -93,7 +95,11 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
       await cache.fill<SkuView | null>(
         misses.map((id) => {
           const view = loaded.get(id) ?? null;
-          return { key: cacheKeys.sku(id), value: view, ttlSeconds: view ? ttl.get(id)! : cache.options.missingTtlSeconds };
+          return {
+            key: cacheKeys.sku(id),
+            value: view,
+            ttlSeconds: view ? ttl.get(id)! : cache.options.missingTtlSeconds,
+          };
         }),
       );
     }
@@ -118,7 +124,10 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
   /** catalog.skus: SKUs of published products with price and stock (ids of others are left out). */
   async function skus(ids: string[]): Promise<CatalogSku[]> {
     const views = (await getSkus(ids)).filter((v) => v.productStatus === 'published');
-    const stock = await stockOf(deps.inventory, views.map((v) => v.skuId));
+    const stock = await stockOf(
+      deps.inventory,
+      views.map((v) => v.skuId),
+    );
     return views.map((v) => ({
       skuId: v.skuId,
       productId: v.productId,

@@ -53,7 +53,9 @@ export function createAccessService({ db, cache, tokens, log, ttlSeconds = USER_
       `SELECT role, disabled_at IS NOT NULL AS disabled, token_version FROM identity.users WHERE id = $1`,
       { bind: [userId], type: QueryTypes.SELECT },
     );
-    const access: UserAccess | null = row ? { role: row.role, disabled: row.disabled, tokenVersion: row.token_version } : null;
+    const access: UserAccess | null = row
+      ? { role: row.role, disabled: row.disabled, tokenVersion: row.token_version }
+      : null;
     if (seen === drops) {
       await cache.fill([{ key: keyOf(userId), value: access, ttlSeconds }]).catch((err: unknown) => {
         log.warn({ err, userId }, 'user access not cached; it is read again on the next call');
@@ -82,12 +84,19 @@ export function createAccessService({ db, cache, tokens, log, ttlSeconds = USER_
     drops++;
     loading.delete(userId);
     await cache.del(keyOf(userId)).catch((err: unknown) => {
-      log.error({ err, userId }, `user access changed but not dropped from the cache; it holds everywhere within ${ttlSeconds} s`);
+      log.error(
+        { err, userId },
+        `user access changed but not dropped from the cache; it holds everywhere within ${ttlSeconds} s`,
+      );
     });
   }
 
   /** Changes a user's role or disabled flag; never leaves the shop without an active admin. */
-  async function change(actorId: string, userId: string, to: { role?: UserRole; disabled?: boolean }): Promise<AdminUser> {
+  async function change(
+    actorId: string,
+    userId: string,
+    to: { role?: UserRole; disabled?: boolean },
+  ): Promise<AdminUser> {
     const row = await db.transaction(async (transaction) => {
       // The active admins are locked first (in id order), so two changes that would each leave one
       // admin are decided one after the other.
@@ -141,11 +150,14 @@ export function createAccessService({ db, cache, tokens, log, ttlSeconds = USER_
     },
 
     setRole: (actorId: string, input: SetRoleInput) => change(actorId, input.userId, { role: input.role }),
-    setDisabled: (actorId: string, input: SetDisabledInput) => change(actorId, input.userId, { disabled: input.disabled }),
+    setDisabled: (actorId: string, input: SetDisabledInput) =>
+      change(actorId, input.userId, { disabled: input.disabled }),
 
     /** Every token of this user stops working, in every process (the one in hand too). */
     async signOutEverywhere(userId: string): Promise<{ signedOut: true }> {
-      await db.query(`UPDATE identity.users SET token_version = token_version + 1, updated_at = now() WHERE id = $1`, { bind: [userId] });
+      await db.query(`UPDATE identity.users SET token_version = token_version + 1, updated_at = now() WHERE id = $1`, {
+        bind: [userId],
+      });
       await drop(userId);
       return { signedOut: true };
     },

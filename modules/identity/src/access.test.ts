@@ -1,6 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
-import { createCallerFactory, createContextFactory, createPlatform, newId, router, type Platform } from '@zjmall/platform';
+import {
+  createCallerFactory,
+  createContextFactory,
+  createPlatform,
+  newId,
+  router,
+  type Platform,
+} from '@zjmall/platform';
 import { captureSql } from '@zjmall/platform/testing';
 import { createIdentityRouters, createIdentityService, type IdentityService } from './index';
 import { TEST_CONFIG, createHarness, failure, newUser } from './testing/harness';
@@ -18,7 +25,14 @@ const others: Platform[] = [];
 async function otherProcess(accessTtlSeconds?: number) {
   const platform = await createPlatform(h.env.config, h.log, 'identity-access-2');
   others.push(platform);
-  const svc = createIdentityService({ db: h.db, config: TEST_CONFIG, jwtSecret: h.jwtSecret, log: h.log, cache: platform.cache, accessTtlSeconds });
+  const svc = createIdentityService({
+    db: h.db,
+    config: TEST_CONFIG,
+    jwtSecret: h.jwtSecret,
+    log: h.log,
+    cache: platform.cache,
+    accessTtlSeconds,
+  });
   return { svc, caller: callerOf(svc) };
 }
 afterAll(async () => {
@@ -30,7 +44,8 @@ function callerOf(svc: IdentityService) {
   const appRouter = router(createIdentityRouters(svc));
   const make = createCallerFactory(appRouter);
   const context = createContextFactory({ authenticate: svc.authenticate, log: h.log });
-  return (token?: string) => make(context({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined }));
+  return (token?: string) =>
+    make(context({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined }));
 }
 
 async function admin() {
@@ -71,13 +86,26 @@ describe('identity.admin.setRole', () => {
     const out = await h.caller(a.token).identity.admin.setRole({ userId: b.user.id, role: 'customer' });
     expect(out).toMatchObject({ id: b.user.id, role: 'customer', disabled: false });
     expect(await roleOf(h.svc, b.token)).toBe('customer');
-    expect(await until(() => roleOf(other.svc, b.token), (r) => r === 'customer')).toBe('customer');
-    const refused = await failure(h, other.caller(b.token).identity.admin.setRole({ userId: a.user.id, role: 'customer' }));
+    expect(
+      await until(
+        () => roleOf(other.svc, b.token),
+        (r) => r === 'customer',
+      ),
+    ).toBe('customer');
+    const refused = await failure(
+      h,
+      other.caller(b.token).identity.admin.setRole({ userId: a.user.id, role: 'customer' }),
+    );
     expect([refused.code, refused.data.appCode]).toEqual(['FORBIDDEN', 'FORBIDDEN']);
     expect(await other.caller(b.token).auth.me()).toMatchObject({ id: b.user.id, role: 'customer' });
 
     await h.caller(a.token).identity.admin.setRole({ userId: b.user.id, role: 'admin' });
-    expect(await until(() => roleOf(other.svc, b.token), (r) => r === 'admin')).toBe('admin');
+    expect(
+      await until(
+        () => roleOf(other.svc, b.token),
+        (r) => r === 'admin',
+      ),
+    ).toBe('admin');
   });
 
   it('refuses customers, unknown users and bad input', async () => {
@@ -87,7 +115,10 @@ describe('identity.admin.setRole', () => {
     expect(forbidden.data.appCode).toBe('FORBIDDEN');
     const unknown = await failure(h, h.caller(a.token).identity.admin.setRole({ userId: newId(), role: 'customer' }));
     expect([unknown.code, unknown.data.appCode]).toEqual(['NOT_FOUND', 'USER_NOT_FOUND']);
-    const bad = await failure(h, h.caller(a.token).identity.admin.setRole({ userId: c.user.id, role: 'root' as 'admin' }));
+    const bad = await failure(
+      h,
+      h.caller(a.token).identity.admin.setRole({ userId: c.user.id, role: 'root' as 'admin' }),
+    );
     expect(bad.code).toBe('BAD_REQUEST');
     expect(bad.data.zodError?.fieldErrors.role).toBeDefined();
   });
@@ -98,7 +129,13 @@ describe('identity.admin.setRole', () => {
     expect(await roleOf(other.svc, a.token)).toBe('admin');
     await h.db.query(`UPDATE identity.users SET role = 'customer' WHERE id = $1`, { bind: [a.user.id] });
     const start = Date.now();
-    expect(await until(() => roleOf(other.svc, a.token), (r) => r === 'customer', 5_000)).toBe('customer');
+    expect(
+      await until(
+        () => roleOf(other.svc, a.token),
+        (r) => r === 'customer',
+        5_000,
+      ),
+    ).toBe('customer');
     expect(Date.now() - start).toBeLessThan(5_000);
   });
 });
@@ -110,10 +147,17 @@ describe('identity.admin.setDisabled', () => {
     const other = await otherProcess();
     expect(await other.caller(c.token).auth.me()).toMatchObject({ id: c.user.id });
 
-    expect(await h.caller(a.token).identity.admin.setDisabled({ userId: c.user.id, disabled: true })).toMatchObject({ disabled: true });
+    expect(await h.caller(a.token).identity.admin.setDisabled({ userId: c.user.id, disabled: true })).toMatchObject({
+      disabled: true,
+    });
     const here = await failure(h, h.caller(c.token).auth.me());
     expect([here.code, here.data.appCode]).toEqual(['FORBIDDEN', 'ACCOUNT_DISABLED']);
-    expect(await until(() => roleOf(other.svc, c.token), (r) => r === 'disabled')).toBe('disabled');
+    expect(
+      await until(
+        () => roleOf(other.svc, c.token),
+        (r) => r === 'disabled',
+      ),
+    ).toBe('disabled');
     const login = await failure(h, h.caller().auth.login({ email: c.input.email, password: c.input.password }));
     expect([login.code, login.data.appCode]).toEqual(['FORBIDDEN', 'ACCOUNT_DISABLED']);
     // The wrong password still says only that: a disabled account is not revealed to a guesser.
@@ -148,15 +192,18 @@ describe('the last admin', () => {
       h.caller(b.token).identity.admin.setRole({ userId: b.user.id, role: 'customer' }),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-    const [{ n }] = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM identity.users WHERE role = 'admin' AND disabled_at IS NULL`, {
-      type: QueryTypes.SELECT,
-    });
+    const [{ n }] = await h.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM identity.users WHERE role = 'admin' AND disabled_at IS NULL`,
+      {
+        type: QueryTypes.SELECT,
+      },
+    );
     expect(n).toBe(1);
   });
 });
 
 describe('auth.signOutEverywhere', () => {
-  it("stops every token of the caller in every process; new sign-ins and guests are unaffected", async () => {
+  it('stops every token of the caller in every process; new sign-ins and guests are unaffected', async () => {
     const c = await customer();
     const second = await h.svc.login({ email: c.input.email, password: c.input.password });
     const guest = await h.svc.guest();
@@ -167,7 +214,12 @@ describe('auth.signOutEverywhere', () => {
     for (const t of [c.token, second.token]) {
       const err = await failure(h, h.caller(t).auth.me());
       expect([err.code, err.data.appCode]).toEqual(['UNAUTHORIZED', 'UNAUTHENTICATED']);
-      expect(await until(() => roleOf(other.svc, t), (r) => r === 'revoked')).toBe('revoked');
+      expect(
+        await until(
+          () => roleOf(other.svc, t),
+          (r) => r === 'revoked',
+        ),
+      ).toBe('revoked');
     }
     expect(await h.caller(guest.token).auth.me()).toEqual({ guestId: guest.guestId, role: 'guest' });
     const fresh = await h.svc.login({ email: c.input.email, password: c.input.password });

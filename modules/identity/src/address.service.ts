@@ -48,7 +48,10 @@ async function lockUser(db: Db, userId: string, transaction: Transaction) {
 }
 
 async function clearDefault(userId: string, transaction: Transaction) {
-  await AddressModel.update({ isDefault: false, updatedAt: fn('now') }, { where: { userId, isDefault: true }, transaction });
+  await AddressModel.update(
+    { isDefault: false, updatedAt: fn('now') },
+    { where: { userId, isDefault: true }, transaction },
+  );
 }
 
 /** Owned strictly per user: another user's address id is answered exactly like a missing one. */

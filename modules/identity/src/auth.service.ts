@@ -63,7 +63,8 @@ export function createAuthService(deps: AuthDeps) {
       try {
         user = await UserModel.create({ id: newId(), email, passwordHash, name: input.name.trim(), role: 'customer' });
       } catch (e) {
-        if (e instanceof UniqueConstraintError) throw new DomainError('EMAIL_TAKEN', 'This email is already registered');
+        if (e instanceof UniqueConstraintError)
+          throw new DomainError('EMAIL_TAKEN', 'This email is already registered');
         throw e;
       }
       return answer(user, input.guestToken);

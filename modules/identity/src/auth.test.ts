@@ -7,13 +7,25 @@ import { JWT_AUDIENCE, JWT_ISSUER, createTokenService } from './tokens';
 const h = await createHarness();
 afterAll(() => h.close());
 
-const ADDRESS = { receiver: '张三', phone: '13800000000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' };
+const ADDRESS = {
+  receiver: '张三',
+  phone: '13800000000',
+  province: '浙江省',
+  city: '杭州市',
+  district: '西湖区',
+  detail: '文三路 1 号',
+};
 
 describe('auth.register / auth.login / auth.me', () => {
   it('registers, signs in and answers me with the stored user', async () => {
     const input = newUser({ email: '  Alice.Smith@Example.COM ' });
     const reg = await h.caller().auth.register(input);
-    expect(reg.user).toEqual({ id: expect.any(String), email: 'alice.smith@example.com', name: 'Test User', role: 'customer' });
+    expect(reg.user).toEqual({
+      id: expect.any(String),
+      email: 'alice.smith@example.com',
+      name: 'Test User',
+      role: 'customer',
+    });
     expect(reg.merge).toBeUndefined();
     expect(await h.caller(reg.token).auth.me()).toEqual(reg.user);
 
@@ -25,7 +37,10 @@ describe('auth.register / auth.login / auth.me', () => {
   it('refuses a second registration of the same email in another case (EMAIL_TAKEN)', async () => {
     const input = newUser();
     await h.caller().auth.register(input);
-    const err = await failure(h, h.caller().auth.register({ ...input, email: input.email.toUpperCase(), name: 'Other' }));
+    const err = await failure(
+      h,
+      h.caller().auth.register({ ...input, email: input.email.toUpperCase(), name: 'Other' }),
+    );
     expect(err.code).toBe('CONFLICT');
     expect(err.data.appCode).toBe('EMAIL_TAKEN');
   });
@@ -37,7 +52,10 @@ describe('auth.register / auth.login / auth.me', () => {
       h.caller().auth.register({ ...input, email: input.email.toUpperCase() }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    const rows = await h.db.query(`SELECT 1 FROM identity.users WHERE lower(email) = lower($1)`, { bind: [input.email], plain: false });
+    const rows = await h.db.query(`SELECT 1 FROM identity.users WHERE lower(email) = lower($1)`, {
+      bind: [input.email],
+      plain: false,
+    });
     expect(rows[0]).toHaveLength(1);
   });
 
@@ -45,7 +63,10 @@ describe('auth.register / auth.login / auth.me', () => {
     const input = newUser();
     await h.caller().auth.register(input);
     const wrong = await failure(h, h.caller().auth.login({ email: input.email, password: 'not the password' }));
-    const unknown = await failure(h, h.caller().auth.login({ email: `nobody-${newId()}@example.com`, password: 'whatever1' }));
+    const unknown = await failure(
+      h,
+      h.caller().auth.login({ email: `nobody-${newId()}@example.com`, password: 'whatever1' }),
+    );
     for (const e of [wrong, unknown]) {
       expect(e.code).toBe('UNAUTHORIZED');
       expect(e.data.appCode).toBe('INVALID_CREDENTIALS');
@@ -122,7 +143,11 @@ describe('tokens', () => {
     const tokens = createTokenService({ secret: h.jwtSecret, userTtlSeconds: 1 });
     const id = newId();
     const t = await tokens.signUser(id, 'customer', 3);
-    expect(await tokens.authenticate(t)).toEqual({ ok: true, auth: { kind: 'user', userId: id, role: 'customer' }, ver: 3 });
+    expect(await tokens.authenticate(t)).toEqual({
+      ok: true,
+      auth: { kind: 'user', userId: id, role: 'customer' },
+      ver: 3,
+    });
     await new Promise((r) => setTimeout(r, 2100));
     expect((await tokens.authenticate(t)).ok).toBe(false);
   });
@@ -164,7 +189,9 @@ describe('onLogin hook', () => {
       const plain = await h.caller().auth.login({ email: input.email, password: input.password });
       expect(plain.merge).toBeUndefined();
       // A user token, garbage or a failed login is not a guest: no call, no merge.
-      const ignored = await h.caller().auth.login({ email: input.email, password: input.password, guestToken: login.token });
+      const ignored = await h
+        .caller()
+        .auth.login({ email: input.email, password: input.password, guestToken: login.token });
       expect(ignored.merge).toBeUndefined();
       await h.caller().auth.login({ email: input.email, password: input.password, guestToken: 'garbage' });
       await failure(h, h.caller().auth.login({ email: input.email, password: 'wrong password', guestToken: g2.token }));

@@ -35,7 +35,9 @@ describe('password hashes', () => {
     expect(await hasher.verify('pässwörd 124', stored)).toBe(false);
     expect(await hasher.hash('same')).not.toBe(await hasher.hash('same')); // salted
     expect(await hasher.verify('x', 'bcrypt$2b$10$abc')).toBe(false);
-    expect(await hasher.verify('x', 'scrypt$99$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=')).toBe(false);
+    expect(
+      await hasher.verify('x', 'scrypt$99$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='),
+    ).toBe(false);
   });
 
   it('handles the production cost (N = 2^17) within scrypt maxmem', async () => {
@@ -49,7 +51,9 @@ describe('password hashes', () => {
     const u = newUser();
     await h.caller().auth.register(u); // cost 10
     const stronger = h.service({ PASSWORD_HASH_COST: 11 });
-    await expect(stronger.login({ email: u.email, password: 'wrong password' })).rejects.toMatchObject({ appCode: 'INVALID_CREDENTIALS' });
+    await expect(stronger.login({ email: u.email, password: 'wrong password' })).rejects.toMatchObject({
+      appCode: 'INVALID_CREDENTIALS',
+    });
     expect(parseHash(await storedHash(u.email))!.logN).toBe(10); // a failed login changes nothing
     await stronger.login({ email: u.email, password: u.password });
     const rehashed = await storedHash(u.email);
@@ -69,7 +73,10 @@ describe('ensureAdmin', () => {
 
   it('creates the admin once, also when two processes call it at the same moment', async () => {
     const email = `Boss-${newId()}@Example.com`;
-    const [a, b] = await Promise.all([h.svc.ensureAdmin(email, 'admin password'), h.service().ensureAdmin(email, 'admin password')]);
+    const [a, b] = await Promise.all([
+      h.svc.ensureAdmin(email, 'admin password'),
+      h.service().ensureAdmin(email, 'admin password'),
+    ]);
     expect(a.id).toBe(b.id);
     expect(a).toMatchObject({ email: email.toLowerCase(), role: 'admin' });
     expect(await admins(email)).toEqual([{ id: a.id, role: 'admin' }]);
@@ -84,9 +91,14 @@ describe('ensureAdmin', () => {
     const reg = await h.caller().auth.register(u);
     const admin = await h.svc.ensureAdmin(u.email.toUpperCase(), 'configured admin pw');
     expect(admin).toMatchObject({ id: reg.user.id, role: 'admin' });
-    await expect(h.svc.login({ email: u.email, password: u.password })).rejects.toMatchObject({ appCode: 'INVALID_CREDENTIALS' });
+    await expect(h.svc.login({ email: u.email, password: u.password })).rejects.toMatchObject({
+      appCode: 'INVALID_CREDENTIALS',
+    });
     const login = await h.svc.login({ email: u.email, password: 'configured admin pw' });
     expect(login.user).toMatchObject({ id: reg.user.id, role: 'admin' });
-    expect(await h.svc.authenticate(login.token)).toEqual({ ok: true, auth: { kind: 'user', userId: reg.user.id, role: 'admin' } });
+    expect(await h.svc.authenticate(login.token)).toEqual({
+      ok: true,
+      auth: { kind: 'user', userId: reg.user.id, role: 'admin' },
+    });
   });
 });

@@ -16,7 +16,8 @@ export async function ensureAdmin(
   password: string,
 ): Promise<User> {
   const { db, hasher, log } = deps;
-  if (password.length < 8 || password.length > 128) throw new Error('ensureAdmin: the password must be 8–128 characters');
+  if (password.length < 8 || password.length > 128)
+    throw new Error('ensureAdmin: the password must be 8–128 characters');
   const email = normalizeEmail(emailIn);
   const passwordHash = await hasher.hash(password);
   const inserted = await db.query<{ id: string }>(

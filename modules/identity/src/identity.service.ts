@@ -63,7 +63,14 @@ export interface IdentityService {
   sweepLoginThrottle(): Promise<number>;
 }
 
-export function createIdentityService({ db, config, jwtSecret, log, cache, accessTtlSeconds }: IdentityServiceDeps): IdentityService {
+export function createIdentityService({
+  db,
+  config,
+  jwtSecret,
+  log,
+  cache,
+  accessTtlSeconds,
+}: IdentityServiceDeps): IdentityService {
   // The services use the model classes, which must be bound to this Db.
   if (identityModels.some((m) => m.sequelize !== db)) {
     throw new Error('createIdentityService: call db.addModels(identityModels) on this Db first');

@@ -70,13 +70,17 @@ describe('login throttling', () => {
     const other = h.service(); // a second BFF process: same database, own memory
     const guesses = await Promise.allSettled(
       Array.from({ length: 12 }, (_, i) =>
-        (i % 2 ? other.login({ email: u.email, password: `guess ${i}` }) : h.svc.login({ email: u.email, password: `guess ${i}` })),
+        i % 2
+          ? other.login({ email: u.email, password: `guess ${i}` })
+          : h.svc.login({ email: u.email, password: `guess ${i}` }),
       ),
     );
     const codes = guesses.map((g) => (g.status === 'rejected' ? (g.reason as { appCode: string }).appCode : 'ok'));
     expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(LOGIN_MAX_ATTEMPTS);
     expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(12 - LOGIN_MAX_ATTEMPTS);
-    await expect(other.login({ email: u.email, password: u.password })).rejects.toMatchObject({ appCode: 'RATE_LIMITED' });
+    await expect(other.login({ email: u.email, password: u.password })).rejects.toMatchObject({
+      appCode: 'RATE_LIMITED',
+    });
   });
 
   it('sweeps windows that have passed', async () => {
@@ -84,7 +88,10 @@ describe('login throttling', () => {
     await failTimes(email, 1);
     await age(email, LOGIN_WINDOW_SECONDS + 1);
     expect(await h.svc.sweepLoginThrottle()).toBeGreaterThanOrEqual(1);
-    const rows = await h.db.query(`SELECT 1 FROM identity.login_throttle WHERE email = $1`, { bind: [email], type: QueryTypes.SELECT });
+    const rows = await h.db.query(`SELECT 1 FROM identity.login_throttle WHERE email = $1`, {
+      bind: [email],
+      type: QueryTypes.SELECT,
+    });
     expect(rows).toHaveLength(0);
   });
 });

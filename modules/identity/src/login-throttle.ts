@@ -18,7 +18,11 @@ export interface LoginThrottle {
   sweep(): Promise<number>;
 }
 
-export function createLoginThrottle(db: Db, max = LOGIN_MAX_ATTEMPTS, windowSeconds = LOGIN_WINDOW_SECONDS): LoginThrottle {
+export function createLoginThrottle(
+  db: Db,
+  max = LOGIN_MAX_ATTEMPTS,
+  windowSeconds = LOGIN_WINDOW_SECONDS,
+): LoginThrottle {
   return {
     async admit(email) {
       // A window that has passed starts over; a full window stops counting at max + 1 and does not

@@ -41,7 +41,8 @@ function toAuth(payload: Record<string, unknown>): { auth: Auth; ver: number } |
   if (typ === 'guest') return { auth: { kind: 'guest', guestId: sub }, ver: 0 };
   // Tokens issued before token versions existed carry no `ver`: version 0, the column's default.
   if (typeof ver !== 'number' || !Number.isSafeInteger(ver) || ver < 0) return null;
-  if (typ === 'user' && (role === 'customer' || role === 'admin')) return { auth: { kind: 'user', userId: sub, role }, ver };
+  if (typ === 'user' && (role === 'customer' || role === 'admin'))
+    return { auth: { kind: 'user', userId: sub, role }, ver };
   return null;
 }
 

@@ -25,7 +25,10 @@ describe('public reads', () => {
   it('answers SKU_NOT_FOUND for an unknown SKU and BAD_REQUEST with the field for bad input', async () => {
     const nf = await failure(h, h.caller().inventory.get({ skuId: newId() }));
     expect([nf.code, nf.data.appCode]).toEqual(['NOT_FOUND', 'SKU_NOT_FOUND']);
-    const tooMany = await failure(h, h.caller().inventory.getMany({ skuIds: Array.from({ length: 201 }, () => newId()) }));
+    const tooMany = await failure(
+      h,
+      h.caller().inventory.getMany({ skuIds: Array.from({ length: 201 }, () => newId()) }),
+    );
     expect(tooMany.code).toBe('BAD_REQUEST');
     expect(tooMany.data.zodError?.fieldErrors.skuIds).toBeDefined();
     const bad = await failure(h, h.caller().inventory.get({ skuId: 'not-a-uuid' }));
@@ -57,7 +60,14 @@ describe('admin procedures', () => {
   it('shows full counts to an admin', async () => {
     const sku = await h.newSku(9, 3);
     await h.svc.reserve(cart(), [{ skuId: sku, quantity: 2 }]);
-    expect(await admin.inventory.admin.get({ skuId: sku })).toMatchObject({ skuId: sku, onHand: 9, reserved: 2, available: 7, lowStockThreshold: 3, status: 'in_stock' });
+    expect(await admin.inventory.admin.get({ skuId: sku })).toMatchObject({
+      skuId: sku,
+      onHand: 9,
+      reserved: 2,
+      available: 7,
+      lowStockThreshold: 3,
+      status: 'in_stock',
+    });
     expect(await admin.inventory.admin.getMany({ skuIds: [sku] })).toHaveLength(1);
   });
 
@@ -73,27 +83,69 @@ describe('admin procedures', () => {
     expect([e.code, e.data.appCode]).toEqual(['CONFLICT', 'IDEMPOTENCY_CONFLICT']);
     const adjusts = (await h.ledger(sku)).filter((l) => l.type === 'ADJUST');
     expect(adjusts).toHaveLength(1);
-    const [ev] = (await h.events<InventoryAdjustedV1>(EVENTS.inventory.adjusted)).filter((x) => x.data.skuId === sku && x.data.source === 'adjust');
-    expect(ev.data).toMatchObject({ mode: 'ADD', onHandBefore: 10, onHandAfter: 15, operator: ADMIN_ID, reason: 'delivery', refType: 'MANUAL' });
+    const [ev] = (await h.events<InventoryAdjustedV1>(EVENTS.inventory.adjusted)).filter(
+      (x) => x.data.skuId === sku && x.data.source === 'adjust',
+    );
+    expect(ev.data).toMatchObject({
+      mode: 'ADD',
+      onHandBefore: 10,
+      onHandAfter: 15,
+      operator: ADMIN_ID,
+      reason: 'delivery',
+      refType: 'MANUAL',
+    });
   });
 
   it('refuses SUBTRACT or SET below what is reserved, and below zero (INSUFFICIENT_STOCK)', async () => {
     const sku = await h.newSku(10);
     await h.svc.reserve(cart(), [{ skuId: sku, quantity: 4 }]);
-    for (const [mode, quantity] of [['SUBTRACT', 7], ['SET', 3], ['SUBTRACT', 11]] as const) {
-      const e = await failure(h, admin.inventory.admin.adjust({ skuId: sku, mode, quantity, reason: 'count', idempotencyKey: key() }));
+    for (const [mode, quantity] of [
+      ['SUBTRACT', 7],
+      ['SET', 3],
+      ['SUBTRACT', 11],
+    ] as const) {
+      const e = await failure(
+        h,
+        admin.inventory.admin.adjust({ skuId: sku, mode, quantity, reason: 'count', idempotencyKey: key() }),
+      );
       expect([e.code, e.data.appCode]).toEqual(['CONFLICT', 'INSUFFICIENT_STOCK']);
       expect(e.data.details).toMatchObject({ skuId: sku, onHand: 10, reserved: 4, available: 6 });
     }
-    expect(await admin.inventory.admin.adjust({ skuId: sku, mode: 'SUBTRACT', quantity: 6, reason: 'count', idempotencyKey: key() })).toMatchObject({ onHand: 4, available: 0, status: 'out_of_stock' });
-    expect(await admin.inventory.admin.adjust({ skuId: sku, mode: 'SET', quantity: 20, reason: 'count', idempotencyKey: key() })).toMatchObject({ onHand: 20, reserved: 4 });
-    expect((await h.ledger(sku)).filter((l) => l.type === 'ADJUST').map((l) => [l.quantity, l.on_hand_before, l.on_hand_after])).toEqual([
+    expect(
+      await admin.inventory.admin.adjust({
+        skuId: sku,
+        mode: 'SUBTRACT',
+        quantity: 6,
+        reason: 'count',
+        idempotencyKey: key(),
+      }),
+    ).toMatchObject({ onHand: 4, available: 0, status: 'out_of_stock' });
+    expect(
+      await admin.inventory.admin.adjust({
+        skuId: sku,
+        mode: 'SET',
+        quantity: 20,
+        reason: 'count',
+        idempotencyKey: key(),
+      }),
+    ).toMatchObject({ onHand: 20, reserved: 4 });
+    expect(
+      (await h.ledger(sku))
+        .filter((l) => l.type === 'ADJUST')
+        .map((l) => [l.quantity, l.on_hand_before, l.on_hand_after]),
+    ).toEqual([
       [6, 10, 4],
       [16, 4, 20],
     ]);
-    const unknown = await failure(h, admin.inventory.admin.adjust({ skuId: newId(), mode: 'ADD', quantity: 1, reason: 'x', idempotencyKey: key() }));
+    const unknown = await failure(
+      h,
+      admin.inventory.admin.adjust({ skuId: newId(), mode: 'ADD', quantity: 1, reason: 'x', idempotencyKey: key() }),
+    );
     expect(unknown.data.appCode).toBe('SKU_NOT_FOUND');
-    const zero = await failure(h, admin.inventory.admin.adjust({ skuId: sku, mode: 'ADD', quantity: 0, reason: 'x', idempotencyKey: key() }));
+    const zero = await failure(
+      h,
+      admin.inventory.admin.adjust({ skuId: sku, mode: 'ADD', quantity: 0, reason: 'x', idempotencyKey: key() }),
+    );
     expect(zero.data.zodError?.fieldErrors.quantity).toBeDefined();
   });
 
@@ -119,12 +171,31 @@ describe('admin procedures', () => {
     const first = await admin.inventory.admin.transactions({ skuId: sku, limit: 3 });
     expect(first.items.map((e) => e.quantity)).toEqual([4, 3, 2]);
     expect(Object.keys(first.items[0]).sort()).toEqual(
-      ['createdAt', 'id', 'onHandAfter', 'onHandBefore', 'operator', 'quantity', 'reason', 'refId', 'refType', 'reservedAfter', 'reservedBefore', 'skuId', 'type'].sort(),
+      [
+        'createdAt',
+        'id',
+        'onHandAfter',
+        'onHandBefore',
+        'operator',
+        'quantity',
+        'reason',
+        'refId',
+        'refType',
+        'reservedAfter',
+        'reservedBefore',
+        'skuId',
+        'type',
+      ].sort(),
     );
     const second = await admin.inventory.admin.transactions({ skuId: sku, limit: 3, cursor: first.nextCursor! });
-    expect(second.items.map((e) => [e.type, e.quantity])).toEqual([['RESERVE', 1], ['IN', 10]]);
+    expect(second.items.map((e) => [e.type, e.quantity])).toEqual([
+      ['RESERVE', 1],
+      ['IN', 10],
+    ]);
     expect(second.nextCursor).toBeNull();
-    expect((await failure(h, admin.inventory.admin.transactions({ skuId: sku, cursor: 'nope' }))).code).toBe('BAD_REQUEST');
+    expect((await failure(h, admin.inventory.admin.transactions({ skuId: sku, cursor: 'nope' }))).code).toBe(
+      'BAD_REQUEST',
+    );
   });
 
   it('releases expired holds on demand', async () => {
@@ -142,18 +213,38 @@ describe('audit', () => {
     const [a, b] = [await h.newSku(10), await h.newSku(10)];
     await h.svc.reserve(cart(), [{ skuId: b, quantity: 2 }]);
     await h.db.query(`UPDATE inventory.stock SET on_hand = on_hand + 7 WHERE sku_id = $1`, { bind: [a] });
-    await h.db.query(`UPDATE inventory.ledger SET quantity = quantity + 1 WHERE sku_id = $1 AND type = 'RESERVE'`, { bind: [b] });
+    await h.db.query(`UPDATE inventory.ledger SET quantity = quantity + 1 WHERE sku_id = $1 AND type = 'RESERVE'`, {
+      bind: [b],
+    });
     const report = await admin.inventory.admin.audit();
     expect(report.mismatchCount).toBe(2);
     expect(report.mismatches).toEqual(
       expect.arrayContaining([
-        { skuId: a, onHand: 17, ledgerOnHand: 10, reserved: 0, ledgerReserved: 0, activeReserved: 0, inconsistentLedgerRows: 0 },
-        { skuId: b, onHand: 10, ledgerOnHand: 10, reserved: 2, ledgerReserved: 2, activeReserved: 2, inconsistentLedgerRows: 1 },
+        {
+          skuId: a,
+          onHand: 17,
+          ledgerOnHand: 10,
+          reserved: 0,
+          ledgerReserved: 0,
+          activeReserved: 0,
+          inconsistentLedgerRows: 0,
+        },
+        {
+          skuId: b,
+          onHand: 10,
+          ledgerOnHand: 10,
+          reserved: 2,
+          ledgerReserved: 2,
+          activeReserved: 2,
+          inconsistentLedgerRows: 1,
+        },
       ]),
     );
     // Put them back so the file's other checks stay meaningful.
     await h.db.query(`UPDATE inventory.stock SET on_hand = on_hand - 7 WHERE sku_id = $1`, { bind: [a] });
-    await h.db.query(`UPDATE inventory.ledger SET quantity = quantity - 1 WHERE sku_id = $1 AND type = 'RESERVE'`, { bind: [b] });
+    await h.db.query(`UPDATE inventory.ledger SET quantity = quantity - 1 WHERE sku_id = $1 AND type = 'RESERVE'`, {
+      bind: [b],
+    });
     expect((await h.svc.audit()).mismatchCount).toBe(0);
   });
 
@@ -162,7 +253,11 @@ describe('audit', () => {
     await h.svc.reserve(cart(), [{ skuId: sku, quantity: 3 }]);
     await h.db.query(`UPDATE inventory.reservations SET status = 'released' WHERE sku_id = $1`, { bind: [sku] });
     const report = await h.svc.audit();
-    expect(report.mismatches.find((m) => m.skuId === sku)).toMatchObject({ reserved: 3, activeReserved: 0, ledgerReserved: 3 });
+    expect(report.mismatches.find((m) => m.skuId === sku)).toMatchObject({
+      reserved: 3,
+      activeReserved: 0,
+      ledgerReserved: 3,
+    });
     await h.db.query(`UPDATE inventory.reservations SET status = 'active' WHERE sku_id = $1`, { bind: [sku] });
   });
 });

@@ -41,7 +41,8 @@ export class ChangeSet {
   private readonly stock = new Map<string, Tracked>();
 
   constructor(rows: Iterable<StockRow>) {
-    for (const r of rows) this.stock.set(r.skuId, { ...r, availableBefore: r.onHand - r.reserved, onHandDelta: 0, reservedDelta: 0 });
+    for (const r of rows)
+      this.stock.set(r.skuId, { ...r, availableBefore: r.onHand - r.reserved, onHandDelta: 0, reservedDelta: 0 });
   }
 
   has(skuId: string): boolean {
@@ -89,7 +90,8 @@ export class ChangeSet {
   stockDeltas(): { skuId: string; onHand: number; reserved: number }[] {
     const out: { skuId: string; onHand: number; reserved: number }[] = [];
     for (const t of this.stock.values()) {
-      if (t.onHandDelta !== 0 || t.reservedDelta !== 0) out.push({ skuId: t.skuId, onHand: t.onHandDelta, reserved: t.reservedDelta });
+      if (t.onHandDelta !== 0 || t.reservedDelta !== 0)
+        out.push({ skuId: t.skuId, onHand: t.onHandDelta, reserved: t.reservedDelta });
     }
     return out;
   }
@@ -104,7 +106,8 @@ export class ChangeSet {
     const touched = new Set([...this.updates, ...this.inserts].map((r) => r.skuId));
     const out: { skuId: string; onHand: number; reserved: number }[] = [];
     for (const t of this.stock.values()) {
-      if (t.onHandDelta !== 0 || t.reservedDelta !== 0 || touched.has(t.skuId)) out.push({ skuId: t.skuId, onHand: t.onHandDelta, reserved: t.reservedDelta });
+      if (t.onHandDelta !== 0 || t.reservedDelta !== 0 || touched.has(t.skuId))
+        out.push({ skuId: t.skuId, onHand: t.onHandDelta, reserved: t.reservedDelta });
     }
     return out;
   }
@@ -119,13 +122,25 @@ export class ChangeSet {
     for (const t of this.stock.values()) {
       const after = t.onHand - t.reserved;
       if (t.availableBefore > t.threshold && after <= t.threshold) {
-        const data: InventoryLowStockV1 = { skuId: t.skuId, available: after, threshold: t.threshold, onHand: t.onHand };
-        this.events.push({ type: EVENTS.inventory.lowStock, aggregateId: t.skuId, version: INVENTORY_EVENT_VERSION, data });
+        const data: InventoryLowStockV1 = {
+          skuId: t.skuId,
+          available: after,
+          threshold: t.threshold,
+          onHand: t.onHand,
+        };
+        this.events.push({
+          type: EVENTS.inventory.lowStock,
+          aggregateId: t.skuId,
+          version: INVENTORY_EVENT_VERSION,
+          data,
+        });
       }
     }
   }
 
   get isEmpty(): boolean {
-    return this.ledger.length === 0 && this.updates.length === 0 && this.inserts.length === 0 && this.events.length === 0;
+    return (
+      this.ledger.length === 0 && this.updates.length === 0 && this.inserts.length === 0 && this.events.length === 0
+    );
   }
 }

@@ -27,17 +27,25 @@ export function createExpirySweep(deps: { db: Db; outbox: Outbox; stockCache: St
       // SKIP LOCKED: SKUs another sweeper (or a reservation batch) holds are left for later.
       const locked = skuIds.length ? await lockStock(db, tx, skuIds, { skipLocked: true }) : { rows: [] };
       const lockedIds = new Set(locked.rows.map((r) => r.skuId));
-      const expired = await stillExpired(db, tx, candidates.filter((c) => lockedIds.has(c.skuId)).map((c) => c.id));
+      const expired = await stillExpired(
+        db,
+        tx,
+        candidates.filter((c) => lockedIds.has(c.skuId)).map((c) => c.id),
+      );
       const cs = new ChangeSet(locked.rows);
       const byOwner = new Map<string, { owner: Owner; lines: { skuId: string; quantity: number }[] }>();
       for (const r of expired) {
         const owner: Owner = { type: r.ownerType, id: r.ownerId };
-        cs.move(r.skuId, { type: 'RELEASE', quantity: r.quantity, reserved: -r.quantity }, {
-          operator: 'sweeper',
-          reason: 'hold expired',
-          refType: refTypeOf(owner),
-          refId: owner.id,
-        });
+        cs.move(
+          r.skuId,
+          { type: 'RELEASE', quantity: r.quantity, reserved: -r.quantity },
+          {
+            operator: 'sweeper',
+            reason: 'hold expired',
+            refType: refTypeOf(owner),
+            refId: owner.id,
+          },
+        );
         cs.updates.push({
           id: r.id,
           ownerType: r.ownerType,
@@ -54,7 +62,12 @@ export function createExpirySweep(deps: { db: Db; outbox: Outbox; stockCache: St
       }
       for (const { owner, lines } of byOwner.values()) {
         const data: InventoryReleasedV1 = { owner, lines, reason: 'expired' };
-        cs.events.push({ type: EVENTS.inventory.released, aggregateId: owner.id, version: INVENTORY_EVENT_VERSION, data });
+        cs.events.push({
+          type: EVENTS.inventory.released,
+          aggregateId: owner.id,
+          version: INVENTORY_EVENT_VERSION,
+          data,
+        });
       }
       await writeChangeSet(db, outbox, tx, cs);
       return { released: expired.length, changed: cs.changedSkus(), lockedSkus: locked.rows.length };

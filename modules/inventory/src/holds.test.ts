@@ -1,5 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { EVENTS, type InventoryDeductedV1, type InventoryReleasedV1, type InventoryReservedV1 } from '@zjmall/contracts';
+import {
+  EVENTS,
+  type InventoryDeductedV1,
+  type InventoryReleasedV1,
+  type InventoryReservedV1,
+} from '@zjmall/contracts';
 import { newId } from '@zjmall/platform';
 import { createInventorySweeper } from './index';
 import { cart, createHarness, domainFailure, order } from './testing/harness';
@@ -13,7 +18,10 @@ describe('release, extend', () => {
   it('releases some or all of an owner’s reservations, with ledger rows and an event', async () => {
     const [a, b] = [await h.newSku(10), await h.newSku(10)];
     const o = order();
-    await h.svc.reserve(o, [{ skuId: a, quantity: 2 }, { skuId: b, quantity: 3 }]);
+    await h.svc.reserve(o, [
+      { skuId: a, quantity: 2 },
+      { skuId: b, quantity: 3 },
+    ]);
     expect(await h.svc.release(o, [a])).toEqual({ owner: o, lines: [{ skuId: a, quantity: 2 }] });
     expect((await h.stock(a)).reserved).toBe(0);
     expect((await h.stock(b)).reserved).toBe(3);
@@ -21,12 +29,21 @@ describe('release, extend', () => {
     expect(all.lines).toEqual([{ skuId: b, quantity: 3 }]);
     expect((await h.stock(b)).reserved).toBe(0);
     expect((await h.svc.release(o)).lines).toEqual([]);
-    const events = (await h.events<InventoryReleasedV1>(EVENTS.inventory.released)).filter((e) => e.aggregate_id === o.id);
+    const events = (await h.events<InventoryReleasedV1>(EVENTS.inventory.released)).filter(
+      (e) => e.aggregate_id === o.id,
+    );
     expect(events.map((e) => e.data)).toEqual([
       { owner: o, lines: [{ skuId: a, quantity: 2 }], reason: 'released', note: null },
       { owner: o, lines: [{ skuId: b, quantity: 3 }], reason: 'released', note: 'order cancelled' },
     ]);
-    expect((await h.ledger(b)).at(-1)).toMatchObject({ type: 'RELEASE', quantity: 3, reserved_before: 3, reserved_after: 0, ref_type: 'ORDER', ref_id: o.id });
+    expect((await h.ledger(b)).at(-1)).toMatchObject({
+      type: 'RELEASE',
+      quantity: 3,
+      reserved_before: 3,
+      reserved_after: 0,
+      ref_type: 'ORDER',
+      ref_id: o.id,
+    });
   });
 
   it('extends a cart’s holds from the database clock', async () => {
@@ -49,8 +66,17 @@ describe('consume, transfer, returnStock', () => {
     expect(consumed.lines).toEqual([{ skuId: sku, quantity: 4 }]);
     expect(await h.stock(sku)).toEqual({ onHand: 6, reserved: 0 });
     expect(await h.activeReservations(sku)).toEqual({ n: 0, total: 0 });
-    expect((await h.ledger(sku)).at(-1)).toMatchObject({ type: 'OUT', quantity: 4, on_hand_before: 10, on_hand_after: 6, reserved_before: 4, reserved_after: 0 });
-    const [ev] = (await h.events<InventoryDeductedV1>(EVENTS.inventory.deducted)).filter((e) => e.aggregate_id === o.id);
+    expect((await h.ledger(sku)).at(-1)).toMatchObject({
+      type: 'OUT',
+      quantity: 4,
+      on_hand_before: 10,
+      on_hand_after: 6,
+      reserved_before: 4,
+      reserved_after: 0,
+    });
+    const [ev] = (await h.events<InventoryDeductedV1>(EVENTS.inventory.deducted)).filter(
+      (e) => e.aggregate_id === o.id,
+    );
     expect(ev.data).toEqual({ owner: o, lines: [{ skuId: sku, quantity: 4 }] });
     // Consuming again finds nothing: no second deduction.
     expect((await h.db.transaction((tx) => h.svc.consume(o, tx))).lines).toEqual([]);
@@ -61,7 +87,11 @@ describe('consume, transfer, returnStock', () => {
     const [a, b, kept] = [await h.newSku(5), await h.newSku(5), await h.newSku(5)];
     const c = cart();
     const o = order();
-    await h.svc.reserve(c, [{ skuId: a, quantity: 2 }, { skuId: b, quantity: 3 }, { skuId: kept, quantity: 1 }]);
+    await h.svc.reserve(c, [
+      { skuId: a, quantity: 2 },
+      { skuId: b, quantity: 3 },
+      { skuId: kept, quantity: 1 },
+    ]);
     await h.svc.reserve(o, [{ skuId: b, quantity: 1 }]); // the order already holds one of b: merged
     await expect(
       h.db.transaction(async (tx) => {
@@ -74,7 +104,12 @@ describe('consume, transfer, returnStock', () => {
     const before = [(await h.stock(a)).reserved, (await h.stock(b)).reserved];
     const moved = await h.db.transaction((tx) => h.svc.transfer(c, o, { tx, skuIds: [a, b] }));
     expect([(await h.stock(a)).reserved, (await h.stock(b)).reserved]).toEqual(before);
-    expect(moved.lines).toEqual([{ skuId: a, quantity: 2 }, { skuId: b, quantity: 3 }].sort((x, y) => (x.skuId < y.skuId ? -1 : 1)));
+    expect(moved.lines).toEqual(
+      [
+        { skuId: a, quantity: 2 },
+        { skuId: b, quantity: 3 },
+      ].sort((x, y) => (x.skuId < y.skuId ? -1 : 1)),
+    );
     expect(await h.stock(a)).toEqual({ onHand: 5, reserved: 2 });
     expect(await h.stock(b)).toEqual({ onHand: 5, reserved: 4 });
     const rows = await h.q<{ owner_type: string; sku_id: string; quantity: number; expires_at: Date | null }>(
@@ -89,11 +124,15 @@ describe('consume, transfer, returnStock', () => {
       ].sort((x, y) => ((x[1] as string) < (y[1] as string) ? -1 : 1)),
     );
     // The ledger tells the story, and its rows still add up.
-    expect((await h.ledger(a)).slice(-2).map((l) => [l.type, l.ref_type, l.reserved_before, l.reserved_after])).toEqual([
-      ['RELEASE', 'CART', 2, 0],
-      ['RESERVE', 'ORDER', 0, 2],
-    ]);
-    const reserved = (await h.events<InventoryReservedV1>(EVENTS.inventory.reserved)).filter((e) => e.data.transferredFrom);
+    expect((await h.ledger(a)).slice(-2).map((l) => [l.type, l.ref_type, l.reserved_before, l.reserved_after])).toEqual(
+      [
+        ['RELEASE', 'CART', 2, 0],
+        ['RESERVE', 'ORDER', 0, 2],
+      ],
+    );
+    const reserved = (await h.events<InventoryReservedV1>(EVENTS.inventory.reserved)).filter(
+      (e) => e.data.transferredFrom,
+    );
     expect(reserved.at(-1)?.data).toMatchObject({ owner: o, transferredFrom: c, expiresAt: null });
     expect((await h.svc.audit()).mismatches).toEqual([]);
   });
@@ -102,12 +141,21 @@ describe('consume, transfer, returnStock', () => {
     const sku = await h.newSku(3);
     const refId = newId();
     await h.db.transaction((tx) =>
-      h.svc.returnStock(tx, [{ skuId: sku, quantity: 1 }, { skuId: sku, quantity: 1 }], { operator: 'refund', reason: 'refund', refType: 'ORDER', refId }),
+      h.svc.returnStock(
+        tx,
+        [
+          { skuId: sku, quantity: 1 },
+          { skuId: sku, quantity: 1 },
+        ],
+        { operator: 'refund', reason: 'refund', refType: 'ORDER', refId },
+      ),
     );
     expect(await h.stock(sku)).toEqual({ onHand: 5, reserved: 0 });
     expect((await h.ledger(sku)).at(-1)).toMatchObject({ type: 'IN', quantity: 2, ref_type: 'ORDER', ref_id: refId });
     const err = await domainFailure(
-      h.db.transaction((tx) => h.svc.returnStock(tx, [{ skuId: newId(), quantity: 1 }], { operator: 'x', reason: 'x', refType: 'ORDER' })),
+      h.db.transaction((tx) =>
+        h.svc.returnStock(tx, [{ skuId: newId(), quantity: 1 }], { operator: 'x', reason: 'x', refType: 'ORDER' }),
+      ),
     );
     expect(err.appCode).toBe('SKU_NOT_FOUND');
   });
@@ -115,9 +163,18 @@ describe('consume, transfer, returnStock', () => {
   it('creates stock once: a repeated initStock leaves existing SKUs alone', async () => {
     const sku = newId();
     const by = { operator: 'seed', reason: 'seed', refType: 'IMPORT' as const };
-    expect(await h.db.transaction((tx) => h.svc.initStock(tx, [{ skuId: sku, onHand: 8, lowStockThreshold: 2 }], by))).toEqual({ created: [sku] });
-    expect(await h.db.transaction((tx) => h.svc.initStock(tx, [{ skuId: sku, onHand: 99 }], by))).toEqual({ created: [] });
-    expect(await h.svc.getAdminOne(sku)).toMatchObject({ onHand: 8, reserved: 0, lowStockThreshold: 2, status: 'in_stock' });
+    expect(
+      await h.db.transaction((tx) => h.svc.initStock(tx, [{ skuId: sku, onHand: 8, lowStockThreshold: 2 }], by)),
+    ).toEqual({ created: [sku] });
+    expect(await h.db.transaction((tx) => h.svc.initStock(tx, [{ skuId: sku, onHand: 99 }], by))).toEqual({
+      created: [],
+    });
+    expect(await h.svc.getAdminOne(sku)).toMatchObject({
+      onHand: 8,
+      reserved: 0,
+      lowStockThreshold: 2,
+      status: 'in_stock',
+    });
     expect((await h.ledger(sku)).map((l) => [l.type, l.quantity, l.ref_type])).toEqual([['IN', 8, 'IMPORT']]);
   });
 });
@@ -135,8 +192,15 @@ describe('the sweeper', () => {
     await sleep(1600);
     expect(await h.svc.releaseExpired()).toEqual({ released: 1 });
     expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 4 });
-    expect((await h.ledger(sku)).at(-1)).toMatchObject({ type: 'RELEASE', quantity: 2, ref_type: 'CART', ref_id: short.id });
-    const [ev] = (await h.events<InventoryReleasedV1>(EVENTS.inventory.released)).filter((e) => e.aggregate_id === short.id);
+    expect((await h.ledger(sku)).at(-1)).toMatchObject({
+      type: 'RELEASE',
+      quantity: 2,
+      ref_type: 'CART',
+      ref_id: short.id,
+    });
+    const [ev] = (await h.events<InventoryReleasedV1>(EVENTS.inventory.released)).filter(
+      (e) => e.aggregate_id === short.id,
+    );
     expect(ev.data).toEqual({ owner: short, lines: [{ skuId: sku, quantity: 2 }], reason: 'expired' });
     expect(await h.svc.getPublicOne(sku)).toMatchObject({ available: 6 });
   });
@@ -145,7 +209,11 @@ describe('the sweeper', () => {
     const skus = await Promise.all(Array.from({ length: 12 }, () => h.newSku(100)));
     const carts = Array.from({ length: 30 }, () => cart());
     for (const [i, c] of carts.entries()) {
-      await h.svc.reserve(c, [0, 1, 2].map((k) => ({ skuId: skus[(i + k * 5) % skus.length], quantity: 1 + k })), { ttlSeconds: 0.2 });
+      await h.svc.reserve(
+        c,
+        [0, 1, 2].map((k) => ({ skuId: skus[(i + k * 5) % skus.length], quantity: 1 + k })),
+        { ttlSeconds: 0.2 },
+      );
     }
     await sleep(300);
     const [one, two] = await Promise.all([h.svc.releaseExpired(), h.service().releaseExpired()]);

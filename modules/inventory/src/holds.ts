@@ -10,7 +10,14 @@ import type { Db, Outbox } from '@zjmall/platform';
 import { ChangeSet, type ReservationWrite } from './change-set';
 import type { StockCache } from './inventory.cache';
 import { lockOwnerStock, lockWithReservations, writeChangeSet } from './stock.store';
-import { refTypeOf, type Owner, type ReleaseOptions, type ReservationRow, type StockLine, type TransferOptions } from './types';
+import {
+  refTypeOf,
+  type Owner,
+  type ReleaseOptions,
+  type ReservationRow,
+  type StockLine,
+  type TransferOptions,
+} from './types';
 
 export interface HoldsDeps {
   db: Db;
@@ -43,7 +50,10 @@ export function createHolds(deps: HoldsDeps) {
   const { db, outbox, stockCache } = deps;
 
   /** Runs `fn` in the caller's transaction, or in one of its own; invalidates once it commits. */
-  async function inTx<T>(tx: Transaction | undefined, fn: (tx: Transaction) => Promise<{ value: T; changed: string[] }>): Promise<T> {
+  async function inTx<T>(
+    tx: Transaction | undefined,
+    fn: (tx: Transaction) => Promise<{ value: T; changed: string[] }>,
+  ): Promise<T> {
     if (tx) {
       const { value, changed } = await fn(tx);
       stockCache.invalidateAfterCommit(tx, changed);
@@ -60,7 +70,12 @@ export function createHolds(deps: HoldsDeps) {
       return inTx(opts.tx, async (tx) => {
         const { locked, reservations: rows } = await lockWithReservations(db, tx, { owner, skuIds }, [owner]);
         const cs = new ChangeSet(locked.rows);
-        const by = { operator: opts.operator ?? 'system', reason: opts.reason ?? 'release', refType: refTypeOf(owner), refId: owner.id };
+        const by = {
+          operator: opts.operator ?? 'system',
+          reason: opts.reason ?? 'release',
+          refType: refTypeOf(owner),
+          refId: owner.id,
+        };
         for (const r of rows) {
           cs.move(r.skuId, { type: 'RELEASE', quantity: r.quantity, reserved: -r.quantity }, by);
           cs.updates.push(asWrite(r, 'released'));
@@ -68,7 +83,12 @@ export function createHolds(deps: HoldsDeps) {
         const lines = rows.map((r) => ({ skuId: r.skuId, quantity: r.quantity }));
         if (lines.length) {
           const data: InventoryReleasedV1 = { owner, lines, reason: 'released', note: opts.reason ?? null };
-          cs.events.push({ type: EVENTS.inventory.released, aggregateId: owner.id, version: INVENTORY_EVENT_VERSION, data });
+          cs.events.push({
+            type: EVENTS.inventory.released,
+            aggregateId: owner.id,
+            version: INVENTORY_EVENT_VERSION,
+            data,
+          });
         }
         await writeChangeSet(db, outbox, tx, cs);
         return { value: { owner, lines }, changed: cs.changedSkus() };
@@ -87,7 +107,11 @@ export function createHolds(deps: HoldsDeps) {
           `UPDATE inventory.reservations SET expires_at = now() + make_interval(secs => $3), updated_at = now()
             WHERE owner_type = $1 AND owner_id = $2 AND status = 'active' AND sku_id = ANY($4::uuid[])
           RETURNING expires_at`,
-          { bind: [owner.type, owner.id, ttlSeconds, locked.rows.map((r) => r.skuId)], type: QueryTypes.SELECT, transaction: tx },
+          {
+            bind: [owner.type, owner.id, ttlSeconds, locked.rows.map((r) => r.skuId)],
+            type: QueryTypes.SELECT,
+            transaction: tx,
+          },
         );
         return { extended: rows.length, expiresAt: rows[0]?.expires_at.toISOString() ?? null };
       });
@@ -105,7 +129,12 @@ export function createHolds(deps: HoldsDeps) {
       const lines = rows.map((r) => ({ skuId: r.skuId, quantity: r.quantity }));
       if (lines.length) {
         const data: InventoryDeductedV1 = { owner, lines };
-        cs.events.push({ type: EVENTS.inventory.deducted, aggregateId: owner.id, version: INVENTORY_EVENT_VERSION, data });
+        cs.events.push({
+          type: EVENTS.inventory.deducted,
+          aggregateId: owner.id,
+          version: INVENTORY_EVENT_VERSION,
+          data,
+        });
       }
       await writeChangeSet(db, outbox, tx, cs);
       // Available is unchanged (both counts fell), so the public cache stays right.
@@ -119,9 +148,14 @@ export function createHolds(deps: HoldsDeps) {
      */
     async transfer(from: Owner, to: Owner, opts: TransferOptions): Promise<OwnerLines> {
       const { tx } = opts;
-      const { locked, reservations: rows } = await lockWithReservations(db, tx, { owner: from, skuIds: opts.skuIds }, [from, to]);
+      const { locked, reservations: rows } = await lockWithReservations(db, tx, { owner: from, skuIds: opts.skuIds }, [
+        from,
+        to,
+      ]);
       const cs = new ChangeSet(locked.rows);
-      const target = new Map(rows.filter((r) => r.ownerType === to.type && r.ownerId === to.id).map((r) => [r.skuId, r]));
+      const target = new Map(
+        rows.filter((r) => r.ownerType === to.type && r.ownerId === to.id).map((r) => [r.skuId, r]),
+      );
       const moving = rows.filter((r) => r.ownerType === from.type && r.ownerId === from.id);
       const ttl = opts.ttlSeconds ?? deps.defaultHoldTtlSeconds;
       const expiresAt = to.type === 'order' ? null : new Date(locked.now.getTime() + ttl * 1000).toISOString();

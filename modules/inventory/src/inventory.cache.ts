@@ -38,7 +38,11 @@ export function createStockCache({ cache, db, log }: { cache: Cache; db: Db; log
   }
 
   /** `ids` in order, from the cache's answers (`cached`, aligned) and the database for its misses. */
-  async function complete(ids: string[], cached: (PublicStock | null | undefined)[], transaction?: Transaction): Promise<PublicStock[]> {
+  async function complete(
+    ids: string[],
+    cached: (PublicStock | null | undefined)[],
+    transaction?: Transaction,
+  ): Promise<PublicStock[]> {
     const misses = ids.filter((_, i) => cached[i] === undefined);
     const found = new Map<string, PublicStock>();
     if (misses.length) {
@@ -47,7 +51,11 @@ export function createStockCache({ cache, db, log }: { cache: Cache; db: Db; log
         { bind: [misses], type: QueryTypes.SELECT, transaction },
       );
       for (const r of rows) {
-        found.set(r.sku_id, { skuId: r.sku_id, available: r.available, status: stockStatus(r.available, r.low_stock_threshold) });
+        found.set(r.sku_id, {
+          skuId: r.sku_id,
+          available: r.available,
+          status: stockStatus(r.available, r.low_stock_threshold),
+        });
       }
       const entries = misses.map((id) => {
         const value = found.get(id) ?? null;

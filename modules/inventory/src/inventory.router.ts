@@ -23,8 +23,14 @@ import type { InventoryService } from './inventory.service';
  */
 export function createInventoryRouter(svc: InventoryService) {
   const admin = router({
-    get: adminProcedure.input(InventoryGetInput).output(AdminStock).query(({ input }) => svc.getAdminOne(input.skuId)),
-    getMany: adminProcedure.input(InventoryGetManyInput).output(z.array(AdminStock)).query(({ input }) => svc.getAdmin(input.skuIds)),
+    get: adminProcedure
+      .input(InventoryGetInput)
+      .output(AdminStock)
+      .query(({ input }) => svc.getAdminOne(input.skuId)),
+    getMany: adminProcedure
+      .input(InventoryGetManyInput)
+      .output(z.array(AdminStock))
+      .query(({ input }) => svc.getAdmin(input.skuIds)),
     adjust: adminProcedure
       .input(InventoryAdjustInput)
       .output(AdminStock)
@@ -37,7 +43,10 @@ export function createInventoryRouter(svc: InventoryService) {
       .input(InventorySetThresholdInput)
       .output(AdminStock)
       .mutation(({ ctx, input }) => svc.setThreshold({ ...input, operator: ctx.user.id })),
-    lowStock: adminProcedure.input(InventoryLowStockInput).output(InventoryLowStockPage).query(({ input }) => svc.lowStock(input)),
+    lowStock: adminProcedure
+      .input(InventoryLowStockInput)
+      .output(InventoryLowStockPage)
+      .query(({ input }) => svc.lowStock(input)),
     transactions: adminProcedure
       .input(InventoryTransactionsInput)
       .output(InventoryTransactionsPage)
@@ -47,8 +56,14 @@ export function createInventoryRouter(svc: InventoryService) {
   });
 
   return router({
-    get: publicProcedure.input(InventoryGetInput).output(PublicStock).query(({ input }) => svc.getPublicOne(input.skuId)),
-    getMany: publicProcedure.input(InventoryGetManyInput).output(z.array(PublicStock)).query(({ input }) => svc.getPublic(input.skuIds)),
+    get: publicProcedure
+      .input(InventoryGetInput)
+      .output(PublicStock)
+      .query(({ input }) => svc.getPublicOne(input.skuId)),
+    getMany: publicProcedure
+      .input(InventoryGetManyInput)
+      .output(z.array(PublicStock))
+      .query(({ input }) => svc.getPublic(input.skuIds)),
     admin,
   });
 }

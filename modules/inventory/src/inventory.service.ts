@@ -8,7 +8,18 @@ import type {
   InventoryTransactionsPage,
   PublicStock,
 } from '@zjmall/contracts';
-import { DomainError, type Settled, type Bus, type Cache, type Config, type Db, type Locks, type Logger, type Outbox, type Stamp } from '@zjmall/platform';
+import {
+  DomainError,
+  type Settled,
+  type Bus,
+  type Cache,
+  type Config,
+  type Db,
+  type Locks,
+  type Logger,
+  type Outbox,
+  type Stamp,
+} from '@zjmall/platform';
 import { createExpirySweep } from './expiry';
 import { createHolds, type OwnerLines } from './holds';
 import { createStockCache } from './inventory.cache';

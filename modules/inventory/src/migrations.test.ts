@@ -9,9 +9,12 @@ it('migrates up, down and up again', async () => {
   const db = createDb({ url, poolMax: 2 });
   const tables = async () =>
     (
-      await db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'inventory' ORDER BY 1`, {
-        type: QueryTypes.SELECT,
-      })
+      await db.query<{ t: string }>(
+        `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'inventory' ORDER BY 1`,
+        {
+          type: QueryTypes.SELECT,
+        },
+      )
     ).map((r) => r.t);
   try {
     const modules = [platformMigrations, inventoryMigrations];

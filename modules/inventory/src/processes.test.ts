@@ -21,7 +21,11 @@ interface ChildResult {
 }
 
 function startChild() {
-  const p = spawn(TSX, [FIXTURE], { cwd: ROOT, env: { ...process.env, ...h.env.childEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const p = spawn(TSX, [FIXTURE], {
+    cwd: ROOT,
+    env: { ...process.env, ...h.env.childEnv },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   p.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
   const exited = new Promise<number | null>((done) => p.once('exit', done));

@@ -1,7 +1,15 @@
 import { EVENTS, INVENTORY_EVENT_VERSION, type InventoryReservedV1 } from '@zjmall/contracts';
 import { DomainError, newId } from '@zjmall/platform';
 import type { ChangeSet, ReservationWrite } from './change-set';
-import { ownerKey, refTypeOf, type Owner, type ReservationRow, type ReserveLine, type ReserveResult, type ReservedLine } from './types';
+import {
+  ownerKey,
+  refTypeOf,
+  type Owner,
+  type ReservationRow,
+  type ReserveLine,
+  type ReserveResult,
+  type ReservedLine,
+} from './types';
 
 /** One reserve call: an owner sets its reservations of some SKUs, all or nothing. */
 export interface ReserveRequest {
@@ -27,7 +35,12 @@ interface Holding {
  * own INSUFFICIENT_STOCK (first short SKU) or SKU_NOT_FOUND; the others still go through. Fills
  * `cs` with the ledger rows, reservation writes and events of the accepted requests.
  */
-export function planReservations(cs: ChangeSet, existing: ReservationRow[], requests: ReserveRequest[], now: Date): ReserveOutcome[] {
+export function planReservations(
+  cs: ChangeSet,
+  existing: ReservationRow[],
+  requests: ReserveRequest[],
+  now: Date,
+): ReserveOutcome[] {
   const holdings = new Map<string, Holding>();
   for (const r of existing) {
     holdings.set(ownerKey(r.ownerType, r.ownerId, r.skuId), {
@@ -43,7 +56,8 @@ export function planReservations(cs: ChangeSet, existing: ReservationRow[], requ
     const expiresAt = req.ttlSeconds === null ? null : new Date(now.getTime() + req.ttlSeconds * 1000).toISOString();
     // Check every line before changing anything: all or nothing.
     for (const line of req.lines) {
-      if (!cs.has(line.skuId)) return { ok: false, error: new DomainError('SKU_NOT_FOUND', 'Unknown SKU', { skuId: line.skuId }) };
+      if (!cs.has(line.skuId))
+        return { ok: false, error: new DomainError('SKU_NOT_FOUND', 'Unknown SKU', { skuId: line.skuId }) };
       const current = held(holdings.get(ownerKey(owner.type, owner.id, line.skuId)));
       const available = cs.available(line.skuId);
       if (line.quantity - current > available) {
@@ -76,7 +90,15 @@ export function planReservations(cs: ChangeSet, existing: ReservationRow[], requ
         h.changed = true;
       } else {
         h = {
-          write: { id: newId(), ownerType: owner.type, ownerId: owner.id, skuId: line.skuId, quantity: line.quantity, status: 'active', expiresAt },
+          write: {
+            id: newId(),
+            ownerType: owner.type,
+            ownerId: owner.id,
+            skuId: line.skuId,
+            quantity: line.quantity,
+            status: 'active',
+            expiresAt,
+          },
           existing: false,
           changed: true,
         };
@@ -87,7 +109,12 @@ export function planReservations(cs: ChangeSet, existing: ReservationRow[], requ
     const changed = lines.filter((l) => l.delta !== 0);
     if (changed.length) {
       const data: InventoryReservedV1 = { owner, lines: changed, expiresAt };
-      cs.events.push({ type: EVENTS.inventory.reserved, aggregateId: owner.id, version: INVENTORY_EVENT_VERSION, data });
+      cs.events.push({
+        type: EVENTS.inventory.reserved,
+        aggregateId: owner.id,
+        version: INVENTORY_EVENT_VERSION,
+        data,
+      });
     }
     return { ok: true, result: { owner, lines, expiresAt } };
   });

@@ -40,11 +40,18 @@ async function run(cmd: Command) {
         },
       }
     : undefined;
-  const svc = createInventoryService({ ...platform, options: { lockTtlMs: cmd.lockTtlMs, maxBatch: cmd.maxBatch, hooks } });
+  const svc = createInventoryService({
+    ...platform,
+    options: { lockTtlMs: cmd.lockTtlMs, maxBatch: cmd.maxBatch, hooks },
+  });
   const results = await Promise.allSettled(
-    Array.from({ length: cmd.count }, () => svc.reserve({ type: 'cart', id: newId() }, [{ skuId: cmd.skuId, quantity: 1 }])),
+    Array.from({ length: cmd.count }, () =>
+      svc.reserve({ type: 'cart', id: newId() }, [{ skuId: cmd.skuId, quantity: 1 }]),
+    ),
   );
-  const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { appCode?: string; message?: string }] : []));
+  const errors = results.flatMap((r) =>
+    r.status === 'rejected' ? [r.reason as { appCode?: string; message?: string }] : [],
+  );
   return {
     ok: results.length - errors.length,
     insufficient: errors.filter((e) => e.appCode === 'INSUFFICIENT_STOCK').length,

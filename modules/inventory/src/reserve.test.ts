@@ -15,9 +15,13 @@ describe('reserve', () => {
     const first = await h.svc.reserve(c, [{ skuId: sku, quantity: 2 }]);
     expect(first.lines).toEqual([{ skuId: sku, quantity: 2, delta: 2 }]);
     expect(first.expiresAt).not.toBeNull();
-    expect((await h.svc.reserve(c, [{ skuId: sku, quantity: 5 }])).lines).toEqual([{ skuId: sku, quantity: 5, delta: 3 }]);
+    expect((await h.svc.reserve(c, [{ skuId: sku, quantity: 5 }])).lines).toEqual([
+      { skuId: sku, quantity: 5, delta: 3 },
+    ]);
     expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 5 });
-    expect((await h.svc.reserve(c, [{ skuId: sku, quantity: 1 }])).lines).toEqual([{ skuId: sku, quantity: 1, delta: -4 }]);
+    expect((await h.svc.reserve(c, [{ skuId: sku, quantity: 1 }])).lines).toEqual([
+      { skuId: sku, quantity: 1, delta: -4 },
+    ]);
     expect(await h.activeReservations(sku)).toEqual({ n: 1, total: 1 });
     await h.svc.reserve(c, [{ skuId: sku, quantity: 0 }]);
     expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 0 });
@@ -64,8 +68,15 @@ describe('reserve', () => {
   it('answers SKU_NOT_FOUND for an unknown SKU, alone or among others', async () => {
     const known = await h.newSku(3);
     const unknown = newId();
-    expect((await domainFailure(h.svc.reserve(cart(), [{ skuId: unknown, quantity: 1 }]))).appCode).toBe('SKU_NOT_FOUND');
-    const err = await domainFailure(h.svc.reserve(cart(), [{ skuId: known, quantity: 1 }, { skuId: unknown, quantity: 1 }]));
+    expect((await domainFailure(h.svc.reserve(cart(), [{ skuId: unknown, quantity: 1 }]))).appCode).toBe(
+      'SKU_NOT_FOUND',
+    );
+    const err = await domainFailure(
+      h.svc.reserve(cart(), [
+        { skuId: known, quantity: 1 },
+        { skuId: unknown, quantity: 1 },
+      ]),
+    );
     expect(err.appCode).toBe('SKU_NOT_FOUND');
     expect((await h.stock(known)).reserved).toBe(0);
   });
@@ -76,7 +87,9 @@ describe('reserve', () => {
     await h.svc.reserve(c, [{ skuId: sku, quantity: 6 }]); // 12 → 6: above 5
     await h.svc.reserve(c, [{ skuId: sku, quantity: 8 }]); // 6 → 4: crosses
     await h.svc.reserve(cart(), [{ skuId: sku, quantity: 1 }]); // 4 → 3: already low
-    const reserved = (await h.events<InventoryReservedV1>(EVENTS.inventory.reserved)).filter((e) => e.data.lines[0].skuId === sku);
+    const reserved = (await h.events<InventoryReservedV1>(EVENTS.inventory.reserved)).filter(
+      (e) => e.data.lines[0].skuId === sku,
+    );
     expect(reserved.map((e) => e.data.lines[0].delta)).toEqual([6, 2, 1]);
     expect(reserved[0]).toMatchObject({ aggregate_id: c.id, version: 1, data: { owner: c } });
     const low = (await h.events<InventoryLowStockV1>(EVENTS.inventory.lowStock)).filter((e) => e.data.skuId === sku);
@@ -98,7 +111,9 @@ describe('reserve', () => {
     await sleep(20); // the fill is not awaited by the reader
     const cached = await h.platform.cache.get<unknown>(`inv:pub:${sku}`);
     expect(cached).toBeNull();
-    await h.db.transaction((tx) => h.svc.initStock(tx, [{ skuId: sku, onHand: 7 }], { operator: 'test', reason: 'x', refType: 'IMPORT' }));
+    await h.db.transaction((tx) =>
+      h.svc.initStock(tx, [{ skuId: sku, onHand: 7 }], { operator: 'test', reason: 'x', refType: 'IMPORT' }),
+    );
     expect(await h.svc.getPublic([sku, sku])).toEqual([{ skuId: sku, available: 7, status: 'low_stock' }]);
   });
 
@@ -124,9 +139,13 @@ describe('coalescing', () => {
     let batches = 0;
     const svc = h.service({ hooks: { insideLock: () => void batches++ } });
     const sku = await h.newSku(120);
-    const results = await Promise.allSettled(Array.from({ length: 300 }, () => svc.reserve(cart(), [{ skuId: sku, quantity: 1 }])));
+    const results = await Promise.allSettled(
+      Array.from({ length: 300 }, () => svc.reserve(cart(), [{ skuId: sku, quantity: 1 }])),
+    );
     const ok = results.filter((r) => r.status === 'fulfilled').length;
-    const short = results.filter((r) => r.status === 'rejected' && (r.reason as { appCode?: string }).appCode === 'INSUFFICIENT_STOCK').length;
+    const short = results.filter(
+      (r) => r.status === 'rejected' && (r.reason as { appCode?: string }).appCode === 'INSUFFICIENT_STOCK',
+    ).length;
     expect({ ok, short }).toEqual({ ok: 120, short: 180 });
     expect(batches).toBeLessThanOrEqual(10);
     expect(await h.stock(sku)).toEqual({ onHand: 120, reserved: 120 });
@@ -143,7 +162,10 @@ describe('coalescing', () => {
     const skus = await Promise.all(Array.from({ length: 40 }, (_, i) => h.newSku(i === 7 ? 0 : 3)));
     const results = await Promise.allSettled(skus.map((skuId) => svc.reserve(cart(), [{ skuId, quantity: 2 }])));
     expect(results.map((r) => r.status)).toEqual(skus.map((_, i) => (i === 7 ? 'rejected' : 'fulfilled')));
-    expect((results[7] as PromiseRejectedResult).reason).toMatchObject({ appCode: 'INSUFFICIENT_STOCK', details: { skuId: skus[7], requested: 2, available: 0 } });
+    expect((results[7] as PromiseRejectedResult).reason).toMatchObject({
+      appCode: 'INSUFFICIENT_STOCK',
+      details: { skuId: skus[7], requested: 2, available: 0 },
+    });
     expect(batches).toBeLessThanOrEqual(2);
     for (const [i, s] of skus.entries()) expect((await h.stock(s)).reserved).toBe(i === 7 ? 0 : 2);
   });
@@ -164,17 +186,30 @@ describe('coalescing', () => {
   it('never oversells when the lock gives no exclusion at all: the fence and row locks hold', async () => {
     // Two services (two coalescers, as in two processes) whose "lock" lets everyone in at once,
     // i.e. a lock that has always already expired; each batch stalls inside it.
-    const open: Locks = { mode: 'in-process', withLocks: (_keys, fn) => fn(new AbortController().signal), close: async () => {} };
+    const open: Locks = {
+      mode: 'in-process',
+      withLocks: (_keys, fn) => fn(new AbortController().signal),
+      close: async () => {},
+    };
     const stall = { insideLock: () => sleep(15) };
     const one = h.service({ hooks: stall, maxBatch: 7 }, open);
     const two = h.service({ hooks: stall, maxBatch: 5 }, open);
     const sku = await h.newSku(50);
-    const calls = Array.from({ length: 200 }, (_, i) => (i % 2 ? one : two).reserve(cart(), [{ skuId: sku, quantity: 1 }]));
+    const calls = Array.from({ length: 200 }, (_, i) =>
+      (i % 2 ? one : two).reserve(cart(), [{ skuId: sku, quantity: 1 }]),
+    );
     // Multi-SKU reservations on the same SKU join the race through the general path.
     const other = await h.newSku(1000);
-    const multi = Array.from({ length: 20 }, () => one.reserve(order(), [{ skuId: sku, quantity: 1 }, { skuId: other, quantity: 1 }]));
+    const multi = Array.from({ length: 20 }, () =>
+      one.reserve(order(), [
+        { skuId: sku, quantity: 1 },
+        { skuId: other, quantity: 1 },
+      ]),
+    );
     const results = await Promise.allSettled([...calls, ...multi]);
-    const rejected = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as { appCode?: string });
+    const rejected = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => (r as PromiseRejectedResult).reason as { appCode?: string });
     expect(rejected.every((e) => e.appCode === 'INSUFFICIENT_STOCK')).toBe(true);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
     expect(await h.stock(sku)).toEqual({ onHand: 50, reserved: 50 });

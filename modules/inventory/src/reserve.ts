@@ -48,7 +48,10 @@ export function createReserver(deps: ReserverDeps) {
   const lockOpts = deps.lockTtlMs ? { ttlMs: deps.lockTtlMs } : undefined;
 
   /** Locks, reads, decides and writes the requests in `tx`; the caller holds their SKUs' Redlocks. */
-  async function execute(tx: Transaction, requests: ReserveRequest[]): Promise<{ outcomes: ReserveOutcome[]; changed: string[]; cs: ChangeSet }> {
+  async function execute(
+    tx: Transaction,
+    requests: ReserveRequest[],
+  ): Promise<{ outcomes: ReserveOutcome[]; changed: string[]; cs: ChangeSet }> {
     const skuIds = [...new Set(requests.flatMap((r) => r.lines.map((l) => l.skuId)))].sort();
     const owners = [...new Map(requests.map((r) => [`${r.owner.type}:${r.owner.id}`, r.owner])).values()];
     const { locked, reservations: existing } = await lockWithReservations(db, tx, { skuIds }, owners);
@@ -107,11 +110,13 @@ export function createReserver(deps: ReserverDeps) {
 
   /** The public answer of the locked SKUs as `cs` leaves them. */
   const publicOf = (cs: ChangeSet, skuIds: string[]): PublicStock[] =>
-    skuIds.filter((id) => cs.has(id)).map((skuId) => {
-      const r = cs.row(skuId);
-      const available = r.onHand - r.reserved;
-      return { skuId, available, status: stockStatus(available, r.threshold) };
-    });
+    skuIds
+      .filter((id) => cs.has(id))
+      .map((skuId) => {
+        const r = cs.row(skuId);
+        const available = r.onHand - r.reserved;
+        return { skuId, available, status: stockStatus(available, r.threshold) };
+      });
 
   const unwrap = (o: ReserveOutcome): ReserveResult => {
     if (!o.ok) throw o.error;
@@ -152,7 +157,9 @@ export function createReserver(deps: ReserverDeps) {
       opts: { tx: Transaction; operator?: string },
     ): Promise<{ outcomes: Settled<ReserveResult>[]; stock: PublicStock[] }> {
       if (requests.length === 0) return { outcomes: [], stock: [] };
-      const reqs = requests.map((r) => toRequest(r.owner, r.lines, { ttlSeconds: r.ttlSeconds, operator: opts.operator }));
+      const reqs = requests.map((r) =>
+        toRequest(r.owner, r.lines, { ttlSeconds: r.ttlSeconds, operator: opts.operator }),
+      );
       const skuIds = [...new Set(reqs.flatMap((r) => r.lines.map((l) => l.skuId)))];
       const { outcomes, changed, cs } = await guarded(skuIds, () => execute(opts.tx, reqs));
       stockCache.invalidateAfterCommit(opts.tx, changed);

@@ -5,12 +5,26 @@ import { ChangeSet } from './change-set';
 import type { StockCache } from './inventory.cache';
 import { StockModel } from './models';
 import { lockStock, writeChangeSet } from './stock.store';
-import type { AdjustManyRequest, AdjustRequest, ChangedBy, InitStockItem, SetThresholdRequest, StockLine, StockRow } from './types';
+import type {
+  AdjustManyRequest,
+  AdjustRequest,
+  ChangedBy,
+  InitStockItem,
+  SetThresholdRequest,
+  StockLine,
+  StockRow,
+} from './types';
 import { DEFAULT_LOW_STOCK_THRESHOLD, toAdminStock } from './views';
 
 const MAX_STOCK = 1_000_000_000_000;
 
-function adjustedEvent(before: StockRow, after: StockRow, source: InventoryAdjustedV1['source'], by: ChangedBy, mode?: InventoryAdjustedV1['mode']) {
+function adjustedEvent(
+  before: StockRow,
+  after: StockRow,
+  source: InventoryAdjustedV1['source'],
+  by: ChangedBy,
+  mode?: InventoryAdjustedV1['mode'],
+) {
   const data: InventoryAdjustedV1 = {
     skuId: after.skuId,
     source,
@@ -53,22 +67,32 @@ export function createStockAdmin(deps: { db: Db; outbox: Outbox; stockCache: Sto
    * the caller's transaction. Nothing is written when any item is refused.
    */
   async function applyAdjustments(tx: Transaction, items: AdjustItem[], by: ChangedBy): Promise<AdminStock[]> {
-    const locked = await lockStock(db, tx, items.map((i) => i.skuId));
+    const locked = await lockStock(
+      db,
+      tx,
+      items.map((i) => i.skuId),
+    );
     const cs = new ChangeSet(locked.rows);
     items.forEach(({ skuId, mode, quantity }, index) => {
-      if (!cs.has(skuId)) throw new DomainError('SKU_NOT_FOUND', 'Unknown SKU', { skuId, ...(items.length > 1 ? { index } : {}) });
+      if (!cs.has(skuId))
+        throw new DomainError('SKU_NOT_FOUND', 'Unknown SKU', { skuId, ...(items.length > 1 ? { index } : {}) });
       const before = { ...cs.row(skuId) };
-      const target = mode === 'ADD' ? before.onHand + quantity : mode === 'SUBTRACT' ? before.onHand - quantity : quantity;
+      const target =
+        mode === 'ADD' ? before.onHand + quantity : mode === 'SUBTRACT' ? before.onHand - quantity : quantity;
       if (target < before.reserved || target > MAX_STOCK) {
-        throw new DomainError('INSUFFICIENT_STOCK', target < 0 ? 'On hand cannot go below zero' : 'On hand cannot go below what is reserved', {
-          skuId,
-          ...(items.length > 1 ? { index } : {}),
-          mode,
-          requested: quantity,
-          available: before.onHand - before.reserved,
-          onHand: before.onHand,
-          reserved: before.reserved,
-        });
+        throw new DomainError(
+          'INSUFFICIENT_STOCK',
+          target < 0 ? 'On hand cannot go below zero' : 'On hand cannot go below what is reserved',
+          {
+            skuId,
+            ...(items.length > 1 ? { index } : {}),
+            mode,
+            requested: quantity,
+            available: before.onHand - before.reserved,
+            onHand: before.onHand,
+            reserved: before.reserved,
+          },
+        );
       }
       const d = target - before.onHand;
       cs.move(skuId, { type: 'ADJUST', quantity: Math.abs(d), onHand: d }, by);
@@ -95,12 +119,23 @@ export function createStockAdmin(deps: { db: Db; outbox: Outbox; stockCache: Sto
         `INSERT INTO inventory.stock (sku_id, on_hand, reserved, low_stock_threshold)
          SELECT sku_id, 0, 0, threshold FROM unnest($1::uuid[], $2::int[]) AS i(sku_id, threshold)
          ON CONFLICT (sku_id) DO NOTHING RETURNING sku_id`,
-        { bind: [items.map((i) => i.skuId), items.map((i) => i.lowStockThreshold ?? DEFAULT_LOW_STOCK_THRESHOLD)], type: QueryTypes.SELECT, transaction: tx },
+        {
+          bind: [items.map((i) => i.skuId), items.map((i) => i.lowStockThreshold ?? DEFAULT_LOW_STOCK_THRESHOLD)],
+          type: QueryTypes.SELECT,
+          transaction: tx,
+        },
       );
       const ids = new Set(created.map((r) => r.sku_id));
       const fresh = items.filter((i) => ids.has(i.skuId));
       // The rows start at zero and the stock arrives through the ledger, like any later IN.
-      const cs = new ChangeSet(fresh.map((i) => ({ skuId: i.skuId, onHand: 0, reserved: 0, threshold: i.lowStockThreshold ?? DEFAULT_LOW_STOCK_THRESHOLD })));
+      const cs = new ChangeSet(
+        fresh.map((i) => ({
+          skuId: i.skuId,
+          onHand: 0,
+          reserved: 0,
+          threshold: i.lowStockThreshold ?? DEFAULT_LOW_STOCK_THRESHOLD,
+        })),
+      );
       for (const i of fresh) {
         if (i.onHand === 0) continue;
         const before = { ...cs.row(i.skuId) };
@@ -117,7 +152,11 @@ export function createStockAdmin(deps: { db: Db; outbox: Outbox; stockCache: Sto
     async returnStock(tx: Transaction, items: StockLine[], by: ChangedBy): Promise<void> {
       const lines = merge(items).filter((l) => l.quantity > 0);
       if (lines.length === 0) return;
-      const locked = await lockStock(db, tx, lines.map((l) => l.skuId));
+      const locked = await lockStock(
+        db,
+        tx,
+        lines.map((l) => l.skuId),
+      );
       const cs = new ChangeSet(locked.rows);
       for (const l of lines) {
         if (!cs.has(l.skuId)) throw new DomainError('SKU_NOT_FOUND', 'Unknown SKU', { skuId: l.skuId });
@@ -137,8 +176,10 @@ export function createStockAdmin(deps: { db: Db; outbox: Outbox; stockCache: Sto
       const { skuId, mode, quantity, reason, operator } = req;
       checkCount('adjust', quantity);
       const scope = `user:${operator}:inventory.admin.adjust`;
-      const result = await withIdempotency(db, { scope, key: req.idempotencyKey, input: { skuId, mode, quantity, reason } }, (tx) =>
-        applyAdjustments(tx, [{ skuId, mode, quantity }], { operator, reason, refType: 'MANUAL', refId: null }),
+      const result = await withIdempotency(
+        db,
+        { scope, key: req.idempotencyKey, input: { skuId, mode, quantity, reason } },
+        (tx) => applyAdjustments(tx, [{ skuId, mode, quantity }], { operator, reason, refType: 'MANUAL', refId: null }),
       );
       await stockCache.invalidate([skuId]);
       return result[0];
@@ -152,7 +193,8 @@ export function createStockAdmin(deps: { db: Db; outbox: Outbox; stockCache: Sto
      */
     async adjustMany(req: AdjustManyRequest): Promise<AdminStock[]> {
       const { items, reason, operator } = req;
-      if (new Set(items.map((i) => i.skuId)).size !== items.length) throw new TypeError('adjustMany: a SKU appears twice');
+      if (new Set(items.map((i) => i.skuId)).size !== items.length)
+        throw new TypeError('adjustMany: a SKU appears twice');
       for (const i of items) checkCount('adjustMany', i.quantity);
       const scope = `user:${operator}:inventory.admin.adjustMany`;
       const input = { items: items.map(({ skuId, mode, quantity }) => ({ skuId, mode, quantity })), reason };

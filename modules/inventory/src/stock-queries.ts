@@ -41,7 +41,10 @@ export function createStockQueries({ db }: { db: Db }) {
         limit: limit + 1,
       });
       const page = rows.slice(0, limit);
-      return { items: page.map(toAdminStock), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].skuId) : null };
+      return {
+        items: page.map(toAdminStock),
+        nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].skuId) : null,
+      };
     },
 
     /** A SKU's ledger, newest first. */
@@ -53,7 +56,10 @@ export function createStockQueries({ db }: { db: Db }) {
         limit: limit + 1,
       });
       const page = rows.slice(0, limit);
-      return { items: page.map((r) => toLedgerEntry(r)), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+      return {
+        items: page.map((r) => toLedgerEntry(r)),
+        nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null,
+      };
     },
 
     /**
@@ -62,30 +68,39 @@ export function createStockQueries({ db }: { db: Db }) {
      * with the stock row — and ledger rows whose quantity does not match their own movement.
      */
     audit(): Promise<InventoryAuditReport> {
-      return db.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true }, async (tx) => {
-        const rows = await db.query<{
-          sku_id: string;
-          on_hand: number;
-          ledger_on_hand: number;
-          reserved: number;
-          ledger_reserved: number;
-          active_reserved: number;
-          bad_rows: number;
-          total: number;
-        }>(AUDIT_SQL, { bind: [MAX_REPORTED_MISMATCHES], type: QueryTypes.SELECT, transaction: tx });
-        const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inventory.stock`, { type: QueryTypes.SELECT, transaction: tx });
-        const mismatches: StockMismatch[] = rows.map((r) => ({
-          skuId: r.sku_id,
-          onHand: r.on_hand,
-          ledgerOnHand: r.ledger_on_hand,
-          reserved: r.reserved,
-          ledgerReserved: r.ledger_reserved,
-          activeReserved: r.active_reserved,
-          inconsistentLedgerRows: r.bad_rows,
-        }));
-        const [{ now }] = await db.query<{ now: Date }>(`SELECT now() AS now`, { type: QueryTypes.SELECT, transaction: tx });
-        return { checkedSkus: n, mismatchCount: rows[0]?.total ?? 0, mismatches, checkedAt: now.toISOString() };
-      });
+      return db.transaction(
+        { isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true },
+        async (tx) => {
+          const rows = await db.query<{
+            sku_id: string;
+            on_hand: number;
+            ledger_on_hand: number;
+            reserved: number;
+            ledger_reserved: number;
+            active_reserved: number;
+            bad_rows: number;
+            total: number;
+          }>(AUDIT_SQL, { bind: [MAX_REPORTED_MISMATCHES], type: QueryTypes.SELECT, transaction: tx });
+          const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inventory.stock`, {
+            type: QueryTypes.SELECT,
+            transaction: tx,
+          });
+          const mismatches: StockMismatch[] = rows.map((r) => ({
+            skuId: r.sku_id,
+            onHand: r.on_hand,
+            ledgerOnHand: r.ledger_on_hand,
+            reserved: r.reserved,
+            ledgerReserved: r.ledger_reserved,
+            activeReserved: r.active_reserved,
+            inconsistentLedgerRows: r.bad_rows,
+          }));
+          const [{ now }] = await db.query<{ now: Date }>(`SELECT now() AS now`, {
+            type: QueryTypes.SELECT,
+            transaction: tx,
+          });
+          return { checkedSkus: n, mismatchCount: rows[0]?.total ?? 0, mismatches, checkedAt: now.toISOString() };
+        },
+      );
     },
   };
 }

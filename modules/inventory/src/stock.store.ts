@@ -16,7 +16,12 @@ interface StockDbRow {
   now: Date;
 }
 
-const toStock = (r: StockDbRow): StockRow => ({ skuId: r.sku_id, onHand: r.on_hand, reserved: r.reserved, threshold: r.low_stock_threshold });
+const toStock = (r: StockDbRow): StockRow => ({
+  skuId: r.sku_id,
+  onHand: r.on_hand,
+  reserved: r.reserved,
+  threshold: r.low_stock_threshold,
+});
 
 export interface Locked {
   rows: StockRow[];
@@ -25,7 +30,12 @@ export interface Locked {
 }
 
 /** Locks the SKUs' stock rows in sku_id order (FOR NO KEY UPDATE); missing SKUs are simply absent. */
-export async function lockStock(db: Db, tx: Transaction, skuIds: string[], opts: { skipLocked?: boolean } = {}): Promise<Locked> {
+export async function lockStock(
+  db: Db,
+  tx: Transaction,
+  skuIds: string[],
+  opts: { skipLocked?: boolean } = {},
+): Promise<Locked> {
   const rows = await db.query<StockDbRow>(
     `SELECT sku_id, on_hand, reserved, low_stock_threshold, now() AS now
        FROM inventory.stock WHERE sku_id = ANY($1::uuid[])
@@ -72,7 +82,12 @@ const toReservation = (r: ReservationDbRow): ReservationRow => ({
  * One index probe per owner, whatever the statistics say: the OFFSET 0 keeps the planner from
  * flattening the probe into a scan of every reservation of a hot SKU (it does, on a young table).
  */
-export async function activeReservationsOf(db: Db, tx: Transaction, skuIds: string[], owners: Owner[]): Promise<ReservationRow[]> {
+export async function activeReservationsOf(
+  db: Db,
+  tx: Transaction,
+  skuIds: string[],
+  owners: Owner[],
+): Promise<ReservationRow[]> {
   if (skuIds.length === 0 || owners.length === 0) return [];
   const rows = await db.query<ReservationDbRow>(
     `SELECT r.id, r.owner_type, r.owner_id, r.sku_id, r.quantity, r.expires_at
@@ -110,7 +125,10 @@ export async function lockWithReservations(
                        AND ($5::uuid[] IS NULL OR r.sku_id = ANY($5::uuid[])))`
     : `s.sku_id = ANY($3::uuid[])`;
   const bind = byOwner ? [lock.owner.type, lock.owner.id, lock.skuIds ?? null] : [lock.skuIds];
-  type Row = StockDbRow & { fresh: boolean; reservations: (Omit<ReservationDbRow, 'expires_at'> & { expires_at: string | null })[] | null };
+  type Row = StockDbRow & {
+    fresh: boolean;
+    reservations: (Omit<ReservationDbRow, 'expires_at'> & { expires_at: string | null })[] | null;
+  };
   const rows = await db.query<Row>(
     `WITH locked AS MATERIALIZED (
        SELECT s.sku_id, s.on_hand, s.reserved, s.low_stock_threshold, s.xmin::text AS v
@@ -133,13 +151,28 @@ export async function lockWithReservations(
   );
   const locked: Locked = { rows: rows.map(toStock), now: rows[0]?.now ?? new Date(0) };
   if (rows.length === 0 || owners.length === 0) return { locked, reservations: [] };
-  if (!rows[0].fresh) return { locked, reservations: await activeReservationsOf(db, tx, locked.rows.map((r) => r.skuId), owners) };
-  const reservations = (rows[0].reservations ?? []).map((r) => toReservation({ ...r, expires_at: r.expires_at === null ? null : new Date(r.expires_at) }));
+  if (!rows[0].fresh)
+    return {
+      locked,
+      reservations: await activeReservationsOf(
+        db,
+        tx,
+        locked.rows.map((r) => r.skuId),
+        owners,
+      ),
+    };
+  const reservations = (rows[0].reservations ?? []).map((r) =>
+    toReservation({ ...r, expires_at: r.expires_at === null ? null : new Date(r.expires_at) }),
+  );
   return { locked, reservations };
 }
 
 /** The oldest expired cart holds (by the expiry index), unlocked: candidates for a sweep round. */
-export async function expiredCandidates(db: Db, tx: Transaction, limit: number): Promise<{ id: string; skuId: string }[]> {
+export async function expiredCandidates(
+  db: Db,
+  tx: Transaction,
+  limit: number,
+): Promise<{ id: string; skuId: string }[]> {
   const rows = await db.query<{ id: string; sku_id: string }>(
     `SELECT id, sku_id FROM inventory.reservations
       WHERE status = 'active' AND expires_at < now() ORDER BY expires_at LIMIT $1`,

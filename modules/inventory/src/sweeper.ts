@@ -13,7 +13,11 @@ export interface InventorySweeper {
  * Releases expired cart holds every `intervalSeconds` (SWEEP_INTERVAL_SECONDS). Sweeps never overlap
  * in one process (the next is scheduled after the last ends); several processes may sweep at once.
  */
-export function createInventorySweeper(deps: { inventory: Pick<InventoryService, 'releaseExpired'>; intervalSeconds: number; log: Logger }): InventorySweeper {
+export function createInventorySweeper(deps: {
+  inventory: Pick<InventoryService, 'releaseExpired'>;
+  intervalSeconds: number;
+  log: Logger;
+}): InventorySweeper {
   const { inventory, log } = deps;
   const intervalMs = Math.max(50, deps.intervalSeconds * 1000);
   let timer: NodeJS.Timeout | undefined;

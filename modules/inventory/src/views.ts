@@ -9,7 +9,13 @@ export function stockStatus(available: number, threshold: number): StockStatus {
   return available <= threshold ? 'low_stock' : 'in_stock';
 }
 
-export function toAdminStock(r: { skuId: string; onHand: number; reserved: number; lowStockThreshold: number; updatedAt: Date }): AdminStock {
+export function toAdminStock(r: {
+  skuId: string;
+  onHand: number;
+  reserved: number;
+  lowStockThreshold: number;
+  updatedAt: Date;
+}): AdminStock {
   const available = r.onHand - r.reserved;
   return {
     skuId: r.skuId,

@@ -23,10 +23,20 @@ export function adminHandlers(deps: OrderDeps) {
       db,
       `($1::text IS NULL OR o.status = $1) AND ($2::text IS NULL OR o.refund_status = $2) AND ($3::uuid IS NULL OR o.user_id = $3)
        AND ($6::text IS NULL OR o.order_no = $6) AND ($4::uuid IS NULL OR o.id < $4) ORDER BY o.id DESC LIMIT $5`,
-      [input.status ?? null, input.refundStatus ?? null, input.userId ?? null, decodeCursor(input.cursor), limit + 1, input.orderNo ?? null],
+      [
+        input.status ?? null,
+        input.refundStatus ?? null,
+        input.userId ?? null,
+        decodeCursor(input.cursor),
+        limit + 1,
+        input.orderNo ?? null,
+      ],
     );
     const page = rows.slice(0, limit);
-    return { items: await toOrders(db, page), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+    return {
+      items: await toOrders(db, page),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null,
+    };
   }
 
   async function ship(input: OrderShipInput, actor: string): Promise<AdminOrder> {
@@ -61,7 +71,14 @@ export function adminHandlers(deps: OrderDeps) {
   async function complete(id: string, actor: string): Promise<AdminOrder> {
     await db.transaction(async (tx) => {
       const row = await lockOrder(db, tx, id);
-      await transition(db, tx, { orderId: id, from: row.status, to: 'completed', actor, reason: 'delivered', set: 'completed_at = now()' });
+      await transition(db, tx, {
+        orderId: id,
+        from: row.status,
+        to: 'completed',
+        actor,
+        reason: 'delivered',
+        set: 'completed_at = now()',
+      });
       const data: OrderCompletedV1 = {
         orderId: id,
         orderNo: row.order_no,

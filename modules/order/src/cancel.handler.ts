@@ -23,8 +23,19 @@ export function cancelHandlers(deps: OrderDeps) {
   const { db, inventory, outbox, coupons } = deps;
 
   async function cancelLocked(tx: Transaction, row: OrderRow, actor: string, reason: string | null): Promise<void> {
-    await transition(db, tx, { orderId: row.id, from: row.status, to: 'cancelled', actor, reason, set: 'cancelled_at = now()' });
-    await inventory.release({ type: 'order', id: row.id }, undefined, { tx, reason: reason ?? 'order cancelled', operator: actor });
+    await transition(db, tx, {
+      orderId: row.id,
+      from: row.status,
+      to: 'cancelled',
+      actor,
+      reason,
+      set: 'cancelled_at = now()',
+    });
+    await inventory.release({ type: 'order', id: row.id }, undefined, {
+      tx,
+      reason: reason ?? 'order cancelled',
+      operator: actor,
+    });
     // Last in the lock order (order row, stock rows, coupon row), as in checkout.
     if (row.coupon_code) await coupons.release(row.id, tx);
     const data: OrderCancelledV1 = {

@@ -24,7 +24,12 @@ describe('order.cancel', () => {
     const cancelled = await u.api.cancel({ id: order.id, reason: 'changed my mind' });
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.cancelledAt).not.toBeNull();
-    expect(cancelled.log.at(-1)).toMatchObject({ from: 'pending_payment', to: 'cancelled', actor: u.id, reason: 'changed my mind' });
+    expect(cancelled.log.at(-1)).toMatchObject({
+      from: 'pending_payment',
+      to: 'cancelled',
+      actor: u.id,
+      reason: 'changed my mind',
+    });
     expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 0 });
     const again = await failure(h, u.api.cancel({ id: order.id }));
     expect([again.code, again.data.appCode]).toEqual(['CONFLICT', 'ILLEGAL_TRANSITION']);
@@ -39,7 +44,10 @@ describe('order.cancel', () => {
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => u.api.cancel({ id: order.id })));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 0 });
-    const releases = await h.q(`SELECT 1 FROM inventory.ledger WHERE sku_id = $1 AND type = 'RELEASE' AND ref_id = $2`, [sku, order.id]);
+    const releases = await h.q(
+      `SELECT 1 FROM inventory.ledger WHERE sku_id = $1 AND type = 'RELEASE' AND ref_id = $2`,
+      [sku, order.id],
+    );
     expect(releases).toHaveLength(1);
   });
 });
@@ -75,7 +83,15 @@ describe('order.onStatus', () => {
       occurredAt: new Date().toISOString(),
       aggregateId: order.id,
       version: 1,
-      data: { orderId: order.id, orderNo: order.orderNo, userId: u.id, status, refundStatus: 'none', refundedAmount, at: new Date().toISOString() },
+      data: {
+        orderId: order.id,
+        orderNo: order.orderNo,
+        userId: u.id,
+        status,
+        refundStatus: 'none',
+        refundedAmount,
+        at: new Date().toISOString(),
+      },
     });
     // A late `order.created` (pending_payment) is stale; the next event after it is what comes out.
     await h.platform.bus.publish(envelope('pending_payment', 0));
@@ -116,10 +132,17 @@ describe('order.admin.cancel', () => {
     const { u, sku, order } = await placed(2);
     const cancelled = await admin.api.admin.cancel({ id: order.id, reason: '  客户电话要求取消  ' });
     expect(cancelled).toMatchObject({ id: order.id, userId: u.id, status: 'cancelled' });
-    expect(cancelled.log.at(-1)).toMatchObject({ from: 'pending_payment', to: 'cancelled', actor: admin.id, reason: '客户电话要求取消' });
+    expect(cancelled.log.at(-1)).toMatchObject({
+      from: 'pending_payment',
+      to: 'cancelled',
+      actor: admin.id,
+      reason: '客户电话要求取消',
+    });
     expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 0 });
     const evs = await h.events<OrderCancelledV1>(EVENTS.order.cancelled, order.id);
-    expect(evs.map((e) => e.data)).toEqual([expect.objectContaining({ status: 'cancelled', actor: admin.id, reason: '客户电话要求取消' })]);
+    expect(evs.map((e) => e.data)).toEqual([
+      expect.objectContaining({ status: 'cancelled', actor: admin.id, reason: '客户电话要求取消' }),
+    ]);
     const again = await failure(h, admin.api.admin.cancel({ id: order.id, reason: 'again' }));
     expect([again.code, again.data.appCode]).toEqual(['CONFLICT', 'ILLEGAL_TRANSITION']);
     expect((await u.api.get({ id: order.id })).status).toBe('cancelled');
@@ -130,7 +153,11 @@ describe('order.admin.cancel', () => {
     const { u, sku, order } = await placed(1);
     await h.db.transaction(async (tx) => {
       await h.order.payments.lockForPayment(tx, order.id);
-      await h.order.payments.markPaid(tx, order.id, { paymentId: newId(), amount: order.payableAmount, actor: 'system' });
+      await h.order.payments.markPaid(tx, order.id, {
+        paymentId: newId(),
+        amount: order.payableAmount,
+        actor: 'system',
+      });
     });
     const paid = await failure(h, admin.api.admin.cancel({ id: order.id, reason: 'too late' }));
     expect([paid.code, paid.data.appCode]).toEqual(['CONFLICT', 'ILLEGAL_TRANSITION']);

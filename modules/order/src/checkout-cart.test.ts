@@ -41,7 +41,12 @@ describe('checkout and adds to the same cart at once', () => {
   it('never deadlock: both lock the cart row before the stock rows', async () => {
     const cart = h.realCart!;
     const deadlocks = async () =>
-      (await h.db.query<{ n: number }>('SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()', { type: QueryTypes.SELECT }))[0].n;
+      (
+        await h.db.query<{ n: number }>(
+          'SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()',
+          { type: QueryTypes.SELECT },
+        )
+      )[0].n;
     const before = await deadlocks();
     const u = await h.user();
     const owner = { type: 'user' as const, id: u.id };

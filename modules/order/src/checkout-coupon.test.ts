@@ -30,18 +30,32 @@ async function shopper(lines: [price: number, quantity: number][] = [[1000, 2]])
 
 describe('checkout with a coupon', () => {
   it("uses the cart's coupon: the discount is allocated over the lines exactly, the use recorded, the code kept", async () => {
-    const s = await shopper([[333, 1], [667, 2], [1000, 1]]);
+    const s = await shopper([
+      [333, 1],
+      [667, 2],
+      [1000, 1],
+    ]);
     const pct = await coupon({ kind: 'PERCENT', value: 10 });
     const view = await h.realCart!.applyCoupon(s.owner, { code: pct.code.toLowerCase() });
     expect(view).toMatchObject({ selectedAmount: 2667, discountAmount: 266, payableAmount: 2401 });
 
-    const order = await s.api.checkout({ addressId: s.addressId, expectedPayable: view.payableAmount, idempotencyKey: h.key() });
+    const order = await s.api.checkout({
+      addressId: s.addressId,
+      expectedPayable: view.payableAmount,
+      idempotencyKey: h.key(),
+    });
     expect(order).toMatchObject({ couponCode: pct.code, itemsAmount: 2667, discountAmount: 266, payableAmount: 2401 });
     // 10 % of 2667 = 266.7 → 266, split by subtotal (largest remainder): 33.2, 133.0, 99.7 → 33, 133, 100.
     const bySku = new Map(order.items.map((i) => [i.skuId, i]));
-    expect(s.skus.map((k) => [bySku.get(k)!.subtotal, bySku.get(k)!.discount, bySku.get(k)!.paid])).toEqual([[333, 33, 300], [1334, 133, 1201], [1000, 100, 900]]);
+    expect(s.skus.map((k) => [bySku.get(k)!.subtotal, bySku.get(k)!.discount, bySku.get(k)!.paid])).toEqual([
+      [333, 33, 300],
+      [1334, 133, 1201],
+      [1000, 100, 900],
+    ]);
     expect(order.items.reduce((a, i) => a + i.discount, 0)).toBe(order.discountAmount);
-    expect(await h.q(`SELECT user_id, discount, status FROM pricing.coupon_uses WHERE order_id = $1`, [order.id])).toEqual([{ user_id: s.id, discount: 266, status: 'used' }]);
+    expect(
+      await h.q(`SELECT user_id, discount, status FROM pricing.coupon_uses WHERE order_id = $1`, [order.id]),
+    ).toEqual([{ user_id: s.id, discount: 266, status: 'used' }]);
     expect(await usedCount(pct.code)).toBe(1);
     expect((await s.api.get({ id: order.id })).couponCode).toBe(pct.code);
     // The use went with the order: the cart no longer carries the code.
@@ -53,11 +67,29 @@ describe('checkout with a coupon', () => {
     const onCart = await coupon({ value: 100 });
     const given = await coupon({ value: 700 });
     await h.realCart!.applyCoupon(s.owner, { code: onCart.code });
-    const stale = await failure(h, s.api.checkout({ addressId: s.addressId, couponCode: given.code, expectedPayable: 2900, idempotencyKey: h.key() }));
+    const stale = await failure(
+      h,
+      s.api.checkout({
+        addressId: s.addressId,
+        couponCode: given.code,
+        expectedPayable: 2900,
+        idempotencyKey: h.key(),
+      }),
+    );
     expect([stale.code, stale.data.appCode]).toEqual(['CONFLICT', 'PRICE_CHANGED']);
-    expect(stale.data.details).toMatchObject({ itemsAmount: 3000, discountAmount: 700, payableAmount: 2300, lines: [{ discount: 700 }] });
+    expect(stale.data.details).toMatchObject({
+      itemsAmount: 3000,
+      discountAmount: 700,
+      payableAmount: 2300,
+      lines: [{ discount: 700 }],
+    });
     expect(await usedCount(given.code)).toBe(0);
-    const order = await s.api.checkout({ addressId: s.addressId, couponCode: ` ${given.code.toLowerCase()} `, expectedPayable: 2300, idempotencyKey: h.key() });
+    const order = await s.api.checkout({
+      addressId: s.addressId,
+      couponCode: ` ${given.code.toLowerCase()} `,
+      expectedPayable: 2300,
+      idempotencyKey: h.key(),
+    });
     expect(order).toMatchObject({ couponCode: given.code, discountAmount: 700, payableAmount: 2300 });
     // Not the cart's coupon: it stays on the cart, unused.
     expect((await h.realCart!.get(s.owner)).coupon).toMatchObject({ code: onCart.code });
@@ -70,22 +102,43 @@ describe('checkout with a coupon', () => {
     const min = await coupon({ minSpend: 2001 });
     const over = await coupon({ startsAt: '2020-01-01T00:00:00Z', endsAt: '2020-02-01T00:00:00Z' });
     const later = await coupon();
-    await h.db.query(`UPDATE pricing.coupons SET starts_at = now() + interval '1 hour' WHERE id = $1`, { bind: [later.id] });
+    await h.db.query(`UPDATE pricing.coupons SET starts_at = now() + interval '1 hour' WHERE id = $1`, {
+      bind: [later.id],
+    });
     const one = await coupon({ usageLimit: 1 });
     await other.api.checkout({ addressId: other.addressId, couponCode: one.code, idempotencyKey: h.key() });
     const mine = await coupon({ perUserLimit: 1 });
-    await h.db.transaction((tx) => h.coupons.redeem(mine.code, { userId: s.id, orderId: newId(), selectedAmount: 5000 }, tx));
+    await h.db.transaction((tx) =>
+      h.coupons.redeem(mine.code, { userId: s.id, orderId: newId(), selectedAmount: 5000 }, tx),
+    );
     const withdrawn = await coupon();
     await h.coupons.disable(withdrawn.code, null);
 
-    const cases: [string, string][] = [['NOPE', 'not_found'], [withdrawn.code, 'disabled'], [min.code, 'min_spend'], [over.code, 'expired'], [later.code, 'not_started'], [one.code, 'limit_reached'], [mine.code, 'user_limit']];
+    const cases: [string, string][] = [
+      ['NOPE', 'not_found'],
+      [withdrawn.code, 'disabled'],
+      [min.code, 'min_spend'],
+      [over.code, 'expired'],
+      [later.code, 'not_started'],
+      [one.code, 'limit_reached'],
+      [mine.code, 'user_limit'],
+    ];
     for (const [code, reason] of cases) {
       const e = await failure(h, s.api.checkout({ addressId: s.addressId, couponCode: code, idempotencyKey: h.key() }));
-      expect([e.code, e.data.appCode, e.data.details], code).toEqual(['BAD_REQUEST', 'COUPON_INVALID', expect.objectContaining({ reason })]);
+      expect([e.code, e.data.appCode, e.data.details], code).toEqual([
+        'BAD_REQUEST',
+        'COUPON_INVALID',
+        expect.objectContaining({ reason }),
+      ]);
     }
     expect(await h.q(`SELECT 1 FROM "order".orders WHERE user_id = $1`, [s.id])).toEqual([]);
     expect(await h.stock(s.skus[0])).toEqual({ onHand: 10, reserved: 0 });
-    expect([await usedCount(one.code), await usedCount(mine.code), await usedCount(min.code), await usedCount(withdrawn.code)]).toEqual([1, 1, 0, 0]);
+    expect([
+      await usedCount(one.code),
+      await usedCount(mine.code),
+      await usedCount(min.code),
+      await usedCount(withdrawn.code),
+    ]).toEqual([1, 1, 0, 0]);
     // The cart's own coupon is judged the same way when it no longer applies.
     const applied = await coupon({ minSpend: 2000 });
     await h.realCart!.applyCoupon(s.owner, { code: applied.code });
@@ -95,11 +148,27 @@ describe('checkout with a coupon', () => {
   });
 
   it('per-user limit: the second checkout of the same customer is user_limit', async () => {
-    const s = await shopper([[1000, 1], [1200, 1]]);
+    const s = await shopper([
+      [1000, 1],
+      [1200, 1],
+    ]);
     const once = await coupon({ perUserLimit: 1 });
     const items = (await h.realCart!.get(s.owner)).items;
-    await s.api.checkout({ addressId: s.addressId, itemIds: [items[0].id], couponCode: once.code, idempotencyKey: h.key() });
-    const again = await failure(h, s.api.checkout({ addressId: s.addressId, itemIds: [items[1].id], couponCode: once.code, idempotencyKey: h.key() }));
+    await s.api.checkout({
+      addressId: s.addressId,
+      itemIds: [items[0].id],
+      couponCode: once.code,
+      idempotencyKey: h.key(),
+    });
+    const again = await failure(
+      h,
+      s.api.checkout({
+        addressId: s.addressId,
+        itemIds: [items[1].id],
+        couponCode: once.code,
+        idempotencyKey: h.key(),
+      }),
+    );
     expect(again.data.details).toMatchObject({ reason: 'user_limit', perUserLimit: 1 });
   });
 });
@@ -110,13 +179,20 @@ describe('cancel gives the use back', () => {
     const b = await shopper();
     const one = await coupon({ usageLimit: 1 });
     const order = await a.api.checkout({ addressId: a.addressId, couponCode: one.code, idempotencyKey: h.key() });
-    expect((await failure(h, b.api.checkout({ addressId: b.addressId, couponCode: one.code, idempotencyKey: h.key() }))).data.details).toMatchObject({ reason: 'limit_reached' });
+    expect(
+      (await failure(h, b.api.checkout({ addressId: b.addressId, couponCode: one.code, idempotencyKey: h.key() }))).data
+        .details,
+    ).toMatchObject({ reason: 'limit_reached' });
     await a.api.cancel({ id: order.id });
     expect(await usedCount(one.code)).toBe(0);
     expect((await failure(h, a.api.cancel({ id: order.id }))).data.appCode).toBe('ILLEGAL_TRANSITION');
     expect(await usedCount(one.code)).toBe(0);
-    expect(await h.q(`SELECT status FROM pricing.coupon_uses WHERE order_id = $1`, [order.id])).toEqual([{ status: 'released' }]);
-    expect(await b.api.checkout({ addressId: b.addressId, couponCode: one.code, idempotencyKey: h.key() })).toMatchObject({ couponCode: one.code, discountAmount: 500 });
+    expect(await h.q(`SELECT status FROM pricing.coupon_uses WHERE order_id = $1`, [order.id])).toEqual([
+      { status: 'released' },
+    ]);
+    expect(
+      await b.api.checkout({ addressId: b.addressId, couponCode: one.code, idempotencyKey: h.key() }),
+    ).toMatchObject({ couponCode: one.code, discountAmount: 500 });
     expect(await usedCount(one.code)).toBe(1);
   });
 
@@ -128,6 +204,8 @@ describe('cancel gives the use back', () => {
     expect((await h.order.cancelExpired()).cancelled).toBeGreaterThanOrEqual(1);
     expect((await a.api.get({ id: order.id })).status).toBe('cancelled');
     expect(await usedCount(one.code)).toBe(0);
-    expect(await h.q(`SELECT status FROM pricing.coupon_uses WHERE order_id = $1`, [order.id])).toEqual([{ status: 'released' }]);
+    expect(await h.q(`SELECT status FROM pricing.coupon_uses WHERE order_id = $1`, [order.id])).toEqual([
+      { status: 'released' },
+    ]);
   });
 });

@@ -1,5 +1,14 @@
 import type { Transaction } from 'sequelize';
-import { EVENTS, ORDER_EVENT_VERSION, type AdminOrder, type CheckoutInput, type CheckoutTotals, type Order, type OrderAddress, type OrderCreatedV1 } from '@zjmall/contracts';
+import {
+  EVENTS,
+  ORDER_EVENT_VERSION,
+  type AdminOrder,
+  type CheckoutInput,
+  type CheckoutTotals,
+  type Order,
+  type OrderAddress,
+  type OrderCreatedV1,
+} from '@zjmall/contracts';
 import { DomainError, newId, retryOnDeadlock, withIdempotency } from '@zjmall/platform';
 import type { SkuView } from '@zjmall/catalog';
 import { ORDER_NO_SQL } from './order-number';
@@ -28,7 +37,10 @@ export function checkoutHandler(deps: OrderDeps) {
   const { db, config, catalog, identity, cart, inventory, outbox, coupons } = deps;
 
   async function prepare(userId: string, input: CheckoutInput): Promise<Prepared> {
-    const [view, addresses] = await Promise.all([cart.checkoutView(userId, input.itemIds), identity.listAddresses(userId)]);
+    const [view, addresses] = await Promise.all([
+      cart.checkoutView(userId, input.itemIds),
+      identity.listAddresses(userId),
+    ]);
     const addr = addresses.find((a) => a.id === input.addressId);
     if (!addr) throw new DomainError('ADDRESS_NOT_FOUND', 'Address not found', { addressId: input.addressId });
     const chosen = view.lines.filter((l) => (input.itemIds ? true : l.selected));
@@ -37,7 +49,8 @@ export function checkoutHandler(deps: OrderDeps) {
     const skus = new Map((await catalog.getSkus(merged.map((l) => l.skuId))).map((s) => [s.skuId, s]));
     for (const l of merged) {
       const s = skus.get(l.skuId);
-      if (!s || !s.availableForSale) throw new DomainError('SKU_UNAVAILABLE', 'A product in the cart is no longer for sale', { skuId: l.skuId });
+      if (!s || !s.availableForSale)
+        throw new DomainError('SKU_UNAVAILABLE', 'A product in the cart is no longer for sale', { skuId: l.skuId });
     }
     const priced = merged.map((l) => ({ skuId: l.skuId, unitPrice: skus.get(l.skuId)!.price, quantity: l.quantity }));
     // The coupon given, else the cart's; judged on the bought lines at live prices (COUPON_INVALID here
@@ -50,7 +63,13 @@ export function checkoutHandler(deps: OrderDeps) {
       const details: CheckoutTotals = {
         ...totals,
         currency: config.STORE_CURRENCY,
-        lines: lines.map(({ skuId, unitPrice, quantity, subtotal, discount }) => ({ skuId, unitPrice, quantity, subtotal, discount })),
+        lines: lines.map(({ skuId, unitPrice, quantity, subtotal, discount }) => ({
+          skuId,
+          unitPrice,
+          quantity,
+          subtotal,
+          discount,
+        })),
       };
       throw new DomainError('PRICE_CHANGED', 'Prices changed since the cart was shown', details);
     }
@@ -71,13 +90,40 @@ export function checkoutHandler(deps: OrderDeps) {
     // Order, items and first log row in one statement (the items' and log's foreign keys are
     // checked at its end); the order number is drawn in it (order-number.ts).
     const values: string[] = [];
-    const bind: unknown[] = [orderId, config.STORE_TIMEZONE, userId, config.STORE_CURRENCY, p.totals.itemsAmount, p.totals.discountAmount,
-      p.totals.shippingAmount, p.totals.payableAmount, JSON.stringify(p.address), p.cartId, config.ORDER_PAYMENT_TTL_SECONDS,
-      p.coupon?.code ?? null, newId(), 'checkout'];
+    const bind: unknown[] = [
+      orderId,
+      config.STORE_TIMEZONE,
+      userId,
+      config.STORE_CURRENCY,
+      p.totals.itemsAmount,
+      p.totals.discountAmount,
+      p.totals.shippingAmount,
+      p.totals.payableAmount,
+      JSON.stringify(p.address),
+      p.cartId,
+      config.ORDER_PAYMENT_TTL_SECONDS,
+      p.coupon?.code ?? null,
+      newId(),
+      'checkout',
+    ];
     p.lines.forEach((l, i) => {
       const b = bind.length;
-      values.push(`($${b + 1}::uuid, $1::uuid, ${i + 1}, $${b + 2}::uuid, $${b + 3}::uuid, $${b + 4}, $${b + 5}, $${b + 6}::jsonb, $${b + 7}::bigint, $${b + 8}::int, $${b + 9}::bigint, $${b + 10}::bigint, $${b + 11}::bigint)`);
-      bind.push(newId(), l.skuId, l.sku.productId, l.sku.productName, l.sku.image, JSON.stringify(l.sku.spec), l.unitPrice, l.quantity, l.subtotal, l.discount, l.paid);
+      values.push(
+        `($${b + 1}::uuid, $1::uuid, ${i + 1}, $${b + 2}::uuid, $${b + 3}::uuid, $${b + 4}, $${b + 5}, $${b + 6}::jsonb, $${b + 7}::bigint, $${b + 8}::int, $${b + 9}::bigint, $${b + 10}::bigint, $${b + 11}::bigint)`,
+      );
+      bind.push(
+        newId(),
+        l.skuId,
+        l.sku.productId,
+        l.sku.productName,
+        l.sku.image,
+        JSON.stringify(l.sku.spec),
+        l.unitPrice,
+        l.quantity,
+        l.subtotal,
+        l.discount,
+        l.paid,
+      );
     });
     const [row] = await select<{ order_no: string; created_at: Date; expires_at: Date; log_at: Date }>(
       db,
@@ -134,7 +180,16 @@ export function checkoutHandler(deps: OrderDeps) {
       paidAt: null,
       expiresAt: iso(row.expires_at)!,
       cancelledAt: null,
-      log: [{ from: null, to: 'pending_payment', refundStatus: null, at: iso(row.log_at)!, actor: userId, reason: 'checkout' }],
+      log: [
+        {
+          from: null,
+          to: 'pending_payment',
+          refundStatus: null,
+          at: iso(row.log_at)!,
+          actor: userId,
+          reason: 'checkout',
+        },
+      ],
     };
     const data: OrderCreatedV1 = {
       orderId,
@@ -160,9 +215,16 @@ export function checkoutHandler(deps: OrderDeps) {
     // while holding rows.
     const owner = { type: 'order' as const, id: orderId };
     const skuIds = p.lines.map((l) => l.skuId);
-    const moved = await inventory.transfer({ type: 'cart', id: p.cartId }, owner, { tx, skuIds, ttlSeconds: null, operator: userId });
+    const moved = await inventory.transfer({ type: 'cart', id: p.cartId }, owner, {
+      tx,
+      skuIds,
+      ttlSeconds: null,
+      operator: userId,
+    });
     const held = new Map(moved.lines.map((l) => [l.skuId, l.quantity]));
-    const rest = p.lines.filter((l) => held.get(l.skuId) !== l.quantity).map((l) => ({ skuId: l.skuId, quantity: l.quantity }));
+    const rest = p.lines
+      .filter((l) => held.get(l.skuId) !== l.quantity)
+      .map((l) => ({ skuId: l.skuId, quantity: l.quantity }));
     if (rest.length) await inventory.reserve(owner, rest, { tx, operator: userId });
 
     // Last, so the coupon's row lock (every checkout with this code queues on it) is held only until

@@ -4,7 +4,9 @@ import { createOrderHarness, failure, type OrderHarness } from './testing/harnes
 
 let h: OrderHarness;
 beforeAll(async () => {
-  h = await createOrderHarness('ordercheckout', { env: { SHIPPING_FLAT_FEE: '500', ORDER_PAYMENT_TTL_SECONDS: '900' } });
+  h = await createOrderHarness('ordercheckout', {
+    env: { SHIPPING_FLAT_FEE: '500', ORDER_PAYMENT_TTL_SECONDS: '900' },
+  });
 });
 afterAll(() => h?.close());
 
@@ -24,7 +26,13 @@ describe('order.checkout', () => {
       [a, 1999, 2, 3998, 0, 3998],
       [b, 350, 3, 1050, 0, 1050],
     ]);
-    expect(order).toMatchObject({ itemsAmount: 5048, discountAmount: 0, shippingAmount: 500, payableAmount: 5548, currency: 'CNY' });
+    expect(order).toMatchObject({
+      itemsAmount: 5048,
+      discountAmount: 0,
+      shippingAmount: 500,
+      payableAmount: 5548,
+      currency: 'CNY',
+    });
     expect(order.address).toMatchObject({ receiver: '张三', city: '杭州' });
     expect(order.log).toEqual([expect.objectContaining({ from: null, to: 'pending_payment', actor: u.id })]);
     const ttl = new Date(order.expiresAt).getTime() - new Date(order.createdAt).getTime();
@@ -36,12 +44,27 @@ describe('order.checkout', () => {
     expect(await h.stock(a)).toEqual({ onHand: 10, reserved: 2 });
     expect(await h.stock(b)).toEqual({ onHand: 10, reserved: 3 });
     const res = await h.reservations(order.id);
-    expect(res.filter((r) => r.status === 'active').map((r) => [r.sku_id, r.quantity]).sort()).toEqual([[a, 2], [b, 3]].sort());
+    expect(
+      res
+        .filter((r) => r.status === 'active')
+        .map((r) => [r.sku_id, r.quantity])
+        .sort(),
+    ).toEqual(
+      [
+        [a, 2],
+        [b, 3],
+      ].sort(),
+    );
     expect((await h.reservations(cartId)).filter((r) => r.status === 'active')).toEqual([]);
     // The bought lines left the cart; the event is in the outbox.
     expect(h.cart.lines(u.id)).toEqual([]);
     const [ev] = await h.events<OrderCreatedV1>(EVENTS.order.created, order.id);
-    expect(ev.data).toMatchObject({ orderNo: order.orderNo, userId: u.id, payableAmount: 5548, status: 'pending_payment' });
+    expect(ev.data).toMatchObject({
+      orderNo: order.orderNo,
+      userId: u.id,
+      payableAmount: 5548,
+      status: 'pending_payment',
+    });
   });
 
   it('buys only the selected lines (or the given itemIds); order numbers increase', async () => {
@@ -61,18 +84,28 @@ describe('order.checkout', () => {
   it('refuses: nothing selected, another user’s address, unavailable SKU, short stock, coupon — nothing ordered', async () => {
     const u = await h.user();
     const other = await h.user();
-    expect((await failure(h, u.api.checkout({ addressId: u.addressId, idempotencyKey: h.key() }))).data.appCode).toBe('CART_EMPTY');
+    expect((await failure(h, u.api.checkout({ addressId: u.addressId, idempotencyKey: h.key() }))).data.appCode).toBe(
+      'CART_EMPTY',
+    );
     const a = await h.sku(100, 2);
     await h.cart.add(u.id, a, 1);
     const notMine = await failure(h, u.api.checkout({ addressId: other.addressId, idempotencyKey: h.key() }));
     expect([notMine.code, notMine.data.appCode]).toEqual(['NOT_FOUND', 'ADDRESS_NOT_FOUND']);
-    const coupon = await failure(h, u.api.checkout({ addressId: u.addressId, couponCode: 'NOPE', idempotencyKey: h.key() }));
-    expect([coupon.data.appCode, coupon.data.details]).toEqual(['COUPON_INVALID', expect.objectContaining({ reason: 'not_found' })]);
+    const coupon = await failure(
+      h,
+      u.api.checkout({ addressId: u.addressId, couponCode: 'NOPE', idempotencyKey: h.key() }),
+    );
+    expect([coupon.data.appCode, coupon.data.details]).toEqual([
+      'COUPON_INVALID',
+      expect.objectContaining({ reason: 'not_found' }),
+    ]);
 
     const v = await h.user();
     const gone = await h.sku(100, 5);
     await h.cart.add(v.id, gone, 1);
-    const [{ product_id }] = await h.q<{ product_id: string }>(`SELECT product_id FROM catalog.skus WHERE id = $1`, [gone]);
+    const [{ product_id }] = await h.q<{ product_id: string }>(`SELECT product_id FROM catalog.skus WHERE id = $1`, [
+      gone,
+    ]);
     await h.catalog.unpublish(product_id);
     const un = await failure(h, v.api.checkout({ addressId: v.addressId, idempotencyKey: h.key() }));
     expect([un.code, un.data.appCode]).toEqual(['CONFLICT', 'SKU_UNAVAILABLE']);
@@ -91,9 +124,17 @@ describe('order.checkout', () => {
     const u = await h.user();
     const a = await h.sku(1000, 5);
     await h.cart.add(u.id, a, 2, { hold: true });
-    const e = await failure(h, u.api.checkout({ addressId: u.addressId, expectedPayable: 2000, idempotencyKey: h.key() }));
+    const e = await failure(
+      h,
+      u.api.checkout({ addressId: u.addressId, expectedPayable: 2000, idempotencyKey: h.key() }),
+    );
     expect([e.code, e.data.appCode]).toEqual(['CONFLICT', 'PRICE_CHANGED']);
-    expect(e.data.details).toMatchObject({ itemsAmount: 2000, shippingAmount: 500, payableAmount: 2500, currency: 'CNY' });
+    expect(e.data.details).toMatchObject({
+      itemsAmount: 2000,
+      shippingAmount: 500,
+      payableAmount: 2500,
+      currency: 'CNY',
+    });
     expect(await h.stock(a)).toEqual({ onHand: 5, reserved: 2 }); // still the cart's hold
     const ok = await u.api.checkout({ addressId: u.addressId, expectedPayable: 2500, idempotencyKey: h.key() });
     expect(ok.payableAmount).toBe(2500);
@@ -104,13 +145,18 @@ describe('order.checkout', () => {
     const a = await h.sku(300, 50);
     await h.cart.add(u.id, a, 2, { hold: true });
     const key = h.key();
-    const results = await Promise.all(Array.from({ length: 8 }, () => u.api.checkout({ addressId: u.addressId, idempotencyKey: key })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => u.api.checkout({ addressId: u.addressId, idempotencyKey: key })),
+    );
     expect(new Set(results.map((o) => o.id)).size).toBe(1);
     expect(await h.q(`SELECT id FROM "order".orders WHERE user_id = $1`, [u.id])).toHaveLength(1);
     expect(await h.stock(a)).toEqual({ onHand: 50, reserved: 2 });
     const again = await u.api.checkout({ addressId: u.addressId, idempotencyKey: key });
     expect(again.id).toBe(results[0].id);
-    const conflict = await failure(h, u.api.checkout({ addressId: u.addressId, expectedPayable: 1, idempotencyKey: key }));
+    const conflict = await failure(
+      h,
+      u.api.checkout({ addressId: u.addressId, expectedPayable: 1, idempotencyKey: key }),
+    );
     expect(conflict.data.appCode).toBe('IDEMPOTENCY_CONFLICT');
   });
 });

@@ -5,7 +5,15 @@ export { createOrderRouter } from './order.router';
 export type { OrderRouter } from './order.router';
 export { createOrderTimeoutCanceller } from './cancel.handler';
 export type { OrderTimeoutCanceller } from './cancel.handler';
-export type { CartCheckoutLine, OrderCartPort, OrderCatalogPort, OrderCouponPort, OrderIdentityPort, OrderInventoryPort, OrderConfig } from './order.deps';
+export type {
+  CartCheckoutLine,
+  OrderCartPort,
+  OrderCatalogPort,
+  OrderCouponPort,
+  OrderIdentityPort,
+  OrderInventoryPort,
+  OrderConfig,
+} from './order.deps';
 export type { OrderForPayment, RefundToOrder } from './payment-port';
 export { allocateDiscount, priceLines } from './pricing';
 export { TRANSITIONS, canTransition } from './state-machine';

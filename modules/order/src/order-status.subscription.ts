@@ -27,7 +27,13 @@ export async function* watchOrderStatus(
   let wake: (() => void) | null = null;
   const off = deps.bus.onLive(ORDER_TYPES, (event) => {
     if (event.aggregateId !== orderId) return;
-    const d = event.data as { orderNo?: string; status?: OrderStatus; refundStatus?: OrderRefundStatus; refundedAmount?: number; at?: string };
+    const d = event.data as {
+      orderNo?: string;
+      status?: OrderStatus;
+      refundStatus?: OrderRefundStatus;
+      refundedAmount?: number;
+      at?: string;
+    };
     if (!d.status || !d.orderNo) return;
     queue.push({
       id: orderId,

@@ -22,7 +22,10 @@ export interface CartCheckoutLine {
  * leaves the cart with the lines if it is the one applied there.
  */
 export interface OrderCartPort {
-  checkoutView(userId: string, itemIds?: string[]): Promise<{ cartId: string; currency: string; lines: CartCheckoutLine[]; couponCode?: string | null }>;
+  checkoutView(
+    userId: string,
+    itemIds?: string[],
+  ): Promise<{ cartId: string; currency: string; lines: CartCheckoutLine[]; couponCode?: string | null }>;
   removeOrderedLines(tx: Transaction, cartId: string, itemIds: string[], usedCoupon?: string | null): Promise<void>;
 }
 
@@ -37,7 +40,10 @@ export interface OrderIdentityPort {
   listAddresses(userId: string): Promise<Address[]>;
 }
 
-export type OrderConfig = Pick<Config, 'ORDER_PAYMENT_TTL_SECONDS' | 'STORE_CURRENCY' | 'STORE_TIMEZONE' | 'SHIPPING_FLAT_FEE' | 'SWEEP_INTERVAL_SECONDS'>;
+export type OrderConfig = Pick<
+  Config,
+  'ORDER_PAYMENT_TTL_SECONDS' | 'STORE_CURRENCY' | 'STORE_TIMEZONE' | 'SHIPPING_FLAT_FEE' | 'SWEEP_INTERVAL_SECONDS'
+>;
 
 /** What every order use case is built from (made once by createOrderService). */
 export interface OrderDeps {
@@ -54,7 +60,12 @@ export interface OrderDeps {
 }
 
 /** A raw SELECT with bound parameters (the hot paths skip the model layer). */
-export function select<T extends object>(db: Db, sql: string, bind: unknown[], transaction?: Transaction): Promise<T[]> {
+export function select<T extends object>(
+  db: Db,
+  sql: string,
+  bind: unknown[],
+  transaction?: Transaction,
+): Promise<T[]> {
   return db.query<T>(sql, { bind, type: QueryTypes.SELECT, transaction });
 }
 

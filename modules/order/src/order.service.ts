@@ -1,5 +1,15 @@
 import type { Transaction } from 'sequelize';
-import type { AdminOrder, AdminOrderListInput, AdminOrderPage, CheckoutInput, Order, OrderListInput, OrderPage, OrderShipInput, OrderStatusChange } from '@zjmall/contracts';
+import type {
+  AdminOrder,
+  AdminOrderListInput,
+  AdminOrderPage,
+  CheckoutInput,
+  Order,
+  OrderListInput,
+  OrderPage,
+  OrderShipInput,
+  OrderStatusChange,
+} from '@zjmall/contracts';
 import { adminHandlers } from './admin.handler';
 import { cancelHandlers } from './cancel.handler';
 import { checkoutHandler } from './checkout.handler';
@@ -32,8 +42,16 @@ export interface OrderService {
   /** For modules/payment, in its transaction (payment may import order; order never imports payment). */
   payments: {
     lockForPayment(tx: Transaction, orderId: string, userId?: string): Promise<OrderForPayment>;
-    markPaid(tx: Transaction, orderId: string, paid: { paymentId: string; amount: number; actor: string }): Promise<void>;
-    applyRefund(tx: Transaction, orderId: string, refund: RefundToOrder): Promise<{ status: OrderStatus; refundStatus: OrderRefundStatus; refundedAmount: number }>;
+    markPaid(
+      tx: Transaction,
+      orderId: string,
+      paid: { paymentId: string; amount: number; actor: string },
+    ): Promise<void>;
+    applyRefund(
+      tx: Transaction,
+      orderId: string,
+      refund: RefundToOrder,
+    ): Promise<{ status: OrderStatus; refundStatus: OrderRefundStatus; refundedAmount: number }>;
   };
 }
 

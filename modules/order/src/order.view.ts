@@ -58,7 +58,8 @@ interface LogRow {
 
 const ORDER_COLUMNS = `o.*, now() >= o.expires_at AS expired`;
 
-export const orderNotFound = (id?: string) => new DomainError('ORDER_NOT_FOUND', 'Order not found', id ? { id } : undefined);
+export const orderNotFound = (id?: string) =>
+  new DomainError('ORDER_NOT_FOUND', 'Order not found', id ? { id } : undefined);
 
 /** Locks one order row (FOR UPDATE) in the caller's transaction; every writer of an order starts here. */
 export async function lockOrder(db: Db, tx: Transaction, id: string, userId?: string): Promise<OrderRow> {
@@ -81,8 +82,18 @@ export async function toOrders(db: Db, rows: OrderRow[], tx?: Transaction): Prom
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [items, logs] = await Promise.all([
-    select<ItemRow>(db, `SELECT * FROM "order".order_items WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no`, [ids], tx),
-    select<LogRow>(db, `SELECT * FROM "order".order_log WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, at, id`, [ids], tx),
+    select<ItemRow>(
+      db,
+      `SELECT * FROM "order".order_items WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no`,
+      [ids],
+      tx,
+    ),
+    select<LogRow>(
+      db,
+      `SELECT * FROM "order".order_log WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, at, id`,
+      [ids],
+      tx,
+    ),
   ]);
   const itemsBy = groupBy(items, (i) => i.order_id);
   const logsBy = groupBy(logs, (l) => l.order_id);

@@ -63,21 +63,30 @@ export function paymentPort(deps: OrderDeps) {
     },
 
     /** pending_payment → paid: the reservations are consumed (stock deducted) and `order.paid` is recorded. */
-    async markPaid(tx: Transaction, orderId: string, paid: { paymentId: string; amount: number; actor: string }): Promise<void> {
+    async markPaid(
+      tx: Transaction,
+      orderId: string,
+      paid: { paymentId: string; amount: number; actor: string },
+    ): Promise<void> {
       // The caller holds the order's row lock (lockForPayment); the conditional UPDATE moves it
       // only from pending_payment, and answers what the event needs — one statement with the log row.
-      const row = await transition<{ order_no: string; user_id: string; currency: string; payable_amount: number }>(db, tx, {
-        orderId,
-        from: 'pending_payment',
-        to: 'paid',
-        actor: paid.actor,
-        reason: `payment ${paid.paymentId}`,
-        set: 'paid_at = now(), paid_amount = $4, payment_id = $5',
-        bind: [paid.amount, paid.paymentId],
-        returning: 'order_no, user_id, currency, payable_amount',
-      }).catch(async (e: unknown) => {
+      const row = await transition<{ order_no: string; user_id: string; currency: string; payable_amount: number }>(
+        db,
+        tx,
+        {
+          orderId,
+          from: 'pending_payment',
+          to: 'paid',
+          actor: paid.actor,
+          reason: `payment ${paid.paymentId}`,
+          set: 'paid_at = now(), paid_amount = $4, payment_id = $5',
+          bind: [paid.amount, paid.paymentId],
+          returning: 'order_no, user_id, currency, payable_amount',
+        },
+      ).catch(async (e: unknown) => {
         // Not pending_payment: report the move from the status it has (ILLEGAL_TRANSITION as before).
-        if (e instanceof DomainError && e.appCode === 'ILLEGAL_TRANSITION') assertTransition((await lockOrder(db, tx, orderId)).status, 'paid', orderId);
+        if (e instanceof DomainError && e.appCode === 'ILLEGAL_TRANSITION')
+          assertTransition((await lockOrder(db, tx, orderId)).status, 'paid', orderId);
         throw e;
       });
       if (paid.amount !== row.payable_amount) {
@@ -117,11 +126,17 @@ export function paymentPort(deps: OrderDeps) {
     ): Promise<{ status: OrderStatus; refundStatus: OrderRefundStatus; refundedAmount: number }> {
       const row = await lockOrder(db, tx, orderId);
       if (!REFUNDABLE.includes(row.status)) {
-        throw new DomainError('ILLEGAL_TRANSITION', `An order that is ${row.status} cannot be refunded`, { orderId, from: row.status });
+        throw new DomainError('ILLEGAL_TRANSITION', `An order that is ${row.status} cannot be refunded`, {
+          orderId,
+          from: row.status,
+        });
       }
       const remaining = row.paid_amount - row.refunded_amount;
       if (refund.amount > remaining) {
-        throw new DomainError('REFUND_EXCEEDS_PAID', 'The refund is more than what remains paid', { remaining, requested: refund.amount });
+        throw new DomainError('REFUND_EXCEEDS_PAID', 'The refund is more than what remains paid', {
+          remaining,
+          requested: refund.amount,
+        });
       }
       const lines = await select<{ sku_id: string; quantity: number; refunded_quantity: number }>(
         db,
@@ -135,19 +150,35 @@ export function paymentPort(deps: OrderDeps) {
         const line = bySku.get(it.skuId);
         const left = line ? line.quantity - line.refunded_quantity : 0;
         if (it.quantity > left) {
-          throw new DomainError('REFUND_EXCEEDS_PAID', 'More units returned than remain on the order', { skuId: it.skuId, remaining: left, requested: it.quantity });
+          throw new DomainError('REFUND_EXCEEDS_PAID', 'More units returned than remain on the order', {
+            skuId: it.skuId,
+            remaining: left,
+            requested: it.quantity,
+          });
         }
       }
       const refundedAmount = row.refunded_amount + refund.amount;
       const refundStatus = refundedAmount === row.paid_amount ? 'full' : 'partial';
-      await recordRefund(db, tx, { orderId, status: row.status, refundedAmount, refundStatus, actor: refund.actor, reason: refund.reason });
+      await recordRefund(db, tx, {
+        orderId,
+        status: row.status,
+        refundedAmount,
+        refundStatus,
+        actor: refund.actor,
+        reason: refund.reason,
+      });
       if (items.length) {
         await db.query(
           `UPDATE "order".order_items i SET refunded_quantity = i.refunded_quantity + r.q
              FROM unnest($2::uuid[], $3::int[]) AS r(sku, q) WHERE i.order_id = $1 AND i.sku_id = r.sku`,
           { bind: [orderId, items.map((i) => i.skuId), items.map((i) => i.quantity)], transaction: tx },
         );
-        await inventory.returnStock(tx, items, { operator: refund.actor, reason: `refund ${refund.refundId}: ${refund.reason}`, refType: 'ORDER', refId: orderId });
+        await inventory.returnStock(tx, items, {
+          operator: refund.actor,
+          reason: `refund ${refund.refundId}: ${refund.reason}`,
+          refType: 'ORDER',
+          refId: orderId,
+        });
       }
       const data: OrderRefundedV2 = {
         orderId,
@@ -161,7 +192,12 @@ export function paymentPort(deps: OrderDeps) {
         amount: refund.amount,
         items,
       };
-      await outbox.add(tx, { type: EVENTS.order.refunded, aggregateId: orderId, data, version: ORDER_REFUNDED_EVENT_VERSION });
+      await outbox.add(tx, {
+        type: EVENTS.order.refunded,
+        aggregateId: orderId,
+        data,
+        version: ORDER_REFUNDED_EVENT_VERSION,
+      });
       return { status: row.status, refundStatus, refundedAmount };
     },
   };

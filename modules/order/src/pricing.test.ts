@@ -46,7 +46,14 @@ describe('allocateDiscount (largest remainder)', () => {
 
 describe('priceLines', () => {
   it('totals: items − discount + shipping; every line knows what was paid for it', () => {
-    const { lines, totals } = priceLines([{ skuId: 'a', unitPrice: 1999, quantity: 3 }, { skuId: 'b', unitPrice: 500, quantity: 1 }], 100, 800);
+    const { lines, totals } = priceLines(
+      [
+        { skuId: 'a', unitPrice: 1999, quantity: 3 },
+        { skuId: 'b', unitPrice: 500, quantity: 1 },
+      ],
+      100,
+      800,
+    );
     expect(totals).toEqual({ itemsAmount: 6497, discountAmount: 100, shippingAmount: 800, payableAmount: 7197 });
     expect(lines.map((l) => l.subtotal)).toEqual([5997, 500]);
     expect(lines.reduce((a, l) => a + l.paid, 0)).toBe(6397);

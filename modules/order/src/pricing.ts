@@ -41,13 +41,28 @@ export interface Totals {
 }
 
 /** Order totals from unit prices (integers): discount allocated to the lines, shipping per order. */
-export function priceLines(lines: { skuId: string; unitPrice: number; quantity: number }[], discount: number, shipping: number) {
+export function priceLines(
+  lines: { skuId: string; unitPrice: number; quantity: number }[],
+  discount: number,
+  shipping: number,
+) {
   const subtotals = lines.map((l) => l.unitPrice * l.quantity);
-  for (const s of subtotals) if (!Number.isSafeInteger(s)) throw new RangeError('line subtotal exceeds the safe integer range');
+  for (const s of subtotals)
+    if (!Number.isSafeInteger(s)) throw new RangeError('line subtotal exceeds the safe integer range');
   const itemsAmount = subtotals.reduce((a, b) => a + b, 0);
   const discountAmount = Math.min(discount, itemsAmount);
   const shares = allocateDiscount(subtotals, discountAmount);
-  const priced: PricedLine[] = lines.map((l, i) => ({ ...l, subtotal: subtotals[i], discount: shares[i], paid: subtotals[i] - shares[i] }));
-  const totals: Totals = { itemsAmount, discountAmount, shippingAmount: shipping, payableAmount: itemsAmount - discountAmount + shipping };
+  const priced: PricedLine[] = lines.map((l, i) => ({
+    ...l,
+    subtotal: subtotals[i],
+    discount: shares[i],
+    paid: subtotals[i] - shares[i],
+  }));
+  const totals: Totals = {
+    itemsAmount,
+    discountAmount,
+    shippingAmount: shipping,
+    payableAmount: itemsAmount - discountAmount + shipping,
+  };
   return { lines: priced, totals };
 }

@@ -79,7 +79,11 @@ export async function transition<R extends object = { id: string }>(
     { bind, transaction: tx, type: QueryTypes.SELECT },
   );
   if (!moved) {
-    throw new DomainError('ILLEGAL_TRANSITION', `The order is no longer ${req.from}`, { orderId: req.orderId, from: req.from, to: req.to });
+    throw new DomainError('ILLEGAL_TRANSITION', `The order is no longer ${req.from}`, {
+      orderId: req.orderId,
+      from: req.from,
+      to: req.to,
+    });
   }
   return moved;
 }
@@ -92,7 +96,14 @@ export async function transition<R extends object = { id: string }>(
 export async function recordRefund(
   db: Db,
   tx: Transaction,
-  req: { orderId: string; status: OrderStatus; refundedAmount: number; refundStatus: 'partial' | 'full'; actor: string; reason: string },
+  req: {
+    orderId: string;
+    status: OrderStatus;
+    refundedAmount: number;
+    refundStatus: 'partial' | 'full';
+    actor: string;
+    reason: string;
+  },
 ): Promise<void> {
   const [moved] = await db.query(
     `WITH u AS (
@@ -104,12 +115,25 @@ export async function recordRefund(
        RETURNING 1
      )
      SELECT u.id FROM u, l`,
-    { bind: [req.orderId, req.status, req.refundedAmount, req.refundStatus, newId(), req.actor, req.reason], transaction: tx, type: QueryTypes.SELECT },
+    {
+      bind: [req.orderId, req.status, req.refundedAmount, req.refundStatus, newId(), req.actor, req.reason],
+      transaction: tx,
+      type: QueryTypes.SELECT,
+    },
   );
-  if (!moved) throw new DomainError('ILLEGAL_TRANSITION', `The order is no longer ${req.status}`, { orderId: req.orderId });
+  if (!moved)
+    throw new DomainError('ILLEGAL_TRANSITION', `The order is no longer ${req.status}`, { orderId: req.orderId });
 }
 
-export async function writeLog(db: Db, tx: Transaction, orderId: string, from: OrderStatus | null, to: OrderStatus, actor: string, reason: string | null) {
+export async function writeLog(
+  db: Db,
+  tx: Transaction,
+  orderId: string,
+  from: OrderStatus | null,
+  to: OrderStatus,
+  actor: string,
+  reason: string | null,
+) {
   await db.query(
     `INSERT INTO "order".order_log (id, order_id, from_status, to_status, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)`,
     { bind: [newId(), orderId, from, to, actor, reason], transaction: tx },

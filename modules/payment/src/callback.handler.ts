@@ -26,8 +26,7 @@ export interface CallbackAnswer {
 }
 
 type Outcome =
-  | { kind: 'processed'; outcome: string }
-  | { kind: 'rejected'; outcome: 'amount_mismatch' | 'unknown_payment' };
+  { kind: 'processed'; outcome: string } | { kind: 'rejected'; outcome: 'amount_mismatch' | 'unknown_payment' };
 
 /**
  * Provider callbacks: verified first (a forged or stale callback is refused and never stored, so it
@@ -38,7 +37,12 @@ type Outcome =
 export function callbackHandler(deps: PaymentDeps) {
   const { db, order, outbox, providers, log } = deps;
 
-  async function handle(channel: string, headers: CallbackHeaders, rawBody: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<CallbackAnswer> {
+  async function handle(
+    channel: string,
+    headers: CallbackHeaders,
+    rawBody: string,
+    nowSeconds = Math.floor(Date.now() / 1000),
+  ): Promise<CallbackAnswer> {
     const provider = providers.get(channel as PaymentChannel);
     if (!provider) return { statusCode: 404, body: { ok: false, error: 'unknown channel' } };
     let cb: VerifiedCallback;
@@ -55,7 +59,13 @@ export function callbackHandler(deps: PaymentDeps) {
     );
     const result = await db.transaction((tx) => processEntry(tx, provider.channel, cb));
     if (result.kind === 'rejected') {
-      return { statusCode: 400, body: { ok: false, error: result.outcome === 'amount_mismatch' ? 'PAYMENT_AMOUNT_MISMATCH' : 'PAYMENT_NOT_FOUND' } };
+      return {
+        statusCode: 400,
+        body: {
+          ok: false,
+          error: result.outcome === 'amount_mismatch' ? 'PAYMENT_AMOUNT_MISMATCH' : 'PAYMENT_NOT_FOUND',
+        },
+      };
     }
     return { statusCode: 200, body: { ok: true, outcome: result.outcome } };
   }
@@ -63,7 +73,12 @@ export function callbackHandler(deps: PaymentDeps) {
   async function processEntry(tx: Transaction, channel: PaymentChannel, cb: VerifiedCallback): Promise<Outcome> {
     // The inbox row, locked, and the payment's order and channel (which never change) in one statement.
     const paymentId = /^[0-9a-f-]{36}$/i.test(cb.paymentId) ? cb.paymentId : null;
-    const [entry] = await select<{ status: string; outcome: string; order_id: string | null; channel: PaymentChannel | null }>(
+    const [entry] = await select<{
+      status: string;
+      outcome: string;
+      order_id: string | null;
+      channel: PaymentChannel | null;
+    }>(
       db,
       `SELECT i.status, i.outcome, p.order_id, p.channel
          FROM payment.inbox i LEFT JOIN payment.payments p ON p.id = $3::uuid
@@ -73,7 +88,10 @@ export function callbackHandler(deps: PaymentDeps) {
     );
     if (entry.status === 'processed') return { kind: 'processed', outcome: 'duplicate' };
     if (entry.status === 'rejected') return { kind: 'rejected', outcome: entry.outcome as 'amount_mismatch' };
-    const known = paymentId && entry.order_id && entry.channel ? { id: paymentId, order_id: entry.order_id, channel: entry.channel } : null;
+    const known =
+      paymentId && entry.order_id && entry.channel
+        ? { id: paymentId, order_id: entry.order_id, channel: entry.channel }
+        : null;
     const outcome = await apply(tx, channel, cb, known);
     // Marked with the COMMIT (same round trip) where the Db can; otherwise now.
     const marked = beforeCommit(
@@ -83,19 +101,30 @@ export function callbackHandler(deps: PaymentDeps) {
           WHERE channel = ${sqlLiteral(channel)} AND transaction_id = ${sqlLiteral(cb.transactionId)}`,
     );
     if (!marked) {
-      await db.query(`UPDATE payment.inbox SET status = $3, outcome = $4, processed_at = now() WHERE channel = $1 AND transaction_id = $2`, {
-        bind: [channel, cb.transactionId, outcome.kind, outcome.outcome],
-        transaction: tx,
-      });
+      await db.query(
+        `UPDATE payment.inbox SET status = $3, outcome = $4, processed_at = now() WHERE channel = $1 AND transaction_id = $2`,
+        {
+          bind: [channel, cb.transactionId, outcome.kind, outcome.outcome],
+          transaction: tx,
+        },
+      );
     }
     if (outcome.kind === 'rejected') {
       callbackRejections.inc({ channel, reason: outcome.outcome });
-      log.warn({ channel, transactionId: cb.transactionId, paymentId: cb.paymentId, reason: outcome.outcome }, 'payment callback rejected');
+      log.warn(
+        { channel, transactionId: cb.transactionId, paymentId: cb.paymentId, reason: outcome.outcome },
+        'payment callback rejected',
+      );
     }
     return outcome;
   }
 
-  async function apply(tx: Transaction, channel: PaymentChannel, cb: VerifiedCallback, known: { id: string; order_id: string; channel: PaymentChannel } | null): Promise<Outcome> {
+  async function apply(
+    tx: Transaction,
+    channel: PaymentChannel,
+    cb: VerifiedCallback,
+    known: { id: string; order_id: string; channel: PaymentChannel } | null,
+  ): Promise<Outcome> {
     if (!known || known.channel !== channel) return { kind: 'rejected', outcome: 'unknown_payment' };
     // Order row first, then the payment's: the lock order of checkout, cancel and payment.create.
     const o = await order.payments.lockForPayment(tx, known.order_id);
@@ -136,15 +165,27 @@ export function callbackHandler(deps: PaymentDeps) {
           WHERE order_id = (SELECT order_id FROM s) AND status = 'pending' AND id <> $1`,
         { bind: [p.id, cb.transactionId], transaction: tx },
       );
-      await order.payments.markPaid(tx, p.order_id, { paymentId: p.id, amount: cb.amount, actor: `payment:${channel}` });
-      await outbox.add(tx, { type: EVENTS.payment.succeeded, aggregateId: p.id, data: succeeded(true), version: PAYMENT_EVENT_VERSION });
+      await order.payments.markPaid(tx, p.order_id, {
+        paymentId: p.id,
+        amount: cb.amount,
+        actor: `payment:${channel}`,
+      });
+      await outbox.add(tx, {
+        type: EVENTS.payment.succeeded,
+        aggregateId: p.id,
+        data: succeeded(true),
+        version: PAYMENT_EVENT_VERSION,
+      });
       return { kind: 'processed', outcome: 'succeeded' };
     }
     // The order was cancelled (or paid by another payment) before the money arrived: record it and
     // give it back at once; the order and stock do not move.
     const refundId = newId();
-    const reason = o.status === 'cancelled' ? 'order was cancelled before the payment arrived' : `order already ${o.status}`;
-    await setPayment(tx, p.id, `status = 'refunded', transaction_id = $2, paid_at = now(), refunded_amount = amount`, [cb.transactionId]);
+    const reason =
+      o.status === 'cancelled' ? 'order was cancelled before the payment arrived' : `order already ${o.status}`;
+    await setPayment(tx, p.id, `status = 'refunded', transaction_id = $2, paid_at = now(), refunded_amount = amount`, [
+      cb.transactionId,
+    ]);
     await db.query(
       `INSERT INTO payment.refunds (id, payment_id, order_id, amount, items, reason, status, automatic, operator)
        VALUES ($1, $2, $3, $4, '[]', $5, 'succeeded', true, 'system')`,
@@ -167,7 +208,10 @@ export function callbackHandler(deps: PaymentDeps) {
   }
 
   async function setPayment(tx: Transaction, id: string, set: string, bind: unknown[]) {
-    await db.query(`UPDATE payment.payments SET ${set}, updated_at = now() WHERE id = $1`, { bind: [id, ...bind], transaction: tx });
+    await db.query(`UPDATE payment.payments SET ${set}, updated_at = now() WHERE id = $1`, {
+      bind: [id, ...bind],
+      transaction: tx,
+    });
   }
 
   /**
@@ -176,7 +220,9 @@ export function callbackHandler(deps: PaymentDeps) {
    * the stored payload, oldest first. processEntry locks the row and checks its status, so a
    * delivery being processed at the same time, or another process sweeping, has no second effect.
    */
-  async function reprocessStale(opts: { olderThanSeconds?: number; limit?: number } = {}): Promise<{ processed: number; failed: number }> {
+  async function reprocessStale(
+    opts: { olderThanSeconds?: number; limit?: number } = {},
+  ): Promise<{ processed: number; failed: number }> {
     const rows = await select<{ channel: PaymentChannel; transaction_id: string; payload: unknown }>(
       db,
       `SELECT channel, transaction_id, payload FROM payment.inbox
@@ -197,11 +243,17 @@ export function callbackHandler(deps: PaymentDeps) {
       if (cb === null || cb.transactionId !== r.transaction_id) {
         // It will never read better: rejected (kept, counted, logged once), not retried forever.
         failed++;
-        await db.query(`UPDATE payment.inbox SET status = 'rejected', outcome = 'unreadable', processed_at = now() WHERE channel = $1 AND transaction_id = $2 AND status = 'received'`, {
-          bind: [r.channel, r.transaction_id],
-        });
+        await db.query(
+          `UPDATE payment.inbox SET status = 'rejected', outcome = 'unreadable', processed_at = now() WHERE channel = $1 AND transaction_id = $2 AND status = 'received'`,
+          {
+            bind: [r.channel, r.transaction_id],
+          },
+        );
         callbackRejections.inc({ channel: r.channel, reason: 'unreadable' });
-        log.error({ channel: r.channel, transactionId: r.transaction_id }, 'payment inbox entry unreadable (no provider, or a payload it cannot parse): rejected');
+        log.error(
+          { channel: r.channel, transactionId: r.transaction_id },
+          'payment inbox entry unreadable (no provider, or a payload it cannot parse): rejected',
+        );
         continue;
       }
       try {
@@ -209,7 +261,10 @@ export function callbackHandler(deps: PaymentDeps) {
         processed++;
       } catch (err) {
         failed++;
-        log.error({ err, channel: r.channel, transactionId: r.transaction_id }, 'payment inbox entry could not be processed; retried on the next sweep');
+        log.error(
+          { err, channel: r.channel, transactionId: r.transaction_id },
+          'payment inbox entry could not be processed; retried on the next sweep',
+        );
       }
     }
     return { processed, failed };

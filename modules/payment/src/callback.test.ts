@@ -15,12 +15,25 @@ const now = () => Math.floor(Date.now() / 1000);
 function signed(body: object, opts: { t?: number; key?: string } = {}) {
   const raw = JSON.stringify(body);
   const t = opts.t ?? now();
-  return { headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signSandbox(opts.key ?? secret, t, raw) }, raw };
+  return {
+    headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signSandbox(opts.key ?? secret, t, raw) },
+    raw,
+  };
 }
 const success = (p: { id: string; amount: number }, txn = `T-${p.id}`) => ({
-  paymentId: p.id, transactionId: txn, status: 'SUCCESS', amount: p.amount, currency: 'CNY', timestamp: now(), nonce: 'n1',
+  paymentId: p.id,
+  transactionId: txn,
+  status: 'SUCCESS',
+  amount: p.amount,
+  currency: 'CNY',
+  timestamp: now(),
+  nonce: 'n1',
 });
-const inbox = (txn: string) => h.q<{ status: string; outcome: string; deliveries: number }>(`SELECT status, outcome, deliveries FROM payment.inbox WHERE transaction_id = $1`, [txn]);
+const inbox = (txn: string) =>
+  h.q<{ status: string; outcome: string; deliveries: number }>(
+    `SELECT status, outcome, deliveries FROM payment.inbox WHERE transaction_id = $1`,
+    [txn],
+  );
 
 describe('payment callbacks', () => {
   it('approve: payment succeeded, order paid, stock deducted (on hand and reserved drop), events recorded', async () => {
@@ -33,7 +46,10 @@ describe('payment callbacks', () => {
     expect(o).toMatchObject({ status: 'paid', paidAmount: 1500 });
     expect(o.paidAt).not.toBeNull();
     expect(o.log.at(-1)).toMatchObject({ from: 'pending_payment', to: 'paid' });
-    expect(await u.api.payment.get({ id: payment.id })).toMatchObject({ status: 'succeeded', transactionId: `sbx_ok_${payment.id}` });
+    expect(await u.api.payment.get({ id: payment.id })).toMatchObject({
+      status: 'succeeded',
+      transactionId: `sbx_ok_${payment.id}`,
+    });
     expect(await h.stock(sku)).toEqual({ onHand: 7, reserved: 0 });
     expect(await h.events(EVENTS.order.paid, order.id)).toHaveLength(1);
     const [ev] = await h.events<PaymentSucceededV1>(EVENTS.payment.succeeded, payment.id);
@@ -76,7 +92,10 @@ describe('payment callbacks', () => {
     expect(await inbox(`F-${payment.id}`)).toEqual([]);
     expect((await u.api.order.get({ id: order.id })).status).toBe('pending_payment');
     // The real transaction id is still free: the genuine callback goes through.
-    expect((await h.callback('sandbox_alipay', ok.headers, ok.raw)).json()).toMatchObject({ ok: true, outcome: 'succeeded' });
+    expect((await h.callback('sandbox_alipay', ok.headers, ok.raw)).json()).toMatchObject({
+      ok: true,
+      outcome: 'succeeded',
+    });
   });
 
   it('a genuine callback for a payment we do not know (or a malformed id) is kept, rejected once, and moves nothing', async () => {
@@ -86,9 +105,14 @@ describe('payment callbacks', () => {
       const r = await h.callback('sandbox_alipay', headers, raw);
       expect(r.statusCode).toBe(400);
       expect(r.json()).toMatchObject({ ok: false, error: 'PAYMENT_NOT_FOUND' });
-      expect(await inbox(`U-${id}`)).toEqual([expect.objectContaining({ status: 'rejected', outcome: 'unknown_payment' })]);
+      expect(await inbox(`U-${id}`)).toEqual([
+        expect.objectContaining({ status: 'rejected', outcome: 'unknown_payment' }),
+      ]);
       // A repeat answers the same, from the inbox.
-      expect((await h.callback('sandbox_alipay', headers, raw)).json()).toMatchObject({ ok: false, error: 'PAYMENT_NOT_FOUND' });
+      expect((await h.callback('sandbox_alipay', headers, raw)).json()).toMatchObject({
+        ok: false,
+        error: 'PAYMENT_NOT_FOUND',
+      });
     }
   });
 
@@ -98,12 +122,16 @@ describe('payment callbacks', () => {
     const r = await h.callback('sandbox_alipay', headers, raw);
     expect(r.statusCode).toBe(400);
     expect(r.json()).toMatchObject({ ok: false, error: 'PAYMENT_AMOUNT_MISMATCH' });
-    expect(await inbox(`M-${payment.id}`)).toEqual([expect.objectContaining({ status: 'rejected', outcome: 'amount_mismatch' })]);
+    expect(await inbox(`M-${payment.id}`)).toEqual([
+      expect.objectContaining({ status: 'rejected', outcome: 'amount_mismatch' }),
+    ]);
     expect((await u.api.order.get({ id: order.id })).status).toBe('pending_payment');
     expect((await u.api.payment.get({ id: payment.id })).status).toBe('pending');
     expect(await h.stock(sku)).toEqual({ onHand: 10, reserved: 2 - 1 });
     const { metricsRegistry } = await import('@zjmall/platform');
-    expect(await metricsRegistry.getSingleMetricAsString('zjmall_payment_callbacks_rejected_total')).toMatch(/reason="amount_mismatch"} [1-9]/);
+    expect(await metricsRegistry.getSingleMetricAsString('zjmall_payment_callbacks_rejected_total')).toMatch(
+      /reason="amount_mismatch"} [1-9]/,
+    );
   });
 
   it('decline fails the payment and leaves the order payable; a later success for it is honoured', async () => {
@@ -139,7 +167,9 @@ describe('payment callbacks', () => {
       const p = await u.api.payment.get({ id: payment.id });
       if (o.status === 'paid') {
         expect(cancel.status).toBe('rejected');
-        expect((await failure(h, Promise.reject((cancel as PromiseRejectedResult).reason))).data.appCode).toBe('ILLEGAL_TRANSITION');
+        expect((await failure(h, Promise.reject((cancel as PromiseRejectedResult).reason))).data.appCode).toBe(
+          'ILLEGAL_TRANSITION',
+        );
         expect(p.status).toBe('succeeded');
         expect(await h.stock(sku)).toEqual({ onHand: 2, reserved: 0 });
       } else {

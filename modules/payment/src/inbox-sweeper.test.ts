@@ -8,14 +8,26 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const inbox = (txn: string) => h.q<{ status: string; outcome: string | null }>(`SELECT status, outcome FROM payment.inbox WHERE transaction_id = $1`, [txn]);
+const inbox = (txn: string) =>
+  h.q<{ status: string; outcome: string | null }>(
+    `SELECT status, outcome FROM payment.inbox WHERE transaction_id = $1`,
+    [txn],
+  );
 
 describe('payment inbox sweeper', () => {
   it('a stored callback whose processing never ran is processed by the sweeper, once', async () => {
     const { u, sku, order, payment } = await h.ordered({ price: 900, qty: 2, stock: 6 });
     // What a crash right after storing leaves behind: the verified callback in the inbox, nothing applied.
     const txn = `sbx_ok_${payment.id}`;
-    const payload = { paymentId: payment.id, transactionId: txn, status: 'SUCCESS', amount: 1800, currency: 'CNY', timestamp: Math.floor(Date.now() / 1000), nonce: 'n-crash' };
+    const payload = {
+      paymentId: payment.id,
+      transactionId: txn,
+      status: 'SUCCESS',
+      amount: 1800,
+      currency: 'CNY',
+      timestamp: Math.floor(Date.now() / 1000),
+      nonce: 'n-crash',
+    };
     await h.q(
       `INSERT INTO payment.inbox (channel, transaction_id, payment_id, payload, received_at) VALUES ('sandbox_alipay', $1, $2, $3::jsonb, now() - interval '5 minutes') RETURNING 1`,
       [txn, payment.id, JSON.stringify(payload)],
@@ -44,7 +56,15 @@ describe('payment inbox sweeper', () => {
     );
     const { payment: other } = await h.ordered({ price: 100, qty: 1, stock: 2 });
     const txn = `sbx_ok_${other.id}`;
-    const payload = { paymentId: other.id, transactionId: txn, status: 'SUCCESS', amount: 100, currency: 'CNY', timestamp: Math.floor(Date.now() / 1000), nonce: 'n2' };
+    const payload = {
+      paymentId: other.id,
+      transactionId: txn,
+      status: 'SUCCESS',
+      amount: 100,
+      currency: 'CNY',
+      timestamp: Math.floor(Date.now() / 1000),
+      nonce: 'n2',
+    };
     await h.q(
       `INSERT INTO payment.inbox (channel, transaction_id, payment_id, payload, received_at) VALUES ('sandbox_alipay', $1, $2, $3::jsonb, now() - interval '4 minutes') RETURNING 1`,
       [txn, other.id, JSON.stringify(payload)],

@@ -4,7 +4,12 @@ export type { PaymentService, PaymentServiceDeps, SandboxView } from './payment.
 export { createPaymentRouter } from './payment.router';
 export type { PaymentRouter } from './payment.router';
 export { registerPaymentRoutes } from './http/payment-routes';
-export { createSandboxProvider, signSandbox, SIGNATURE_HEADER, SIGNATURE_WINDOW_SECONDS } from './providers/sandbox.provider';
+export {
+  createSandboxProvider,
+  signSandbox,
+  SIGNATURE_HEADER,
+  SIGNATURE_WINDOW_SECONDS,
+} from './providers/sandbox.provider';
 export type { SandboxProvider } from './providers/sandbox.provider';
 export { CallbackRejected } from './providers/provider';
 export type { PaymentProvider, VerifiedCallback, CallbackHeaders } from './providers/provider';

@@ -20,53 +20,79 @@ export function createPaymentHandler(deps: PaymentDeps) {
     const { idempotencyKey, ...body } = input;
     const returnUrl = resolveReturnUrl(input.returnUrl);
     if (!providers.has(input.channel)) {
-      throw new DomainError('PAYMENT_NOT_FOUND', `Payment channel ${input.channel} is not enabled`, { channel: input.channel });
+      throw new DomainError('PAYMENT_NOT_FOUND', `Payment channel ${input.channel} is not enabled`, {
+        channel: input.channel,
+      });
     }
     // The payment this call opened is answered as inserted; a repeat of the key (or the open one
     // kept for the same channel) is read after the commit.
     let opened: PaymentRow | undefined;
-    const paymentId = await withIdempotency(db, { scope: `user:${userId}:payment.create`, key: idempotencyKey, input: body }, async (tx) => {
-      const o = await order.payments.lockForPayment(tx, input.orderId, userId);
-      if (o.status === 'cancelled' || (o.status === 'pending_payment' && o.expired)) {
-        throw new DomainError('ORDER_EXPIRED', 'This order can no longer be paid', { orderId: o.id, status: o.status });
-      }
-      if (o.status !== 'pending_payment') {
-        throw new DomainError('ILLEGAL_TRANSITION', `An order that is ${o.status} cannot be paid`, { orderId: o.id, from: o.status, to: 'paid' });
-      }
-      // Usually the order has no open payment: open one in the statement that checks (the order's row
-      // lock, held, keeps every other writer of its payments out meanwhile).
-      const id = newId();
-      [opened] = await select<PaymentRow>(
-        db,
-        `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency, return_url)
+    const paymentId = await withIdempotency(
+      db,
+      { scope: `user:${userId}:payment.create`, key: idempotencyKey, input: body },
+      async (tx) => {
+        const o = await order.payments.lockForPayment(tx, input.orderId, userId);
+        if (o.status === 'cancelled' || (o.status === 'pending_payment' && o.expired)) {
+          throw new DomainError('ORDER_EXPIRED', 'This order can no longer be paid', {
+            orderId: o.id,
+            status: o.status,
+          });
+        }
+        if (o.status !== 'pending_payment') {
+          throw new DomainError('ILLEGAL_TRANSITION', `An order that is ${o.status} cannot be paid`, {
+            orderId: o.id,
+            from: o.status,
+            to: 'paid',
+          });
+        }
+        // Usually the order has no open payment: open one in the statement that checks (the order's row
+        // lock, held, keeps every other writer of its payments out meanwhile).
+        const id = newId();
+        [opened] = await select<PaymentRow>(
+          db,
+          `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency, return_url)
          SELECT $1, $2, $3, $4, 'pending', $5, $6, $7
           WHERE NOT EXISTS (SELECT 1 FROM payment.payments WHERE order_id = $2 AND status = 'pending')
          RETURNING *`,
-        [id, o.id, userId, input.channel, o.payableAmount, o.currency, returnUrl],
-        tx,
-      );
-      if (opened) return id;
-      const [open] = await select<PaymentRow>(db, `SELECT * FROM payment.payments WHERE order_id = $1 AND status = 'pending' FOR UPDATE`, [o.id], tx);
-      if (open && open.channel === input.channel) {
-        if (returnUrl !== null && returnUrl !== open.return_url) {
-          [opened] = await select<PaymentRow>(db, `UPDATE payment.payments SET return_url = $2, updated_at = now() WHERE id = $1 RETURNING *`, [open.id, returnUrl], tx);
+          [id, o.id, userId, input.channel, o.payableAmount, o.currency, returnUrl],
+          tx,
+        );
+        if (opened) return id;
+        const [open] = await select<PaymentRow>(
+          db,
+          `SELECT * FROM payment.payments WHERE order_id = $1 AND status = 'pending' FOR UPDATE`,
+          [o.id],
+          tx,
+        );
+        if (open && open.channel === input.channel) {
+          if (returnUrl !== null && returnUrl !== open.return_url) {
+            [opened] = await select<PaymentRow>(
+              db,
+              `UPDATE payment.payments SET return_url = $2, updated_at = now() WHERE id = $1 RETURNING *`,
+              [open.id, returnUrl],
+              tx,
+            );
+          }
+          return open.id;
         }
-        return open.id;
-      }
-      if (open) {
-        await db.query(`UPDATE payment.payments SET status = 'closed', closed_at = now(), updated_at = now() WHERE id = $1`, {
-          bind: [open.id],
-          transaction: tx,
-        });
-      }
-      [opened] = await select<PaymentRow>(
-        db,
-        `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency, return_url) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7) RETURNING *`,
-        [id, o.id, userId, input.channel, o.payableAmount, o.currency, returnUrl],
-        tx,
-      );
-      return id;
-    });
+        if (open) {
+          await db.query(
+            `UPDATE payment.payments SET status = 'closed', closed_at = now(), updated_at = now() WHERE id = $1`,
+            {
+              bind: [open.id],
+              transaction: tx,
+            },
+          );
+        }
+        [opened] = await select<PaymentRow>(
+          db,
+          `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency, return_url) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7) RETURNING *`,
+          [id, o.id, userId, input.channel, o.payableAmount, o.currency, returnUrl],
+          tx,
+        );
+        return id;
+      },
+    );
     const row = opened?.id === paymentId ? opened : await findPayment(db, paymentId, { userId });
     return toPayment(row!, providers, config.PUBLIC_BASE_URL);
   };

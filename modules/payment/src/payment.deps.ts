@@ -4,7 +4,10 @@ import { DomainError, type Config, type Db, type Logger, type Outbox } from '@zj
 import type { OrderService } from '@zjmall/order';
 import type { PaymentProvider } from './providers/provider';
 
-export type PaymentConfig = Pick<Config, 'PUBLIC_BASE_URL' | 'SANDBOX_PAYMENTS' | 'STORE_TIMEZONE' | 'STORE_CURRENCY' | 'CORS_ORIGINS'>;
+export type PaymentConfig = Pick<
+  Config,
+  'PUBLIC_BASE_URL' | 'SANDBOX_PAYMENTS' | 'STORE_TIMEZONE' | 'STORE_CURRENCY' | 'CORS_ORIGINS'
+>;
 
 export interface PaymentDeps {
   db: Db;
@@ -30,13 +33,22 @@ export interface PaymentRow {
   return_url: string | null;
 }
 
-export function select<T extends object>(db: Db, sql: string, bind: unknown[], transaction?: Transaction): Promise<T[]> {
+export function select<T extends object>(
+  db: Db,
+  sql: string,
+  bind: unknown[],
+  transaction?: Transaction,
+): Promise<T[]> {
   return db.query<T>(sql, { bind, type: QueryTypes.SELECT, transaction });
 }
 
 export const paymentNotFound = (id: string) => new DomainError('PAYMENT_NOT_FOUND', 'Payment not found', { id });
 
-export async function findPayment(db: Db, id: string, opts: { userId?: string; tx?: Transaction; lock?: boolean } = {}): Promise<PaymentRow | null> {
+export async function findPayment(
+  db: Db,
+  id: string,
+  opts: { userId?: string; tx?: Transaction; lock?: boolean } = {},
+): Promise<PaymentRow | null> {
   const [row] = await select<PaymentRow>(
     db,
     `SELECT * FROM payment.payments WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2)${opts.lock ? ' FOR UPDATE' : ''}`,

@@ -1,21 +1,51 @@
 import { z } from 'zod';
-import { AdminPaymentList, Payment, PaymentChannels, PaymentCreateInput, PaymentForOrderInput, PaymentIdInput, PaymentStats, PaymentStatsInput, Refund, RefundInput } from '@zjmall/contracts';
+import {
+  AdminPaymentList,
+  Payment,
+  PaymentChannels,
+  PaymentCreateInput,
+  PaymentForOrderInput,
+  PaymentIdInput,
+  PaymentStats,
+  PaymentStatsInput,
+  Refund,
+  RefundInput,
+} from '@zjmall/contracts';
 import { adminProcedure, fieldErrors, publicProcedure, router, userProcedure } from '@zjmall/platform';
 import type { PaymentService } from './payment.service';
 
 /** `payment.*` for modules/api's appRouter. Routers wire, the service decides. */
 export function createPaymentRouter(svc: PaymentService) {
   const admin = router({
-    refund: adminProcedure.input(RefundInput).output(Refund).mutation(({ ctx, input }) => svc.refund(ctx.user.id, input)),
-    forOrder: adminProcedure.input(PaymentForOrderInput).output(AdminPaymentList).query(({ input }) => svc.adminForOrder(input.orderId)),
-    stats: adminProcedure.input(PaymentStatsInput).output(PaymentStats).query(({ input }) => svc.stats(input)),
+    refund: adminProcedure
+      .input(RefundInput)
+      .output(Refund)
+      .mutation(({ ctx, input }) => svc.refund(ctx.user.id, input)),
+    forOrder: adminProcedure
+      .input(PaymentForOrderInput)
+      .output(AdminPaymentList)
+      .query(({ input }) => svc.adminForOrder(input.orderId)),
+    stats: adminProcedure
+      .input(PaymentStatsInput)
+      .output(PaymentStats)
+      .query(({ input }) => svc.stats(input)),
   });
   return router({
     channels: publicProcedure.output(PaymentChannels).query(() => svc.channels()),
     // fieldErrors: a returnUrl on an origin the shop does not trust is BAD_REQUEST naming the field.
-    create: userProcedure.use(fieldErrors).input(PaymentCreateInput).output(Payment).mutation(({ ctx, input }) => svc.create(ctx.user.id, input)),
-    get: userProcedure.input(PaymentIdInput).output(Payment).query(({ ctx, input }) => svc.get(ctx.user.id, input.id)),
-    forOrder: userProcedure.input(PaymentForOrderInput).output(z.array(Payment)).query(({ ctx, input }) => svc.forOrder(ctx.user.id, input.orderId)),
+    create: userProcedure
+      .use(fieldErrors)
+      .input(PaymentCreateInput)
+      .output(Payment)
+      .mutation(({ ctx, input }) => svc.create(ctx.user.id, input)),
+    get: userProcedure
+      .input(PaymentIdInput)
+      .output(Payment)
+      .query(({ ctx, input }) => svc.get(ctx.user.id, input.id)),
+    forOrder: userProcedure
+      .input(PaymentForOrderInput)
+      .output(z.array(Payment))
+      .query(({ ctx, input }) => svc.forOrder(ctx.user.id, input.orderId)),
     admin,
   });
 }

@@ -1,11 +1,29 @@
-import type { AdminPayment, Payment, PaymentChannel, PaymentChannels, PaymentCreateInput, PaymentStats, PaymentStatsInput, Refund, RefundInput } from '@zjmall/contracts';
+import type {
+  AdminPayment,
+  Payment,
+  PaymentChannel,
+  PaymentChannels,
+  PaymentCreateInput,
+  PaymentStats,
+  PaymentStatsInput,
+  Refund,
+  RefundInput,
+} from '@zjmall/contracts';
 import type { Db, DurableHandler, Logger, Outbox } from '@zjmall/platform';
 import type { OrderService } from '@zjmall/order';
 import { callbackHandler, type CallbackAnswer } from './callback.handler';
 import { paymentModels } from './models';
 import { closePaymentsOnOrderCancelled } from './order-cancelled.subscriber';
 import { createPaymentHandler } from './payment-create.handler';
-import { findPayment, paymentNotFound, select, toPayment, type PaymentConfig, type PaymentDeps, type PaymentRow } from './payment.deps';
+import {
+  findPayment,
+  paymentNotFound,
+  select,
+  toPayment,
+  type PaymentConfig,
+  type PaymentDeps,
+  type PaymentRow,
+} from './payment.deps';
 import type { CallbackHeaders, PaymentProvider } from './providers/provider';
 import { createSandboxProvider, type SandboxProvider } from './providers/sandbox.provider';
 import { refundHandler, toRefund, type RefundRow } from './refund.handler';
@@ -40,7 +58,12 @@ export interface PaymentService {
   refund(adminId: string, input: RefundInput): Promise<Refund>;
   stats(input: PaymentStatsInput): Promise<PaymentStats>;
   /** `POST /payments/callback/:channel`: verify, store in the inbox, process once. */
-  handleCallback(channel: string, headers: CallbackHeaders, rawBody: string, nowSeconds?: number): Promise<CallbackAnswer>;
+  handleCallback(
+    channel: string,
+    headers: CallbackHeaders,
+    rawBody: string,
+    nowSeconds?: number,
+  ): Promise<CallbackAnswer>;
   /** Inbox entries stored but never processed, older than `olderThanSeconds` (30): processed now (a sweeper). */
   reprocessInbox(opts?: { olderThanSeconds?: number; limit?: number }): Promise<{ processed: number; failed: number }>;
   /** The durable reactions modules/api registers on the bus. */
@@ -97,7 +120,11 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
     },
     async forOrder(userId, orderId) {
       await order.get(userId, orderId);
-      const rows = await select<PaymentRow>(db, `SELECT * FROM payment.payments WHERE order_id = $1 AND user_id = $2 ORDER BY id DESC`, [orderId, userId]);
+      const rows = await select<PaymentRow>(
+        db,
+        `SELECT * FROM payment.payments WHERE order_id = $1 AND user_id = $2 ORDER BY id DESC`,
+        [orderId, userId],
+      );
       return rows.map(view);
     },
     async adminForOrder(orderId) {
@@ -109,7 +136,8 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
       return payments.map((p) => ({
         ...view(p),
         refunds: refunds.filter((r) => r.payment_id === p.id).map(toRefund),
-        refundableAmount: p.status === 'succeeded' || p.status === 'partially_refunded' ? p.amount - p.refunded_amount : 0,
+        refundableAmount:
+          p.status === 'succeeded' || p.status === 'partially_refunded' ? p.amount - p.refunded_amount : 0,
       }));
     },
     refund: refundHandler(ctx),
@@ -125,7 +153,13 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
       },
       async callbackFor(paymentId, decision) {
         const row = await sandboxPayment(paymentId);
-        const built = sandboxes.get(row.channel)!.buildCallback({ id: row.id, amount: row.amount, currency: row.currency }, decision, Math.floor(Date.now() / 1000));
+        const built = sandboxes
+          .get(row.channel)!
+          .buildCallback(
+            { id: row.id, amount: row.amount, currency: row.currency },
+            decision,
+            Math.floor(Date.now() / 1000),
+          );
         return { channel: row.channel, ...built, returnUrl: row.return_url };
       },
     },

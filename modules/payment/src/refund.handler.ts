@@ -1,4 +1,10 @@
-import { EVENTS, PAYMENT_EVENT_VERSION, type PaymentRefundedV1, type Refund, type RefundInput } from '@zjmall/contracts';
+import {
+  EVENTS,
+  PAYMENT_EVENT_VERSION,
+  type PaymentRefundedV1,
+  type Refund,
+  type RefundInput,
+} from '@zjmall/contracts';
 import { DomainError, newId, withIdempotency } from '@zjmall/platform';
 import { findPayment, paymentNotFound, select, type PaymentDeps } from './payment.deps';
 
@@ -34,33 +40,63 @@ export function refundHandler(deps: PaymentDeps) {
 
   return async function refund(adminId: string, input: RefundInput): Promise<Refund> {
     const { idempotencyKey, ...body } = input;
-    const refundId = await withIdempotency(db, { scope: `user:${adminId}:payment.admin.refund`, key: idempotencyKey, input: body }, async (tx) => {
-      const known = await findPayment(db, input.paymentId, { tx });
-      if (!known) throw paymentNotFound(input.paymentId);
-      await order.payments.lockForPayment(tx, known.order_id);
-      const p = (await findPayment(db, known.id, { tx, lock: true }))!;
-      const refundable = p.status === 'succeeded' || p.status === 'partially_refunded' ? p.amount - p.refunded_amount : 0;
-      if (input.amount > refundable) {
-        throw new DomainError('REFUND_EXCEEDS_PAID', 'The refund is more than what remains paid', { remaining: refundable, requested: input.amount });
-      }
-      const id = newId();
-      const items = input.items ?? [];
-      await order.payments.applyRefund(tx, p.order_id, { refundId: id, amount: input.amount, items, actor: adminId, reason: input.reason });
-      const refundedAmount = p.refunded_amount + input.amount;
-      const status = refundedAmount === p.amount ? 'refunded' : 'partially_refunded';
-      await db.query(`UPDATE payment.payments SET status = $2, refunded_amount = $3, updated_at = now() WHERE id = $1`, {
-        bind: [p.id, status, refundedAmount],
-        transaction: tx,
-      });
-      await db.query(
-        `INSERT INTO payment.refunds (id, payment_id, order_id, amount, items, reason, status, operator)
+    const refundId = await withIdempotency(
+      db,
+      { scope: `user:${adminId}:payment.admin.refund`, key: idempotencyKey, input: body },
+      async (tx) => {
+        const known = await findPayment(db, input.paymentId, { tx });
+        if (!known) throw paymentNotFound(input.paymentId);
+        await order.payments.lockForPayment(tx, known.order_id);
+        const p = (await findPayment(db, known.id, { tx, lock: true }))!;
+        const refundable =
+          p.status === 'succeeded' || p.status === 'partially_refunded' ? p.amount - p.refunded_amount : 0;
+        if (input.amount > refundable) {
+          throw new DomainError('REFUND_EXCEEDS_PAID', 'The refund is more than what remains paid', {
+            remaining: refundable,
+            requested: input.amount,
+          });
+        }
+        const id = newId();
+        const items = input.items ?? [];
+        await order.payments.applyRefund(tx, p.order_id, {
+          refundId: id,
+          amount: input.amount,
+          items,
+          actor: adminId,
+          reason: input.reason,
+        });
+        const refundedAmount = p.refunded_amount + input.amount;
+        const status = refundedAmount === p.amount ? 'refunded' : 'partially_refunded';
+        await db.query(
+          `UPDATE payment.payments SET status = $2, refunded_amount = $3, updated_at = now() WHERE id = $1`,
+          {
+            bind: [p.id, status, refundedAmount],
+            transaction: tx,
+          },
+        );
+        await db.query(
+          `INSERT INTO payment.refunds (id, payment_id, order_id, amount, items, reason, status, operator)
          VALUES ($1, $2, $3, $4, $5::jsonb, $6, 'succeeded', $7)`,
-        { bind: [id, p.id, p.order_id, input.amount, JSON.stringify(items), input.reason, adminId], transaction: tx },
-      );
-      const data: PaymentRefundedV1 = { paymentId: p.id, orderId: p.order_id, refundId: id, amount: input.amount, refundedAmount, status, automatic: false };
-      await outbox.add(tx, { type: EVENTS.payment.refunded, aggregateId: p.id, data, version: PAYMENT_EVENT_VERSION });
-      return id;
-    });
+          { bind: [id, p.id, p.order_id, input.amount, JSON.stringify(items), input.reason, adminId], transaction: tx },
+        );
+        const data: PaymentRefundedV1 = {
+          paymentId: p.id,
+          orderId: p.order_id,
+          refundId: id,
+          amount: input.amount,
+          refundedAmount,
+          status,
+          automatic: false,
+        };
+        await outbox.add(tx, {
+          type: EVENTS.payment.refunded,
+          aggregateId: p.id,
+          data,
+          version: PAYMENT_EVENT_VERSION,
+        });
+        return id;
+      },
+    );
     const [row] = await select<RefundRow>(db, `SELECT * FROM payment.refunds WHERE id = $1`, [refundId]);
     return toRefund(row);
   };

@@ -21,17 +21,51 @@ describe('payment.admin.refund', () => {
   it('partial then full: items back on hand (ledger IN, ref ORDER), the order stays paid with refunds partial then full', async () => {
     const { u, sku, order, payment } = await paid({ price: 1000, qty: 3, stock: 10 });
     expect(await h.stock(sku)).toEqual({ onHand: 7, reserved: 0 });
-    const r1 = await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 1000, items: [{ skuId: sku, quantity: 1 }], reason: 'one broken', idempotencyKey: h.key() });
-    expect(r1).toMatchObject({ paymentId: payment.id, amount: 1000, items: [{ skuId: sku, quantity: 1 }], status: 'succeeded' });
+    const r1 = await admin.api.payment.admin.refund({
+      paymentId: payment.id,
+      amount: 1000,
+      items: [{ skuId: sku, quantity: 1 }],
+      reason: 'one broken',
+      idempotencyKey: h.key(),
+    });
+    expect(r1).toMatchObject({
+      paymentId: payment.id,
+      amount: 1000,
+      items: [{ skuId: sku, quantity: 1 }],
+      status: 'succeeded',
+    });
     expect(await h.stock(sku)).toEqual({ onHand: 8, reserved: 0 });
-    expect(await h.ledger(sku, 'IN')).toEqual(expect.arrayContaining([expect.objectContaining({ quantity: 1, ref_type: 'ORDER', ref_id: order.id })]));
-    expect(await u.api.order.get({ id: order.id })).toMatchObject({ status: 'paid', refundStatus: 'partial', refundedAmount: 1000 });
-    expect(await u.api.payment.get({ id: payment.id })).toMatchObject({ status: 'partially_refunded', refundedAmount: 1000 });
+    expect(await h.ledger(sku, 'IN')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ quantity: 1, ref_type: 'ORDER', ref_id: order.id })]),
+    );
+    expect(await u.api.order.get({ id: order.id })).toMatchObject({
+      status: 'paid',
+      refundStatus: 'partial',
+      refundedAmount: 1000,
+    });
+    expect(await u.api.payment.get({ id: payment.id })).toMatchObject({
+      status: 'partially_refunded',
+      refundedAmount: 1000,
+    });
 
-    const over = await failure(h, admin.api.payment.admin.refund({ paymentId: payment.id, amount: 2001, reason: 'too much', idempotencyKey: h.key() }));
+    const over = await failure(
+      h,
+      admin.api.payment.admin.refund({
+        paymentId: payment.id,
+        amount: 2001,
+        reason: 'too much',
+        idempotencyKey: h.key(),
+      }),
+    );
     expect([over.code, over.data.appCode]).toEqual(['BAD_REQUEST', 'REFUND_EXCEEDS_PAID']);
 
-    await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 2000, items: [{ skuId: sku, quantity: 2 }], reason: 'rest', idempotencyKey: h.key() });
+    await admin.api.payment.admin.refund({
+      paymentId: payment.id,
+      amount: 2000,
+      items: [{ skuId: sku, quantity: 2 }],
+      reason: 'rest',
+      idempotencyKey: h.key(),
+    });
     const o = await u.api.order.get({ id: order.id });
     expect(o).toMatchObject({ status: 'paid', refundStatus: 'full', refundedAmount: 3000 });
     expect(o.items[0].refundedQuantity).toBe(3);
@@ -49,7 +83,10 @@ describe('payment.admin.refund', () => {
       ['paid', 'full', 3000],
     ]);
     expect(await h.events(EVENTS.payment.refunded, payment.id)).toHaveLength(2);
-    const more = await failure(h, admin.api.payment.admin.refund({ paymentId: payment.id, amount: 1, reason: 'again', idempotencyKey: h.key() }));
+    const more = await failure(
+      h,
+      admin.api.payment.admin.refund({ paymentId: payment.id, amount: 1, reason: 'again', idempotencyKey: h.key() }),
+    );
     expect(more.data.appCode).toBe('REFUND_EXCEEDS_PAID');
     // Everything paid was returned before shipping: nothing is left to ship.
     const ship = await failure(h, admin.api.order.admin.ship({ id: order.id, carrier: 'SF', trackingNo: '1' }));
@@ -62,8 +99,18 @@ describe('payment.admin.refund', () => {
     const updates = h.order.onStatus(u.id, order.id, ac.signal);
     expect((await updates.next()).value).toMatchObject({ status: 'paid', refundStatus: 'none', refundedAmount: 0 });
 
-    await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 1000, items: [{ skuId: sku, quantity: 1 }], reason: 'one unwanted', idempotencyKey: h.key() });
-    expect(await u.api.order.get({ id: order.id })).toMatchObject({ status: 'paid', refundStatus: 'partial', refundedAmount: 1000 });
+    await admin.api.payment.admin.refund({
+      paymentId: payment.id,
+      amount: 1000,
+      items: [{ skuId: sku, quantity: 1 }],
+      reason: 'one unwanted',
+      idempotencyKey: h.key(),
+    });
+    expect(await u.api.order.get({ id: order.id })).toMatchObject({
+      status: 'paid',
+      refundStatus: 'partial',
+      refundedAmount: 1000,
+    });
     const shipped = await admin.api.order.admin.ship({ id: order.id, carrier: 'SF Express', trackingNo: 'SF9' });
     expect(shipped).toMatchObject({ status: 'shipped', refundStatus: 'partial', refundedAmount: 1000 });
     const done = await admin.api.order.admin.complete({ id: order.id });
@@ -94,7 +141,9 @@ describe('payment.admin.refund', () => {
     const mine = await u.api.order.list({ refundStatus: 'partial' });
     expect(mine.items.map((o) => o.id)).toEqual([order.id]);
     expect((await u.api.order.list({ refundStatus: 'none' })).items).toEqual([]);
-    expect((await u.api.order.list({ status: 'completed', refundStatus: 'partial' })).items.map((o) => o.id)).toEqual([order.id]);
+    expect((await u.api.order.list({ status: 'completed', refundStatus: 'partial' })).items.map((o) => o.id)).toEqual([
+      order.id,
+    ]);
     const all = await admin.api.order.admin.list({ userId: u.id, status: 'completed', refundStatus: 'partial' });
     expect(all.items.map((o) => o.id)).toEqual([order.id]);
     expect((await admin.api.order.admin.list({ userId: u.id, refundStatus: 'full' })).items).toEqual([]);
@@ -103,16 +152,46 @@ describe('payment.admin.refund', () => {
   it('is idempotent per key; refunding more units than bought, an unpaid payment, or as a customer is refused', async () => {
     const { u, sku, payment } = await paid({ price: 500, qty: 2 });
     const key = h.key();
-    const input = { paymentId: payment.id, amount: 500, items: [{ skuId: sku, quantity: 1 }], reason: 'dup', idempotencyKey: key };
+    const input = {
+      paymentId: payment.id,
+      amount: 500,
+      items: [{ skuId: sku, quantity: 1 }],
+      reason: 'dup',
+      idempotencyKey: key,
+    };
     const [a, b] = await Promise.all([admin.api.payment.admin.refund(input), admin.api.payment.admin.refund(input)]);
     expect(a.id).toBe(b.id);
     expect(await h.stock(sku)).toEqual({ onHand: 9, reserved: 0 });
-    expect((await failure(h, admin.api.payment.admin.refund({ ...input, amount: 400 }))).data.appCode).toBe('IDEMPOTENCY_CONFLICT');
-    const units = await failure(h, admin.api.payment.admin.refund({ ...input, amount: 1, items: [{ skuId: sku, quantity: 2 }], idempotencyKey: h.key() }));
+    expect((await failure(h, admin.api.payment.admin.refund({ ...input, amount: 400 }))).data.appCode).toBe(
+      'IDEMPOTENCY_CONFLICT',
+    );
+    const units = await failure(
+      h,
+      admin.api.payment.admin.refund({
+        ...input,
+        amount: 1,
+        items: [{ skuId: sku, quantity: 2 }],
+        idempotencyKey: h.key(),
+      }),
+    );
     expect(units.data.appCode).toBe('REFUND_EXCEEDS_PAID');
     const pending = await h.ordered();
-    expect((await failure(h, admin.api.payment.admin.refund({ paymentId: pending.payment.id, amount: 1, reason: 'x', idempotencyKey: h.key() }))).data.appCode).toBe('REFUND_EXCEEDS_PAID');
-    expect((await failure(h, u.api.payment.admin.refund({ ...input, idempotencyKey: h.key() }))).data.appCode).toBe('FORBIDDEN');
+    expect(
+      (
+        await failure(
+          h,
+          admin.api.payment.admin.refund({
+            paymentId: pending.payment.id,
+            amount: 1,
+            reason: 'x',
+            idempotencyKey: h.key(),
+          }),
+        )
+      ).data.appCode,
+    ).toBe('REFUND_EXCEEDS_PAID');
+    expect((await failure(h, u.api.payment.admin.refund({ ...input, idempotencyKey: h.key() }))).data.appCode).toBe(
+      'FORBIDDEN',
+    );
   });
 });
 
@@ -121,12 +200,23 @@ describe('after payment', () => {
     const { u, order, payment } = await paid({ price: 100, qty: 1 });
     const shipped = await admin.api.order.admin.ship({ id: order.id, carrier: 'SF Express', trackingNo: 'SF123' });
     expect(shipped).toMatchObject({ status: 'shipped', carrier: 'SF Express', trackingNo: 'SF123' });
-    expect((await failure(h, admin.api.order.admin.ship({ id: order.id, carrier: 'x', trackingNo: 'y' }))).data.appCode).toBe('ILLEGAL_TRANSITION');
+    expect(
+      (await failure(h, admin.api.order.admin.ship({ id: order.id, carrier: 'x', trackingNo: 'y' }))).data.appCode,
+    ).toBe('ILLEGAL_TRANSITION');
     const done = await admin.api.order.admin.complete({ id: order.id });
     expect(done.log.map((l) => l.to)).toEqual(['pending_payment', 'paid', 'shipped', 'completed']);
     expect((await failure(h, u.api.order.cancel({ id: order.id }))).data.appCode).toBe('ILLEGAL_TRANSITION');
-    await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 100, reason: 'return', idempotencyKey: h.key() });
-    expect(await u.api.order.get({ id: order.id })).toMatchObject({ status: 'completed', refundStatus: 'full', refundedAmount: 100 });
+    await admin.api.payment.admin.refund({
+      paymentId: payment.id,
+      amount: 100,
+      reason: 'return',
+      idempotencyKey: h.key(),
+    });
+    expect(await u.api.order.get({ id: order.id })).toMatchObject({
+      status: 'completed',
+      refundStatus: 'full',
+      refundedAmount: 100,
+    });
   });
 
   it('order.onStatus yields the current status, then each change (live fan-out)', async () => {
@@ -172,13 +262,35 @@ describe('payment.admin.forOrder', () => {
     const before = await admin.api.payment.admin.forOrder({ orderId: order.id });
     expect(before).toEqual([{ ...(await u.api.payment.get({ id: payment.id })), refunds: [], refundableAmount: 3000 }]);
 
-    const r1 = await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 1000, items: [{ skuId: sku, quantity: 1 }], reason: 'one broken', idempotencyKey: h.key() });
-    const r2 = await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 500, reason: 'goodwill', idempotencyKey: h.key() });
+    const r1 = await admin.api.payment.admin.refund({
+      paymentId: payment.id,
+      amount: 1000,
+      items: [{ skuId: sku, quantity: 1 }],
+      reason: 'one broken',
+      idempotencyKey: h.key(),
+    });
+    const r2 = await admin.api.payment.admin.refund({
+      paymentId: payment.id,
+      amount: 500,
+      reason: 'goodwill',
+      idempotencyKey: h.key(),
+    });
     const [p] = await admin.api.payment.admin.forOrder({ orderId: order.id });
-    expect(p).toMatchObject({ id: payment.id, status: 'partially_refunded', amount: 3000, refundedAmount: 1500, refundableAmount: 1500 });
+    expect(p).toMatchObject({
+      id: payment.id,
+      status: 'partially_refunded',
+      amount: 3000,
+      refundedAmount: 1500,
+      refundableAmount: 1500,
+    });
     expect(p.refunds).toEqual([r1, r2]);
 
-    await admin.api.payment.admin.refund({ paymentId: payment.id, amount: 1500, reason: 'rest', idempotencyKey: h.key() });
+    await admin.api.payment.admin.refund({
+      paymentId: payment.id,
+      amount: 1500,
+      reason: 'rest',
+      idempotencyKey: h.key(),
+    });
     const [done] = await admin.api.payment.admin.forOrder({ orderId: order.id });
     expect([done.status, done.refundableAmount, done.refunds.length]).toEqual(['refunded', 0, 3]);
   });

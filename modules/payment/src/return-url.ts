@@ -18,8 +18,18 @@ export function createReturnUrlResolver(config: Pick<PaymentConfig, 'PUBLIC_BASE
     const relative = raw.startsWith('/') && !raw.startsWith('//');
     const base = relative ? shop : undefined;
     const url = URL.canParse(raw, base) ? new URL(raw, base) : null;
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !allowed.has(url.origin) || url.username || url.password) {
-      throw new FieldError('BAD_REQUEST', ['returnUrl'], `must be a path on this shop or a URL on ${[...allowed].join(', ')}`);
+    if (
+      !url ||
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      !allowed.has(url.origin) ||
+      url.username ||
+      url.password
+    ) {
+      throw new FieldError(
+        'BAD_REQUEST',
+        ['returnUrl'],
+        `must be a path on this shop or a URL on ${[...allowed].join(', ')}`,
+      );
     }
     return url.href;
   };

@@ -11,7 +11,13 @@ export function statsQuery(deps: PaymentDeps) {
   const { db, config } = deps;
   return async function stats(input: PaymentStatsInput): Promise<PaymentStats> {
     const tz = config.STORE_TIMEZONE;
-    const rows = await select<{ day: string; channel: PaymentStats['rows'][number]['channel']; count: number; amount: number; refunded_amount: number }>(
+    const rows = await select<{
+      day: string;
+      channel: PaymentStats['rows'][number]['channel'];
+      count: number;
+      amount: number;
+      refunded_amount: number;
+    }>(
       db,
       `WITH b AS (
          SELECT CASE WHEN $4 THEN ($1::date)::timestamp AT TIME ZONE $3 ELSE $1::timestamptz END AS lo,
@@ -23,18 +29,31 @@ export function statsQuery(deps: PaymentDeps) {
         GROUP BY 1, 2 ORDER BY 1, 2`,
       [input.from, input.to, tz, isDate(input.from), isDate(input.to)],
     );
-    const out = rows.map((r) => ({ day: r.day, channel: r.channel, count: r.count, amount: r.amount, refundedAmount: r.refunded_amount }));
+    const out = rows.map((r) => ({
+      day: r.day,
+      channel: r.channel,
+      count: r.count,
+      amount: r.amount,
+      refundedAmount: r.refunded_amount,
+    }));
     return {
       from: input.from,
       to: input.to,
       currency: config.STORE_CURRENCY,
       timezone: tz,
       rows: out,
-      totals: out.reduce((t, r) => ({ count: t.count + r.count, amount: t.amount + r.amount, refundedAmount: t.refundedAmount + r.refundedAmount }), {
-        count: 0,
-        amount: 0,
-        refundedAmount: 0,
-      }),
+      totals: out.reduce(
+        (t, r) => ({
+          count: t.count + r.count,
+          amount: t.amount + r.amount,
+          refundedAmount: t.refundedAmount + r.refundedAmount,
+        }),
+        {
+          count: 0,
+          amount: 0,
+          refundedAmount: 0,
+        },
+      ),
     };
   };
 }

@@ -9,11 +9,17 @@ describe('coalescer', () => {
       maxInFlight: 1,
       async run(_keys, batch) {
         batches.push(batch);
-        return batch.map((r) => (r.startsWith('bad') ? { ok: false, error: new Error(r) } : { ok: true, result: r.toUpperCase() }));
+        return batch.map((r) =>
+          r.startsWith('bad') ? { ok: false, error: new Error(r) } : { ok: true, result: r.toUpperCase() },
+        );
       },
     });
     const out = await Promise.allSettled([c.submit('a', 'a1'), c.submit('b', 'bad1'), c.submit('a', 'a2')]);
-    expect(out.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual(['A1', 'bad1', 'A2']);
+    expect(out.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([
+      'A1',
+      'bad1',
+      'A2',
+    ]);
     expect(batches).toEqual([['a1', 'a2', 'bad1']]);
     expect(c.pending).toBe(0);
   });

@@ -68,7 +68,10 @@ export function createCoalescer<Req, Res>(opts: {
   async function execute(batch: Waiting<Req, Res>[]) {
     const keys = [...new Set(batch.map((w) => w.key))];
     try {
-      const outcomes = await opts.run(keys, batch.map((w) => w.req));
+      const outcomes = await opts.run(
+        keys,
+        batch.map((w) => w.req),
+      );
       batch.forEach((w, i) => {
         const o = outcomes[i];
         if (o.ok) w.resolve(o.result);

@@ -37,7 +37,11 @@ export const ConfigSchema = z
     CART_MAX_QUANTITY: int(999, 1, 999),
     BFF_PROCESSES: int(1, 1, 64),
     RUN_JOBS: bool(true),
-    STORE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as CNY').optional().default('CNY'),
+    STORE_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as CNY')
+      .optional()
+      .default('CNY'),
     STORE_TIMEZONE: z
       .string()
       .optional()
@@ -60,12 +64,23 @@ export const ConfigSchema = z
       .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be NATS subject tokens such as zjmall')
       .optional()
       .default(DEFAULT_SUBJECT_PREFIX),
-    NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -').optional().default(DEFAULT_STREAM),
+    NATS_STREAM: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -')
+      .optional()
+      .default(DEFAULT_STREAM),
     JWT_TTL_SECONDS: int(604_800, 60, 86_400 * 365),
     CORS_ORIGINS: z
       .string()
       .optional()
-      .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+      .transform((v) =>
+        v
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : [],
+      ),
     TRUST_PROXY: bool(false),
     RATE_LIMIT_PER_MINUTE: int(1200, 0, 10_000_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
@@ -93,10 +108,18 @@ export const ConfigSchema = z
     }
     const sandboxPayments =
       c.SANDBOX_PAYMENTS === undefined ? c.NODE_ENV !== 'production' : c.SANDBOX_PAYMENTS === 'true';
-    const publicBaseUrl = (c.PUBLIC_BASE_URL ?? `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`).replace(/\/$/, '');
+    const publicBaseUrl = (
+      c.PUBLIC_BASE_URL ?? `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`
+    ).replace(/\/$/, '');
     const seedDemo = c.SEED_DEMO === undefined ? !c.DATABASE_URL : c.SEED_DEMO === 'true';
     const logRequests = c.LOG_REQUESTS === undefined ? true : c.LOG_REQUESTS === 'true';
-    return { ...c, SANDBOX_PAYMENTS: sandboxPayments, SEED_DEMO: seedDemo, LOG_REQUESTS: logRequests, PUBLIC_BASE_URL: publicBaseUrl };
+    return {
+      ...c,
+      SANDBOX_PAYMENTS: sandboxPayments,
+      SEED_DEMO: seedDemo,
+      LOG_REQUESTS: logRequests,
+      PUBLIC_BASE_URL: publicBaseUrl,
+    };
   });
 
 export type Config = z.output<typeof ConfigSchema>;
@@ -118,7 +141,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = ConfigSchema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}=${JSON.stringify(input[String(i.path[0])] ?? null)}: ${i.message}`),
+      parsed.error.issues.map(
+        (i) => `${i.path.join('.') || '(config)'}=${JSON.stringify(input[String(i.path[0])] ?? null)}: ${i.message}`,
+      ),
     );
   }
   return parsed.data;

@@ -18,7 +18,12 @@ describe('withIdempotency', () => {
   afterAll(() => db?.close());
 
   const effects = async (k: string) =>
-    (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM public.effects WHERE k = $1', { bind: [k], type: QueryTypes.SELECT }))[0].n;
+    (
+      await db.query<{ n: number }>('SELECT count(*)::int AS n FROM public.effects WHERE k = $1', {
+        bind: [k],
+        type: QueryTypes.SELECT,
+      })
+    )[0].n;
   const act = (k: string, input: unknown, scope = 'user:1:demo') =>
     withIdempotency(db, { scope, key: k, input }, async (tx) => {
       await db.query('INSERT INTO public.effects (k) VALUES ($1)', { bind: [k], transaction: tx });
@@ -56,6 +61,8 @@ describe('withIdempotency', () => {
   });
 
   it('hashes stably', () => {
-    expect(stableJson({ b: 1, a: { d: [1, { f: 1, e: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"e":2,"f":1}]},"b":1}');
+    expect(stableJson({ b: 1, a: { d: [1, { f: 1, e: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[1,{"e":2,"f":1}]},"b":1}',
+    );
   });
 });

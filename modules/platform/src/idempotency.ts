@@ -57,7 +57,8 @@ export async function withIdempotency<T>(
     // The answer is stored with the COMMIT (same round trip) where the Db can; otherwise now.
     const stored = beforeCommit(
       tx,
-      () => `UPDATE platform.idempotency_keys SET response = ${sqlLiteral(response)}::jsonb WHERE scope = ${sqlLiteral(req.scope)} AND key = ${sqlLiteral(req.key)}`,
+      () =>
+        `UPDATE platform.idempotency_keys SET response = ${sqlLiteral(response)}::jsonb WHERE scope = ${sqlLiteral(req.scope)} AND key = ${sqlLiteral(req.key)}`,
     );
     if (!stored) {
       await db.query(`UPDATE platform.idempotency_keys SET response = $3::jsonb WHERE scope = $1 AND key = $2`, {

@@ -17,6 +17,11 @@ export function createLogger(level: string, name = 'zjmall', opts: LoggerOptions
   if (!opts.pretty) return opts.destination ? pino({ level, name }, opts.destination) : pino({ level, name });
   return pino(
     { level, name },
-    pretty({ colorize: !opts.destination, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', ...(opts.destination ? { destination: opts.destination } : {}) }),
+    pretty({
+      colorize: !opts.destination,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname',
+      ...(opts.destination ? { destination: opts.destination } : {}),
+    }),
   );
 }

@@ -33,8 +33,17 @@ export interface Platform {
 }
 
 /** Builds the runtime for a config whose DATABASE_URL is resolved (apps/bff resolves the embedded one). */
-export async function createPlatform(config: Config & { DATABASE_URL: string }, log: Logger, appName = 'zjmall'): Promise<Platform> {
-  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX, applicationName: appName, preparedStatements: config.DB_PREPARED_STATEMENTS });
+export async function createPlatform(
+  config: Config & { DATABASE_URL: string },
+  log: Logger,
+  appName = 'zjmall',
+): Promise<Platform> {
+  const db = createDb({
+    url: config.DATABASE_URL,
+    poolMax: config.DB_POOL_MAX,
+    applicationName: appName,
+    preparedStatements: config.DB_PREPARED_STATEMENTS,
+  });
   let redis: Redis | null = null;
   let nats: NatsConnection | null = null;
   try {
@@ -77,11 +86,24 @@ export async function createPlatform(config: Config & { DATABASE_URL: string }, 
     }
   };
   return {
-    config, log, db, dbUrl: config.DATABASE_URL, redis, nats, bus, outbox, relay, locks, cache,
+    config,
+    log,
+    db,
+    dbUrl: config.DATABASE_URL,
+    redis,
+    nats,
+    bus,
+    outbox,
+    relay,
+    locks,
+    cache,
     async ready() {
       const checks: Record<string, boolean> = { database: await check(() => db.query('SELECT 1')) };
       if (redis) checks.redis = await check(() => redis!.ping());
-      if (nats) checks.nats = await check(async () => { if (!(await bus.healthy())) throw new Error('nats down'); });
+      if (nats)
+        checks.nats = await check(async () => {
+          if (!(await bus.healthy())) throw new Error('nats down');
+        });
       return { ok: Object.values(checks).every(Boolean), checks };
     },
     async close() {

@@ -8,7 +8,8 @@ const standIns = {
 };
 
 export async function resolve(specifier, context, next) {
-  if (Object.hasOwn(standIns, specifier)) return { url: new URL(standIns[specifier], import.meta.url).href, shortCircuit: true };
+  if (Object.hasOwn(standIns, specifier))
+    return { url: new URL(standIns[specifier], import.meta.url).href, shortCircuit: true };
   if (specifier.startsWith('k6/')) throw new Error(`the k6 stand-in has no ${specifier} (tests/support/k6/hooks.mjs)`);
   return next(specifier, context);
 }

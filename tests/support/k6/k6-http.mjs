@@ -42,7 +42,13 @@ function wireRequest(method, url, body, params = {}) {
   }
   const headers = {};
   for (const [k, v] of Object.entries(params.headers ?? {})) headers[k.toLowerCase()] = String(v);
-  return { method: method.toUpperCase(), url: String(url), body: body ?? null, headers, timeoutMs: timeoutMs(params.timeout) };
+  return {
+    method: method.toUpperCase(),
+    url: String(url),
+    body: body ?? null,
+    headers,
+    timeoutMs: timeoutMs(params.timeout),
+  };
 }
 
 function isExpected(status, callback) {
@@ -54,7 +60,14 @@ function isExpected(status, callback) {
 function record(req, params, wire) {
   const callback = params?.responseCallback === undefined ? defaultCallback : params.responseCallback;
   const tags = { name: req.url, ...(params?.tags ?? {}) };
-  records.requests.push({ method: req.method, url: req.url, name: tags.name, status: wire.status, failed: !isExpected(wire.status, callback), ...where() });
+  records.requests.push({
+    method: req.method,
+    url: req.url,
+    name: tags.name,
+    status: wire.status,
+    failed: !isExpected(wire.status, callback),
+    ...where(),
+  });
   noteExchange(req, wire);
   return new Response(req, wire);
 }
@@ -87,7 +100,8 @@ export function batch(requests) {
 /** k6's expectedStatuses: numbers and `{min, max}` ranges. */
 export function expectedStatuses(...statuses) {
   for (const s of statuses) {
-    if (typeof s !== 'number' && !(s && typeof s.min === 'number' && typeof s.max === 'number')) throw new Error('expectedStatuses: numbers or {min, max}');
+    if (typeof s !== 'number' && !(s && typeof s.min === 'number' && typeof s.max === 'number'))
+      throw new Error('expectedStatuses: numbers or {min, max}');
   }
   return { statuses };
 }

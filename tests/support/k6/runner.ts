@@ -86,7 +86,13 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** One request for a VU; never throws (k6 answers status 0 with an error instead). */
 async function perform(req: WireRequest): Promise<WireResponse> {
   const started = performance.now();
-  const failed = (error: string): WireResponse => ({ status: 0, body: '', headers: {}, durationMs: performance.now() - started, error });
+  const failed = (error: string): WireResponse => ({
+    status: 0,
+    body: '',
+    headers: {},
+    durationMs: performance.now() - started,
+    error,
+  });
   let host: string;
   try {
     host = new URL(req.url).hostname;
@@ -96,11 +102,18 @@ async function perform(req: WireRequest): Promise<WireResponse> {
   // The contract check talks to the test's own BFF only.
   if (!LOCAL_HOSTS.has(host)) return failed(`k6 stand-in: refusing ${req.url} (localhost only)`);
   try {
-    const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body ?? undefined, signal: AbortSignal.timeout(req.timeoutMs) });
+    const res = await fetch(req.url, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body ?? undefined,
+      signal: AbortSignal.timeout(req.timeoutMs),
+    });
     const body = await res.text();
     const headers: Record<string, string> = {};
     // k6 canonicalises header names (Content-Type).
-    res.headers.forEach((v, k) => (headers[k.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase())] = v));
+    res.headers.forEach(
+      (v, k) => (headers[k.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase())] = v),
+    );
     return { status: res.status, body, headers, durationMs: performance.now() - started, error: '' };
   } catch (e) {
     return failed(e instanceof Error ? e.message : String(e));
@@ -120,7 +133,13 @@ function serve(port: MessagePort, signal: Int32Array) {
 
 const SLEEP_CAP_MS = 50;
 
-function runPhase(script: string, phase: K6Phase, vu: number, env: Record<string, string>, data: string | null): Promise<PhaseResult> {
+function runPhase(
+  script: string,
+  phase: K6Phase,
+  vu: number,
+  env: Record<string, string>,
+  data: string | null,
+): Promise<PhaseResult> {
   const { port1, port2 } = new MessageChannel();
   const signalBuffer = new SharedArrayBuffer(4);
   serve(port1, new Int32Array(signalBuffer));
@@ -154,7 +173,8 @@ export async function runK6Script(script: string, opts: { env: Record<string, st
   // k6 stops when setup throws.
   if (setup.records.errors.length === 0) {
     const vus = Array.from({ length: opts.vus ?? 1 }, (_, i) => i + 1);
-    for (const r of await Promise.all(vus.map((vu) => runPhase(script, 'vu', vu, opts.env, setup.data)))) add(r.records);
+    for (const r of await Promise.all(vus.map((vu) => runPhase(script, 'vu', vu, opts.env, setup.data))))
+      add(r.records);
     if (setup.exports.includes('teardown')) add((await runPhase(script, 'teardown', 0, opts.env, setup.data)).records);
   }
   return { options: setup.options, exports: setup.exports, ...all };
@@ -164,7 +184,11 @@ export async function runK6Script(script: string, opts: { env: Record<string, st
 export function problems(run: K6Run): string[] {
   return [
     ...run.errors.map((e) => `exception in ${e.phase} (VU ${e.vu}): ${e.message}`),
-    ...run.checks.filter((c) => !c.ok).map((c) => `failed check "${c.name}" in ${c.phase}${c.group} (VU ${c.vu}); last request: ${c.lastRequest}`),
-    ...run.requests.filter((r) => r.failed).map((r) => `failed request ${r.method} ${r.name} → ${r.status} in ${r.phase} (VU ${r.vu})`),
+    ...run.checks
+      .filter((c) => !c.ok)
+      .map((c) => `failed check "${c.name}" in ${c.phase}${c.group} (VU ${c.vu}); last request: ${c.lastRequest}`),
+    ...run.requests
+      .filter((r) => r.failed)
+      .map((r) => `failed request ${r.method} ${r.name} → ${r.status} in ${r.phase} (VU ${r.vu})`),
   ];
 }

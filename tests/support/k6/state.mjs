@@ -22,7 +22,8 @@ export function exchange(requests) {
   Atomics.store(signal, 0, 0);
   port.postMessage({ requests });
   const longest = Math.max(...requests.map((r) => r.timeoutMs));
-  if (Atomics.wait(signal, 0, 0, longest + 10_000) === 'timed-out') throw new Error('k6 stand-in: the test thread did not answer');
+  if (Atomics.wait(signal, 0, 0, longest + 10_000) === 'timed-out')
+    throw new Error('k6 stand-in: the test thread did not answer');
   // The answer is queued before the signal is raised; the short retry only guards that ordering.
   for (let tries = 0; tries < 100; tries++) {
     const answer = receiveMessageOnPort(port);

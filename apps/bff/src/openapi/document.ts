@@ -90,7 +90,9 @@ export function buildOpenApiDocument(router: AnyTRPCRouter, opts: OpenApiOptions
   const paths: Record<string, Record<string, unknown>> = {};
   for (const p of procedures) {
     const input = inputOf(p);
-    const inputSchema = input ? withoutDialect(z.toJSONSchema(input, { io: 'input', unrepresentable: 'any' }) as JsonSchema) : null;
+    const inputSchema = input
+      ? withoutDialect(z.toJSONSchema(input, { io: 'input', unrepresentable: 'any' }) as JsonSchema)
+      : null;
     const inputRequired = input ? !input.safeParse(undefined).success : false;
     const access = p.meta.access ?? 'public';
     const data = { $ref: REF(outputIds.get(p.path)!) };
@@ -104,7 +106,8 @@ export function buildOpenApiDocument(router: AnyTRPCRouter, opts: OpenApiOptions
       ...(access === 'public' ? {} : { security: [{ bearerAuth: [] }] }),
     };
     if (p.type === 'mutation') {
-      if (inputSchema) op.requestBody = { required: inputRequired, content: { 'application/json': { schema: inputSchema } } };
+      if (inputSchema)
+        op.requestBody = { required: inputRequired, content: { 'application/json': { schema: inputSchema } } };
     } else {
       const parameters: unknown[] = [];
       if (inputSchema) {
@@ -141,7 +144,11 @@ export function buildOpenApiDocument(router: AnyTRPCRouter, opts: OpenApiOptions
               description: 'Success',
               content: {
                 'application/json': {
-                  schema: { type: 'object', required: ['result'], properties: { result: { type: 'object', required: ['data'], properties: { data } } } },
+                  schema: {
+                    type: 'object',
+                    required: ['result'],
+                    properties: { result: { type: 'object', required: ['data'], properties: { data } } },
+                  },
                 },
               },
             },
@@ -168,7 +175,12 @@ export function buildOpenApiDocument(router: AnyTRPCRouter, opts: OpenApiOptions
     components: {
       schemas: components,
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A user token (auth.login, auth.register) or a guest token (auth.guest).' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'A user token (auth.login, auth.register) or a guest token (auth.guest).',
+        },
       },
     },
   };

@@ -15,8 +15,14 @@ describe('listProcedures', () => {
   const r = router({
     z: router({ ping: publicProcedure.query(() => 'pong') }),
     shop: router({
-      read: guestProcedure.input(A).output(Out).query(() => ({ ok: true })),
-      write: userProcedure.input(A).input(B).mutation(() => null),
+      read: guestProcedure
+        .input(A)
+        .output(Out)
+        .query(() => ({ ok: true })),
+      write: userProcedure
+        .input(A)
+        .input(B)
+        .mutation(() => null),
       watch: guestProcedure.meta({ output: Unparsed }).subscription(async function* () {
         yield { n: 1 };
       }),
@@ -44,6 +50,12 @@ describe('listProcedures', () => {
 
   it("carries each base procedure's access in its meta (admin overrides user)", () => {
     const access = Object.fromEntries(listProcedures(r).map((p) => [p.path, p.meta.access]));
-    expect(access).toEqual({ 'z.ping': 'public', 'shop.read': 'guest', 'shop.write': 'user', 'shop.watch': 'guest', 'shop.admin.run': 'admin' });
+    expect(access).toEqual({
+      'z.ping': 'public',
+      'shop.read': 'guest',
+      'shop.write': 'user',
+      'shop.watch': 'guest',
+      'shop.admin.run': 'admin',
+    });
   });
 });

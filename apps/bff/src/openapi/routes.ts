@@ -57,10 +57,14 @@ export function isApiDocsPath(path: string): boolean {
 export async function registerApiDocs(app: FastifyInstance, build: () => OpenApiDocument): Promise<void> {
   let body: string | null = null;
   await app.register(async (scope) => {
-    scope.get('/openapi.json', (_req, reply) => reply.type('application/json; charset=utf-8').send((body ??= JSON.stringify(build()))));
+    scope.get('/openapi.json', (_req, reply) =>
+      reply.type('application/json; charset=utf-8').send((body ??= JSON.stringify(build()))),
+    );
     scope.get('/docs', (_req, reply) => reply.redirect('/docs/', 301));
     scope.get('/docs/', (_req, reply) => reply.type('text/html; charset=utf-8').send(INDEX_HTML));
-    scope.get('/docs/swagger-initializer.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(INITIALIZER));
+    scope.get('/docs/swagger-initializer.js', (_req, reply) =>
+      reply.type('text/javascript; charset=utf-8').send(INITIALIZER),
+    );
     const root = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
     await scope.register(fastifyStatic, {
       root,

@@ -36,7 +36,24 @@ const tricky = [
 
 // Deterministic fuzz over the characters that matter to form decoding.
 function* fuzz(n: number) {
-  const alphabet = ['input', 'batch', '=', '&', '%', '2', 'B', 'E4', '+', '1', '%7B', '%22', 'x', '%ZZ', '%F0%9F%98', '%80'];
+  const alphabet = [
+    'input',
+    'batch',
+    '=',
+    '&',
+    '%',
+    '2',
+    'B',
+    'E4',
+    '+',
+    '1',
+    '%7B',
+    '%22',
+    'x',
+    '%ZZ',
+    '%F0%9F%98',
+    '%80',
+  ];
   let seed = 42;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
   for (let i = 0; i < n; i++) {
@@ -67,7 +84,13 @@ describe('readQuery', () => {
   it('answers what tRPC clients send, refuses what it cannot be sure of', () => {
     expect(readQuery('/trpc/a?batch=1&input=%7B%7D')).toEqual({ batch: true, input: '{}' });
     expect(readQuery('/trpc/a?input=a+b')).toEqual({ batch: false, input: 'a b' });
-    for (const url of ['/trpc/a?input=%E4%B8', '/trpc/a?input=1&input=2', '/trpc/a?%69nput=1', '/trpc/a?connectionParams=%7B%7D', '/trpc/a?input=1#f']) {
+    for (const url of [
+      '/trpc/a?input=%E4%B8',
+      '/trpc/a?input=1&input=2',
+      '/trpc/a?%69nput=1',
+      '/trpc/a?connectionParams=%7B%7D',
+      '/trpc/a?input=1#f',
+    ]) {
       expect(readQuery(url), url).toBeNull();
     }
   });

@@ -26,7 +26,9 @@ export const testRouter = router({
   noInput: publicProcedure.query(() => 'no-input'),
   maybe: publicProcedure.input(z.object({ n: z.number() }).optional()).query(({ input }) => input ?? null),
   nothing: publicProcedure.query(() => undefined),
-  add: publicProcedure.input(z.object({ a: z.number(), b: z.number() })).mutation(({ input }) => ({ sum: input.a + input.b })),
+  add: publicProcedure
+    .input(z.object({ a: z.number(), b: z.number() }))
+    .mutation(({ input }) => ({ sum: input.a + input.b })),
   touch: publicProcedure.mutation(() => 'touched'),
   reserve: publicProcedure.input(z.object({ skuId: z.string() })).mutation(({ input }) => {
     throw new DomainError('INSUFFICIENT_STOCK', 'Not enough stock', { skuId: input.skuId });
@@ -35,13 +37,17 @@ export const testRouter = router({
     throw new Error('secret internals: password=hunter2');
   }),
   /** Breaks its own output schema: INTERNAL_SERVER_ERROR "Output validation failed". */
-  badOutput: publicProcedure.output(z.object({ n: z.number() })).query(() => ({ n: 'not a number' }) as unknown as { n: number }),
+  badOutput: publicProcedure
+    .output(z.object({ n: z.number() }))
+    .query(() => ({ n: 'not a number' }) as unknown as { n: number }),
   /** Not JSON-serialisable: the whole response fails, as in the stock adapter. */
   bigint: publicProcedure.query(() => ({ n: 1n })),
   /** A stream-like result in a non-streaming request. */
   later: publicProcedure.query(() => ({ v: Promise.resolve(1) })),
   me: userProcedure.query(({ ctx }) => ({ id: ctx.user.id, role: ctx.user.role })),
-  ticks: publicProcedure.input(z.object({ n: z.number().int().min(0).max(5) })).subscription(async function* ({ input }) {
+  ticks: publicProcedure.input(z.object({ n: z.number().int().min(0).max(5) })).subscription(async function* ({
+    input,
+  }) {
     for (let i = 0; i < input.n; i++) yield { i };
   }),
   myTicks: userProcedure.subscription(async function* ({ ctx }) {
@@ -78,7 +84,12 @@ export async function buildTestApp(fastPath: boolean): Promise<TestApp> {
     fastPath,
     createContext: (req, _res, info) => {
       if (req.headers['x-fail-context'] !== undefined) throw new Error('context unavailable');
-      return createContext({ requestId: String(req.id), ip: req.ip, authorization: req.headers.authorization, connectionParams: info.connectionParams });
+      return createContext({
+        requestId: String(req.id),
+        ip: req.ip,
+        authorization: req.headers.authorization,
+        connectionParams: info.connectionParams,
+      });
     },
     onError: (e) => errors.push(e),
   });

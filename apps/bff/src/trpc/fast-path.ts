@@ -1,8 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { getErrorShape, getTRPCErrorFromUnknown, TRPCError, type AnyTRPCRouter, type TRPCProcedureType } from '@trpc/server';
+import {
+  getErrorShape,
+  getTRPCErrorFromUnknown,
+  TRPCError,
+  type AnyTRPCRouter,
+  type TRPCProcedureType,
+} from '@trpc/server';
 import { fastifyRequestHandler, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import { getHTTPStatusCode } from '@trpc/server/http';
-import { isAsyncIterable, isObject, isPromise, type TRPCErrorShape, type TRPCResponse } from '@trpc/server/unstable-core-do-not-import';
+import {
+  isAsyncIterable,
+  isObject,
+  isPromise,
+  type TRPCErrorShape,
+  type TRPCResponse,
+} from '@trpc/server/unstable-core-do-not-import';
 import { isSharedResult, resultJson, type Context } from '@zjmall/platform';
 import { planFastCall, type FastCall, type FastPlan } from './eligibility';
 import { invokeProcedure } from './invoke';
@@ -31,7 +43,11 @@ export interface TrpcConnectionInfo {
   connectionParams: Record<string, string> | null;
 }
 
-export type TrpcCreateContext = (req: FastifyRequest, res: FastifyReply, info: TrpcConnectionInfo) => Context | Promise<Context>;
+export type TrpcCreateContext = (
+  req: FastifyRequest,
+  res: FastifyReply,
+  info: TrpcConnectionInfo,
+) => Context | Promise<Context>;
 
 /** What the stock adapter's `onError` gets, minus `ctx`. */
 export interface TrpcErrorEvent {
@@ -77,7 +93,13 @@ export function registerTrpc(app: FastifyInstance, opts: RegisterTrpcOptions): T
   const stockOptions = {
     router,
     createContext: ({ req, res, info }: CreateFastifyContextOptions) =>
-      createContext(req, res, info.connectionParams === null ? NO_CONNECTION_PARAMS : { connectionParams: definedOnly(info.connectionParams) }),
+      createContext(
+        req,
+        res,
+        info.connectionParams === null
+          ? NO_CONNECTION_PARAMS
+          : { connectionParams: definedOnly(info.connectionParams) },
+      ),
     onError: onError
       ? (o: TrpcErrorEvent) => onError({ error: o.error, path: o.path, type: o.type, input: o.input, req: o.req })
       : undefined,
@@ -172,7 +194,10 @@ async function serveFast(
     }
   } else {
     // httpBatchLink sends even a lone call as a batch: skip Promise.all's bookkeeping for it.
-    const outs = plan.calls.length === 1 ? [await runCall(state, plan.calls[0], 0)] : await Promise.all(plan.calls.map((call, i) => runCall(state, call, i)));
+    const outs =
+      plan.calls.length === 1
+        ? [await runCall(state, plan.calls[0], 0)]
+        : await Promise.all(plan.calls.map((call, i) => runCall(state, call, i)));
     const items = new Array<TRPCResponse>(outs.length);
     for (let i = 0; i < outs.length; i++) {
       const out = outs[i];
@@ -199,14 +224,28 @@ async function serveFast(
   if (wholeError !== null) {
     // resolveResponse's outer catch: reported once, shaped without path or input.
     state.onError?.({ error: wholeError, path: undefined, type: plan.type, input: undefined, req });
-    json = { error: getErrorShape({ config, ctx: state.ctx, error: wholeError, input: undefined, path: undefined, type: plan.type }) };
+    json = {
+      error: getErrorShape({
+        config,
+        ctx: state.ctx,
+        error: wholeError,
+        input: undefined,
+        path: undefined,
+        type: plan.type,
+      }),
+    };
     errors = [wholeError];
     body = JSON.stringify(json);
   }
 
   // getHTTPStatusCode: the shape's httpStatus, and 207 when a batch's statuses differ.
   const status = errors === null ? 200 : getHTTPStatusCode(json, errors);
-  void reply.code(status).header('content-type', JSON_CONTENT_TYPE).header('vary', VARY).serializer(alreadyJson).send(body);
+  void reply
+    .code(status)
+    .header('content-type', JSON_CONTENT_TYPE)
+    .header('vary', VARY)
+    .serializer(alreadyJson)
+    .send(body);
 }
 
 async function runCall(state: RequestState, call: FastCall, batchIndex: number): Promise<Outcome> {
@@ -223,7 +262,13 @@ async function runCall(state: RequestState, call: FastCall, batchIndex: number):
     return { ok: true, data };
   } catch (cause) {
     const error = getTRPCErrorFromUnknown(cause);
-    state.onError?.({ error, path: call.path, type: state.type, input: state.inputsRead ? call.input : undefined, req: state.req });
+    state.onError?.({
+      error,
+      path: call.path,
+      type: state.type,
+      input: state.inputsRead ? call.input : undefined,
+      req: state.req,
+    });
     return { ok: false, error };
   }
 }
@@ -239,7 +284,12 @@ function rawInputReader(state: RequestState, call: FastCall): () => Promise<unkn
   };
 }
 
-function errorShape(config: AnyTRPCRouter['_def']['_config'], state: RequestState, error: TRPCError, call: FastCall): TRPCErrorShape {
+function errorShape(
+  config: AnyTRPCRouter['_def']['_config'],
+  state: RequestState,
+  error: TRPCError,
+  call: FastCall,
+): TRPCErrorShape {
   return getErrorShape({
     config,
     ctx: state.ctx,

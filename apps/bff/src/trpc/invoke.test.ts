@@ -36,7 +36,8 @@ const calls: [path: string, input: unknown, token?: string][] = [
 
 describe('invokeProcedure', () => {
   it('runs the chain itself for the platform procedures', () => {
-    for (const path of ['health.ping', 'echo', 'add', 'me', 'badOutput']) expect(runsOwnChain(procedures[path])).toBe(true);
+    for (const path of ['health.ping', 'echo', 'add', 'me', 'badOutput'])
+      expect(runsOwnChain(procedures[path])).toBe(true);
   });
 
   it.each(calls)('%s(%j) as the procedure itself would', async (path, input, token) => {

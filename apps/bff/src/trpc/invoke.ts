@@ -61,7 +61,10 @@ export async function invokeProcedure(procedure: AnyTRPCProcedure, opts: CallOpt
   if (chain === null) return procedure(opts);
   const result = await step(chain, 0, opts);
   if (!result) {
-    throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'No result from middlewares - did you forget to `return next()`?' });
+    throw new TRPCError({
+      code: 'INTERNAL_SERVER_ERROR',
+      message: 'No result from middlewares - did you forget to `return next()`?',
+    });
   }
   if (!result.ok) throw result.error;
   return result.data;

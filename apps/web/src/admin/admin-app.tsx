@@ -38,11 +38,23 @@ function SignInForm() {
       <form className="stack" onSubmit={submit}>
         <label>
           {st('email')}
-          <input type="email" required autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            type="email"
+            required
+            autoComplete="username"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </label>
         <label>
           {st('password')}
-          <input type="password" required autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            type="password"
+            required
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
         <ErrorNote error={login.error} />
         <button type="submit" className="primary" disabled={login.isPending}>
@@ -56,7 +68,12 @@ function SignInForm() {
 function LangSwitch() {
   const { lang, setLang } = useI18n();
   return (
-    <button type="button" className="link" aria-label={lang === 'zh' ? '语言：English' : 'Language: 中文'} onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
+    <button
+      type="button"
+      className="link"
+      aria-label={lang === 'zh' ? '语言：English' : 'Language: 中文'}
+      onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
+    >
       {lang === 'zh' ? 'English' : '中文'}
     </button>
   );
@@ -115,7 +132,11 @@ export default function AdminApp() {
         <strong>{t('console')}</strong>
         <nav aria-label={t('console')}>
           {NAV.map(([href, key]) => (
-            <Link key={href} href={href} aria-current={(href === '/' ? location === '/' : location.startsWith(href)) ? 'page' : undefined}>
+            <Link
+              key={href}
+              href={href}
+              aria-current={(href === '/' ? location === '/' : location.startsWith(href)) ? 'page' : undefined}
+            >
               {t(key)}
             </Link>
           ))}

@@ -13,7 +13,16 @@ export function isoFromLocal(v: string): string | undefined {
 export function CouponsPage() {
   const { t, locale } = useAdminT();
   const qc = useQueryClient();
-  const [f, setF] = useState({ code: '', kind: 'FIXED' as CouponKind, value: '', minSpend: '', startsAt: '', endsAt: '', usageLimit: '', perUserLimit: '' });
+  const [f, setF] = useState({
+    code: '',
+    kind: 'FIXED' as CouponKind,
+    value: '',
+    minSpend: '',
+    startsAt: '',
+    endsAt: '',
+    usageLimit: '',
+    perUserLimit: '',
+  });
   const num = (v: string) => (v.trim() === '' ? undefined : Math.trunc(Number(v)));
   const list = useInfiniteQuery({
     queryKey: ['admin', 'coupons'],
@@ -39,7 +48,10 @@ export function CouponsPage() {
       refresh();
     },
   });
-  const disable = useMutation({ mutationFn: (code: string) => client.pricing.admin.disableCoupon.mutate({ code }), onSuccess: refresh });
+  const disable = useMutation({
+    mutationFn: (code: string) => client.pricing.admin.disableCoupon.mutate({ code }),
+    onSuccess: refresh,
+  });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate();
@@ -64,15 +76,30 @@ export function CouponsPage() {
           </label>
           <label>
             {t('value')}
-            <input required type="number" min={1} value={f.value} onChange={(e) => setF({ ...f, value: e.target.value })} />
+            <input
+              required
+              type="number"
+              min={1}
+              value={f.value}
+              onChange={(e) => setF({ ...f, value: e.target.value })}
+            />
           </label>
           <label>
             {t('minSpend')}
-            <input type="number" min={0} value={f.minSpend} onChange={(e) => setF({ ...f, minSpend: e.target.value })} />
+            <input
+              type="number"
+              min={0}
+              value={f.minSpend}
+              onChange={(e) => setF({ ...f, minSpend: e.target.value })}
+            />
           </label>
           <label>
             {t('startsAt')}
-            <input type="datetime-local" value={f.startsAt} onChange={(e) => setF({ ...f, startsAt: e.target.value })} />
+            <input
+              type="datetime-local"
+              value={f.startsAt}
+              onChange={(e) => setF({ ...f, startsAt: e.target.value })}
+            />
           </label>
           <label>
             {t('endsAt')}
@@ -80,11 +107,21 @@ export function CouponsPage() {
           </label>
           <label>
             {t('usageLimit')}
-            <input type="number" min={1} value={f.usageLimit} onChange={(e) => setF({ ...f, usageLimit: e.target.value })} />
+            <input
+              type="number"
+              min={1}
+              value={f.usageLimit}
+              onChange={(e) => setF({ ...f, usageLimit: e.target.value })}
+            />
           </label>
           <label>
             {t('perUserLimit')}
-            <input type="number" min={1} value={f.perUserLimit} onChange={(e) => setF({ ...f, perUserLimit: e.target.value })} />
+            <input
+              type="number"
+              min={1}
+              value={f.perUserLimit}
+              onChange={(e) => setF({ ...f, perUserLimit: e.target.value })}
+            />
           </label>
         </div>
         <ErrorNote error={create.error} />

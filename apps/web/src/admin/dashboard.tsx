@@ -13,7 +13,11 @@ const COLORS = ['#d9480f', '#1971c2', '#2f9e44', '#9c36b5'];
 
 function sum(stats: PaymentStats | undefined, from: string, to: string) {
   const rows = stats?.rows.filter((r) => r.day >= from && r.day <= to) ?? [];
-  return { count: rows.reduce((a, r) => a + r.count, 0), amount: rows.reduce((a, r) => a + r.amount, 0), refunded: rows.reduce((a, r) => a + r.refundedAmount, 0) };
+  return {
+    count: rows.reduce((a, r) => a + r.count, 0),
+    amount: rows.reduce((a, r) => a + r.amount, 0),
+    refunded: rows.reduce((a, r) => a + r.refundedAmount, 0),
+  };
 }
 
 /** Revenue per day, stacked by channel: a small SVG, no chart library needed for this much. */
@@ -47,7 +51,9 @@ function Chart({ stats, days }: { stats: PaymentStats; days: string[] }) {
               {channels.map((c, ci) => {
                 const h = ((byDay.get(d)?.get(c) ?? 0) / max) * (H - 10);
                 y -= h;
-                return <rect key={c} x={i * bw + 4} y={y} width={bw - 8} height={h} fill={COLORS[ci % COLORS.length]} />;
+                return (
+                  <rect key={c} x={i * bw + 4} y={y} width={bw - 8} height={h} fill={COLORS[ci % COLORS.length]} />
+                );
               })}
               <text x={i * bw + bw / 2} y={H + 14} textAnchor="middle">
                 {d.slice(5)}
@@ -66,13 +72,24 @@ export function DashboardPage() {
   // shown are the store's, in the zone the answer names.
   const from = day(daysAgo(14));
   const to = day(daysAgo(-1));
-  const stats = useQuery({ queryKey: ['admin', 'stats', from, to], queryFn: () => client.payment.admin.stats.query({ from, to }), refetchInterval: 30_000 });
+  const stats = useQuery({
+    queryKey: ['admin', 'stats', from, to],
+    queryFn: () => client.payment.admin.stats.query({ from, to }),
+    refetchInterval: 30_000,
+  });
   const tz = stats.data?.timezone;
   const today = day(new Date(), tz);
   const weekStart = day(daysAgo(6), tz);
   const days = Array.from({ length: 14 }, (_, i) => day(daysAgo(13 - i), tz));
-  const low = useQuery({ queryKey: ['admin', 'low-stock'], queryFn: () => client.inventory.admin.lowStock.query({ limit: 10 }) });
-  const unpaid = useQuery({ queryKey: ['admin', 'unpaid'], queryFn: () => client.order.admin.list.query({ status: 'pending_payment', limit: 50 }), refetchInterval: 30_000 });
+  const low = useQuery({
+    queryKey: ['admin', 'low-stock'],
+    queryFn: () => client.inventory.admin.lowStock.query({ limit: 10 }),
+  });
+  const unpaid = useQuery({
+    queryKey: ['admin', 'unpaid'],
+    queryFn: () => client.order.admin.list.query({ status: 'pending_payment', limit: 50 }),
+    refetchInterval: 30_000,
+  });
   const todaySum = sum(stats.data, today, today);
   const weekSum = sum(stats.data, weekStart, today);
   const cur = stats.data?.currency;

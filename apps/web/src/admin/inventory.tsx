@@ -47,7 +47,11 @@ function StockRow({ s, label }: { s: AdminStock; label: string }) {
       refresh();
     },
   });
-  const setTh = useMutation({ mutationFn: () => client.inventory.admin.setThreshold.mutate({ skuId: s.skuId, threshold: Math.trunc(Number(threshold)) }), onSuccess: refresh });
+  const setTh = useMutation({
+    mutationFn: () =>
+      client.inventory.admin.setThreshold.mutate({ skuId: s.skuId, threshold: Math.trunc(Number(threshold)) }),
+    onSuccess: refresh,
+  });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     adjust.mutate();
@@ -72,8 +76,21 @@ function StockRow({ s, label }: { s: AdminStock; label: string }) {
               <option key={m}>{m}</option>
             ))}
           </select>
-          <input aria-label={t('quantity')} type="number" min={0} value={quantity} onChange={(e) => setQuantity(e.target.value)} />
-          <input aria-label={t('reason')} required maxLength={200} placeholder={t('reason')} value={reason} onChange={(e) => setReason(e.target.value)} />
+          <input
+            aria-label={t('quantity')}
+            type="number"
+            min={0}
+            value={quantity}
+            onChange={(e) => setQuantity(e.target.value)}
+          />
+          <input
+            aria-label={t('reason')}
+            required
+            maxLength={200}
+            placeholder={t('reason')}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
           <button type="submit">{t('adjust')}</button>
         </form>
         <ErrorNote error={adjust.error} />
@@ -86,7 +103,13 @@ function StockRow({ s, label }: { s: AdminStock; label: string }) {
             setTh.mutate();
           }}
         >
-          <input aria-label={`${t('threshold')}: ${label}`} type="number" min={0} value={threshold} onChange={(e) => setThreshold(e.target.value)} />
+          <input
+            aria-label={`${t('threshold')}: ${label}`}
+            type="number"
+            min={0}
+            value={threshold}
+            onChange={(e) => setThreshold(e.target.value)}
+          />
           <button type="submit">{t('setThreshold')}</button>
         </form>
         <ErrorNote error={setTh.error} />
@@ -221,16 +244,26 @@ export function InventoryPage() {
     queryFn: () => client.catalog.admin.products.query({ q: search || undefined, limit: 20 }),
     enabled: search !== '',
   });
-  const product = useQuery({ queryKey: ['admin', 'product', productId], queryFn: () => client.catalog.admin.product.query({ id: productId! }), enabled: !!productId });
+  const product = useQuery({
+    queryKey: ['admin', 'product', productId],
+    queryFn: () => client.catalog.admin.product.query({ id: productId! }),
+    enabled: !!productId,
+  });
   const skuIds = product.data ? product.data.skus.map((s) => s.id) : sku ? [sku] : [];
   const stock = useQuery({
     queryKey: ['admin', 'stock', skuIds],
     queryFn: () => client.inventory.admin.getMany.query({ skuIds }),
     enabled: skuIds.length > 0,
   });
-  const low = useQuery({ queryKey: ['admin', 'stock', 'low'], queryFn: () => client.inventory.admin.lowStock.query({ limit: 20 }) });
+  const low = useQuery({
+    queryKey: ['admin', 'stock', 'low'],
+    queryFn: () => client.inventory.admin.lowStock.query({ limit: 20 }),
+  });
   const qc = useQueryClient();
-  const release = useMutation({ mutationFn: () => client.inventory.admin.releaseExpired.mutate(), onSuccess: () => void qc.invalidateQueries({ queryKey: ['admin', 'stock'] }) });
+  const release = useMutation({
+    mutationFn: () => client.inventory.admin.releaseExpired.mutate(),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['admin', 'stock'] }),
+  });
   const labelOf = (id: string) => {
     const s = product.data?.skus.find((x) => x.id === id);
     return s ? `${s.code} ${Object.values(s.spec).join(' ')}` : `${id.slice(0, 8)}…`;

@@ -178,7 +178,10 @@ function RefundForm({ order, paymentId, refundable }: { order: AdminOrder; payme
                 max={max}
                 value={qty[l.skuId] ?? 0}
                 onChange={(e) => {
-                  const next = { ...qty, [l.skuId]: Math.max(0, Math.min(max, Math.trunc(Number(e.target.value) || 0))) };
+                  const next = {
+                    ...qty,
+                    [l.skuId]: Math.max(0, Math.min(max, Math.trunc(Number(e.target.value) || 0))),
+                  };
                   setQty(next);
                   fromItems(next);
                 }}
@@ -208,7 +211,10 @@ export function OrderDetailPage({ id }: { id: string }) {
   const qc = useQueryClient();
   useAdminActivity();
   const order = useQuery({ queryKey: ['admin', 'order', id], queryFn: () => client.order.admin.get.query({ id }) });
-  const payments = useQuery({ queryKey: ['admin', 'payments', id], queryFn: () => client.payment.admin.forOrder.query({ orderId: id }) });
+  const payments = useQuery({
+    queryKey: ['admin', 'payments', id],
+    queryFn: () => client.payment.admin.forOrder.query({ orderId: id }),
+  });
   const [carrier, setCarrier] = useState('');
   const [trackingNo, setTrackingNo] = useState('');
   const [cancelReason, setCancelReason] = useState('');
@@ -216,9 +222,15 @@ export function OrderDetailPage({ id }: { id: string }) {
     qc.setQueryData(['admin', 'order', id], o);
     void qc.invalidateQueries({ queryKey: ['admin', 'orders'] });
   };
-  const ship = useMutation({ mutationFn: () => client.order.admin.ship.mutate({ id, carrier: carrier.trim(), trackingNo: trackingNo.trim() }), onSuccess: done });
+  const ship = useMutation({
+    mutationFn: () => client.order.admin.ship.mutate({ id, carrier: carrier.trim(), trackingNo: trackingNo.trim() }),
+    onSuccess: done,
+  });
   const complete = useMutation({ mutationFn: () => client.order.admin.complete.mutate({ id }), onSuccess: done });
-  const cancel = useMutation({ mutationFn: () => client.order.admin.cancel.mutate({ id, reason: cancelReason.trim() }), onSuccess: done });
+  const cancel = useMutation({
+    mutationFn: () => client.order.admin.cancel.mutate({ id, reason: cancelReason.trim() }),
+    onSuccess: done,
+  });
   if (order.isPending) return <p>…</p>;
   if (order.error) return <ErrorNote error={order.error} />;
   const o = order.data;
@@ -228,7 +240,8 @@ export function OrderDetailPage({ id }: { id: string }) {
         <Link href="/orders">← {t('orders')}</Link>
       </p>
       <h1>
-        {t('orderNo')} {o.orderNo} <OrderStatusBadge status={o.status} /> <small className="muted">{o.refundStatus !== 'none' ? `${t('refundStatus')}: ${o.refundStatus}` : ''}</small>
+        {t('orderNo')} {o.orderNo} <OrderStatusBadge status={o.status} />{' '}
+        <small className="muted">{o.refundStatus !== 'none' ? `${t('refundStatus')}: ${o.refundStatus}` : ''}</small>
       </h1>
       <div className="cols">
         <section className="panel">
@@ -311,7 +324,12 @@ export function OrderDetailPage({ id }: { id: string }) {
               <h2>{t('cancelOrder')}</h2>
               <label>
                 {t('reason')}
-                <input required maxLength={200} value={cancelReason} onChange={(e) => setCancelReason(e.target.value)} />
+                <input
+                  required
+                  maxLength={200}
+                  value={cancelReason}
+                  onChange={(e) => setCancelReason(e.target.value)}
+                />
               </label>
               <ErrorNote error={cancel.error} />
               <button type="submit" disabled={cancel.isPending}>
@@ -366,8 +384,10 @@ export function OrderDetailPage({ id }: { id: string }) {
               {payments.data.flatMap((p) =>
                 p.refunds.map((r) => (
                   <li key={r.id}>
-                    {new Date(r.createdAt).toLocaleString(locale)} · <Money value={r.amount} currency={o.currency} /> · {r.reason}
-                    {r.items.length > 0 && ` · ${r.items.map((i) => `${i.skuId.slice(0, 8)}×${i.quantity}`).join(', ')}`}
+                    {new Date(r.createdAt).toLocaleString(locale)} · <Money value={r.amount} currency={o.currency} /> ·{' '}
+                    {r.reason}
+                    {r.items.length > 0 &&
+                      ` · ${r.items.map((i) => `${i.skuId.slice(0, 8)}×${i.quantity}`).join(', ')}`}
                   </li>
                 )),
               )}
@@ -375,7 +395,9 @@ export function OrderDetailPage({ id }: { id: string }) {
           </>
         ) : null}
         {payments.data
-          ?.filter((p) => (p.status === 'succeeded' || p.status === 'partially_refunded') && p.amount > p.refundedAmount)
+          ?.filter(
+            (p) => (p.status === 'succeeded' || p.status === 'partially_refunded') && p.amount > p.refundedAmount,
+          )
           .map((p) => (
             <RefundForm key={p.id} order={o} paymentId={p.id} refundable={p.amount - p.refundedAmount} />
           ))}

@@ -12,7 +12,8 @@ function JobProgress({ jobId }: { jobId: string }) {
   const job = useQuery({
     queryKey: ['admin', 'job', jobId],
     queryFn: () => client.pricing.admin.job.query({ jobId }),
-    refetchInterval: (q) => (q.state.data && (q.state.data.status === 'completed' || q.state.data.status === 'failed') ? false : 300),
+    refetchInterval: (q) =>
+      q.state.data && (q.state.data.status === 'completed' || q.state.data.status === 'failed') ? false : 300,
   });
   const j = job.data;
   if (!j) return <ErrorNote error={job.error} />;
@@ -20,10 +21,18 @@ function JobProgress({ jobId }: { jobId: string }) {
   return (
     <section className="panel" aria-label={`${t('job')} ${jobId}`} data-job-status={j.status}>
       <p>
-        {t('job')} <code>{jobId.slice(0, 8)}</code> · {t('status')}: <strong data-testid="job-status">{j.status}</strong> · {t('changed')}:{' '}
+        {t('job')} <code>{jobId.slice(0, 8)}</code> · {t('status')}:{' '}
+        <strong data-testid="job-status">{j.status}</strong> · {t('changed')}:{' '}
         <strong data-testid="job-changed">{j.changed}</strong>
       </p>
-      <div className="bar" role="progressbar" aria-label={t('progress')} aria-valuemin={0} aria-valuemax={j.total} aria-valuenow={j.processed}>
+      <div
+        className="bar"
+        role="progressbar"
+        aria-label={t('progress')}
+        aria-valuemin={0}
+        aria-valuemax={j.total}
+        aria-valuenow={j.processed}
+      >
         <span style={{ width: `${pct}%` }} />
       </div>
       <p className="muted">
@@ -47,9 +56,14 @@ export function PriceJobsPage() {
   const start = useMutation({
     mutationFn: () => {
       const ids = skuIds.split(/\s+/).filter(Boolean);
-      const scope = ids.length || categoryId ? { ...(ids.length ? { skuIds: ids } : {}), ...(categoryId ? { categoryIds: [categoryId] } : {}) } : undefined;
-      const adjust: PriceRule['adjust'] = kind === 'percent' ? { kind, value: Number(value) } : { kind, amount: Math.trunc(Number(value)) };
-      const window = startsAt && endsAt ? { startsAt: isoFromLocal(startsAt)!, endsAt: isoFromLocal(endsAt)! } : undefined;
+      const scope =
+        ids.length || categoryId
+          ? { ...(ids.length ? { skuIds: ids } : {}), ...(categoryId ? { categoryIds: [categoryId] } : {}) }
+          : undefined;
+      const adjust: PriceRule['adjust'] =
+        kind === 'percent' ? { kind, value: Number(value) } : { kind, amount: Math.trunc(Number(value)) };
+      const window =
+        startsAt && endsAt ? { startsAt: isoFromLocal(startsAt)!, endsAt: isoFromLocal(endsAt)! } : undefined;
       return client.pricing.admin.recalculate.mutate({ rules: [{ adjust }], scope, window });
     },
     onSuccess: (r) => setJobs([r.jobId, ...jobs]),

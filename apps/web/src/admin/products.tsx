@@ -44,10 +44,19 @@ function CategoryRow({ node, depth, all }: { node: CategoryNode; depth: number; 
   const [sort, setSort] = useState(String(node.sort));
   const refresh = () => void qc.invalidateQueries({ queryKey: ['admin', 'categories'] });
   const save = useMutation({
-    mutationFn: () => client.catalog.admin.updateCategory.mutate({ id: node.id, name: name.trim(), parentId: parentId || null, sort: Math.trunc(Number(sort) || 0) }),
+    mutationFn: () =>
+      client.catalog.admin.updateCategory.mutate({
+        id: node.id,
+        name: name.trim(),
+        parentId: parentId || null,
+        sort: Math.trunc(Number(sort) || 0),
+      }),
     onSuccess: refresh,
   });
-  const del = useMutation({ mutationFn: () => client.catalog.admin.deleteCategory.mutate({ id: node.id }), onSuccess: refresh });
+  const del = useMutation({
+    mutationFn: () => client.catalog.admin.deleteCategory.mutate({ id: node.id }),
+    onSuccess: refresh,
+  });
   return (
     <li style={{ paddingLeft: `${depth * 1.2}rem` }}>
       <form
@@ -58,12 +67,26 @@ function CategoryRow({ node, depth, all }: { node: CategoryNode; depth: number; 
           save.mutate();
         }}
       >
-        <input aria-label={`${t('name')}: ${node.name}`} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
-        <select aria-label={`${t('parent')}: ${node.name}`} value={parentId} onChange={(e) => setParentId(e.target.value)}>
+        <input
+          aria-label={`${t('name')}: ${node.name}`}
+          value={name}
+          maxLength={200}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <select
+          aria-label={`${t('parent')}: ${node.name}`}
+          value={parentId}
+          onChange={(e) => setParentId(e.target.value)}
+        >
           <option value="">{t('root')}</option>
           <CategoryOptions nodes={all} exclude={node.id} />
         </select>
-        <input aria-label={`${t('sort')}: ${node.name}`} type="number" value={sort} onChange={(e) => setSort(e.target.value)} />
+        <input
+          aria-label={`${t('sort')}: ${node.name}`}
+          type="number"
+          value={sort}
+          onChange={(e) => setSort(e.target.value)}
+        />
         <button type="submit" disabled={save.isPending}>
           {t('rename')}
         </button>
@@ -83,7 +106,8 @@ function CategoriesPanel() {
   const [name, setName] = useState('');
   const [parentId, setParentId] = useState('');
   const create = useMutation({
-    mutationFn: () => client.catalog.admin.createCategory.mutate({ name: name.trim(), parentId: parentId || undefined }),
+    mutationFn: () =>
+      client.catalog.admin.createCategory.mutate({ name: name.trim(), parentId: parentId || undefined }),
     onSuccess: () => {
       setName('');
       void qc.invalidateQueries({ queryKey: ['admin', 'categories'] });
@@ -120,7 +144,12 @@ function CategoriesPanel() {
       <ErrorNote error={create.error ?? cats.error} />
       <ul className="plain">
         {flatten(all).map(({ node, depth }) => (
-          <CategoryRow key={`${node.id}:${node.name}:${node.parentId}:${node.sort}`} node={node} depth={depth} all={all} />
+          <CategoryRow
+            key={`${node.id}:${node.name}:${node.parentId}:${node.sort}`}
+            node={node}
+            depth={depth}
+            all={all}
+          />
         ))}
       </ul>
     </details>
@@ -133,7 +162,10 @@ function BrandRow({ id, name: initial, logo: initialLogo }: { id: string; name: 
   const [name, setName] = useState(initial);
   const [logo, setLogo] = useState(initialLogo ?? '');
   const refresh = () => void qc.invalidateQueries({ queryKey: ['admin', 'brands'] });
-  const save = useMutation({ mutationFn: () => client.catalog.admin.updateBrand.mutate({ id, name: name.trim(), logo: logo.trim() || null }), onSuccess: refresh });
+  const save = useMutation({
+    mutationFn: () => client.catalog.admin.updateBrand.mutate({ id, name: name.trim(), logo: logo.trim() || null }),
+    onSuccess: refresh,
+  });
   const del = useMutation({ mutationFn: () => client.catalog.admin.deleteBrand.mutate({ id }), onSuccess: refresh });
   return (
     <li>
@@ -144,8 +176,19 @@ function BrandRow({ id, name: initial, logo: initialLogo }: { id: string; name: 
           save.mutate();
         }}
       >
-        <input aria-label={`${t('name')}: ${initial}`} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
-        <input aria-label={`${t('logo')}: ${initial}`} value={logo} maxLength={2048} placeholder={t('logo')} onChange={(e) => setLogo(e.target.value)} />
+        <input
+          aria-label={`${t('name')}: ${initial}`}
+          value={name}
+          maxLength={200}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <input
+          aria-label={`${t('logo')}: ${initial}`}
+          value={logo}
+          maxLength={2048}
+          placeholder={t('logo')}
+          onChange={(e) => setLogo(e.target.value)}
+        />
         <button type="submit">{t('rename')}</button>
         <button type="button" className="link" onClick={() => del.mutate()}>
           {t('delete')}
@@ -205,7 +248,13 @@ export function ProductsPage() {
   const [text, setText] = useState(q);
   const list = useInfiniteQuery({
     queryKey: ['admin', 'products', q, status],
-    queryFn: ({ pageParam }) => client.catalog.admin.products.query({ q: q || undefined, status: status || undefined, cursor: pageParam, limit: 30 }),
+    queryFn: ({ pageParam }) =>
+      client.catalog.admin.products.query({
+        q: q || undefined,
+        status: status || undefined,
+        cursor: pageParam,
+        limit: 30,
+      }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
@@ -315,7 +364,11 @@ export function ProductEditorPage({ id }: { id: string | null }) {
   const digits = fractionDigits(currency);
   const cats = useCategories();
   const brands = useBrands();
-  const product = useQuery({ queryKey: ['admin', 'product', id], queryFn: () => client.catalog.admin.product.query({ id: id! }), enabled: id !== null });
+  const product = useQuery({
+    queryKey: ['admin', 'product', id],
+    queryFn: () => client.catalog.admin.product.query({ id: id! }),
+    enabled: id !== null,
+  });
   const [f, setF] = useState({ name: '', categoryId: '', brandId: '', description: '', images: '', attributes: '' });
   const [skus, setSkus] = useState<SkuDraft[]>([{ code: '', spec: '', price: '', costPrice: '', initialStock: '0' }]);
   const [loadedFor, setLoadedFor] = useState<string | null>(null);
@@ -333,7 +386,16 @@ export function ProductEditorPage({ id }: { id: string | null }) {
         .map(([k, v]) => `${k}=${v}`)
         .join('\n'),
     });
-    setSkus(p.skus.map((s) => ({ id: s.id, code: s.code, spec: specText(s.spec), price: moneyText(s.price, digits), costPrice: s.costPrice === null ? '' : moneyText(s.costPrice, digits), initialStock: '' })));
+    setSkus(
+      p.skus.map((s) => ({
+        id: s.id,
+        code: s.code,
+        spec: specText(s.spec),
+        price: moneyText(s.price, digits),
+        costPrice: s.costPrice === null ? '' : moneyText(s.costPrice, digits),
+        initialStock: '',
+      })),
+    );
   }, [p, loadedFor, digits]);
 
   const money = (text: string) => (text.trim() === '' ? undefined : (parseMoney(text, digits) ?? -1));
@@ -343,7 +405,10 @@ export function ProductEditorPage({ id }: { id: string | null }) {
         name: f.name.trim(),
         categoryId: f.categoryId,
         description: f.description.trim() || undefined,
-        images: f.images.split('\n').map((s) => s.trim()).filter(Boolean),
+        images: f.images
+          .split('\n')
+          .map((s) => s.trim())
+          .filter(Boolean),
         attributes: parsePairs(f.attributes, /\n/),
       };
       if (!id) {
@@ -366,7 +431,13 @@ export function ProductEditorPage({ id }: { id: string | null }) {
         brandId: f.brandId || null,
         skus: skus.map((s) =>
           s.id
-            ? { id: s.id, code: s.code.trim(), spec: parsePairs(s.spec, /;/), price: money(s.price), costPrice: s.costPrice.trim() === '' ? null : money(s.costPrice) }
+            ? {
+                id: s.id,
+                code: s.code.trim(),
+                spec: parsePairs(s.spec, /;/),
+                price: money(s.price),
+                costPrice: s.costPrice.trim() === '' ? null : money(s.costPrice),
+              }
             : {
                 code: s.code.trim(),
                 spec: parsePairs(s.spec, /;/),
@@ -384,7 +455,8 @@ export function ProductEditorPage({ id }: { id: string | null }) {
     },
   });
   const publish = useMutation({
-    mutationFn: (on: boolean) => (on ? client.catalog.admin.publish.mutate({ id: id! }) : client.catalog.admin.unpublish.mutate({ id: id! })),
+    mutationFn: (on: boolean) =>
+      on ? client.catalog.admin.publish.mutate({ id: id! }) : client.catalog.admin.unpublish.mutate({ id: id! }),
     onSuccess: (saved) => {
       qc.setQueryData(['admin', 'product', saved.id], saved);
       void qc.invalidateQueries({ queryKey: ['admin', 'products'] });
@@ -394,7 +466,8 @@ export function ProductEditorPage({ id }: { id: string | null }) {
     e.preventDefault();
     save.mutate();
   };
-  const setSku = (i: number, patch: Partial<SkuDraft>) => setSkus(skus.map((s, j) => (j === i ? { ...s, ...patch } : s)));
+  const setSku = (i: number, patch: Partial<SkuDraft>) =>
+    setSkus(skus.map((s, j) => (j === i ? { ...s, ...patch } : s)));
   if (id && product.isPending) return <p>…</p>;
   if (id && product.error) return <ErrorNote error={product.error} />;
   return (
@@ -449,7 +522,11 @@ export function ProductEditorPage({ id }: { id: string | null }) {
         </div>
         <label className="block">
           {t('description')}
-          <textarea maxLength={20_000} value={f.description} onChange={(e) => setF({ ...f, description: e.target.value })} />
+          <textarea
+            maxLength={20_000}
+            value={f.description}
+            onChange={(e) => setF({ ...f, description: e.target.value })}
+          />
         </label>
         <div className="cols">
           <label className="block">
@@ -482,22 +559,49 @@ export function ProductEditorPage({ id }: { id: string | null }) {
               return (
                 <tr key={s.id ?? `new-${i}`}>
                   <td>
-                    <input aria-label={`${t('code')} ${i + 1}`} required maxLength={64} value={s.code} onChange={(e) => setSku(i, { code: e.target.value })} />
+                    <input
+                      aria-label={`${t('code')} ${i + 1}`}
+                      required
+                      maxLength={64}
+                      value={s.code}
+                      onChange={(e) => setSku(i, { code: e.target.value })}
+                    />
                   </td>
                   <td>
-                    <input aria-label={`${t('spec')} ${i + 1}`} value={s.spec} onChange={(e) => setSku(i, { spec: e.target.value })} />
+                    <input
+                      aria-label={`${t('spec')} ${i + 1}`}
+                      value={s.spec}
+                      onChange={(e) => setSku(i, { spec: e.target.value })}
+                    />
                   </td>
                   <td>
-                    <input aria-label={`${t('price')} ${i + 1}`} required inputMode="decimal" value={s.price} onChange={(e) => setSku(i, { price: e.target.value })} />
+                    <input
+                      aria-label={`${t('price')} ${i + 1}`}
+                      required
+                      inputMode="decimal"
+                      value={s.price}
+                      onChange={(e) => setSku(i, { price: e.target.value })}
+                    />
                   </td>
                   <td>
-                    <input aria-label={`${t('costPrice')} ${i + 1}`} inputMode="decimal" value={s.costPrice} onChange={(e) => setSku(i, { costPrice: e.target.value })} />
+                    <input
+                      aria-label={`${t('costPrice')} ${i + 1}`}
+                      inputMode="decimal"
+                      value={s.costPrice}
+                      onChange={(e) => setSku(i, { costPrice: e.target.value })}
+                    />
                   </td>
                   <td>
                     {s.id ? (
                       <Link href={`/inventory?sku=${s.id}`}>{t('inventory')}</Link>
                     ) : (
-                      <input aria-label={`${t('initialStock')} ${i + 1}`} type="number" min={0} value={s.initialStock} onChange={(e) => setSku(i, { initialStock: e.target.value })} />
+                      <input
+                        aria-label={`${t('initialStock')} ${i + 1}`}
+                        type="number"
+                        min={0}
+                        value={s.initialStock}
+                        onChange={(e) => setSku(i, { initialStock: e.target.value })}
+                      />
                     )}
                   </td>
                   <td>{promo ? <Money value={promo.price} /> : '—'}</td>
@@ -514,7 +618,10 @@ export function ProductEditorPage({ id }: { id: string | null }) {
           </tbody>
         </table>
         <p>
-          <button type="button" onClick={() => setSkus([...skus, { code: '', spec: '', price: '', costPrice: '', initialStock: '0' }])}>
+          <button
+            type="button"
+            onClick={() => setSkus([...skus, { code: '', spec: '', price: '', costPrice: '', initialStock: '0' }])}
+          >
             {t('addSku')}
           </button>
         </p>

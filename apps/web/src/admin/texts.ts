@@ -284,7 +284,10 @@ export function fractionDigits(currency: string): number {
 
 /** A decimal amount typed by an admin ("199", "199.5", "199.50") in minor units, without floats; null if not one. */
 export function parseMoney(text: string, digits = 2): number | null {
-  const m = digits > 0 ? new RegExp(`^\\s*(\\d{1,12})(?:\\.(\\d{1,${digits}}))?\\s*$`).exec(text) : /^\s*(\d{1,12})\s*$/.exec(text);
+  const m =
+    digits > 0
+      ? new RegExp(`^\\s*(\\d{1,12})(?:\\.(\\d{1,${digits}}))?\\s*$`).exec(text)
+      : /^\s*(\d{1,12})\s*$/.exec(text);
   if (!m) return null;
   return Number(m[1]) * 10 ** digits + Number((m[2] ?? '').padEnd(digits, '0') || '0');
 }

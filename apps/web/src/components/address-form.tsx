@@ -7,7 +7,11 @@ import { keys } from '../lib/queries';
 import { useSession } from '../lib/session';
 import { ErrorNote } from './error-note';
 
-const FIELDS: { name: 'receiver' | 'phone' | 'province' | 'city' | 'district' | 'detail'; max: number; auto?: string }[] = [
+const FIELDS: {
+  name: 'receiver' | 'phone' | 'province' | 'city' | 'district' | 'detail';
+  max: number;
+  auto?: string;
+}[] = [
   { name: 'receiver', max: 50, auto: 'name' },
   { name: 'phone', max: 20, auto: 'tel' },
   { name: 'province', max: 50, auto: 'address-level1' },
@@ -21,7 +25,15 @@ export function AddressForm({ onSaved, onCancel }: { onSaved: (a: Address) => vo
   const { t } = useI18n();
   const { token } = useSession();
   const qc = useQueryClient();
-  const [v, setV] = useState({ receiver: '', phone: '', province: '', city: '', district: '', detail: '', isDefault: false });
+  const [v, setV] = useState({
+    receiver: '',
+    phone: '',
+    province: '',
+    city: '',
+    district: '',
+    detail: '',
+    isDefault: false,
+  });
   const save = useMutation({
     mutationFn: () => client.address.create.mutate(v),
     onSuccess: (a) => {
@@ -38,11 +50,18 @@ export function AddressForm({ onSaved, onCancel }: { onSaved: (a: Address) => vo
       {FIELDS.map((f) => (
         <label key={f.name}>
           {t(f.name as MessageKey)}
-          <input required maxLength={f.max} autoComplete={f.auto} value={v[f.name]} onChange={(e) => setV({ ...v, [f.name]: e.target.value })} />
+          <input
+            required
+            maxLength={f.max}
+            autoComplete={f.auto}
+            value={v[f.name]}
+            onChange={(e) => setV({ ...v, [f.name]: e.target.value })}
+          />
         </label>
       ))}
       <label className="inline">
-        <input type="checkbox" checked={v.isDefault} onChange={(e) => setV({ ...v, isDefault: e.target.checked })} /> {t('makeDefault')}
+        <input type="checkbox" checked={v.isDefault} onChange={(e) => setV({ ...v, isDefault: e.target.checked })} />{' '}
+        {t('makeDefault')}
       </label>
       <ErrorNote error={save.error} />
       <div>

@@ -37,7 +37,14 @@ function SearchBox() {
       <label htmlFor="search-q" className="sr-only">
         {t('searchPlaceholder')}
       </label>
-      <input id="search-q" type="search" value={q} maxLength={100} placeholder={t('searchPlaceholder')} onChange={(e) => setQ(e.target.value)} />
+      <input
+        id="search-q"
+        type="search"
+        value={q}
+        maxLength={100}
+        placeholder={t('searchPlaceholder')}
+        onChange={(e) => setQ(e.target.value)}
+      />
       <button type="submit">{t('search')}</button>
     </form>
   );

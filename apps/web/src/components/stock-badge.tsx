@@ -1,6 +1,12 @@
 import { useI18n } from '../lib/i18n';
 
-export function StockBadge({ status, available }: { status: 'in_stock' | 'low_stock' | 'out_of_stock'; available?: number }) {
+export function StockBadge({
+  status,
+  available,
+}: {
+  status: 'in_stock' | 'low_stock' | 'out_of_stock';
+  available?: number;
+}) {
   const { t } = useI18n();
   const label = status === 'in_stock' ? t('inStock') : status === 'low_stock' ? t('lowStock') : t('outOfStock');
   return (

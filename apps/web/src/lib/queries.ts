@@ -22,7 +22,12 @@ export const keys = {
 
 export function useMe() {
   const { token } = useSession();
-  return useQuery({ queryKey: keys.me(token), queryFn: () => client.auth.me.query(), enabled: token !== null, staleTime: 60_000 });
+  return useQuery({
+    queryKey: keys.me(token),
+    queryFn: () => client.auth.me.query(),
+    enabled: token !== null,
+    staleTime: 60_000,
+  });
 }
 
 export function useCart() {

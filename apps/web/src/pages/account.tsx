@@ -18,9 +18,16 @@ export function AccountPage() {
   useEffect(() => {
     if (!signedIn) navigate('/signin?next=/account', { replace: true });
   }, [signedIn, navigate]);
-  const addresses = useQuery({ queryKey: keys.addresses(token), queryFn: () => client.address.list.query(), enabled: signedIn });
+  const addresses = useQuery({
+    queryKey: keys.addresses(token),
+    queryFn: () => client.address.list.query(),
+    enabled: signedIn,
+  });
   const refresh = () => void qc.invalidateQueries({ queryKey: keys.addresses(token) });
-  const makeDefault = useMutation({ mutationFn: (id: string) => client.address.update.mutate({ id, isDefault: true }), onSuccess: refresh });
+  const makeDefault = useMutation({
+    mutationFn: (id: string) => client.address.update.mutate({ id, isDefault: true }),
+    onSuccess: refresh,
+  });
   const remove = useMutation({ mutationFn: (id: string) => client.address.delete.mutate({ id }), onSuccess: refresh });
   if (!signedIn) return null;
   const user = me.data && 'email' in me.data ? me.data : null;
@@ -43,7 +50,12 @@ export function AccountPage() {
                 {t('makeDefault')}
               </button>
             )}{' '}
-            <button type="button" className="link" aria-label={`${t('remove')}: ${a.receiver} ${a.detail}`} onClick={() => remove.mutate(a.id)}>
+            <button
+              type="button"
+              className="link"
+              aria-label={`${t('remove')}: ${a.receiver} ${a.detail}`}
+              onClick={() => remove.mutate(a.id)}
+            >
               {t('remove')}
             </button>
           </li>

@@ -21,7 +21,15 @@ function useCartAction() {
   return useMutation({ mutationFn: (run: () => Promise<CartView>) => run(), onSuccess: setCart });
 }
 
-function QuantityInput({ line, disabled, onCommit }: { line: CartItemView; disabled: boolean; onCommit: (q: number) => void }) {
+function QuantityInput({
+  line,
+  disabled,
+  onCommit,
+}: {
+  line: CartItemView;
+  disabled: boolean;
+  onCommit: (q: number) => void;
+}) {
   const { t } = useI18n();
   const [draft, setDraft] = useState<string | null>(null);
   const commit = () => {
@@ -133,24 +141,36 @@ export function CartPage() {
       <ErrorNote error={action.error} />
       <ul className="lines">
         {c.items.map((line) => (
-          <li key={line.id} className={line.available ? 'line' : 'line unavailable'} data-sku={line.skuId} aria-disabled={!line.available || undefined}>
+          <li
+            key={line.id}
+            className={line.available ? 'line' : 'line unavailable'}
+            data-sku={line.skuId}
+            aria-disabled={!line.available || undefined}
+          >
             <input
               type="checkbox"
               aria-label={`${t('select')}: ${line.productName}`}
               checked={line.selected && line.available}
               disabled={busy || !line.available}
-              onChange={(e) => action.mutate(() => client.cart.select.mutate({ itemIds: [line.id], selected: e.target.checked }))}
+              onChange={(e) =>
+                action.mutate(() => client.cart.select.mutate({ itemIds: [line.id], selected: e.target.checked }))
+              }
             />
             {line.image ? <img src={line.image} alt="" width={72} height={72} /> : <span className="noimg small" />}
             <div className="line-info">
-              {line.productId ? <Link href={`/products/${line.productId}`}>{line.productName}</Link> : <span>{line.productName}</span>}
+              {line.productId ? (
+                <Link href={`/products/${line.productId}`}>{line.productName}</Link>
+              ) : (
+                <span>{line.productName}</span>
+              )}
               <small className="muted">{specText(line.spec)}</small>
               {!line.available && <strong className="warn">{t('unavailable')}</strong>}
-              {line.available && line.stockStatus !== 'in_stock' && <StockBadge status={line.stockStatus} available={line.availableStock} />}
+              {line.available && line.stockStatus !== 'in_stock' && (
+                <StockBadge status={line.stockStatus} available={line.availableStock} />
+              )}
               {line.priceChanged && (
                 <small className="warn" data-testid="price-changed">
-                  {t('priceChanged')}{' '}
-                  <Money value={line.addedPrice} currency={c.currency} />
+                  {t('priceChanged')} <Money value={line.addedPrice} currency={c.currency} />
                 </small>
               )}
             </div>
@@ -158,7 +178,9 @@ export function CartPage() {
             <QuantityInput
               line={line}
               disabled={busy}
-              onCommit={(quantity) => action.mutate(() => client.cart.updateQuantity.mutate({ itemId: line.id, quantity }))}
+              onCommit={(quantity) =>
+                action.mutate(() => client.cart.updateQuantity.mutate({ itemId: line.id, quantity }))
+              }
             />
             <Money value={line.subtotal} currency={c.currency} className="sub" />
             <button
@@ -192,7 +214,12 @@ export function CartPage() {
           <Money value={c.payableAmount} currency={c.currency} className="price" />
         </dd>
       </dl>
-      <button type="button" className="primary" disabled={c.selectedCount === 0} onClick={() => navigate(signedIn ? '/checkout' : '/signin?next=/checkout')}>
+      <button
+        type="button"
+        className="primary"
+        disabled={c.selectedCount === 0}
+        onClick={() => navigate(signedIn ? '/checkout' : '/signin?next=/checkout')}
+      >
         {t('checkout')}
       </button>
     </section>

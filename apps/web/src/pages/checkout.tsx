@@ -22,7 +22,11 @@ export function CheckoutPage() {
   const [, navigate] = useLocation();
   const qc = useQueryClient();
   const cart = useCart();
-  const addresses = useQuery({ queryKey: keys.addresses(token), queryFn: () => client.address.list.query(), enabled: signedIn });
+  const addresses = useQuery({
+    queryKey: keys.addresses(token),
+    queryFn: () => client.address.list.query(),
+    enabled: signedIn,
+  });
   const [addressId, setAddressId] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const [newTotals, setNewTotals] = useState<CheckoutTotals | null>(null);
@@ -79,7 +83,14 @@ export function CheckoutPage() {
         <legend>{t('deliverTo')}</legend>
         {addresses.data?.map((a) => (
           <label key={a.id} className="radio">
-            <input type="radio" name="address" value={a.id} checked={addressId === a.id} onChange={() => setAddressId(a.id)} /> {addressLine(a)}
+            <input
+              type="radio"
+              name="address"
+              value={a.id}
+              checked={addressId === a.id}
+              onChange={() => setAddressId(a.id)}
+            />{' '}
+            {addressLine(a)}
             {a.isDefault && <span className="tag"> {t('isDefault')}</span>}
           </label>
         ))}
@@ -134,12 +145,18 @@ export function CheckoutPage() {
       </dl>
       {priceChanged ? (
         <p className="warn" role="alert" data-testid="price-changed-alert">
-          {t('priceChangedAsk')} <Money value={newTotals.payableAmount} currency={newTotals.currency} />. {t('priceChangedAgain')}
+          {t('priceChangedAsk')} <Money value={newTotals.payableAmount} currency={newTotals.currency} />.{' '}
+          {t('priceChangedAgain')}
         </p>
       ) : (
         <ErrorNote error={place.error} />
       )}
-      <button type="button" className="primary" disabled={!addressId || expected === undefined || place.isPending} onClick={() => place.mutate()}>
+      <button
+        type="button"
+        className="primary"
+        disabled={!addressId || expected === undefined || place.isPending}
+        onClick={() => place.mutate()}
+      >
         {t('placeOrder')}
       </button>
     </section>

@@ -16,7 +16,17 @@ function href(params: { q?: string | null; category?: string | null; brand?: str
   return qs ? `/?${qs}` : '/';
 }
 
-function CategoryList({ nodes, current, q, brand }: { nodes: CategoryNode[]; current: string | null; q: string | null; brand: string | null }) {
+function CategoryList({
+  nodes,
+  current,
+  q,
+  brand,
+}: {
+  nodes: CategoryNode[];
+  current: string | null;
+  q: string | null;
+  brand: string | null;
+}) {
   return (
     <ul>
       {nodes.map((c) => (
@@ -68,7 +78,11 @@ export function HomePage() {
   const q = params.get('q');
   const category = params.get('category');
   const brand = params.get('brand');
-  const categories = useQuery({ queryKey: keys.categories, queryFn: () => client.catalog.categoryTree.query(), staleTime: 300_000 });
+  const categories = useQuery({
+    queryKey: keys.categories,
+    queryFn: () => client.catalog.categoryTree.query(),
+    staleTime: 300_000,
+  });
   const brands = useQuery({ queryKey: keys.brands, queryFn: () => client.catalog.brands.query(), staleTime: 300_000 });
   const filter = { q: q ?? undefined, categoryId: category ?? undefined, brandId: brand ?? undefined };
   const products = useInfiniteQuery({

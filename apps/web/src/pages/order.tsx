@@ -15,7 +15,11 @@ import { addressLine } from '../components/address-form';
 /** Pay a pending order: the provider's page comes back here, and the status below (pushed by the server) says whether it was paid. */
 function PayBox({ order }: { order: Order }) {
   const { t } = useI18n();
-  const channels = useQuery({ queryKey: keys.channels, queryFn: () => client.payment.channels.query(), staleTime: 300_000 });
+  const channels = useQuery({
+    queryKey: keys.channels,
+    queryFn: () => client.payment.channels.query(),
+    staleTime: 300_000,
+  });
   const [channel, setChannel] = useState<string | null>(null);
   const attempt = useRef<{ channel: string; key: string } | null>(null);
   const chosen = channel ?? channels.data?.[0]?.channel ?? null;
@@ -37,11 +41,23 @@ function PayBox({ order }: { order: Order }) {
       <ErrorNote error={channels.error} />
       {channels.data?.map((c) => (
         <label key={c.channel} className="radio">
-          <input type="radio" name="channel" value={c.channel} checked={chosen === c.channel} onChange={() => setChannel(c.channel)} /> {c.name}
+          <input
+            type="radio"
+            name="channel"
+            value={c.channel}
+            checked={chosen === c.channel}
+            onChange={() => setChannel(c.channel)}
+          />{' '}
+          {c.name}
         </label>
       ))}
       <ErrorNote error={pay.error} />
-      <button type="button" className="primary" disabled={!chosen || pay.isPending} onClick={() => chosen && pay.mutate(chosen)}>
+      <button
+        type="button"
+        className="primary"
+        disabled={!chosen || pay.isPending}
+        onClick={() => chosen && pay.mutate(chosen)}
+      >
         {t('pay')} <Money value={order.payableAmount} currency={order.currency} />
       </button>
     </section>
@@ -66,7 +82,11 @@ export function OrderPage({ id }: { id: string }) {
         onData: (change) => {
           const k = keys.order(token, id);
           const cur = qc.getQueryData<Order>(k);
-          const moved = cur && (cur.status !== change.status || cur.refundStatus !== change.refundStatus || cur.refundedAmount !== change.refundedAmount);
+          const moved =
+            cur &&
+            (cur.status !== change.status ||
+              cur.refundStatus !== change.refundStatus ||
+              cur.refundedAmount !== change.refundedAmount);
           if (moved) void qc.invalidateQueries({ queryKey: k });
         },
       },
@@ -109,7 +129,8 @@ export function OrderPage({ id }: { id: string }) {
       </p>
       {o.refundStatus !== 'none' && (
         <p className="warn" data-refund={o.refundStatus}>
-          {t(o.refundStatus === 'full' ? 'refund.full' : 'refund.partial')}: <Money value={o.refundedAmount} currency={o.currency} />
+          {t(o.refundStatus === 'full' ? 'refund.full' : 'refund.partial')}:{' '}
+          <Money value={o.refundedAmount} currency={o.currency} />
         </p>
       )}
       {pending && <p>{t('payBefore', { at: new Date(o.expiresAt).toLocaleString(locale) })}</p>}

@@ -34,7 +34,10 @@ export function OrdersPage() {
       <h1 id="orders-h">{t('myOrders')}</h1>
       <label>
         {t('status')}{' '}
-        <select value={status} onChange={(e) => navigate(e.target.value ? `/orders?status=${e.target.value}` : '/orders')}>
+        <select
+          value={status}
+          onChange={(e) => navigate(e.target.value ? `/orders?status=${e.target.value}` : '/orders')}
+        >
           <option value="">{t('allStatuses')}</option>
           {STATUSES.map((s) => (
             <option key={s} value={s}>

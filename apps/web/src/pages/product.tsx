@@ -20,7 +20,12 @@ function skuFor(p: ProductDetail, chosen: Record<string, string>): PublicSku | u
 
 /** A value can be chosen when some in-stock SKU has it together with the other chosen values. */
 function selectable(p: ProductDetail, chosen: Record<string, string>, name: string, value: string): boolean {
-  return p.skus.some((s) => inStock(s) && s.spec[name] === value && p.specOptions.every((o) => o.name === name || s.spec[o.name] === chosen[o.name]));
+  return p.skus.some(
+    (s) =>
+      inStock(s) &&
+      s.spec[name] === value &&
+      p.specOptions.every((o) => o.name === name || s.spec[o.name] === chosen[o.name]),
+  );
 }
 
 function SkuChooser({ product }: { product: ProductDetail }) {
@@ -147,7 +152,13 @@ export function ProductPage({ id }: { id: string }) {
               {p.images.length > 1 && (
                 <div className="thumbs">
                   {p.images.map((src, i) => (
-                    <button key={src} type="button" aria-label={`${p.name} ${i + 1}`} aria-pressed={i === image} onClick={() => setImage(i)}>
+                    <button
+                      key={src}
+                      type="button"
+                      aria-label={`${p.name} ${i + 1}`}
+                      aria-pressed={i === image}
+                      onClick={() => setImage(i)}
+                    >
                       <img src={src} alt="" width={64} height={64} />
                     </button>
                   ))}

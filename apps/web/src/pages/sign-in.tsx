@@ -51,12 +51,25 @@ export function SignInPage() {
         {register && (
           <label>
             {t('name')}
-            <input required maxLength={100} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
+            <input
+              required
+              maxLength={100}
+              autoComplete="name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
           </label>
         )}
         <label>
           {t('email')}
-          <input type="email" required maxLength={254} autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            type="email"
+            required
+            maxLength={254}
+            autoComplete="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </label>
         <label>
           {t('password')}
@@ -76,7 +89,8 @@ export function SignInPage() {
         </button>
       </form>
       <p>
-        {register ? t('haveAccount') : t('noAccount')} <Link href={other}>{register ? t('signIn') : t('register')}</Link>
+        {register ? t('haveAccount') : t('noAccount')}{' '}
+        <Link href={other}>{register ? t('signIn') : t('register')}</Link>
       </p>
     </section>
   );

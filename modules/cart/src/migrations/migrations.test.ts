@@ -15,9 +15,12 @@ describe('cart/0002-cart-coupon', async () => {
   const modules = [platformMigrations, inventoryMigrations, catalogMigrations, pricingMigrations, cart];
   const hasColumn = async () =>
     (
-      await db.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = 'cart' AND table_name = 'carts' AND column_name = 'coupon_code'`, {
-        type: QueryTypes.SELECT,
-      })
+      await db.query(
+        `SELECT 1 FROM information_schema.columns WHERE table_schema = 'cart' AND table_name = 'carts' AND column_name = 'coupon_code'`,
+        {
+          type: QueryTypes.SELECT,
+        },
+      )
     ).length === 1;
 
   it('goes down and up again', async () => {

@@ -4,7 +4,14 @@
 import { TRPCError, getErrorShape } from '@trpc/server';
 import { QueryTypes } from 'sequelize';
 import type { ErrorData } from '@zjmall/contracts';
-import { createCallerFactory, createContextFactory, newId, platformMigrations, router, type Authenticate } from '@zjmall/platform';
+import {
+  createCallerFactory,
+  createContextFactory,
+  newId,
+  platformMigrations,
+  router,
+  type Authenticate,
+} from '@zjmall/platform';
 import { createTestEnv } from '@zjmall/platform/testing';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels, createCatalogService } from '@zjmall/catalog';
@@ -21,7 +28,11 @@ const authenticate: Authenticate = async (token) => {
 };
 
 export async function createHarness(label: string, env: Record<string, string> = {}) {
-  const testEnv = await createTestEnv({ label, modules: [platformMigrations, inventoryMigrations, catalogMigrations, pricingMigrations, cartMigrations], env });
+  const testEnv = await createTestEnv({
+    label,
+    modules: [platformMigrations, inventoryMigrations, catalogMigrations, pricingMigrations, cartMigrations],
+    env,
+  });
   const { platform } = testEnv;
   const { db } = platform;
   db.addModels([...inventoryModels, ...catalogModels, ...cartModels]);
@@ -32,8 +43,10 @@ export async function createHarness(label: string, env: Record<string, string> =
   const appRouter = router({ cart: createCartRouter(cart) });
   const makeCaller = createCallerFactory(appRouter);
   const makeContext = createContextFactory({ authenticate, log: testEnv.log });
-  const callerOf = (token: string) => makeCaller(makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: `Bearer ${token}` })).cart;
-  const q = <T extends object>(sql: string, bind: unknown[] = []) => db.query<T>(sql, { bind, type: QueryTypes.SELECT });
+  const callerOf = (token: string) =>
+    makeCaller(makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: `Bearer ${token}` })).cart;
+  const q = <T extends object>(sql: string, bind: unknown[] = []) =>
+    db.query<T>(sql, { bind, type: QueryTypes.SELECT });
   const category = await catalog.createCategory({ name: `cat-${newId()}` });
 
   let n = 0;
@@ -76,7 +89,10 @@ export async function createHarness(label: string, env: Record<string, string> =
     },
     /** Free stock and this cart's active hold of a SKU, straight from the tables. */
     async stock(skuId: string, cartId?: string | null) {
-      const [s] = await q<{ on_hand: number; reserved: number }>(`SELECT on_hand, reserved FROM inventory.stock WHERE sku_id = $1`, [skuId]);
+      const [s] = await q<{ on_hand: number; reserved: number }>(
+        `SELECT on_hand, reserved FROM inventory.stock WHERE sku_id = $1`,
+        [skuId],
+      );
       const [h] = await q<{ total: number }>(
         `SELECT coalesce(sum(quantity), 0)::int AS total FROM inventory.reservations
           WHERE sku_id = $1 AND status = 'active' AND owner_type = 'cart' AND ($2::uuid IS NULL OR owner_id = $2::uuid)`,
@@ -98,9 +114,13 @@ export async function createHarness(label: string, env: Record<string, string> =
 }
 
 /** The caller's procedures plus who it is (the tRPC caller is a proxy: properties cannot be added to it). */
-function withOwner<C extends object, O extends { type: 'user' | 'guest'; id: string }>(caller: C, owner: O): C & { id: string; owner: O } {
+function withOwner<C extends object, O extends { type: 'user' | 'guest'; id: string }>(
+  caller: C,
+  owner: O,
+): C & { id: string; owner: O } {
   return new Proxy(caller, {
-    get: (target, prop, receiver) => (prop === 'id' ? owner.id : prop === 'owner' ? owner : Reflect.get(target, prop, receiver)),
+    get: (target, prop, receiver) =>
+      prop === 'id' ? owner.id : prop === 'owner' ? owner : Reflect.get(target, prop, receiver),
   }) as C & { id: string; owner: O };
 }
 
@@ -119,7 +139,14 @@ export async function failure(h: Harness, call: Promise<unknown>): Promise<Caugh
     await call;
   } catch (e) {
     if (!(e instanceof TRPCError)) throw e;
-    const shape = getErrorShape({ config: h.appRouter._def._config, error: e, type: 'unknown', path: undefined, input: undefined, ctx: undefined });
+    const shape = getErrorShape({
+      config: h.appRouter._def._config,
+      error: e,
+      type: 'unknown',
+      path: undefined,
+      input: undefined,
+      ctx: undefined,
+    });
     const data = shape.data as unknown as ErrorData;
     return { code: e.code, appCode: data.appCode, details: data.details, data };
   }

@@ -26,7 +26,9 @@ export const m0001Catalog: Migration = {
       created_at timestamptz NOT NULL DEFAULT now(),
       CHECK (depth >= 0 AND depth = cardinality(path) - 1 AND path[cardinality(path)] = id)
     )`);
-    await sql(`CREATE UNIQUE INDEX categories_sibling_name_key ON catalog.categories (parent_id, name) NULLS NOT DISTINCT`);
+    await sql(
+      `CREATE UNIQUE INDEX categories_sibling_name_key ON catalog.categories (parent_id, name) NULLS NOT DISTINCT`,
+    );
     await sql(`CREATE INDEX categories_path_idx ON catalog.categories USING gin (path)`);
 
     await sql(`CREATE TABLE catalog.brands (
@@ -54,7 +56,9 @@ export const m0001Catalog: Migration = {
     )`);
     // The public lists only published products, newest (UUIDv7) first.
     await sql(`CREATE INDEX products_published_idx ON catalog.products (id DESC) WHERE status = 'published'`);
-    await sql(`CREATE INDEX products_category_idx ON catalog.products (category_id, id DESC) WHERE status = 'published'`);
+    await sql(
+      `CREATE INDEX products_category_idx ON catalog.products (category_id, id DESC) WHERE status = 'published'`,
+    );
     await sql(`CREATE INDEX products_brand_idx ON catalog.products (brand_id, id DESC) WHERE status = 'published'`);
     await sql(`CREATE INDEX products_name_trgm_idx ON catalog.products USING gin (name ${trgmOps})`);
 

@@ -118,7 +118,8 @@ export function generateProduct(n: number, leaves: SeedLeafRef[]): SeedProduct {
 
   let name: string;
   if (leaf.name === '耳机' && local === 0) name = '无线蓝牙耳机';
-  else if (leaf.english && en && rng.next() < 0.25) name = `${en} ${rng.pick(leaf.english)} ${rng.pick(ENGLISH_MODELS)}`;
+  else if (leaf.english && en && rng.next() < 0.25)
+    name = `${en} ${rng.pick(leaf.english)} ${rng.pick(ENGLISH_MODELS)}`;
   else name = `${brand} ${rng.pick(leaf.nouns)}${rng.pick(MODIFIERS)}`;
 
   // Each spec key takes a run of its values: the first 2..all of them, the others 1..5.
@@ -130,7 +131,9 @@ export function generateProduct(n: number, leaves: SeedLeafRef[]): SeedProduct {
   const base = leaf.price[0] + (leaf.price[1] - leaf.price[0]) * rng.next() ** 2;
   const combos = dims.reduce<{ spec: Record<string, string>; rank0: number }[]>(
     (acc, dim, d) =>
-      acc.flatMap((c) => dim.picked.map((p) => ({ spec: { ...c.spec, [dim.specKey]: p.v }, rank0: d === 0 ? p.rank : c.rank0 }))),
+      acc.flatMap((c) =>
+        dim.picked.map((p) => ({ spec: { ...c.spec, [dim.specKey]: p.v }, rank0: d === 0 ? p.rank : c.rank0 })),
+      ),
     [{ spec: {}, rank0: 0 }],
   );
   const productMs = SEED_EPOCH_MS + n * 60_000;

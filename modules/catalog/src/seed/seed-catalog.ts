@@ -3,7 +3,14 @@ import type { Db, Logger } from '@zjmall/platform';
 import { select } from '../catalog.deps';
 import type { CatalogService } from '../catalog.service';
 import type { CatalogInventoryPort } from '../inventory-port';
-import { DEMO_MEDIA_PREFIX, flattenTree, generateProduct, seedId, type SeedCategory, type SeedProduct } from './generate';
+import {
+  DEMO_MEDIA_PREFIX,
+  flattenTree,
+  generateProduct,
+  seedId,
+  type SeedCategory,
+  type SeedProduct,
+} from './generate';
 import { BRANDS } from './seed-data';
 
 export const DEFAULT_SEED_PRODUCTS = 2_500;
@@ -83,7 +90,8 @@ export async function seedCatalog(opts: SeedCatalogOptions): Promise<SeedReport>
   const rewritten = await rewriteOldDemoImages(db);
   report.images.rewritten = rewritten.length;
   // Fresh planner statistics, so the first searches use the indexes the data deserves.
-  if (report.products.created > 0) await db.query('ANALYZE catalog.categories, catalog.brands, catalog.products, catalog.skus');
+  if (report.products.created > 0)
+    await db.query('ANALYZE catalog.categories, catalog.brands, catalog.products, catalog.skus');
   await catalog.invalidateCaches(rewritten);
 
   if (opts.ensureUsers) {
@@ -169,7 +177,10 @@ async function ensureBrands(db: Db) {
     [JSON.stringify(BRANDS.map((b, i) => ({ id: seedId('brand', i, Date.UTC(2024, 11, 1) + i), name: b.name })))],
   );
   const ids = new Map(rows.map((r) => [r.name.toLowerCase(), r.id]));
-  return { ids: new Map(BRANDS.map((b) => [b.name, ids.get(b.name.toLowerCase())!])), created: rows.filter((r) => r.inserted).length };
+  return {
+    ids: new Map(BRANDS.map((b) => [b.name, ids.get(b.name.toLowerCase())!])),
+    created: rows.filter((r) => r.inserted).length,
+  };
 }
 
 async function insertBatch(
@@ -215,13 +226,25 @@ async function insertBatch(
        FROM json_to_recordset($1::json) AS x(id uuid, product_id uuid, code text, spec json, price bigint, cost_price bigint)
      ON CONFLICT DO NOTHING
      RETURNING id`,
-    [JSON.stringify(skus.map((s) => ({ id: s.id, product_id: s.product_id, code: s.code, spec: s.spec, price: s.price, cost_price: s.costPrice })))],
+    [
+      JSON.stringify(
+        skus.map((s) => ({
+          id: s.id,
+          product_id: s.product_id,
+          code: s.code,
+          spec: s.spec,
+          price: s.price,
+          cost_price: s.costPrice,
+        })),
+      ),
+    ],
     tx,
   );
   const createdIds = new Set(created.map((r) => r.id));
   const stock = skus
     .filter((s) => createdIds.has(s.id))
     .map((s) => ({ skuId: s.id, onHand: s.onHand, lowStockThreshold: SEED_LOW_STOCK_THRESHOLD }));
-  if (stock.length) await inventory.initStock(tx, stock, { operator: OPERATOR, reason: 'demo catalog seed', refType: 'IMPORT' });
+  if (stock.length)
+    await inventory.initStock(tx, stock, { operator: OPERATOR, reason: 'demo catalog seed', refType: 'IMPORT' });
   return { products: inserted.length, skus: created.length };
 }

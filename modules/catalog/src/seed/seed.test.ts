@@ -76,13 +76,27 @@ describe('seedCatalog (npm run seed)', () => {
       `SELECT count(*)::int AS outside FROM catalog.products WHERE NOT (images->>0 LIKE '/media/demo/product-%-1.svg' AND images->>1 LIKE '/media/demo/product-%-2.svg')`,
     );
     expect(outside).toBe(0);
-    const [old] = await h.q<{ id: string }>(`SELECT id FROM catalog.products WHERE images->>0 = '/media/demo/product-5-1.svg'`);
+    const [old] = await h.q<{ id: string }>(
+      `SELECT id FROM catalog.products WHERE images->>0 = '/media/demo/product-5-1.svg'`,
+    );
     await h.db.query(`UPDATE catalog.products SET images = $2::jsonb WHERE id = $1`, {
-      bind: [old.id, JSON.stringify(['https://picsum.photos/seed/zjmall-5/800/800', 'https://picsum.photos/seed/zjmall-5-b/800/800', 'https://example.com/own.jpg'])],
+      bind: [
+        old.id,
+        JSON.stringify([
+          'https://picsum.photos/seed/zjmall-5/800/800',
+          'https://picsum.photos/seed/zjmall-5-b/800/800',
+          'https://example.com/own.jpg',
+        ]),
+      ],
     });
     // An admin's own picsum image that is not a seed URL stays.
     const categoryId = (await h.pub.categoryTree())[0].id;
-    const own = await h.admin.createProduct({ name: 'own', categoryId, images: ['https://picsum.photos/200'], skus: [{ code: 'OWN-PICSUM-1', spec: { a: 'b' }, price: 100 }] });
+    const own = await h.admin.createProduct({
+      name: 'own',
+      categoryId,
+      images: ['https://picsum.photos/200'],
+      skus: [{ code: 'OWN-PICSUM-1', spec: { a: 'b' }, price: 100 }],
+    });
     await h.admin.publish({ id: own.id });
     const detail = await h.pub.product({ id: old.id }); // now cached with the old URLs
     expect(detail.images[0]).toMatch(/^https:\/\/picsum/);
@@ -91,7 +105,11 @@ describe('seedCatalog (npm run seed)', () => {
 
     const seed = () => seedCatalog({ db: h.db, catalog: h.svc, inventory: h.inventory, log: h.env.log, products: 10 });
     expect((await seed()).images.rewritten).toBe(1);
-    expect((await h.pub.product({ id: old.id })).images).toEqual(['/media/demo/product-5-1.svg', '/media/demo/product-5-2.svg', 'https://example.com/own.jpg']);
+    expect((await h.pub.product({ id: old.id })).images).toEqual([
+      '/media/demo/product-5-1.svg',
+      '/media/demo/product-5-2.svg',
+      'https://example.com/own.jpg',
+    ]);
     expect((await h.pub.skus({ ids: [sku] }))[0].image).toBe('/media/demo/product-5-1.svg');
     expect((await h.pub.product({ id: own.id })).images).toEqual(['https://picsum.photos/200']);
     expect((await seed()).images.rewritten).toBe(0);

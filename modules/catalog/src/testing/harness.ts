@@ -2,10 +2,23 @@
 // NATS stream, the real inventory and catalog services on it, and tRPC callers with fixed identities.
 import { QueryTypes } from 'sequelize';
 import type { CreateProductInput } from '@zjmall/contracts';
-import { createCallerFactory, createContextFactory, newId, platformMigrations, router, type Authenticate } from '@zjmall/platform';
+import {
+  createCallerFactory,
+  createContextFactory,
+  newId,
+  platformMigrations,
+  router,
+  type Authenticate,
+} from '@zjmall/platform';
 import { createTestEnv, callFailure, type CaughtError } from '@zjmall/platform/testing';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
-import { catalogMigrations, catalogModels, createCatalogRouter, createCatalogService, type CatalogOptions } from '../index';
+import {
+  catalogMigrations,
+  catalogModels,
+  createCatalogRouter,
+  createCatalogService,
+  type CatalogOptions,
+} from '../index';
 
 export const ADMIN_ID = '00000000-0000-7000-8000-00000000ad01';
 export const CUSTOMER_ID = '00000000-0000-7000-8000-00000000c001';
@@ -28,9 +41,12 @@ export async function createHarness(label: string, options: Partial<CatalogOptio
   const makeCaller = createCallerFactory(appRouter);
   const makeContext = createContextFactory({ authenticate, log: env.log });
   const caller = (token?: 'admin' | 'customer' | 'bogus') =>
-    makeCaller(makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined }));
+    makeCaller(
+      makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined }),
+    );
   const admin = caller('admin').catalog.admin;
-  const q = <T extends object>(sql: string, bind: unknown[] = []) => db.query<T>(sql, { bind, type: QueryTypes.SELECT });
+  const q = <T extends object>(sql: string, bind: unknown[] = []) =>
+    db.query<T>(sql, { bind, type: QueryTypes.SELECT });
 
   let n = 0;
   const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${n++}`;

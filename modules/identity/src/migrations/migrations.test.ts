@@ -21,8 +21,15 @@ describe('identity migrations', async () => {
     await migrateUp(db, url, modules);
     expect(await tables()).toEqual(['addresses', 'login_throttle', 'users']);
     const down = await migrateDown(db, url, modules, { steps: identityMigrations.migrations.length });
-    expect(down).toEqual(['identity/0004-user-access', 'identity/0003-login-throttle', 'identity/0002-addresses', 'identity/0001-users']);
-    const schemas = await db.query(`SELECT 1 FROM information_schema.schemata WHERE schema_name = 'identity'`, { type: QueryTypes.SELECT });
+    expect(down).toEqual([
+      'identity/0004-user-access',
+      'identity/0003-login-throttle',
+      'identity/0002-addresses',
+      'identity/0001-users',
+    ]);
+    const schemas = await db.query(`SELECT 1 FROM information_schema.schemata WHERE schema_name = 'identity'`, {
+      type: QueryTypes.SELECT,
+    });
     expect(schemas).toHaveLength(0);
     await migrateUp(db, url, modules);
     expect(await tables()).toEqual(['addresses', 'login_throttle', 'users']);
@@ -37,10 +44,13 @@ describe('identity migrations', async () => {
 
   it('enforce case-insensitive emails, the role check and one default address per user', async () => {
     const user = (email: string, role = 'customer') =>
-      db.query(`INSERT INTO identity.users (id, email, password_hash, name, role) VALUES ($1, $2, 'x', 'n', $3) RETURNING id`, {
-        bind: [newId(), email, role],
-        type: QueryTypes.SELECT,
-      });
+      db.query(
+        `INSERT INTO identity.users (id, email, password_hash, name, role) VALUES ($1, $2, 'x', 'n', $3) RETURNING id`,
+        {
+          bind: [newId(), email, role],
+          type: QueryTypes.SELECT,
+        },
+      );
     const [{ id }] = (await user('case@example.com')) as { id: string }[];
     expect(await pgError(user('CASE@example.com'))).toMatch(/users_email_lower_key/);
     expect(await pgError(user('root@example.com', 'root'))).toMatch(/users_role_check/);

@@ -2,7 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { createCallerFactory, createContextFactory, platformMigrations, router, type Db } from '@zjmall/platform';
 import { createTestEnv, callFailure, type CaughtError } from '@zjmall/platform/testing';
-import { createIdentityRouters, createIdentityService, identityMigrations, identityModels, type IdentityService } from '../index';
+import {
+  createIdentityRouters,
+  createIdentityService,
+  identityMigrations,
+  identityModels,
+  type IdentityService,
+} from '../index';
 
 export const TEST_CONFIG = { JWT_TTL_SECONDS: 3600, PASSWORD_HASH_COST: 10, NODE_ENV: 'test' as const };
 

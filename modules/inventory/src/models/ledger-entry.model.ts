@@ -4,7 +4,10 @@ import type { LedgerRefType, LedgerType } from '@zjmall/contracts';
 
 /** inventory.ledger — append-only; every stock change writes rows here in its own transaction. */
 @Table({ tableName: 'ledger', schema: 'inventory', underscored: true, timestamps: false })
-export class LedgerEntryModel extends Model<InferAttributes<LedgerEntryModel>, InferCreationAttributes<LedgerEntryModel>> {
+export class LedgerEntryModel extends Model<
+  InferAttributes<LedgerEntryModel>,
+  InferCreationAttributes<LedgerEntryModel>
+> {
   @Column({ type: DataType.UUID, primaryKey: true, allowNull: false })
   declare id: string;
 

@@ -5,7 +5,10 @@ export type ReservationStatus = 'active' | 'released' | 'consumed';
 
 /** inventory.reservations — at most one active row per (ownerType, ownerId, skuId); cart holds carry expiresAt. */
 @Table({ tableName: 'reservations', schema: 'inventory', underscored: true, timestamps: false })
-export class ReservationModel extends Model<InferAttributes<ReservationModel>, InferCreationAttributes<ReservationModel>> {
+export class ReservationModel extends Model<
+  InferAttributes<ReservationModel>,
+  InferCreationAttributes<ReservationModel>
+> {
   @Column({ type: DataType.UUID, primaryKey: true, allowNull: false })
   declare id: string;
 

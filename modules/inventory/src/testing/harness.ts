@@ -42,9 +42,12 @@ export async function createHarness(label: string, opts: Pick<TestEnvOptions, 'e
   const makeCaller = createCallerFactory(appRouter);
   const makeContext = createContextFactory({ authenticate, log: env.log });
   const caller = (token?: 'admin' | 'customer') =>
-    makeCaller(makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined }));
+    makeCaller(
+      makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined }),
+    );
 
-  const q = <T extends object>(sql: string, bind: unknown[] = []): Promise<T[]> => db.query<T>(sql, { bind, type: QueryTypes.SELECT });
+  const q = <T extends object>(sql: string, bind: unknown[] = []): Promise<T[]> =>
+    db.query<T>(sql, { bind, type: QueryTypes.SELECT });
 
   return {
     env,
@@ -59,12 +62,19 @@ export async function createHarness(label: string, opts: Pick<TestEnvOptions, 'e
     async newSku(onHand: number, lowStockThreshold?: number): Promise<string> {
       const skuId = newId();
       await db.transaction((tx) =>
-        svc.initStock(tx, [{ skuId, onHand, lowStockThreshold }], { operator: ADMIN_ID, reason: 'test stock', refType: 'IMPORT' }),
+        svc.initStock(tx, [{ skuId, onHand, lowStockThreshold }], {
+          operator: ADMIN_ID,
+          reason: 'test stock',
+          refType: 'IMPORT',
+        }),
       );
       return skuId;
     },
     async stock(skuId: string) {
-      const [r] = await q<{ on_hand: number; reserved: number }>(`SELECT on_hand, reserved FROM inventory.stock WHERE sku_id = $1`, [skuId]);
+      const [r] = await q<{ on_hand: number; reserved: number }>(
+        `SELECT on_hand, reserved FROM inventory.stock WHERE sku_id = $1`,
+        [skuId],
+      );
       return { onHand: r.on_hand, reserved: r.reserved };
     },
     async activeReservations(skuId: string) {
@@ -75,7 +85,16 @@ export async function createHarness(label: string, opts: Pick<TestEnvOptions, 'e
       return r;
     },
     async ledger(skuId: string) {
-      return q<{ type: string; quantity: number; on_hand_before: number; on_hand_after: number; reserved_before: number; reserved_after: number; ref_type: string; ref_id: string | null }>(
+      return q<{
+        type: string;
+        quantity: number;
+        on_hand_before: number;
+        on_hand_after: number;
+        reserved_before: number;
+        reserved_after: number;
+        ref_type: string;
+        ref_id: string | null;
+      }>(
         `SELECT type, quantity, on_hand_before, on_hand_after, reserved_before, reserved_after, ref_type, ref_id
            FROM inventory.ledger WHERE sku_id = $1 ORDER BY id`,
         [skuId],

@@ -14,7 +14,9 @@ export const m0002RefundStatus: Migration = {
   async up({ sql }) {
     await sql(`ALTER TABLE "order".orders DROP CONSTRAINT orders_status_check`);
     await sql(`ALTER TABLE "order".orders ADD COLUMN refund_status text NOT NULL DEFAULT 'none'`);
-    await sql(`ALTER TABLE "order".order_log ADD COLUMN refund_status text CHECK (refund_status IN ('partial','full'))`);
+    await sql(
+      `ALTER TABLE "order".order_log ADD COLUMN refund_status text CHECK (refund_status IN ('partial','full'))`,
+    );
     await sql(`WITH f AS (
         SELECT o.id, coalesce(
                  (SELECT l.to_status FROM "order".order_log l

@@ -3,7 +3,14 @@
 // and router; tRPC callers for real users.
 import { randomBytes } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
-import { createCallerFactory, createContextFactory, newId, platformMigrations, router, type ModuleMigrations } from '@zjmall/platform';
+import {
+  createCallerFactory,
+  createContextFactory,
+  newId,
+  platformMigrations,
+  router,
+  type ModuleMigrations,
+} from '@zjmall/platform';
 import { createTestEnv, callFailure, type CaughtError } from '@zjmall/platform/testing';
 import { createIdentityService, identityMigrations, identityModels } from '@zjmall/identity';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
@@ -25,24 +32,49 @@ export async function createOrderHarness(label: string, opts: HarnessOptions = {
   const env = await createTestEnv({
     label,
     env: opts.env,
-    modules: [platformMigrations, identityMigrations, inventoryMigrations, catalogMigrations, pricingMigrations, ...(opts.realCart ? [cartMigrations] : []), orderMigrations, ...(opts.extraMigrations ?? [])],
+    modules: [
+      platformMigrations,
+      identityMigrations,
+      inventoryMigrations,
+      catalogMigrations,
+      pricingMigrations,
+      ...(opts.realCart ? [cartMigrations] : []),
+      orderMigrations,
+      ...(opts.extraMigrations ?? []),
+    ],
   });
   const { platform } = env;
   const { db } = platform;
-  db.addModels([...identityModels, ...inventoryModels, ...catalogModels, ...(opts.realCart ? cartModels : []), ...orderModels]);
-  const identity = createIdentityService({ db, config: env.config, jwtSecret: randomBytes(32).toString('hex'), log: env.log, cache: platform.cache });
+  db.addModels([
+    ...identityModels,
+    ...inventoryModels,
+    ...catalogModels,
+    ...(opts.realCart ? cartModels : []),
+    ...orderModels,
+  ]);
+  const identity = createIdentityService({
+    db,
+    config: env.config,
+    jwtSecret: randomBytes(32).toString('hex'),
+    log: env.log,
+    cache: platform.cache,
+  });
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory });
   const memoryCart = createMemoryCart(inventory, env.config.STORE_CURRENCY);
   const coupons = createCouponService(platform);
-  const realCart: CartService | null = opts.realCart ? createCartService({ ...platform, catalog, inventory, coupons }) : null;
+  const realCart: CartService | null = opts.realCart
+    ? createCartService({ ...platform, catalog, inventory, coupons })
+    : null;
   const cart = realCart ?? memoryCart;
   const order = createOrderService({ ...platform, inventory, catalog, identity, cart, coupons });
   const appRouter = router({ order: createOrderRouter(order) });
   const makeCaller = createCallerFactory(appRouter);
   const makeContext = createContextFactory({ authenticate: identity.authenticate, log: env.log });
-  const caller = (token: string) => makeCaller(makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: `Bearer ${token}` }));
-  const q = <T extends object>(sql: string, bind: unknown[] = []) => db.query<T>(sql, { bind, type: QueryTypes.SELECT });
+  const caller = (token: string) =>
+    makeCaller(makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: `Bearer ${token}` }));
+  const q = <T extends object>(sql: string, bind: unknown[] = []) =>
+    db.query<T>(sql, { bind, type: QueryTypes.SELECT });
   const categoryId = (await catalog.createCategory({ name: `cat-${newId().slice(-8)}` })).id;
   const ADMIN = newId();
 
@@ -62,14 +94,27 @@ export async function createOrderHarness(label: string, opts: HarnessOptions = {
     q,
     /** A signed-in customer with one address. */
     async user() {
-      const { user, token } = await identity.register({ email: `u${newId().slice(-12)}@t.example`, password: 'password123', name: 'Buyer' });
+      const { user, token } = await identity.register({
+        email: `u${newId().slice(-12)}@t.example`,
+        password: 'password123',
+        name: 'Buyer',
+      });
       const address = await identity.createAddress(user.id, {
-        receiver: '张三', phone: '13800000000', province: '浙江', city: '杭州', district: '西湖', detail: '文三路 1 号',
+        receiver: '张三',
+        phone: '13800000000',
+        province: '浙江',
+        city: '杭州',
+        district: '西湖',
+        detail: '文三路 1 号',
       });
       return { id: user.id, token, addressId: address.id, api: caller(token).order };
     },
     async admin() {
-      const { user } = await identity.register({ email: `a${newId().slice(-12)}@t.example`, password: 'password123', name: 'Admin' });
+      const { user } = await identity.register({
+        email: `a${newId().slice(-12)}@t.example`,
+        password: 'password123',
+        name: 'Admin',
+      });
       await db.query(`UPDATE identity.users SET role = 'admin' WHERE id = $1`, { bind: [user.id] });
       const { token } = await identity.login({ email: user.email, password: 'password123' });
       return { id: user.id, token, api: caller(token).order };
@@ -77,14 +122,21 @@ export async function createOrderHarness(label: string, opts: HarnessOptions = {
     /** A published product's SKU with this price and stock. */
     async sku(price: number, stock: number): Promise<string> {
       const p = await catalog.createProduct(
-        { name: `P ${newId().slice(-8)}`, categoryId, skus: [{ code: `S-${newId().slice(-12)}`, spec: { size: 'M' }, price, initialStock: stock }] },
+        {
+          name: `P ${newId().slice(-8)}`,
+          categoryId,
+          skus: [{ code: `S-${newId().slice(-12)}`, spec: { size: 'M' }, price, initialStock: stock }],
+        },
         ADMIN,
       );
       await catalog.publish(p.id);
       return p.skus[0].id;
     },
     async stock(skuId: string) {
-      const [r] = await q<{ on_hand: number; reserved: number }>(`SELECT on_hand, reserved FROM inventory.stock WHERE sku_id = $1`, [skuId]);
+      const [r] = await q<{ on_hand: number; reserved: number }>(
+        `SELECT on_hand, reserved FROM inventory.stock WHERE sku_id = $1`,
+        [skuId],
+      );
       return { onHand: r.on_hand, reserved: r.reserved };
     },
     async reservations(ownerId: string) {
@@ -101,7 +153,9 @@ export async function createOrderHarness(label: string, opts: HarnessOptions = {
     },
     /** Makes an order's payment deadline pass now (the database clock decides expiry). */
     async expire(orderId: string) {
-      await db.query(`UPDATE "order".orders SET expires_at = now() - interval '1 second' WHERE id = $1`, { bind: [orderId] });
+      await db.query(`UPDATE "order".orders SET expires_at = now() - interval '1 second' WHERE id = $1`, {
+        bind: [orderId],
+      });
     },
     key: () => `key-${newId()}`,
     async close() {
@@ -116,4 +170,5 @@ export type OrderHarness = Awaited<ReturnType<typeof createOrderHarness>>;
 export type { CaughtError };
 
 /** Awaits a procedure call that must fail and returns the error as a client would see it. */
-export const failure = (h: { appRouter: OrderHarness['appRouter'] }, call: Promise<unknown>): Promise<CaughtError> => callFailure(h.appRouter, call);
+export const failure = (h: { appRouter: OrderHarness['appRouter'] }, call: Promise<unknown>): Promise<CaughtError> =>
+  callFailure(h.appRouter, call);

@@ -8,7 +8,12 @@ import type { CartCheckoutLine, OrderCartPort } from '../index';
 
 export interface MemoryCart extends OrderCartPort {
   /** Adds a line (a hold of its quantity when `hold`); returns the line id. */
-  add(userId: string, skuId: string, quantity: number, opts?: { hold?: boolean; selected?: boolean; addedPrice?: number }): Promise<string>;
+  add(
+    userId: string,
+    skuId: string,
+    quantity: number,
+    opts?: { hold?: boolean; selected?: boolean; addedPrice?: number },
+  ): Promise<string>;
   lines(userId: string): CartCheckoutLine[];
   cartId(userId: string): string;
 }
@@ -41,7 +46,8 @@ export function createMemoryCart(inventory: Pick<InventoryService, 'reserve'>, c
     },
     async removeOrderedLines(tx: Transaction, cartId: string, itemIds: string[]) {
       tx.afterCommit(() => {
-        for (const c of carts.values()) if (c.id === cartId) c.lines = c.lines.filter((l) => !itemIds.includes(l.itemId));
+        for (const c of carts.values())
+          if (c.id === cartId) c.lines = c.lines.filter((l) => !itemIds.includes(l.itemId));
       });
     },
   };

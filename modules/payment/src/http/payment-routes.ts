@@ -16,7 +16,9 @@ export async function registerPaymentRoutes(app: FastifyInstance, opts: { paymen
   const { payment } = opts;
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) =>
+      done(null, body),
+    );
 
     scope.post<{ Params: { channel: string } }>('/payments/callback/:channel', async (req, reply) => {
       const raw = typeof req.body === 'string' ? req.body : '';
@@ -31,7 +33,8 @@ export async function registerPaymentRoutes(app: FastifyInstance, opts: { paymen
         const { payment: p } = await payment.sandbox.view(req.params.paymentId);
         return reply.type('text/html; charset=utf-8').send(sandboxPage(p));
       } catch (e) {
-        if (isDomainError(e)) return reply.code(404).type('text/html; charset=utf-8').send('<!doctype html><p>Unknown payment</p>');
+        if (isDomainError(e))
+          return reply.code(404).type('text/html; charset=utf-8').send('<!doctype html><p>Unknown payment</p>');
         throw e;
       }
     });
@@ -51,10 +54,18 @@ export async function registerPaymentRoutes(app: FastifyInstance, opts: { paymen
           if (isDomainError(e)) return reply.code(404).send({ ok: false, error: 'PAYMENT_NOT_FOUND' });
           throw e;
         }
-        const res = await app.inject({ method: 'POST', url: `/payments/callback/${cb.channel}`, headers: cb.headers, payload: cb.rawBody });
+        const res = await app.inject({
+          method: 'POST',
+          url: `/payments/callback/${cb.channel}`,
+          headers: cb.headers,
+          payload: cb.rawBody,
+        });
         const delivered = res.json() as { ok: boolean; outcome?: string; error?: string };
-        if (res.statusCode === 200 && cb.returnUrl && wantsHtml(req.headers.accept)) return reply.redirect(cb.returnUrl, 303);
-        return reply.code(res.statusCode === 200 ? 200 : 502).send({ ...delivered, ok: res.statusCode === 200, decision, callbackStatus: res.statusCode });
+        if (res.statusCode === 200 && cb.returnUrl && wantsHtml(req.headers.accept))
+          return reply.redirect(cb.returnUrl, 303);
+        return reply
+          .code(res.statusCode === 200 ? 200 : 502)
+          .send({ ...delivered, ok: res.statusCode === 200, decision, callbackStatus: res.statusCode });
       });
     }
   });

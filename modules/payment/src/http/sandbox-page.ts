@@ -22,8 +22,12 @@ export function sandboxPage(p: Payment): string {
 <p>Order <code>${esc(p.orderId)}</code> · payment <code>${esc(p.id)}</code></p>
 <p class="amount" data-amount="${p.amount}">${esc(display(p.amount, p.currency))}</p>
 <p>Status: <strong data-status="${esc(p.status)}">${esc(p.status)}</strong></p>
-${open ? `<form method="post" action="${base}/approve" style="display:inline"><button type="submit">Approve</button></form>
-<form method="post" action="${base}/decline" style="display:inline"><button type="submit">Decline</button></form>` : '<p>This payment is settled.</p>'}
+${
+  open
+    ? `<form method="post" action="${base}/approve" style="display:inline"><button type="submit">Approve</button></form>
+<form method="post" action="${base}/decline" style="display:inline"><button type="submit">Decline</button></form>`
+    : '<p>This payment is settled.</p>'
+}
 <p><small>Test provider: no real money moves.</small></p>
 </body></html>`;
 }

@@ -20,7 +20,9 @@ export const m0001Payment: Migration = {
       closed_at       timestamptz
     )`);
     // One open payment per order (docs/api.md): a second pending row cannot exist.
-    await sql(`CREATE UNIQUE INDEX payments_one_open_per_order ON payment.payments (order_id) WHERE status = 'pending'`);
+    await sql(
+      `CREATE UNIQUE INDEX payments_one_open_per_order ON payment.payments (order_id) WHERE status = 'pending'`,
+    );
     await sql(`CREATE INDEX payments_order_idx ON payment.payments (order_id, id)`);
     await sql(`CREATE INDEX payments_paid_at_idx ON payment.payments (paid_at) WHERE paid_at IS NOT NULL`);
 

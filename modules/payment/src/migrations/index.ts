@@ -2,4 +2,7 @@ import type { ModuleMigrations } from '@zjmall/platform';
 import { m0001Payment } from './0001-payment';
 import { m0002PaymentReturnUrl } from './0002-payment-return-url';
 
-export const paymentMigrations: ModuleMigrations = { module: 'payment', migrations: [m0001Payment, m0002PaymentReturnUrl] };
+export const paymentMigrations: ModuleMigrations = {
+  module: 'payment',
+  migrations: [m0001Payment, m0002PaymentReturnUrl],
+};

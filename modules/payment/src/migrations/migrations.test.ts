@@ -23,7 +23,10 @@ describe('payment migrations', () => {
     ).map((c) => [c.column_name, c.is_nullable]);
 
   it('0002 adds payments.return_url (nullable), and down removes it', async () => {
-    expect(await migrateUp(db, url, [paymentMigrations])).toEqual(['payment/0001-payment', 'payment/0002-payment-return-url']);
+    expect(await migrateUp(db, url, [paymentMigrations])).toEqual([
+      'payment/0001-payment',
+      'payment/0002-payment-return-url',
+    ]);
     expect(await columns()).toEqual([['return_url', 'YES']]);
     expect(await migrateDown(db, url, [paymentMigrations], { steps: 1 })).toEqual(['payment/0002-payment-return-url']);
     expect(await columns()).toEqual([]);

@@ -25,7 +25,11 @@ export interface SandboxProvider extends PaymentProvider {
    * The transaction id is fixed per payment and decision, so approving again re-sends the same
    * transaction (a duplicate), with a fresh timestamp, nonce and signature.
    */
-  buildCallback(payment: { id: string; amount: number; currency: string }, decision: 'approve' | 'decline', nowSeconds: number): {
+  buildCallback(
+    payment: { id: string; amount: number; currency: string },
+    decision: 'approve' | 'decline',
+    nowSeconds: number,
+  ): {
     headers: Record<string, string>;
     rawBody: string;
   };
@@ -38,7 +42,11 @@ export const SANDBOX_CHANNEL_NAMES: Record<PaymentChannel, string> = {
 };
 
 /** The sandbox scheme (docs/api.md, HTTP routes): HMAC-SHA256 of "<t>.<raw body>" with PAYMENT_CALLBACK_SECRET. */
-export function createSandboxProvider(opts: { channel: PaymentChannel; secret: string; baseUrl: string }): SandboxProvider {
+export function createSandboxProvider(opts: {
+  channel: PaymentChannel;
+  secret: string;
+  baseUrl: string;
+}): SandboxProvider {
   const { channel, secret, baseUrl } = opts;
   return {
     channel,
@@ -50,10 +58,12 @@ export function createSandboxProvider(opts: { channel: PaymentChannel; secret: s
       const header = Array.isArray(raw) ? raw[0] : raw;
       const sig = header ? parseSignature(header) : null;
       if (!sig) throw new CallbackRejected(401, 'missing or malformed signature');
-      if (Math.abs(nowSeconds - sig.t) > SIGNATURE_WINDOW_SECONDS) throw new CallbackRejected(401, 'signature timestamp outside the accepted window');
+      if (Math.abs(nowSeconds - sig.t) > SIGNATURE_WINDOW_SECONDS)
+        throw new CallbackRejected(401, 'signature timestamp outside the accepted window');
       const expected = createHmac('sha256', secret).update(`${sig.t}.${rawBody}`).digest();
       const given = Buffer.from(sig.v1, 'hex');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new CallbackRejected(401, 'bad signature');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        throw new CallbackRejected(401, 'bad signature');
       let json: unknown;
       try {
         json = JSON.parse(rawBody);
@@ -61,7 +71,8 @@ export function createSandboxProvider(opts: { channel: PaymentChannel; secret: s
         throw new CallbackRejected(400, 'body is not JSON');
       }
       const body = SandboxCallback.safeParse(json);
-      if (!body.success) throw new CallbackRejected(400, `malformed callback: ${body.error.issues[0]?.message ?? 'invalid'}`);
+      if (!body.success)
+        throw new CallbackRejected(400, `malformed callback: ${body.error.issues[0]?.message ?? 'invalid'}`);
       return toVerified(body.data);
     },
 
@@ -80,7 +91,10 @@ export function createSandboxProvider(opts: { channel: PaymentChannel; secret: s
         nonce: randomBytes(12).toString('hex'),
       };
       const rawBody = JSON.stringify(body);
-      return { headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signSandbox(secret, nowSeconds, rawBody) }, rawBody };
+      return {
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signSandbox(secret, nowSeconds, rawBody) },
+        rawBody,
+      };
     },
   };
 }

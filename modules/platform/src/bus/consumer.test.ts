@@ -27,7 +27,10 @@ function effectHandler(db: Db, name: string, opts: { delayMs?: number; fail?: ()
     types: ['test.happened'],
     async handle(e: EventEnvelope, tx: Parameters<DurableHandler['handle']>[1]) {
       h.calls++;
-      await db.query(`INSERT INTO test_effects (consumer, event_id) VALUES ($1, $2)`, { bind: [name, e.id], transaction: tx });
+      await db.query(`INSERT INTO test_effects (consumer, event_id) VALUES ($1, $2)`, {
+        bind: [name, e.id],
+        transaction: tx,
+      });
       if (opts.delayMs) await sleep(opts.delayMs);
       const err = opts.fail?.();
       if (err) throw err;
@@ -40,10 +43,13 @@ describe('runDurable: a durable handler acts once per event', () => {
   let env: TestEnv;
   let db: Db;
   const effects = async (consumer: string, eventId: string) => {
-    const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM test_effects WHERE consumer = $1 AND event_id = $2`, {
-      bind: [consumer, eventId],
-      type: QueryTypes.SELECT,
-    });
+    const rows = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM test_effects WHERE consumer = $1 AND event_id = $2`,
+      {
+        bind: [consumer, eventId],
+        type: QueryTypes.SELECT,
+      },
+    );
     return rows[0]?.n ?? 0;
   };
 
@@ -88,7 +94,9 @@ describe('runDurable: a durable handler acts once per event', () => {
   });
 
   it('dead-letters a DomainError at once, and a transient error on the last attempt, each once', async () => {
-    const permanent = effectHandler(db, 'permanent', { fail: () => new DomainError('ORDER_NOT_FOUND', 'no such order') });
+    const permanent = effectHandler(db, 'permanent', {
+      fail: () => new DomainError('ORDER_NOT_FOUND', 'no such order'),
+    });
     const transient = effectHandler(db, 'exhausted', { fail: () => new Error('still down') });
     const e = event();
     expect((await deliverDurable(db, env.log, permanent, e, { lastAttempt: false })).outcome).toBe('dead');

@@ -24,7 +24,11 @@ export function matchesType(types: readonly string[], type: string): boolean {
  * redelivery blocks on the primary key until the first commits (then it is a duplicate) or rolls
  * back (then it runs).
  */
-export async function runDurable(db: Db, handler: DurableHandler, event: EventEnvelope): Promise<'handled' | 'duplicate'> {
+export async function runDurable(
+  db: Db,
+  handler: DurableHandler,
+  event: EventEnvelope,
+): Promise<'handled' | 'duplicate'> {
   return db.transaction(async (tx) => {
     const claimed = await db.query(
       `INSERT INTO platform.handled_events (consumer, event_id) VALUES ($1, $2)
@@ -37,9 +41,7 @@ export async function runDurable(db: Db, handler: DurableHandler, event: EventEn
   });
 }
 
-export type DeliveryOutcome =
-  | { outcome: 'handled' | 'duplicate' | 'dead' }
-  | { outcome: 'retry'; error: unknown };
+export type DeliveryOutcome = { outcome: 'handled' | 'duplicate' | 'dead' } | { outcome: 'retry'; error: unknown };
 
 export function describeError(e: unknown): string {
   if (isDomainError(e)) return `${e.appCode}: ${e.message}`;
@@ -53,7 +55,12 @@ export function describeError(e: unknown): string {
  * transaction, so a redelivery neither runs the handler again nor adds a second dead letter; an
  * operator replaying a dead letter deletes that handled_events row first.
  */
-export async function deadLetter(db: Db, handler: DurableHandler, event: EventEnvelope, error: unknown): Promise<'dead' | 'duplicate'> {
+export async function deadLetter(
+  db: Db,
+  handler: DurableHandler,
+  event: EventEnvelope,
+  error: unknown,
+): Promise<'dead' | 'duplicate'> {
   return db.transaction(async (tx) => {
     const claimed = await db.query(
       `INSERT INTO platform.handled_events (consumer, event_id) VALUES ($1, $2)
@@ -86,12 +93,18 @@ export async function deliverDurable(
   } catch (error) {
     const permanent = isDomainError(error);
     if (!permanent && !opts.lastAttempt) {
-      log.warn({ err: error, consumer: handler.name, eventId: event.id, type: event.type }, 'durable handler failed; will retry');
+      log.warn(
+        { err: error, consumer: handler.name, eventId: event.id, type: event.type },
+        'durable handler failed; will retry',
+      );
       return { outcome: 'retry', error };
     }
     try {
       const outcome = await deadLetter(db, handler, event, error);
-      log.error({ err: error, consumer: handler.name, eventId: event.id, type: event.type }, 'durable handler gave up; event dead-lettered');
+      log.error(
+        { err: error, consumer: handler.name, eventId: event.id, type: event.type },
+        'durable handler gave up; event dead-lettered',
+      );
       return { outcome };
     } catch (dlError) {
       // Keep the event alive rather than lose it: it is retried and dead-lettered later.

@@ -26,7 +26,10 @@ describe('in-process bus (no NATS): the relay feeds durable and live handlers', 
     types: ['order.cancelled'],
     async handle(e, tx) {
       calls[name] = (calls[name] ?? 0) + 1;
-      await db.query(`INSERT INTO test_effects (consumer, event_id) VALUES ($1, $2)`, { bind: [name, e.id], transaction: tx });
+      await db.query(`INSERT INTO test_effects (consumer, event_id) VALUES ($1, $2)`, {
+        bind: [name, e.id],
+        transaction: tx,
+      });
       await act(e, tx);
     },
   });
@@ -49,7 +52,8 @@ describe('in-process bus (no NATS): the relay feeds durable and live handlers', 
     );
     await bus.addDurable(
       handler('refuses', async (e) => {
-        if ((e.data as { refuse?: boolean }).refuse) throw new DomainError('ILLEGAL_TRANSITION', 'order already shipped');
+        if ((e.data as { refuse?: boolean }).refuse)
+          throw new DomainError('ILLEGAL_TRANSITION', 'order already shipped');
       }),
     );
     bus.onLive(['order.cancelled'], (e) => live.push(e));
@@ -65,10 +69,12 @@ describe('in-process bus (no NATS): the relay feeds durable and live handlers', 
     const before = { ...calls };
 
     expect(await env.platform.relay.drain()).toBe(0); // flaky failed: the event stays pending
-    const row = (await db.query<{ attempts: number; last_error: string; published_at: Date | null }>(
-      `SELECT attempts, last_error, published_at FROM platform.outbox WHERE id = $1`,
-      { bind: [id], type: QueryTypes.SELECT },
-    ))[0];
+    const row = (
+      await db.query<{ attempts: number; last_error: string; published_at: Date | null }>(
+        `SELECT attempts, last_error, published_at FROM platform.outbox WHERE id = $1`,
+        { bind: [id], type: QueryTypes.SELECT },
+      )
+    )[0];
     expect(row).toMatchObject({ attempts: 1, published_at: null });
     expect(row?.last_error).toContain('payment provider timed out');
     expect(live).toHaveLength(0); // live listeners wait until every durable reaction is done
@@ -82,7 +88,11 @@ describe('in-process bus (no NATS): the relay feeds durable and live handlers', 
       { bind: [id], type: QueryTypes.SELECT },
     );
     expect(effects.map((r) => r.consumer)).toEqual(['flaky', 'steady']); // refuses rolled back
-    expect(await count(`SELECT count(*)::int AS n FROM platform.dead_letters WHERE event_id = $1 AND consumer = 'refuses'`, [id])).toBe(1);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM platform.dead_letters WHERE event_id = $1 AND consumer = 'refuses'`, [
+        id,
+      ]),
+    ).toBe(1);
     expect(live.map((e) => e.id)).toEqual([id]);
     expect(await count(`SELECT count(*)::int AS n FROM platform.outbox WHERE published_at IS NULL`, [])).toBe(0);
   });
@@ -97,7 +107,12 @@ describe('in-process bus (no NATS): the relay feeds durable and live handlers', 
       await waitFor('live delivery', () => live.length === 5, 5_000);
       expect(live.map((e) => e.id)).toEqual(ids);
       expect(live.map((e) => (e.data as { i: number }).i)).toEqual([0, 1, 2, 3, 4]);
-      expect(await count(`SELECT count(*)::int AS n FROM test_effects WHERE consumer = 'steady' AND event_id = ANY($1::uuid[])`, [ids])).toBe(5);
+      expect(
+        await count(
+          `SELECT count(*)::int AS n FROM test_effects WHERE consumer = 'steady' AND event_id = ANY($1::uuid[])`,
+          [ids],
+        ),
+      ).toBe(5);
     } finally {
       await env.platform.relay.stop();
     }
@@ -107,8 +122,22 @@ describe('in-process bus (no NATS): the relay feeds durable and live handlers', 
   it('dead-letters an event whose handler keeps failing after maxDeliver attempts', async () => {
     const own = createInProcessBus({ db, log: env.log, maxDeliver: 3 });
     let tries = 0;
-    await own.addDurable({ name: 'hopeless', types: ['*'], handle: async () => { tries++; throw new Error('never works'); } });
-    const e: EventEnvelope = { id: '0190a5e0-0000-7000-8000-000000000001', type: 'x.y', occurredAt: new Date().toISOString(), aggregateId: 'a', version: 1, data: null };
+    await own.addDurable({
+      name: 'hopeless',
+      types: ['*'],
+      handle: async () => {
+        tries++;
+        throw new Error('never works');
+      },
+    });
+    const e: EventEnvelope = {
+      id: '0190a5e0-0000-7000-8000-000000000001',
+      type: 'x.y',
+      occurredAt: new Date().toISOString(),
+      aggregateId: 'a',
+      version: 1,
+      data: null,
+    };
     await expect(own.publish(e)).rejects.toThrow(/1 durable handler/);
     await expect(own.publish(e)).rejects.toThrow();
     await own.publish(e); // third failure: given up, dead-lettered, the relay may move on

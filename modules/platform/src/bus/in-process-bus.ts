@@ -66,7 +66,8 @@ export function createInProcessBus(opts: InProcessBusOptions): Bus {
     },
 
     async addDurable(handler) {
-      if (durables.some((h) => h.name === handler.name)) throw new Error(`durable handler ${handler.name} is already registered`);
+      if (durables.some((h) => h.name === handler.name))
+        throw new Error(`durable handler ${handler.name} is already registered`);
       durables.push(handler);
     },
 

@@ -36,7 +36,13 @@ describe('JetStream bus', () => {
     bus1 = env.platform.bus;
     // A second process: its own connection and bus on the same stream.
     nc2 = await connect({ servers: env.config.NATS_URL });
-    bus2 = await createJetStreamBus({ nc: nc2, db: env.platform.db, log: env.log, prefix: env.config.NATS_SUBJECT_PREFIX, stream: env.config.NATS_STREAM });
+    bus2 = await createJetStreamBus({
+      nc: nc2,
+      db: env.platform.db,
+      log: env.log,
+      prefix: env.config.NATS_SUBJECT_PREFIX,
+      stream: env.config.NATS_STREAM,
+    });
     jsm = await jetstreamManager(nc2);
   });
   afterAll(async () => {
@@ -105,7 +111,11 @@ describe('JetStream bus', () => {
     const e2 = event('order.cancelled');
     const other = event('order.paid'); // not a type of this handler
     for (const e of [e1, e2, other]) await bus1.publish(e);
-    await waitFor('both events handled', async () => (await count(`SELECT count(*)::int AS n FROM platform.handled_events WHERE consumer = $1`, [name])) === 2);
+    await waitFor(
+      'both events handled',
+      async () =>
+        (await count(`SELECT count(*)::int AS n FROM platform.handled_events WHERE consumer = $1`, [name])) === 2,
+    );
     expect(seen.filter((id) => id === e1.id)).toHaveLength(2); // failed once, then handled
     expect(seen.filter((id) => id === e2.id)).toHaveLength(1);
     expect(seen).not.toContain(other.id);
@@ -129,7 +139,12 @@ describe('JetStream bus', () => {
     await bus1.publish(bad);
     await bus1.publish(good);
     await waitFor('good event handled', () => seen.includes(good.id));
-    expect(await count(`SELECT count(*)::int AS n FROM platform.dead_letters WHERE event_id = $1 AND consumer = 'order-release-stock'`, [bad.id])).toBe(1);
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM platform.dead_letters WHERE event_id = $1 AND consumer = 'order-release-stock'`,
+        [bad.id],
+      ),
+    ).toBe(1);
     await sleep(1_200); // a nak would have redelivered by now
     expect(seen.filter((id) => id === bad.id)).toHaveLength(1);
     const info = await jsm.consumers.info(env.config.NATS_STREAM, 'order-release-stock');

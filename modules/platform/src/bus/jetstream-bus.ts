@@ -136,7 +136,9 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
       try {
         await ensureConsumer(jsm, stream, durable, consumerFilter(prefix, handler.types, multiFilter));
         const consumer = await js.consumers.get(stream, durable);
-        const loop = consumeLoop(handler, consumer).catch((err: unknown) => log.error({ err, consumer: handler.name }, 'consumer loop crashed'));
+        const loop = consumeLoop(handler, consumer).catch((err: unknown) =>
+          log.error({ err, consumer: handler.name }, 'consumer loop crashed'),
+        );
         loops.add(loop);
         void loop.finally(() => loops.delete(loop));
       } catch (e) {

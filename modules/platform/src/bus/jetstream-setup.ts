@@ -83,7 +83,11 @@ export function supportsMultiFilter(nc: NatsConnection): boolean {
  * The subjects a handler's consumer is filtered on. On a pre-2.10 server a handler of several
  * types consumes the whole event space and the bus acks the types it does not want.
  */
-export function consumerFilter(prefix: string, types: readonly string[], multi: boolean): Pick<ConsumerUpdateConfig, 'filter_subject' | 'filter_subjects'> {
+export function consumerFilter(
+  prefix: string,
+  types: readonly string[],
+  multi: boolean,
+): Pick<ConsumerUpdateConfig, 'filter_subject' | 'filter_subjects'> {
   const all = `${prefix}.>`;
   if (types.includes('*')) return { filter_subject: all };
   const subjects = [...new Set(types)].map((t) => eventSubject(prefix, t));
@@ -122,7 +126,10 @@ export async function ensureConsumer(
     });
   } catch (e) {
     // Another process created it meanwhile (with its own start time): use theirs.
-    const exists = await jsm.consumers.info(stream, durable).then(() => true, () => false);
+    const exists = await jsm.consumers.info(stream, durable).then(
+      () => true,
+      () => false,
+    );
     if (!exists) throw e;
     await jsm.consumers.update(stream, durable, cfg);
   }

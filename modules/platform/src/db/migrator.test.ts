@@ -20,8 +20,12 @@ const demo: ModuleMigrations = {
     },
     {
       name: '0002-name',
-      up: async ({ sql }) => { await sql('ALTER TABLE demo.things ADD COLUMN name text'); },
-      down: async ({ sql }) => { await sql('ALTER TABLE demo.things DROP COLUMN name'); },
+      up: async ({ sql }) => {
+        await sql('ALTER TABLE demo.things ADD COLUMN name text');
+      },
+      down: async ({ sql }) => {
+        await sql('ALTER TABLE demo.things DROP COLUMN name');
+      },
     },
   ],
 };
@@ -44,10 +48,7 @@ describe('migrator', async () => {
 
     expect(await migrateDown(db, url, modules, { steps: 1 })).toEqual(['demo/0002-name']);
     expect((await migrationStatus(db, modules)).pending).toEqual(['demo/0002-name']);
-    expect(await migrateDown(db, url, modules, { to: 0 })).toEqual([
-      'demo/0001-things',
-      'platform/0001-platform-core',
-    ]);
+    expect(await migrateDown(db, url, modules, { to: 0 })).toEqual(['demo/0001-things', 'platform/0001-platform-core']);
     const left = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema IN ('demo') OR (table_schema = 'platform' AND table_name <> 'schema_migrations')`,
       { type: QueryTypes.SELECT },

@@ -52,7 +52,12 @@ export function createDb(opts: DbOptions): Db {
 // same refusal of a finished transaction. Model queries and anything with other options take
 // sequelize's own path.
 
-type Options = Record<string, unknown> & { transaction?: DirectTx | null; bind?: unknown; type?: string; completesTransaction?: boolean };
+type Options = Record<string, unknown> & {
+  transaction?: DirectTx | null;
+  bind?: unknown;
+  type?: string;
+  completesTransaction?: boolean;
+};
 interface PgConnection {
   query(text: string | object, values?: unknown[]): Promise<{ rows: object[]; rowCount: number | null }>;
   _invalid?: boolean;
@@ -65,11 +70,22 @@ interface DirectTx {
 interface SequelizeInternals {
   query(sql: unknown, options?: unknown): Promise<unknown>;
   connectionManager: { getConnection(o: object): Promise<PgConnection>; releaseConnection(c: PgConnection): void };
-  dialect: { Query: new (c: PgConnection, s: unknown, o: object) => { formatError(e: unknown, stack?: string): Error } };
+  dialect: {
+    Query: new (c: PgConnection, s: unknown, o: object) => { formatError(e: unknown, stack?: string): Error };
+  };
 }
 
 /** Options a direct query may carry: anything else (models, replacements, plain, nest, …) goes the long way. */
-const DIRECT_KEYS = new Set(['bind', 'type', 'transaction', 'completesTransaction', 'supportsSearchPath', 'readOnly', 'isolationLevel', 'deferrable']);
+const DIRECT_KEYS = new Set([
+  'bind',
+  'type',
+  'transaction',
+  'completesTransaction',
+  'supportsSearchPath',
+  'readOnly',
+  'isolationLevel',
+  'deferrable',
+]);
 const TX_STATEMENT = /^(START TRANSACTION|COMMIT|ROLLBACK|SAVEPOINT|SET TRANSACTION)\b/;
 /** `$$` in SQL means `$` to sequelize's bind rewriting; statements using it take the long way. */
 const hasDollarDollar = (sql: string) => sql.includes('$$');
@@ -155,14 +171,16 @@ const MAX_NAMED = 1000;
 const MAX_NAMED_LENGTH = 4096;
 function statementName(sql: string): string | undefined {
   let name = statementNames.get(sql);
-  if (name === undefined && statementNames.size < MAX_NAMED && sql.length <= MAX_NAMED_LENGTH) statementNames.set(sql, (name = `zj${statementNames.size}`));
+  if (name === undefined && statementNames.size < MAX_NAMED && sql.length <= MAX_NAMED_LENGTH)
+    statementNames.set(sql, (name = `zj${statementNames.size}`));
   return name;
 }
 /**
  * A named statement prepared before a table changed shape (a migration added a column under its
  * `SELECT *`) fails with 0A000 "cached plan must not change result type" until it is prepared again.
  */
-const isStalePlan = (e: { code?: string; message?: string }) => e.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
+const isStalePlan = (e: { code?: string; message?: string }) =>
+  e.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
 
 type PgResult = { rows: object[]; rowCount: number | null };
 const last = (r: PgResult | PgResult[]): PgResult => (Array.isArray(r) ? r[r.length - 1] : r);
@@ -189,7 +207,9 @@ function installDirectQueries(db: Sequelize, prepare: boolean): void {
   async function run(sql: string, options: Options): Promise<unknown> {
     const tx = options.transaction ?? undefined;
     if (tx?.finished && !options.completesTransaction) {
-      const error = new Error(`${tx.finished} has been called on this transaction(${tx.id}), you can no longer use it. (The rejected query is attached as the 'sql' property of this error)`) as Error & { sql: string };
+      const error = new Error(
+        `${tx.finished} has been called on this transaction(${tx.id}), you can no longer use it. (The rejected query is attached as the 'sql' property of this error)`,
+      ) as Error & { sql: string };
       error.sql = sql;
       throw error;
     }
@@ -203,7 +223,9 @@ function installDirectQueries(db: Sequelize, prepare: boolean): void {
         sql = `${pending.map((build) => build()).join(';\n')};\n${sql}`;
       }
     }
-    const connection = tx ? tx.connection : await seq.connectionManager.getConnection({ type: options.type === QueryTypes.SELECT ? 'SELECT' : undefined });
+    const connection = tx
+      ? tx.connection
+      : await seq.connectionManager.getConnection({ type: options.type === QueryTypes.SELECT ? 'SELECT' : undefined });
     if (tx && options.bind === undefined && /^START TRANSACTION\b/.test(sql) && !pendingBegin.has(connection)) {
       // Sent with the transaction's first statement (below), in its round trip.
       pendingBegin.set(connection, sql.replace(/;\s*$/, ''));
@@ -212,7 +234,8 @@ function installDirectQueries(db: Sequelize, prepare: boolean): void {
     const begin = tx ? pendingBegin.get(connection) : undefined;
     if (begin !== undefined) pendingBegin.delete(connection);
     const send = async (name: string | undefined): Promise<PgResult> => {
-      if (begin === undefined) return values && values.length ? connection.query({ text: sql, values, name }) : connection.query(sql);
+      if (begin === undefined)
+        return values && values.length ? connection.query({ text: sql, values, name }) : connection.query(sql);
       if (!values || !values.length) return last(await connection.query(`${begin};\n${sql}`));
       const v = values;
       return last(
@@ -234,7 +257,8 @@ function installDirectQueries(db: Sequelize, prepare: boolean): void {
           // transaction nothing ran, so the statement is sent again, unnamed; inside one the
           // transaction has failed and the error is the caller's (its next one gets a fresh connection).
           connection._invalid = true;
-          if (!tx) retried = await send(undefined).catch((again: unknown) => ((error = again as typeof error), undefined));
+          if (!tx)
+            retried = await send(undefined).catch((again: unknown) => ((error = again as typeof error), undefined));
         }
         if (retried === undefined) {
           error.sql = sql;

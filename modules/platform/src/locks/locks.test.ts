@@ -24,14 +24,22 @@ function exclusiveWork(inside: Map<string, number>, keys: string[], ms: number) 
   };
 }
 
-const orders = [['a', 'b', 'c'], ['c', 'b', 'a'], ['b', 'c'], ['c', 'a'], ['b', 'a', 'b']];
+const orders = [
+  ['a', 'b', 'c'],
+  ['c', 'b', 'a'],
+  ['b', 'c'],
+  ['c', 'a'],
+  ['b', 'a', 'b'],
+];
 
 describe('locks across OS processes (Redis)', () => {
   const tsx = resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');
   const fixture = resolve(import.meta.dirname, 'counter.fixture.ts');
   let redis: Redis;
   const prefixes: string[] = [];
-  beforeAll(() => { redis = new Redis(redisUrl()); });
+  beforeAll(() => {
+    redis = new Redis(redisUrl());
+  });
   afterAll(async () => {
     for (const p of prefixes) await deleteRedisPrefix(redisUrl(), p);
     redis.disconnect();
@@ -39,9 +47,14 @@ describe('locks across OS processes (Redis)', () => {
 
   const child = (env: Record<string, string>) =>
     new Promise<void>((ok, fail) => {
-      const p = spawn(tsx, [fixture], { env: { ...process.env, REDIS_URL: redisUrl(), ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const p = spawn(tsx, [fixture], {
+        env: { ...process.env, REDIS_URL: redisUrl(), ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
-      p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      p.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       p.on('error', fail);
       p.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`child exited ${code}: ${stderr}`))));
     });
@@ -105,10 +118,14 @@ describe('locks (Redis)', () => {
 
   it('extends a lock whose ttl is shorter than the work', async () => {
     let aborted = true;
-    const holding = a.withLocks(['ext'], async (signal) => {
-      await sleep(900);
-      aborted = signal.aborted;
-    }, { ttlMs: 250 });
+    const holding = a.withLocks(
+      ['ext'],
+      async (signal) => {
+        await sleep(900);
+        aborted = signal.aborted;
+      },
+      { ttlMs: 250 },
+    );
     await sleep(400); // past the first ttl
     await expect(b.withLocks(['ext'], async () => 'stolen', { waitMs: 200 })).rejects.toBeInstanceOf(LockTimeoutError);
     await holding;
@@ -117,12 +134,16 @@ describe('locks (Redis)', () => {
   });
 
   it('aborts the signal when the lock is taken away', async () => {
-    const reason = await a.withLocks(['lost'], async (signal) => {
-      await r2.set(`${prefix}lock:lost`, 'someone-else', 'PX', 5_000);
-      const t0 = Date.now();
-      while (!signal.aborted && Date.now() - t0 < 2_000) await sleep(10);
-      return signal.reason as unknown;
-    }, { ttlMs: 200 });
+    const reason = await a.withLocks(
+      ['lost'],
+      async (signal) => {
+        await r2.set(`${prefix}lock:lost`, 'someone-else', 'PX', 5_000);
+        const t0 = Date.now();
+        while (!signal.aborted && Date.now() - t0 < 2_000) await sleep(10);
+        return signal.reason as unknown;
+      },
+      { ttlMs: 200 },
+    );
     expect(reason).toBeInstanceOf(Error);
     expect((reason as Error).message).toMatch(/Lost the lock on lost/);
     // Our release does not delete the other owner's key.
@@ -131,7 +152,13 @@ describe('locks (Redis)', () => {
 
   it('throws a clear error after waitMs', async () => {
     let release!: () => void;
-    const held = a.withLocks(['busy'], () => new Promise<void>((r) => { release = r; }));
+    const held = a.withLocks(
+      ['busy'],
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
     await sleep(20);
     const t0 = Date.now();
     const err = await b.withLocks(['busy', 'other'], async () => 1, { waitMs: 150 }).catch((e: unknown) => e);
@@ -145,7 +172,11 @@ describe('locks (Redis)', () => {
   });
 
   it('releases when fn throws', async () => {
-    await expect(a.withLocks(['boom'], async () => { throw new Error('fn failed'); })).rejects.toThrow('fn failed');
+    await expect(
+      a.withLocks(['boom'], async () => {
+        throw new Error('fn failed');
+      }),
+    ).rejects.toThrow('fn failed');
     expect(await r1.exists(`${prefix}lock:boom`)).toBe(0);
     await expect(b.withLocks(['boom'], async () => 'ok', { waitMs: 0 })).resolves.toBe('ok');
   });
@@ -178,17 +209,35 @@ describe('locks (in-process)', () => {
 
   it('takes overlapping key sets in any order without deadlock', async () => {
     const inside = new Map<string, number>();
-    const tasks = Array.from({ length: 40 }, (_, i) => locks.withLocks(orders[i % orders.length], exclusiveWork(inside, orders[i % orders.length], 1)));
+    const tasks = Array.from({ length: 40 }, (_, i) =>
+      locks.withLocks(orders[i % orders.length], exclusiveWork(inside, orders[i % orders.length], 1)),
+    );
     await expect(Promise.all(tasks)).resolves.toHaveLength(40);
   });
 
   it('serves waiters first come, first served; a timed-out waiter leaves the queue', async () => {
     const served: string[] = [];
     let release!: () => void;
-    const held = locks.withLocks(['q'], () => new Promise<void>((r) => { release = r; }));
-    const w1 = locks.withLocks(['q'], async () => { served.push('w1'); });
-    const late = locks.withLocks(['q'], async () => { served.push('late'); }, { waitMs: 50 });
-    const w2 = locks.withLocks(['q'], async () => { served.push('w2'); });
+    const held = locks.withLocks(
+      ['q'],
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
+    const w1 = locks.withLocks(['q'], async () => {
+      served.push('w1');
+    });
+    const late = locks.withLocks(
+      ['q'],
+      async () => {
+        served.push('late');
+      },
+      { waitMs: 50 },
+    );
+    const w2 = locks.withLocks(['q'], async () => {
+      served.push('w2');
+    });
     await expect(late).rejects.toThrow('Could not acquire lock on q within 50 ms');
     release();
     await Promise.all([held, w1, w2]);
@@ -196,7 +245,11 @@ describe('locks (in-process)', () => {
   });
 
   it('releases when fn throws and gives the next caller the key', async () => {
-    await expect(locks.withLocks(['t'], async () => { throw new Error('nope'); })).rejects.toThrow('nope');
+    await expect(
+      locks.withLocks(['t'], async () => {
+        throw new Error('nope');
+      }),
+    ).rejects.toThrow('nope');
     await expect(locks.withLocks(['t'], async () => 'next', { waitMs: 0 })).resolves.toBe('next');
   });
 });

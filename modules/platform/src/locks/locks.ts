@@ -40,7 +40,13 @@ export function createLocks(opts: { redis: Redis | null; prefix: string }): Lock
   const closedError = () => new Error('Locks are closed');
   let closed = false;
 
-  async function acquireRedis(rl: Redlock, keys: string[], ttlMs: number, deadline: number, waitMs: number): Promise<Lock> {
+  async function acquireRedis(
+    rl: Redlock,
+    keys: string[],
+    ttlMs: number,
+    deadline: number,
+    waitMs: number,
+  ): Promise<Lock> {
     const resources = keys.map((k) => `${opts.prefix}lock:${k}`);
     let lastError: unknown;
     for (let attempt = 0; ; attempt++) {
@@ -109,7 +115,10 @@ export function createLocks(opts: { redis: Redis | null; prefix: string }): Lock
           holder.done = true;
           clearTimeout(holder.timer);
           // A failed release is harmless: the keys expire after ttlMs anyway.
-          await alive.current().release().catch(() => {});
+          await alive
+            .current()
+            .release()
+            .catch(() => {});
         }
       } finally {
         holder.done = true;

@@ -40,12 +40,21 @@ describe('outbox.add', () => {
     await tx.commit();
     await waitFor('notification', () => notifications === 1);
 
-    const rows = await db.query<{ id: string; type: string; version: number; data: unknown; published_at: Date | null }>(
-      `SELECT id, type, version, data, published_at FROM platform.outbox ORDER BY seq`,
-      { type: QueryTypes.SELECT },
-    );
+    const rows = await db.query<{
+      id: string;
+      type: string;
+      version: number;
+      data: unknown;
+      published_at: Date | null;
+    }>(`SELECT id, type, version, data, published_at FROM platform.outbox ORDER BY seq`, { type: QueryTypes.SELECT });
     expect(rows).toEqual([
-      { id: ids[0], type: 'order.created', version: 1, data: { text: 'quote " and \\ backslash', n: 1 }, published_at: null },
+      {
+        id: ids[0],
+        type: 'order.created',
+        version: 1,
+        data: { text: 'quote " and \\ backslash', n: 1 },
+        published_at: null,
+      },
       { id: ids[1], type: 'order.paid', version: 2, data: [1, 2], published_at: null },
     ]);
   });
@@ -56,14 +65,25 @@ describe('outbox.add', () => {
     let ids: string[] = [];
     const { statements: sent } = await captureSql(() =>
       db.transaction(async (tx) => {
-        ids = [...(await outbox.add(tx, { type: 'cart.changed', aggregateId: 'c1', data: { it: "l'apostrophe" } })), ...(await outbox.add(tx, { type: 'order.created', aggregateId: 'o9', data: { n: 2 } }))];
+        ids = [
+          ...(await outbox.add(tx, { type: 'cart.changed', aggregateId: 'c1', data: { it: "l'apostrophe" } })),
+          ...(await outbox.add(tx, { type: 'order.created', aggregateId: 'o9', data: { n: 2 } })),
+        ];
       }),
     );
     // The whole transaction is one round trip: its START TRANSACTION rides with its first statement.
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(/^START TRANSACTION;\nINSERT INTO platform\.outbox[^;]*;\nSELECT pg_notify\('zjmall_outbox', ''\);\nCOMMIT/);
-    const rows = await db.query<{ id: string; data: unknown }>(`SELECT id, data FROM platform.outbox WHERE id = ANY($1::uuid[]) ORDER BY seq`, { bind: [ids], type: QueryTypes.SELECT });
-    expect(rows).toEqual([{ id: ids[0], data: { it: "l'apostrophe" } }, { id: ids[1], data: { n: 2 } }]);
+    expect(sent[0]).toMatch(
+      /^START TRANSACTION;\nINSERT INTO platform\.outbox[^;]*;\nSELECT pg_notify\('zjmall_outbox', ''\);\nCOMMIT/,
+    );
+    const rows = await db.query<{ id: string; data: unknown }>(
+      `SELECT id, data FROM platform.outbox WHERE id = ANY($1::uuid[]) ORDER BY seq`,
+      { bind: [ids], type: QueryTypes.SELECT },
+    );
+    expect(rows).toEqual([
+      { id: ids[0], data: { it: "l'apostrophe" } },
+      { id: ids[1], data: { n: 2 } },
+    ]);
   });
 
   it('an event that cannot be written fails the commit: nothing of the transaction is kept', async () => {
@@ -79,7 +99,9 @@ describe('outbox.add', () => {
       .catch((e: unknown) => e);
     expect(String((failed as Error).message)).toMatch(/unsupported Unicode escape sequence|\\u0000/);
     expect(await db.query(`SELECT * FROM public.outbox_probe`, { type: QueryTypes.SELECT })).toEqual([]);
-    expect(await db.query(`SELECT 1 FROM platform.outbox WHERE type = 'x.bad'`, { type: QueryTypes.SELECT })).toEqual([]);
+    expect(await db.query(`SELECT 1 FROM platform.outbox WHERE type = 'x.bad'`, { type: QueryTypes.SELECT })).toEqual(
+      [],
+    );
     // The pool is fine afterwards.
     expect(await db.query(`SELECT 1 AS ok`, { type: QueryTypes.SELECT })).toEqual([{ ok: 1 }]);
   });
@@ -95,10 +117,15 @@ describe('outbox.add', () => {
           throw new Error('roll the savepoint back');
         })
         .catch(() => undefined);
-      const [inner] = await db.transaction({ transaction: tx }, (sp) => outbox.add(sp, { type: 'sp.inner.kept', aggregateId: 'sp', data: {} }));
+      const [inner] = await db.transaction({ transaction: tx }, (sp) =>
+        outbox.add(sp, { type: 'sp.inner.kept', aggregateId: 'sp', data: {} }),
+      );
       return [outer, inner];
     });
-    const rows = await db.query<{ id: string; type: string }>(`SELECT id, type FROM platform.outbox WHERE aggregate_id = 'sp' ORDER BY type`, { type: QueryTypes.SELECT });
+    const rows = await db.query<{ id: string; type: string }>(
+      `SELECT id, type FROM platform.outbox WHERE aggregate_id = 'sp' ORDER BY type`,
+      { type: QueryTypes.SELECT },
+    );
     expect(rows).toEqual([
       { id: kept[1], type: 'sp.inner.kept' },
       { id: kept[0], type: 'sp.outer' },
@@ -107,7 +134,11 @@ describe('outbox.add', () => {
 
   it('rejects an event without a type or with a bad version', async () => {
     const outbox = createOutbox();
-    await expect(env.platform.db.transaction((tx) => outbox.add(tx, { type: '', aggregateId: 'a', data: {} }))).rejects.toThrow(/type/);
-    await expect(env.platform.db.transaction((tx) => outbox.add(tx, { type: 'x.y', aggregateId: 'a', data: {}, version: 0 }))).rejects.toThrow(/version/);
+    await expect(
+      env.platform.db.transaction((tx) => outbox.add(tx, { type: '', aggregateId: 'a', data: {} })),
+    ).rejects.toThrow(/type/);
+    await expect(
+      env.platform.db.transaction((tx) => outbox.add(tx, { type: 'x.y', aggregateId: 'a', data: {}, version: 0 })),
+    ).rejects.toThrow(/version/);
   });
 });

@@ -27,7 +27,10 @@ interface HeldRow {
  * and the relay's wake-up call, delivered when the transaction commits.
  */
 function insertSql(rows: HeldRow[]): string {
-  const values = rows.map((r) => `(${sqlLiteral(r.id)}::uuid, ${sqlLiteral(r.type)}, ${sqlLiteral(r.aggregateId)}, ${Number(r.version)}, ${sqlLiteral(r.data)}::jsonb)`);
+  const values = rows.map(
+    (r) =>
+      `(${sqlLiteral(r.id)}::uuid, ${sqlLiteral(r.type)}, ${sqlLiteral(r.aggregateId)}, ${Number(r.version)}, ${sqlLiteral(r.data)}::jsonb)`,
+  );
   return `INSERT INTO platform.outbox (id, type, aggregate_id, version, data) VALUES ${values.join(', ')};\nSELECT pg_notify('${OUTBOX_CHANNEL}', '')`;
 }
 
@@ -49,7 +52,13 @@ export function createOutbox(): Outbox {
       const ids = list.map(() => newId());
       // Usually: kept until the transaction commits and inserted with its COMMIT, in one round trip
       // (one statement for all of a transaction's events, however many use cases added them).
-      const rows = list.map((e, i) => ({ id: ids[i], type: e.type, aggregateId: e.aggregateId, version: e.version ?? 1, data: JSON.stringify(e.data ?? null) }));
+      const rows = list.map((e, i) => ({
+        id: ids[i],
+        type: e.type,
+        aggregateId: e.aggregateId,
+        version: e.version ?? 1,
+        data: JSON.stringify(e.data ?? null),
+      }));
       const held = heldRows.get(tx);
       if (held) {
         held.push(...rows);
@@ -71,7 +80,13 @@ export function createOutbox(): Outbox {
            RETURNING 1)
          SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT count(*) FROM ins) AS done`,
         {
-          bind: [rows.map((r) => r.id), rows.map((r) => r.type), rows.map((r) => r.aggregateId), rows.map((r) => r.version), rows.map((r) => r.data)],
+          bind: [
+            rows.map((r) => r.id),
+            rows.map((r) => r.type),
+            rows.map((r) => r.aggregateId),
+            rows.map((r) => r.version),
+            rows.map((r) => r.data),
+          ],
           transaction: tx,
         },
       );

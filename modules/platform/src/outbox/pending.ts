@@ -40,7 +40,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * platform.outbox (every INSERT takes RowExclusiveLock before drawing its seq), and waits for those to end —
  * and only those: writers that come later draw seqs above B. Writers are never blocked.
  */
-export async function settledBound(c: pg.Client, opts: { maxWaitMs: number; active: () => boolean }): Promise<number | null> {
+export async function settledBound(
+  c: pg.Client,
+  opts: { maxWaitMs: number; active: () => boolean },
+): Promise<number | null> {
   // One statement, in that order: the lateral join reads pg_locks once per row of `b`, so only
   // after the sequence has been read.
   const res = await c.query<{ last: number | string; vxids: string[] }>(
@@ -89,11 +92,16 @@ export async function readPending(c: pg.Client, bound: number, limit: number): P
 
 export async function markPublished(c: pg.Client, seqs: readonly (number | string)[]): Promise<void> {
   if (seqs.length === 0) return;
-  await c.query(`UPDATE platform.outbox SET published_at = now(), last_error = NULL WHERE seq = ANY($1::bigint[])`, [seqs]);
+  await c.query(`UPDATE platform.outbox SET published_at = now(), last_error = NULL WHERE seq = ANY($1::bigint[])`, [
+    seqs,
+  ]);
 }
 
 export async function recordFailure(c: pg.Client, seq: number | string, error: string): Promise<void> {
-  await c.query(`UPDATE platform.outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1`, [seq, error.slice(0, 2000)]);
+  await c.query(`UPDATE platform.outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1`, [
+    seq,
+    error.slice(0, 2000),
+  ]);
 }
 
 /** Whether anything at or below `bound` is still unpublished (drain waiting for another leader). */

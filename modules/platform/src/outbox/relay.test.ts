@@ -1,5 +1,12 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventEnvelope } from '@zjmall/contracts';
@@ -23,13 +30,20 @@ interface Node {
 /** The relay's lease in this test's database (other test files run relays in theirs). */
 const relayLock = `locktype = 'advisory' AND granted AND objid = ${RELAY_LOCK_KEY % 2 ** 32}
   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
-const count = async (db: Db, sql: string) => (await db.query<{ n: number }>(sql, { type: QueryTypes.SELECT }))[0]?.n ?? 0;
+const count = async (db: Db, sql: string) =>
+  (await db.query<{ n: number }>(sql, { type: QueryTypes.SELECT }))[0]?.n ?? 0;
 
 /** Every event of the stream, in stream order, through a plain durable consumer of the test's own. */
 async function observe(nc: NatsConnection, stream: string) {
   const jsm = await jetstreamManager(nc);
-  await jsm.consumers.add(stream, { durable_name: 'observer', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All });
-  const messages: ConsumerMessages = await jetstream(nc).consumers.get(stream, 'observer').then((c) => c.consume({ max_messages: 100 }));
+  await jsm.consumers.add(stream, {
+    durable_name: 'observer',
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+  });
+  const messages: ConsumerMessages = await jetstream(nc)
+    .consumers.get(stream, 'observer')
+    .then((c) => c.consume({ max_messages: 100 }));
   const seen: EventEnvelope[] = [];
   void (async () => {
     for await (const m of messages) {
@@ -51,8 +65,22 @@ describe('outbox relay with JetStream: two relays on one outbox', () => {
   const newNode = async (): Promise<Node> => {
     const db = createDb({ url: env.config.DATABASE_URL, poolMax: 4 });
     const nc = await connect({ servers: env.config.NATS_URL });
-    const bus = await createJetStreamBus({ nc, db, log: env.log, prefix: env.config.NATS_SUBJECT_PREFIX, stream: env.config.NATS_STREAM });
-    const relay = createRelay({ db, dbUrl: env.config.DATABASE_URL, bus, log: env.log, pollMs: 100, lockRetryMs: 50, batchSize: 25 });
+    const bus = await createJetStreamBus({
+      nc,
+      db,
+      log: env.log,
+      prefix: env.config.NATS_SUBJECT_PREFIX,
+      stream: env.config.NATS_STREAM,
+    });
+    const relay = createRelay({
+      db,
+      dbUrl: env.config.DATABASE_URL,
+      bus,
+      log: env.log,
+      pollMs: 100,
+      lockRetryMs: 50,
+      batchSize: 25,
+    });
     const node = { db, nc, bus, relay };
     nodes.push(node);
     return node;
@@ -65,7 +93,11 @@ describe('outbox relay with JetStream: two relays on one outbox', () => {
       while (next < txs) {
         const t = next++;
         await db.transaction(async (tx) => {
-          const events = Array.from({ length: per }, (_, i) => ({ type: 'order.created', aggregateId: `o${t}`, data: { n: from + t * per + i } }));
+          const events = Array.from({ length: per }, (_, i) => ({
+            type: 'order.created',
+            aggregateId: `o${t}`,
+            data: { n: from + t * per + i },
+          }));
           await env.platform.outbox.add(tx, events);
           await sleep(Math.random() * 25); // commits land out of seq order
         });
@@ -115,11 +147,17 @@ describe('outbox relay with JetStream: two relays on one outbox', () => {
     await writeEvents(writer, 150, 30, 5, 6);
     await stopping;
     await waitFor('the other relay to lead', () => second.relay.isLeader);
-    await waitFor('all 300 published', async () => (await count(writer, `SELECT count(*)::int AS n FROM platform.outbox WHERE published_at IS NULL`)) === 0);
+    await waitFor(
+      'all 300 published',
+      async () =>
+        (await count(writer, `SELECT count(*)::int AS n FROM platform.outbox WHERE published_at IS NULL`)) === 0,
+    );
     await waitFor('all 300 observed', () => observer.seen.length >= 300);
     await sleep(200); // a duplicate would arrive now
 
-    const rows = await writer.query<{ id: string }>(`SELECT id FROM platform.outbox ORDER BY seq`, { type: QueryTypes.SELECT });
+    const rows = await writer.query<{ id: string }>(`SELECT id FROM platform.outbox ORDER BY seq`, {
+      type: QueryTypes.SELECT,
+    });
     expect(rows).toHaveLength(300);
     expect(observer.seen.map((e) => e.id)).toEqual(rows.map((r) => r.id));
     expect(maxLeaders).toBe(1);
@@ -129,19 +167,17 @@ describe('outbox relay with JetStream: two relays on one outbox', () => {
 
   it('a relay whose session is killed stops publishing; a relay takes over and carries on', async () => {
     const leader = nodes.find((n) => n.relay.isLeader)!;
-    const [{ pid }] = await env.platform.db.query<{ pid: number }>(
-      `SELECT pid FROM pg_locks WHERE ${relayLock}`,
-      { type: QueryTypes.SELECT },
-    ) as [{ pid: number }];
+    const [{ pid }] = (await env.platform.db.query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE ${relayLock}`, {
+      type: QueryTypes.SELECT,
+    })) as [{ pid: number }];
     // The stopped relay of the previous test contends again, so there are two candidates.
     const idle = nodes.find((n) => n !== leader)!;
     idle.relay.start();
     await env.platform.db.query(`SELECT pg_terminate_backend($1)`, { bind: [pid] });
     await waitFor('a new lease', async () => {
-      const holders = await env.platform.db.query<{ pid: number }>(
-        `SELECT pid FROM pg_locks WHERE ${relayLock}`,
-        { type: QueryTypes.SELECT },
-      );
+      const holders = await env.platform.db.query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE ${relayLock}`, {
+        type: QueryTypes.SELECT,
+      });
       return holders.length === 1 && holders[0]!.pid !== pid && nodes.some((n) => n.relay.isLeader);
     });
     const before = observer.seen.length;
@@ -159,7 +195,8 @@ describe('outbox relay with JetStream: rolled-back events', () => {
   /** The ids of the `n` events stored from sequence `first` on, in stream order. */
   const storedIds = async (first: number, n: number) => {
     const ids: string[] = [];
-    for (let seq = first; seq < first + n; seq++) ids.push((await jsm.streams.getMessage(env.config.NATS_STREAM, { seq }))!.json<EventEnvelope>().id);
+    for (let seq = first; seq < first + n; seq++)
+      ids.push((await jsm.streams.getMessage(env.config.NATS_STREAM, { seq }))!.json<EventEnvelope>().id);
     return ids;
   };
   beforeAll(async () => {
@@ -178,13 +215,21 @@ describe('outbox relay with JetStream: rolled-back events', () => {
         throw new Error('use case failed after writing its event');
       }),
     ).rejects.toThrow(/use case failed/);
-    const [kept] = await db.transaction((tx) => outbox.add(tx, { type: 'order.paid', aggregateId: 'o2', data: { doomed: false } }));
+    const [kept] = await db.transaction((tx) =>
+      outbox.add(tx, { type: 'order.paid', aggregateId: 'o2', data: { doomed: false } }),
+    );
 
     expect(await relay.drain()).toBe(1);
     const info = await jsm.streams.info(env.config.NATS_STREAM);
     expect(info.state.messages).toBe(1);
     const stored = await jsm.streams.getMessage(env.config.NATS_STREAM, { seq: info.state.first_seq });
-    expect(stored!.json<EventEnvelope>()).toMatchObject({ id: kept, type: 'order.paid', aggregateId: 'o2', version: 1, data: { doomed: false } });
+    expect(stored!.json<EventEnvelope>()).toMatchObject({
+      id: kept,
+      type: 'order.paid',
+      aggregateId: 'o2',
+      version: 1,
+      data: { doomed: false },
+    });
     expect(stored!.header.get('Nats-Msg-Id')).toBe(kept);
     expect(await count(db, `SELECT count(*)::int AS n FROM platform.outbox`)).toBe(1);
   });
@@ -196,7 +241,10 @@ describe('outbox relay with JetStream: rolled-back events', () => {
     // transaction (a Db without that, or plain SQL) draws its seq first and must be waited for.
     const slow = await db.transaction();
     const early = newId();
-    await db.query(`INSERT INTO platform.outbox (id, type, aggregate_id, version, data) VALUES ($1, 'order.shipped', 'o3', 1, '{}'::jsonb)`, { bind: [early], transaction: slow });
+    await db.query(
+      `INSERT INTO platform.outbox (id, type, aggregate_id, version, data) VALUES ($1, 'order.shipped', 'o3', 1, '{}'::jsonb)`,
+      { bind: [early], transaction: slow },
+    );
     const [late] = await db.transaction((tx) => outbox.add(tx, { type: 'order.shipped', aggregateId: 'o4', data: {} }));
     const draining = relay.drain();
     await sleep(150);
@@ -211,7 +259,9 @@ describe('outbox relay with JetStream: rolled-back events', () => {
     const first = await nextSeq();
     const slow = await db.transaction();
     const [addedFirst] = await outbox.add(slow, { type: 'order.shipped', aggregateId: 'o5', data: {} });
-    const [committedFirst] = await db.transaction((tx) => outbox.add(tx, { type: 'order.shipped', aggregateId: 'o6', data: {} }));
+    const [committedFirst] = await db.transaction((tx) =>
+      outbox.add(tx, { type: 'order.shipped', aggregateId: 'o6', data: {} }),
+    );
     // The relay is not held back by the open transaction: it has written nothing yet.
     expect(await relay.drain()).toBe(1);
     await slow.commit();
@@ -230,12 +280,23 @@ describe('outbox relay with JetStream: rolled-back events', () => {
       publishMany: (events) => {
         if (!failNext) return bus.publishMany!(events);
         failNext = false;
-        return bus.publishMany!(events.map((e, i) => (i === 2 ? { ...e, data: { blob: 'x'.repeat(2 * 1024 * 1024) } } : e)));
+        return bus.publishMany!(
+          events.map((e, i) => (i === 2 ? { ...e, data: { blob: 'x'.repeat(2 * 1024 * 1024) } } : e)),
+        );
       },
     };
-    const relay = createRelay({ db, dbUrl: env.config.DATABASE_URL, bus: flaky, log: env.log, backoff: { minMs: 10, maxMs: 10 } });
+    const relay = createRelay({
+      db,
+      dbUrl: env.config.DATABASE_URL,
+      bus: flaky,
+      log: env.log,
+      backoff: { minMs: 10, maxMs: 10 },
+    });
     const ids = await db.transaction((tx) =>
-      outbox.add(tx, Array.from({ length: 5 }, (_, n) => ({ type: 'order.created', aggregateId: `f${n}`, data: { n } }))),
+      outbox.add(
+        tx,
+        Array.from({ length: 5 }, (_, n) => ({ type: 'order.created', aggregateId: `f${n}`, data: { n } })),
+      ),
     );
     expect(await relay.drain()).toBe(2);
     expect((await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq).toBe(first + 1);

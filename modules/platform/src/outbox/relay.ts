@@ -4,7 +4,15 @@ import type { Logger } from '../logger';
 import type { Bus } from '../bus/types';
 import { describeError } from '../bus/consumer';
 import { OUTBOX_CHANNEL } from './outbox';
-import { markPublished, pendingUpTo, readPending, recordFailure, settledBound, toEnvelope, type OutboxRow } from './pending';
+import {
+  markPublished,
+  pendingUpTo,
+  readPending,
+  recordFailure,
+  settledBound,
+  toEnvelope,
+  type OutboxRow,
+} from './pending';
 import { purgeRetention } from './retention';
 import type { Relay } from './types';
 
@@ -111,7 +119,12 @@ export function createRelay(opts: RelayOptions): Relay {
   };
 
   const connect = async (): Promise<pg.Client> => {
-    const c = new pg.Client({ connectionString: dbUrl, application_name: 'zjmall-outbox-relay', keepAlive: true, query_timeout: 30_000 });
+    const c = new pg.Client({
+      connectionString: dbUrl,
+      application_name: 'zjmall-outbox-relay',
+      keepAlive: true,
+      query_timeout: 30_000,
+    });
     c.on('error', (err) => lost(c, err));
     c.on('end', () => lost(c));
     c.on('notification', () => {
@@ -164,7 +177,9 @@ export function createRelay(opts: RelayOptions): Relay {
     if (bound === null) {
       if (Date.now() - lastStallWarning > 30_000) {
         lastStallWarning = Date.now();
-        log.warn('outbox relay is waiting for a long-running transaction that wrote events; later events wait behind it');
+        log.warn(
+          'outbox relay is waiting for a long-running transaction that wrote events; later events wait behind it',
+        );
       }
       return { published: 0, failed: false, full: false };
     }
@@ -173,7 +188,10 @@ export function createRelay(opts: RelayOptions): Relay {
     const failedAt = async (row: OutboxRow, err: unknown): Promise<CycleResult> => {
       // Stop the batch here so that nothing overtakes this event.
       await recordFailure(c, row.seq, describeError(err));
-      log.warn({ err, seq: row.seq, eventId: row.id, type: row.type, attempts: row.attempts + 1 }, 'outbox publish failed; will retry');
+      log.warn(
+        { err, seq: row.seq, eventId: row.id, type: row.type, attempts: row.attempts + 1 },
+        'outbox publish failed; will retry',
+      );
       return { published: done.length, failed: true, full: false };
     };
     try {

@@ -32,7 +32,8 @@ async function purge(db: Db, table: string, where: string, days: number): Promis
  * `days` are deleted. Unpublished outbox rows are kept whatever their age.
  */
 export async function purgeRetention(db: Db, days = 7): Promise<PurgeResult> {
-  if (!(Number.isInteger(days) && days >= 1)) throw new Error(`retention must be a whole number of days ≥ 1, got ${days}`);
+  if (!(Number.isInteger(days) && days >= 1))
+    throw new Error(`retention must be a whole number of days ≥ 1, got ${days}`);
   return {
     outbox: await purge(db, 'platform.outbox', 'published_at', days),
     handledEvents: await purge(db, 'platform.handled_events', 'handled_at', days),

@@ -13,7 +13,10 @@ export const rand = () => randomBytes(3).toString('hex');
 /** A fresh, empty database of this test run (dropped by the global teardown). Returns its URL. */
 export async function createTestDatabase(label = 'db'): Promise<string> {
   const adminUrl = testEnvVar('ZJ_TEST_PG_ADMIN_URL');
-  const name = `zj_${testRunId()}_${label.replace(/[^a-z0-9_]/gi, '').toLowerCase().slice(0, 20)}_${rand()}`;
+  const name = `zj_${testRunId()}_${label
+    .replace(/[^a-z0-9_]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${rand()}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -25,4 +28,3 @@ export async function createTestDatabase(label = 'db'): Promise<string> {
   u.pathname = `/${name}`;
   return u.toString();
 }
-

@@ -16,7 +16,14 @@ export async function callFailure(router: AnyTRPCRouter, call: Promise<unknown>)
     await call;
   } catch (e) {
     if (!(e instanceof TRPCError)) throw e;
-    const shape = getErrorShape({ config: router._def._config, error: e, type: 'unknown', path: undefined, input: undefined, ctx: undefined });
+    const shape = getErrorShape({
+      config: router._def._config,
+      error: e,
+      type: 'unknown',
+      path: undefined,
+      input: undefined,
+      ctx: undefined,
+    });
     return { code: e.code, message: shape.message, data: shape.data as unknown as ErrorData };
   }
   throw new Error('expected the call to fail, but it succeeded');

@@ -1,15 +1,14 @@
 import type { Logger } from '../logger';
 
 export type Role = 'customer' | 'admin';
-export type Auth =
-  | { kind: 'user'; userId: string; role: Role }
-  | { kind: 'guest'; guestId: string };
+export type Auth = { kind: 'user'; userId: string; role: Role } | { kind: 'guest'; guestId: string };
 
 /**
  * Outcome of checking a bearer token: who it is, or why it was refused (`revoked`: signed out
  * everywhere or disabled since it was issued; `disabled`: the account is disabled).
  */
-export type AuthResult = { ok: true; auth: Auth } | { ok: false; reason: 'missing' | 'invalid' | 'expired' | 'revoked' | 'disabled' };
+export type AuthResult =
+  { ok: true; auth: Auth } | { ok: false; reason: 'missing' | 'invalid' | 'expired' | 'revoked' | 'disabled' };
 
 export type Authenticate = (token: string) => Promise<AuthResult>;
 

@@ -17,7 +17,9 @@ const appRouter = router({
   broken: publicProcedure.query(() => {
     throw new Error('secret internals: password=hunter2');
   }),
-  nested: publicProcedure.input(z.object({ skus: z.array(z.object({ price: z.number().int().min(0) })) })).mutation(() => 1),
+  nested: publicProcedure
+    .input(z.object({ skus: z.array(z.object({ price: z.number().int().min(0) })) }))
+    .mutation(() => 1),
   // Throws at its first read, after the procedure has returned its stream (as an ownership check does).
   watch: publicProcedure.subscription(async function* () {
     yield 1;
@@ -26,14 +28,21 @@ const appRouter = router({
 });
 const log = createLogger('silent');
 const caller = createCallerFactory(appRouter)(
-  createContextFactory({ authenticate: async () => ({ ok: false, reason: 'invalid' }), log })({ requestId: 'req-1', ip: '127.0.0.1' }),
+  createContextFactory({ authenticate: async () => ({ ok: false, reason: 'invalid' }), log })({
+    requestId: 'req-1',
+    ip: '127.0.0.1',
+  }),
 );
 
 describe('the one error path of every procedure', () => {
   it('answers a DomainError with its tRPC code, appCode and details', async () => {
     const e = await callFailure(appRouter, caller.short());
     expect(e.code).toBe('CONFLICT');
-    expect(e.data).toMatchObject({ appCode: 'INSUFFICIENT_STOCK', details: { skuId: 's1', available: 2 }, httpStatus: 409 });
+    expect(e.data).toMatchObject({
+      appCode: 'INSUFFICIENT_STOCK',
+      details: { skuId: 's1', available: 2 },
+      httpStatus: 409,
+    });
   });
 
   it('answers a lock that stayed busy as a retryable BUSY (503), never a 500', async () => {

@@ -45,27 +45,34 @@ export interface ProcedureMeta {
   output?: ZodType;
 }
 
-const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
-  errorFormatter({ shape, error, ctx }) {
-    const cause = error.cause;
-    const zod = cause instanceof ZodError ? cause : null;
-    const appCode = cause instanceof DomainError ? cause.appCode : TRPC_TO_APP[error.code];
-    const internal = error.code === 'INTERNAL_SERVER_ERROR';
-    const { stack: _stack, ...data } = shape.data;
-    return {
-      ...shape,
-      message: zod ? `Invalid input: ${describeZod(zod)}` : internal && !showStacks ? 'Internal server error' : shape.message,
-      data: {
-        ...data,
-        ...(showStacks && _stack ? { stack: _stack } : {}),
-        ...(appCode ? { appCode } : {}),
-        ...(cause instanceof DomainError && cause.details !== undefined ? { details: cause.details } : {}),
-        zodError: zod ? flattenZodError(zod) : null,
-        ...(internal && ctx ? { requestId: ctx.requestId } : {}),
-      },
-    };
-  },
-});
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    errorFormatter({ shape, error, ctx }) {
+      const cause = error.cause;
+      const zod = cause instanceof ZodError ? cause : null;
+      const appCode = cause instanceof DomainError ? cause.appCode : TRPC_TO_APP[error.code];
+      const internal = error.code === 'INTERNAL_SERVER_ERROR';
+      const { stack: _stack, ...data } = shape.data;
+      return {
+        ...shape,
+        message: zod
+          ? `Invalid input: ${describeZod(zod)}`
+          : internal && !showStacks
+            ? 'Internal server error'
+            : shape.message,
+        data: {
+          ...data,
+          ...(showStacks && _stack ? { stack: _stack } : {}),
+          ...(appCode ? { appCode } : {}),
+          ...(cause instanceof DomainError && cause.details !== undefined ? { details: cause.details } : {}),
+          zodError: zod ? flattenZodError(zod) : null,
+          ...(internal && ctx ? { requestId: ctx.requestId } : {}),
+        },
+      };
+    },
+  });
 
 export const router = t.router;
 export const middleware = t.middleware;
@@ -77,14 +84,17 @@ export const createCallerFactory = t.createCallerFactory;
  * 500) as the tRPC error clients get; null for anything else.
  */
 function domainToTrpc(raw: unknown): TRPCError | null {
-  const cause = raw instanceof LockTimeoutError ? new DomainError('BUSY', 'Busy, please retry', { retryable: true }) : raw;
+  const cause =
+    raw instanceof LockTimeoutError ? new DomainError('BUSY', 'Busy, please retry', { retryable: true }) : raw;
   if (!(cause instanceof DomainError)) return null;
   domainErrors.inc({ app_code: cause.appCode });
   return new TRPCError({ code: APP_CODE_TO_TRPC[cause.appCode], message: cause.message, cause });
 }
 
 const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>
-  typeof v === 'object' && v !== null && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 
 /**
  * A subscription's stream throws after its procedure has returned (an ownership check at its
@@ -113,11 +123,15 @@ const base = t.procedure.use(async ({ path, type, next, ctx }) => {
     }
     outcome = result.error.code;
     if (result.error.code === 'INTERNAL_SERVER_ERROR') {
-      ctx.log.error({ err: result.error.cause ?? result.error, requestId: ctx.requestId, path }, 'unhandled error in procedure');
+      ctx.log.error(
+        { err: result.error.cause ?? result.error, requestId: ctx.requestId, path },
+        'unhandled error in procedure',
+      );
     }
   }
   procedureDuration.observe({ path, type, outcome }, (performance.now() - start) / 1000);
-  if (result.ok && type === 'subscription' && isAsyncIterable(result.data)) return { ...result, data: mapStreamErrors(result.data) };
+  if (result.ok && type === 'subscription' && isAsyncIterable(result.data))
+    return { ...result, data: mapStreamErrors(result.data) };
   return result;
 });
 

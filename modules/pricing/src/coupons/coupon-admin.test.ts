@@ -45,19 +45,33 @@ describe('pricing.admin.disableCoupon', () => {
   it('makes a coupon apply nowhere: quote and redeem refuse it (COUPON_INVALID, reason disabled), the cached check shows it at once', async () => {
     const made = await h.admin.createCoupon({ code: code(), kind: 'FIXED', value: 300 });
     const user = newId();
-    expect(await h.coupons.check(made.code, { userId: user, selectedAmount: 1000 })).toMatchObject({ valid: true, discount: 300 }); // cached
+    expect(await h.coupons.check(made.code, { userId: user, selectedAmount: 1000 })).toMatchObject({
+      valid: true,
+      discount: 300,
+    }); // cached
 
     const disabled = await h.admin.disableCoupon({ code: made.code.toLowerCase() });
     expect(disabled).toMatchObject({ ...made, disabledAt: expect.any(String) });
     expect(await h.admin.coupon({ code: made.code })).toEqual(disabled);
-    expect(await h.coupons.check(made.code, { userId: user, selectedAmount: 1000 })).toEqual({ code: made.code, valid: false, reason: 'disabled', discount: 0 });
-    for (const call of [h.coupons.quote(made.code, { userId: user, selectedAmount: 1000 }), redeem(made.code, user, 1000)]) {
+    expect(await h.coupons.check(made.code, { userId: user, selectedAmount: 1000 })).toEqual({
+      code: made.code,
+      valid: false,
+      reason: 'disabled',
+      discount: 0,
+    });
+    for (const call of [
+      h.coupons.quote(made.code, { userId: user, selectedAmount: 1000 }),
+      redeem(made.code, user, 1000),
+    ]) {
       const e = await call.then(
         () => null,
         (err: unknown) => err,
       );
       expect(e).toBeInstanceOf(DomainError);
-      expect([(e as DomainError).appCode, (e as DomainError).details]).toEqual(['COUPON_INVALID', { reason: 'disabled', code: made.code }]);
+      expect([(e as DomainError).appCode, (e as DomainError).details]).toEqual([
+        'COUPON_INVALID',
+        { reason: 'disabled', code: made.code },
+      ]);
     }
     expect((await h.admin.coupon({ code: made.code }))?.usedCount).toBe(0);
 
@@ -71,7 +85,10 @@ describe('pricing.admin.disableCoupon', () => {
     const empty = await callFailure(h.appRouter, h.admin.disableCoupon({ code: '  ' }));
     expect(empty.data.zodError?.fieldErrors.code).toBeDefined();
     const made = await h.admin.createCoupon({ code: code(), kind: 'FIXED', value: 1 });
-    const customer = await callFailure(h.appRouter, h.caller('customer').pricing.admin.disableCoupon({ code: made.code }));
+    const customer = await callFailure(
+      h.appRouter,
+      h.caller('customer').pricing.admin.disableCoupon({ code: made.code }),
+    );
     expect([customer.code, customer.data.appCode]).toEqual(['FORBIDDEN', 'FORBIDDEN']);
     expect((await h.admin.coupon({ code: made.code }))?.disabledAt).toBeNull();
   });

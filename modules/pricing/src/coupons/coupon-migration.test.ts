@@ -11,7 +11,10 @@ describe('pricing/0003-coupons', async () => {
   const db = createDb({ url, poolMax: 2 });
   afterAll(() => db.close());
   // pricing's migrations up to this one (later ones belong to other features)
-  const pricing = { ...pricingMigrations, migrations: pricingMigrations.migrations.filter((m) => m.name <= '0003-coupons') };
+  const pricing = {
+    ...pricingMigrations,
+    migrations: pricingMigrations.migrations.filter((m) => m.name <= '0003-coupons'),
+  };
   const modules = [platformMigrations, inventoryMigrations, catalogMigrations, pricing];
   const tables = async () =>
     (

@@ -1,6 +1,13 @@
 import { TRPCError } from '@trpc/server';
 import { ZodRealError } from 'zod';
-import { Coupon, CouponCodeInput, CouponListInput, CouponOrNull, CouponPage, CreateCouponInput } from '@zjmall/contracts';
+import {
+  Coupon,
+  CouponCodeInput,
+  CouponListInput,
+  CouponOrNull,
+  CouponPage,
+  CreateCouponInput,
+} from '@zjmall/contracts';
 import { adminProcedure, middleware } from '@zjmall/platform';
 import { CouponCodeTaken, type CouponService } from './coupon.service';
 

@@ -19,8 +19,7 @@ export interface CouponState {
 }
 
 export type Verdict =
-  | { valid: true; discount: number }
-  | { valid: false; reason: CouponInvalidReason; details: Record<string, unknown> };
+  { valid: true; discount: number } | { valid: false; reason: CouponInvalidReason; details: Record<string, unknown> };
 
 /** Codes are case-insensitive: stored, compared and shown in upper case. */
 export const normalizeCode = (code: string): string => code.trim().toUpperCase();
@@ -45,11 +44,13 @@ export function judge(c: CouponState | null, amount: number, userUses: number | 
   if (c.disabled) return { valid: false, reason: 'disabled', details: {} };
   if (c.window === 'not_started') return { valid: false, reason: 'not_started', details: { startsAt: c.startsAt } };
   if (c.window === 'expired') return { valid: false, reason: 'expired', details: { endsAt: c.endsAt } };
-  if (c.usageLimit !== null && c.usedCount >= c.usageLimit) return { valid: false, reason: 'limit_reached', details: { usageLimit: c.usageLimit } };
+  if (c.usageLimit !== null && c.usedCount >= c.usageLimit)
+    return { valid: false, reason: 'limit_reached', details: { usageLimit: c.usageLimit } };
   if (c.perUserLimit !== null && userUses !== null && userUses >= c.perUserLimit) {
     return { valid: false, reason: 'user_limit', details: { perUserLimit: c.perUserLimit } };
   }
-  if (amount < c.minSpend) return { valid: false, reason: 'min_spend', details: { minSpend: c.minSpend, selectedAmount: amount } };
+  if (amount < c.minSpend)
+    return { valid: false, reason: 'min_spend', details: { minSpend: c.minSpend, selectedAmount: amount } };
   return { valid: true, discount: discountOf(c.kind, c.value, amount) };
 }
 
@@ -64,6 +65,10 @@ const MESSAGES: Record<CouponInvalidReason, string> = {
 };
 
 /** COUPON_INVALID (BAD_REQUEST) with `details: {reason, code, …}` (docs/api.md, pricing). */
-export function couponInvalid(code: string, reason: CouponInvalidReason, details: Record<string, unknown> = {}): DomainError {
+export function couponInvalid(
+  code: string,
+  reason: CouponInvalidReason,
+  details: Record<string, unknown> = {},
+): DomainError {
   return new DomainError('COUPON_INVALID', MESSAGES[reason], { reason, code, ...details });
 }

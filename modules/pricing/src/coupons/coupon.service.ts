@@ -1,5 +1,11 @@
 import type { Transaction } from 'sequelize';
-import { CreateCouponInput, type Coupon, type CouponInvalidReason, type CouponListInput, type CouponPage } from '@zjmall/contracts';
+import {
+  CreateCouponInput,
+  type Coupon,
+  type CouponInvalidReason,
+  type CouponListInput,
+  type CouponPage,
+} from '@zjmall/contracts';
 import { DomainError, type Cache, type Db, type Logger } from '@zjmall/platform';
 import { couponInvalid, discountOf, judge, normalizeCode, type CouponState } from './coupon.rules';
 import { couponStore, toCoupon, toState, type ReadRow } from './coupon.store';
@@ -48,7 +54,11 @@ export interface CouponService {
    * In the caller's transaction (checkout): re-validates and takes one use for `orderId`, or throws
    * COUPON_INVALID (the caller's transaction then rolls back). The usage limit holds under concurrency.
    */
-  redeem(code: string, use: { userId: string; orderId: string; selectedAmount: number }, tx: Transaction): Promise<CouponQuote>;
+  redeem(
+    code: string,
+    use: { userId: string; orderId: string; selectedAmount: number },
+    tx: Transaction,
+  ): Promise<CouponQuote>;
   /** In the caller's transaction (order cancelled): gives the order's use back; false if it had none or gave it back already. */
   release(orderId: string, tx: Transaction): Promise<boolean>;
 }
@@ -92,7 +102,9 @@ export function createCouponService({ db, cache, log }: CouponServiceDeps): Coup
   const forget = (tx: Transaction, code: string, couponId: string, userId: string) =>
     tx.afterCommit(() =>
       // The change is committed: a failed invalidation only delays the display (TTL), never the answer.
-      cache.del([couponKey(code), usesKey(couponId, userId)]).catch((err: unknown) => log.warn({ err, code }, 'coupon cache invalidation failed')),
+      cache
+        .del([couponKey(code), usesKey(couponId, userId)])
+        .catch((err: unknown) => log.warn({ err, code }, 'coupon cache invalidation failed')),
     );
 
   return {
@@ -117,7 +129,10 @@ export function createCouponService({ db, cache, log }: CouponServiceDeps): Coup
       const limit = input.limit ?? 20;
       const rows = await store.list(input.cursor ? decodeCursor(input.cursor) : null, limit + 1);
       const page = rows.slice(0, limit);
-      return { items: page.map(toCoupon), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+      return {
+        items: page.map(toCoupon),
+        nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null,
+      };
     },
 
     async disable(code, operator) {
@@ -162,7 +177,9 @@ export function createCouponService({ db, cache, log }: CouponServiceDeps): Coup
         }
       }
       const v = judge(state, at.selectedAmount, uses);
-      return v.valid ? { code: c, valid: true, reason: null, discount: v.discount } : { code: c, valid: false, reason: v.reason, discount: 0 };
+      return v.valid
+        ? { code: c, valid: true, reason: null, discount: v.discount }
+        : { code: c, valid: false, reason: v.reason, discount: 0 };
     },
 
     async redeem(code, use, tx) {

@@ -45,7 +45,11 @@ const fields = (r: CouponRow) => ({
 
 export const toState = (r: ReadRow): CouponState => ({ ...fields(r), disabled: r.disabled_at !== null, window: r.win });
 
-export const toCoupon = (r: CouponRow): Coupon => ({ ...fields(r), createdAt: r.created_at.toISOString(), disabledAt: iso(r.disabled_at) });
+export const toCoupon = (r: CouponRow): Coupon => ({
+  ...fields(r),
+  createdAt: r.created_at.toISOString(),
+  disabledAt: iso(r.disabled_at),
+});
 
 /** Coupons' SQL, raw and bound. Every time comparison is made by PostgreSQL's now(). */
 export function couponStore(db: Db) {
@@ -57,8 +61,18 @@ export function couponStore(db: Db) {
       const [row] = await select<CouponRow>(
         `INSERT INTO pricing.coupons (id, code, kind, value, min_spend, starts_at, ends_at, usage_limit, per_user_limit, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-        [newId(), input.code, input.kind, input.value, input.minSpend ?? 0, input.startsAt ?? null, input.endsAt ?? null,
-          input.usageLimit ?? null, input.perUserLimit ?? null, operator],
+        [
+          newId(),
+          input.code,
+          input.kind,
+          input.value,
+          input.minSpend ?? 0,
+          input.startsAt ?? null,
+          input.endsAt ?? null,
+          input.usageLimit ?? null,
+          input.perUserLimit ?? null,
+          operator,
+        ],
       );
       return row;
     },
@@ -122,15 +136,24 @@ export function couponStore(db: Db) {
       return row ?? null;
     },
 
-    async insertUse(tx: Transaction, use: { couponId: string; userId: string; orderId: string; discount: number }): Promise<void> {
-      await db.query(`INSERT INTO pricing.coupon_uses (id, coupon_id, user_id, order_id, discount) VALUES ($1, $2, $3, $4, $5)`, {
-        bind: [newId(), use.couponId, use.userId, use.orderId, use.discount],
-        transaction: tx,
-      });
+    async insertUse(
+      tx: Transaction,
+      use: { couponId: string; userId: string; orderId: string; discount: number },
+    ): Promise<void> {
+      await db.query(
+        `INSERT INTO pricing.coupon_uses (id, coupon_id, user_id, order_id, discount) VALUES ($1, $2, $3, $4, $5)`,
+        {
+          bind: [newId(), use.couponId, use.userId, use.orderId, use.discount],
+          transaction: tx,
+        },
+      );
     },
 
     /** Gives an order's use back, once: only a `used` row is released, and only then is the count lowered. */
-    async release(tx: Transaction, orderId: string): Promise<{ code: string; couponId: string; userId: string } | null> {
+    async release(
+      tx: Transaction,
+      orderId: string,
+    ): Promise<{ code: string; couponId: string; userId: string } | null> {
       const [row] = await select<{ code: string; coupon_id: string; user_id: string }>(
         `WITH r AS (UPDATE pricing.coupon_uses SET status = 'released', released_at = now()
                      WHERE order_id = $1 AND status = 'used' RETURNING coupon_id, user_id)

@@ -86,7 +86,11 @@ export function createPriceJobRunner({ db, feed, log, pool, options }: PriceJobR
             tx,
           )
         : await feed.applyJobPrices(changes, { jobId: job.id }, tx);
-      await store.advance(job.id, { cursor: rows[rows.length - 1].skuId, processed: rows.length, changed, leaseMs: opts.leaseMs }, tx);
+      await store.advance(
+        job.id,
+        { cursor: rows[rows.length - 1].skuId, processed: rows.length, changed, leaseMs: opts.leaseMs },
+        tx,
+      );
       return 'more';
     });
   }
@@ -125,7 +129,8 @@ export function createPriceJobRunner({ db, feed, log, pool, options }: PriceJobR
       // The batch in flight rolled back; another claim resumes from the cursor, up to maxAttempts.
       const message = err instanceof Error ? err.message : String(err);
       log.error({ err, jobId: job.id }, 'price job batch failed');
-      if (job.attempts >= opts.maxAttempts) await store.finish(job.id, opts.owner, { status: 'failed', error: message });
+      if (job.attempts >= opts.maxAttempts)
+        await store.finish(job.id, opts.owner, { status: 'failed', error: message });
       else await store.release(job.id, opts.owner, message);
     }
     return job.id;

@@ -62,7 +62,11 @@ export function jobStore(db: Db) {
       return row;
     },
 
-    async advance(id: string, step: { cursor: string; processed: number; changed: number; leaseMs: number }, transaction: Transaction) {
+    async advance(
+      id: string,
+      step: { cursor: string; processed: number; changed: number; leaseMs: number },
+      transaction: Transaction,
+    ) {
       await db.query(
         `UPDATE pricing.jobs SET cursor = $2, processed = processed + $3, changed = changed + $4, batches = batches + 1,
                 lease_until = now() + $5 * interval '1 millisecond', updated_at = now() WHERE id = $1`,
@@ -70,11 +74,19 @@ export function jobStore(db: Db) {
       );
     },
 
-    async finish(id: string, owner: string, outcome: { status: 'completed' } | { status: 'failed'; error: string }, transaction?: Transaction) {
+    async finish(
+      id: string,
+      owner: string,
+      outcome: { status: 'completed' } | { status: 'failed'; error: string },
+      transaction?: Transaction,
+    ) {
       await db.query(
         `UPDATE pricing.jobs SET status = $3, error = $4, finished_at = now(), lease_owner = NULL, lease_until = NULL, updated_at = now()
           WHERE id = $1 AND lease_owner = $2`,
-        { bind: [id, owner, outcome.status, outcome.status === 'failed' ? outcome.error.slice(0, 2000) : null], transaction },
+        {
+          bind: [id, owner, outcome.status, outcome.status === 'failed' ? outcome.error.slice(0, 2000) : null],
+          transaction,
+        },
       );
     },
 

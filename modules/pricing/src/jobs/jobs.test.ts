@@ -26,7 +26,12 @@ beforeAll(async () => {
         name: h.unique('product'),
         categoryId: inKitchen ? kitchen : phones,
         ...(inKitchen ? { brandId: acme } : {}),
-        skus: [0, 1].map((k) => ({ code: h.unique('sku'), spec: { size: `S${k}` }, price: 1_000 + i * 100 + k * 37, costPrice: 600 })),
+        skus: [0, 1].map((k) => ({
+          code: h.unique('sku'),
+          spec: { size: `S${k}` },
+          price: 1_000 + i * 100 + k * 37,
+          costPrice: 600,
+        })),
       },
       'test',
     );
@@ -45,12 +50,18 @@ afterAll(async () => {
 /** A promotional window relative to the database's clock (the clock windows are judged by), in ms. */
 async function dbWindow(fromMs: number, toMs: number) {
   const [{ now }] = await h.q<{ now: Date }>(`SELECT now() AS now`);
-  return { startsAt: new Date(now.getTime() + fromMs).toISOString(), endsAt: new Date(now.getTime() + toMs).toISOString() };
+  return {
+    startsAt: new Date(now.getTime() + fromMs).toISOString(),
+    endsAt: new Date(now.getTime() + toMs).toISOString(),
+  };
 }
 
 /** Restores every SKU's price (each test starts from the same catalog). */
 async function reset(prices: Map<string, number>) {
-  await h.catalog.setPrices([...prices].map(([skuId, price]) => ({ skuId, price })), { source: 'admin' });
+  await h.catalog.setPrices(
+    [...prices].map(([skuId, price]) => ({ skuId, price })),
+    { source: 'admin' },
+  );
 }
 
 const plus10: RecalculateInput['rules'] = [{ adjust: { kind: 'percent', value: 10 } }];
@@ -60,17 +71,36 @@ describe('pricing.admin.recalculate → job runner (real PostgreSQL)', () => {
     const before = await h.prices();
     const cached = await h.catalog.getSkus(allSkus); // fills the SKU cache: the job must drop it
     expect(cached.map((s) => s.price)).toEqual(allSkus.map((id) => before.get(id)));
-    const { jobId } = await h.admin.recalculate({ rules: [{ scope: { categoryIds: [home] }, adjust: { kind: 'percent', value: 10 } }], rounding: [{ mode: 'yuan' }] });
-    expect(await h.admin.job({ jobId })).toMatchObject({ jobId, status: 'queued', processed: 0, total: 40, changed: 0 });
+    const { jobId } = await h.admin.recalculate({
+      rules: [{ scope: { categoryIds: [home] }, adjust: { kind: 'percent', value: 10 } }],
+      rounding: [{ mode: 'yuan' }],
+    });
+    expect(await h.admin.job({ jobId })).toMatchObject({
+      jobId,
+      status: 'queued',
+      processed: 0,
+      total: 40,
+      changed: 0,
+    });
 
     const progress: { status: string; processed: number }[] = [];
     // the pool with threshold 0: every batch is evaluated on the workers
-    const runner = h.runner(pool, { batchSize: 7, inlineThreshold: 0, afterBatch: async () => void progress.push(await h.admin.job({ jobId })) });
+    const runner = h.runner(pool, {
+      batchSize: 7,
+      inlineThreshold: 0,
+      afterBatch: async () => void progress.push(await h.admin.job({ jobId })),
+    });
     expect(await runner.drain()).toBe(1);
 
     expect(progress.map((p) => p.processed)).toEqual([7, 14, 21, 28, 35, 40]);
     expect(progress.every((p) => p.status === 'running')).toBe(true);
-    expect(await h.admin.job({ jobId })).toMatchObject({ status: 'completed', processed: 40, total: 40, changed: 20, error: null });
+    expect(await h.admin.job({ jobId })).toMatchObject({
+      status: 'completed',
+      processed: 40,
+      total: 40,
+      changed: 20,
+      error: null,
+    });
 
     const after = await h.prices();
     for (const id of allSkus) {
@@ -79,8 +109,12 @@ describe('pricing.admin.recalculate → job runner (real PostgreSQL)', () => {
     }
     expect((await h.catalog.getSkus(allSkus)).map((s) => s.price)).toEqual(allSkus.map((id) => after.get(id)));
     // One event per batch that changed something: batches are 7 SKUs in id order.
-    const batches = [...allSkus].sort().reduce<string[][]>((acc, id, i) => (i % 7 ? acc[acc.length - 1].push(id) : acc.push([id]), acc), []);
-    const expectedEvents = batches.filter((b) => b.some((id) => kitchenSkus.has(id))).map((b) => b.filter((id) => kitchenSkus.has(id)).sort());
+    const batches = [...allSkus]
+      .sort()
+      .reduce<string[][]>((acc, id, i) => (i % 7 ? acc[acc.length - 1].push(id) : acc.push([id]), acc), []);
+    const expectedEvents = batches
+      .filter((b) => b.some((id) => kitchenSkus.has(id)))
+      .map((b) => b.filter((id) => kitchenSkus.has(id)).sort());
     const events = await h.priceEvents(jobId);
     expect(events.map((e) => e.data.changes.map((c) => c.skuId).sort())).toEqual(expectedEvents);
     for (const e of events) {
@@ -100,9 +134,17 @@ describe('pricing.admin.recalculate → job runner (real PostgreSQL)', () => {
     expect(allSkus.filter((id) => after.get(id) !== before.get(id)).sort()).toEqual([...kitchenSkus].sort());
     await reset(before);
     // brand AND attribute (the spec's size): the first SKU of each acme product
-    const second = await h.admin.recalculate({ rules: plus10, scope: { brandIds: [acme], attributes: [{ key: 'size', values: ['S0'] }] } });
+    const second = await h.admin.recalculate({
+      rules: plus10,
+      scope: { brandIds: [acme], attributes: [{ key: 'size', values: ['S0'] }] },
+    });
     await h.runner(null).drain();
-    expect(await h.admin.job({ jobId: second.jobId })).toMatchObject({ status: 'completed', processed: 10, total: 10, changed: 10 });
+    expect(await h.admin.job({ jobId: second.jobId })).toMatchObject({
+      status: 'completed',
+      processed: 10,
+      total: 10,
+      changed: 10,
+    });
     await reset(before);
   });
 
@@ -114,7 +156,9 @@ describe('pricing.admin.recalculate → job runner (real PostgreSQL)', () => {
     expect(await h.admin.job({ jobId })).toMatchObject({ status: 'running', processed: 14, changed: 14 });
     // while the lease holds nobody else takes the job
     expect(await h.runner(null).runOnce()).toBeNull();
-    await h.db.query(`UPDATE pricing.jobs SET lease_until = now() - interval '1 second' WHERE id = $1`, { bind: [jobId] });
+    await h.db.query(`UPDATE pricing.jobs SET lease_until = now() - interval '1 second' WHERE id = $1`, {
+      bind: [jobId],
+    });
 
     expect(await h.runner(null, { batchSize: 7 }).runOnce()).toBe(jobId);
     expect(await h.admin.job({ jobId })).toMatchObject({ status: 'completed', processed: 40, total: 40, changed: 40 });
@@ -123,7 +167,10 @@ describe('pricing.admin.recalculate → job runner (real PostgreSQL)', () => {
     const changes = (await h.priceEvents(jobId)).flatMap((e) => e.data.changes);
     expect(changes).toHaveLength(40);
     expect(new Set(changes.map((c) => c.skuId)).size).toBe(40);
-    const [row] = await h.q<{ attempts: number; batches: number }>(`SELECT attempts, batches FROM pricing.jobs WHERE id = $1`, [jobId]);
+    const [row] = await h.q<{ attempts: number; batches: number }>(
+      `SELECT attempts, batches FROM pricing.jobs WHERE id = $1`,
+      [jobId],
+    );
     expect(row).toEqual({ attempts: 2, batches: 6 });
     await reset(before);
   });
@@ -155,9 +202,18 @@ describe('pricing.admin.recalculate → job runner (real PostgreSQL)', () => {
   it('a job that keeps failing is marked failed with the reason; what was applied is counted', async () => {
     const before = await h.prices();
     const { jobId } = await h.admin.recalculate({ rules: plus10 });
-    const flaky = h.runner(null, { batchSize: 7, maxAttempts: 2, afterBatch: () => Promise.reject(new Error('disk on fire')) });
+    const flaky = h.runner(null, {
+      batchSize: 7,
+      maxAttempts: 2,
+      afterBatch: () => Promise.reject(new Error('disk on fire')),
+    });
     await flaky.drain();
-    expect(await h.admin.job({ jobId })).toMatchObject({ status: 'failed', processed: 14, changed: 14, error: 'disk on fire' });
+    expect(await h.admin.job({ jobId })).toMatchObject({
+      status: 'failed',
+      processed: 14,
+      changed: 14,
+      error: 'disk on fire',
+    });
     expect(await h.runner(null).runOnce()).toBeNull(); // a failed job is not picked up again
     await reset(before);
   });
@@ -165,7 +221,11 @@ describe('pricing.admin.recalculate → job runner (real PostgreSQL)', () => {
   it('a windowed rule set in the future stores catalog promotions and changes nothing until it starts', async () => {
     const before = await h.prices();
     const window = await dbWindow(3_600_000, 7_200_000);
-    const { jobId } = await h.admin.recalculate({ rules: [{ adjust: { kind: 'percent', value: -20 } }], scope: { categoryIds: [home] }, window });
+    const { jobId } = await h.admin.recalculate({
+      rules: [{ adjust: { kind: 'percent', value: -20 } }],
+      scope: { categoryIds: [home] },
+      window,
+    });
     await h.runner(null).drain();
     expect(await h.admin.job({ jobId })).toMatchObject({ status: 'completed', changed: 20 });
     expect(await h.prices()).toEqual(before);
@@ -187,17 +247,26 @@ describe('pricing.admin.recalculate → job runner (real PostgreSQL)', () => {
     const before = await h.prices();
     await h.catalog.getSkus(allSkus); // cached: the job must drop them
     const window = await dbWindow(-1000, 3_600_000);
-    const { jobId } = await h.admin.recalculate({ rules: [{ adjust: { kind: 'percent', value: -20 } }], scope: { categoryIds: [home] }, window });
+    const { jobId } = await h.admin.recalculate({
+      rules: [{ adjust: { kind: 'percent', value: -20 } }],
+      scope: { categoryIds: [home] },
+      window,
+    });
     await h.runner(pool, { batchSize: 7, inlineThreshold: 0 }).drain();
     expect(await h.admin.job({ jobId })).toMatchObject({ status: 'completed', processed: 20, changed: 20 });
     const promo = (id: string) => before.get(id)! - Math.round(before.get(id)! / 5);
     const views = await h.catalog.getSkus(allSkus);
-    for (const v of views) expect([v.price, v.basePrice], v.skuId).toEqual([kitchenSkus.has(v.skuId) ? promo(v.skuId) : before.get(v.skuId), before.get(v.skuId)]);
+    for (const v of views)
+      expect([v.price, v.basePrice], v.skuId).toEqual([
+        kitchenSkus.has(v.skuId) ? promo(v.skuId) : before.get(v.skuId),
+        before.get(v.skuId),
+      ]);
     expect(await h.prices()).toEqual(before); // base prices untouched
     // 20 kitchen SKUs in batches of 7 (the job's scope walks only them): 3 events, old/new = the current prices
     const events = await h.priceEvents(jobId);
     expect(events.map((e) => e.data.changes.length)).toEqual([7, 7, 6]);
-    for (const c of events.flatMap((e) => e.data.changes)) expect([c.oldPrice, c.newPrice]).toEqual([before.get(c.skuId), promo(c.skuId)]);
+    for (const c of events.flatMap((e) => e.data.changes))
+      expect([c.oldPrice, c.newPrice]).toEqual([before.get(c.skuId), promo(c.skuId)]);
 
     // +10 % on everything during the promotion: kitchen base prices move, the customer's prices do not
     const plain = await h.admin.recalculate({ rules: plus10 });
@@ -220,13 +289,17 @@ describe('pricing.admin access and errors', () => {
     expect(await failureCode(customer.recalculate({ rules: plus10 }))).toBe('FORBIDDEN');
     expect(await failureCode(customer.job({ jobId: newId() }))).toBe('FORBIDDEN');
     expect(await failureCode(h.caller().pricing.admin.recalculate({ rules: plus10 }))).toBe('UNAUTHORIZED');
-    const [{ n }] = await h.q<{ n: number }>(`SELECT count(*)::int AS n FROM pricing.jobs WHERE created_by = $1`, ['00000000-0000-7000-8000-00000000c001']);
+    const [{ n }] = await h.q<{ n: number }>(`SELECT count(*)::int AS n FROM pricing.jobs WHERE created_by = $1`, [
+      '00000000-0000-7000-8000-00000000c001',
+    ]);
     expect(n).toBe(0);
   });
 
   it('JOB_NOT_FOUND for an unknown job; BAD_REQUEST for a bad rule', async () => {
     await expect(h.pricing.job(newId())).rejects.toMatchObject({ appCode: 'JOB_NOT_FOUND' });
     expect(await failureCode(h.admin.job({ jobId: newId() }))).toBe('NOT_FOUND');
-    expect(await failureCode(h.admin.recalculate({ rules: [{ adjust: { kind: 'percent', value: 5000 } }] }))).toBe('BAD_REQUEST');
+    expect(await failureCode(h.admin.recalculate({ rules: [{ adjust: { kind: 'percent', value: 5000 } }] }))).toBe(
+      'BAD_REQUEST',
+    );
   });
 });

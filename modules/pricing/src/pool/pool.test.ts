@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRules } from '../rules/compile';
-import { createPricingPool, evaluate, evaluateInline, evaluateMany, sliceChunk, type PricingPool } from './pricing-pool';
+import {
+  createPricingPool,
+  evaluate,
+  evaluateInline,
+  evaluateMany,
+  sliceChunk,
+  type PricingPool,
+} from './pricing-pool';
 import { randomCatalog, randomRuleSet, seededRandom } from './random-rules';
 
 describe('evaluation on the piscina pool', () => {
@@ -33,7 +40,10 @@ describe('evaluation on the piscina pool', () => {
     // uneven chunks: 11 × 700, then 1 300
     const chunks = Array.from({ length: 12 }, (_, i) => sliceChunk(all, i * 700, i === 11 ? 9_000 : (i + 1) * 700));
     const tasks: number[] = [];
-    const counting: PricingPool = { ...pool, runMany: (p, cs) => (tasks.push(cs.reduce((n, c) => n + c.length, 0)), pool.runMany(p, cs)) };
+    const counting: PricingPool = {
+      ...pool,
+      runMany: (p, cs) => (tasks.push(cs.reduce((n, c) => n + c.length, 0)), pool.runMany(p, cs)),
+    };
     const out = await evaluateMany(compiled.program, chunks, counting);
     expect(out.map((o) => o.length)).toEqual(chunks.map((c) => c.length));
     expect(Float64Array.from(out.flatMap((o) => [...o]))).toEqual(inline);

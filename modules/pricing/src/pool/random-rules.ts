@@ -44,7 +44,12 @@ export function randomCatalog(rand: () => number, skuCount: number, ids: () => s
 }
 
 /** `count` SKUs in the leaf categories of `cat`, with brands, costs, specs and attributes. */
-export function randomSkus(rand: () => number, cat: Pick<RandomCatalog, 'categories' | 'brands'>, count: number, ids: () => string): PricingSku[] {
+export function randomSkus(
+  rand: () => number,
+  cat: Pick<RandomCatalog, 'categories' | 'brands'>,
+  count: number,
+  ids: () => string,
+): PricingSku[] {
   const leaves = cat.categories.filter((c) => c.path.length === 3);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   return Array.from({ length: count }, () => {
@@ -75,7 +80,9 @@ export function randomRuleSet(
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const rules: PriceRule[] = Array.from({ length: count }, (_, i) => {
     const adjust: PriceRule['adjust'] =
-      rand() < 0.7 ? { kind: 'percent', value: Math.round((rand() * 40 - 20) * 100) / 100 } : { kind: 'fixed', amount: Math.floor(rand() * 2_000 - 1_000) };
+      rand() < 0.7
+        ? { kind: 'percent', value: Math.round((rand() * 40 - 20) * 100) / 100 }
+        : { kind: 'fixed', amount: Math.floor(rand() * 2_000 - 1_000) };
     const scope: NonNullable<PriceRule['scope']> = {};
     switch (i % 4) {
       case 0:
@@ -90,9 +97,16 @@ export function randomRuleSet(
         break;
       default:
         scope.categoryIds = [pick(cat.categories).id];
-        scope.attributes = [{ key: '材质', values: [pick(MATERIALS)] }, { key: 'size', values: [pick(SIZES), pick(SIZES)] }];
+        scope.attributes = [
+          { key: '材质', values: [pick(MATERIALS)] },
+          { key: 'size', values: [pick(SIZES), pick(SIZES)] },
+        ];
     }
     return { scope, adjust, ...(rand() < 0.05 ? { stop: true } : {}) };
   });
-  return { rules, rounding: [{ below: 1_000, mode: 'ten_fen' }, { below: 50_000, mode: 'x99' }, { mode: 'yuan' }], minMargin: 0.1 };
+  return {
+    rules,
+    rounding: [{ below: 1_000, mode: 'ten_fen' }, { below: 50_000, mode: 'x99' }, { mode: 'yuan' }],
+    minMargin: 0.1,
+  };
 }

@@ -1,5 +1,14 @@
 import type { PriceRule, RecalculateInput, RoundingMode } from '@zjmall/contracts';
-import { KIND_FIXED, KIND_PERCENT, MODE_NONE, MODE_TEN_FEN, MODE_X99, MODE_YUAN, type Program, type SkuChunk } from './program';
+import {
+  KIND_FIXED,
+  KIND_PERCENT,
+  MODE_NONE,
+  MODE_TEN_FEN,
+  MODE_X99,
+  MODE_YUAN,
+  type Program,
+  type SkuChunk,
+} from './program';
 
 /** What the evaluation needs of one SKU (catalog's pricing feed row). */
 export interface PricingSku {
@@ -123,7 +132,18 @@ export function compileRules(set: RuleSet, categories: readonly CategoryPath[]):
   conds.forEach((m, k) => condMask.set(m, k * attrWords));
   const tiers = set.rounding ?? [];
   const program: Program = {
-    rules: n, kind, amount, stop, catOff, brandOff, listOff, bits, condStart, condCount, condMask, attrWords,
+    rules: n,
+    kind,
+    amount,
+    stop,
+    catOff,
+    brandOff,
+    listOff,
+    bits,
+    condStart,
+    condCount,
+    condMask,
+    attrWords,
     tierBelow: Float64Array.from(tiers, (t) => t.below ?? Infinity),
     tierMode: Uint8Array.from(tiers, (t) => MODES[t.mode]),
     marginBp: set.minMargin === undefined ? -1 : Math.round(set.minMargin * 10_000),

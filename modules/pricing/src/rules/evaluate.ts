@@ -52,7 +52,8 @@ export function evaluateChunk(p: Program, c: SkuChunk, out: Float64Array): numbe
     const listed = c.listed[i];
     const attrBase = i * attrWords;
     for (let r = 0; r < rules; r++) {
-      if (!inBits(bits, catOff[r], cat) || !inBits(bits, brandOff[r], brand) || !inBits(bits, listOff[r], listed)) continue;
+      if (!inBits(bits, catOff[r], cat) || !inBits(bits, brandOff[r], brand) || !inBits(bits, listOff[r], listed))
+        continue;
       let ok = true;
       for (let k = condStart[r], end = k + condCount[r]; ok && k < end; k++) {
         let hit = false;

@@ -13,7 +13,16 @@ const CATS = [
 ];
 
 function sku(over: Partial<PricingSku> = {}): PricingSku {
-  return { skuId: 's1', price: 10_000, costPrice: null, categoryId: 'phones', brandId: null, attributes: {}, spec: {}, ...over };
+  return {
+    skuId: 's1',
+    price: 10_000,
+    costPrice: null,
+    categoryId: 'phones',
+    brandId: null,
+    attributes: {},
+    spec: {},
+    ...over,
+  };
 }
 
 function run(set: RuleSet | PriceRule[], skus: PricingSku[]): number[] {
@@ -29,7 +38,10 @@ const fixed = (amount: number): PriceRule['adjust'] => ({ kind: 'fixed', amount 
 describe('price rules: scope', () => {
   it('a category rule covers the category and its descendants, not its ancestors or others', () => {
     const rules: PriceRule[] = [{ scope: { categoryIds: ['kitchen'] }, adjust: pct(-10) }];
-    const prices = run(rules, ['home', 'kitchen', 'knives', 'phones', 'unknown'].map((categoryId) => sku({ categoryId })));
+    const prices = run(
+      rules,
+      ['home', 'kitchen', 'knives', 'phones', 'unknown'].map((categoryId) => sku({ categoryId })),
+    );
     expect(prices).toEqual([10_000, 9_000, 9_000, 10_000, 10_000]);
   });
 
@@ -38,13 +50,27 @@ describe('price rules: scope', () => {
       { scope: { brandIds: ['acme'] }, adjust: fixed(-500) },
       { scope: { skuIds: ['s9'] }, adjust: fixed(1) },
     ];
-    const prices = run(rules, [sku({ brandId: 'acme' }), sku({ brandId: 'other' }), sku(), sku({ skuId: 's9' }), sku({ skuId: 's9', brandId: 'acme' })]);
+    const prices = run(rules, [
+      sku({ brandId: 'acme' }),
+      sku({ brandId: 'other' }),
+      sku(),
+      sku({ skuId: 's9' }),
+      sku({ skuId: 's9', brandId: 'acme' }),
+    ]);
     expect(prices).toEqual([9_500, 10_000, 10_000, 10_001, 9_501]);
   });
 
   it('attribute conditions: spec or product attributes, any listed value, every condition (AND)', () => {
     const rules: PriceRule[] = [
-      { scope: { attributes: [{ key: 'color', values: ['red', 'blue'] }, { key: '材质', values: ['棉'] }] }, adjust: pct(10) },
+      {
+        scope: {
+          attributes: [
+            { key: 'color', values: ['red', 'blue'] },
+            { key: '材质', values: ['棉'] },
+          ],
+        },
+        adjust: pct(10),
+      },
     ];
     const prices = run(rules, [
       sku({ spec: { color: 'red' }, attributes: { 材质: '棉' } }),
@@ -58,9 +84,13 @@ describe('price rules: scope', () => {
 
   it('every scope field must match (category AND brand)', () => {
     const rules: PriceRule[] = [{ scope: { categoryIds: ['home'], brandIds: ['acme'] }, adjust: fixed(100) }];
-    expect(run(rules, [sku({ categoryId: 'knives', brandId: 'acme' }), sku({ categoryId: 'knives' }), sku({ brandId: 'acme' })])).toEqual([
-      10_100, 10_000, 10_000,
-    ]);
+    expect(
+      run(rules, [
+        sku({ categoryId: 'knives', brandId: 'acme' }),
+        sku({ categoryId: 'knives' }),
+        sku({ brandId: 'acme' }),
+      ]),
+    ).toEqual([10_100, 10_000, 10_000]);
   });
 
   it('many attribute values (more than 32 bits) still match the right ones', () => {
@@ -69,7 +99,9 @@ describe('price rules: scope', () => {
       { scope: { attributes: [{ key: 'a', values: values.slice(0, 20) }] }, adjust: fixed(1) },
       { scope: { attributes: [{ key: 'a', values: values.slice(20) }] }, adjust: fixed(2) },
     ];
-    expect(run(rules, [sku({ spec: { a: 'v3' } }), sku({ spec: { a: 'v39' } }), sku({ spec: { a: 'v40' } })])).toEqual([10_001, 10_002, 10_000]);
+    expect(run(rules, [sku({ spec: { a: 'v3' } }), sku({ spec: { a: 'v39' } }), sku({ spec: { a: 'v40' } })])).toEqual([
+      10_001, 10_002, 10_000,
+    ]);
   });
 });
 
@@ -121,13 +153,21 @@ describe('RecalculateInput (the schema)', () => {
   it('accepts a full rule set and refuses nonsense with the field named', () => {
     expect(
       RecalculateInput.safeParse({
-        rules: [{ scope: { categoryIds: [id], attributes: [{ key: 'color', values: ['red'] }] }, adjust: { kind: 'percent', value: -12.5 } }],
+        rules: [
+          {
+            scope: { categoryIds: [id], attributes: [{ key: 'color', values: ['red'] }] },
+            adjust: { kind: 'percent', value: -12.5 },
+          },
+        ],
         rounding: [{ below: 10_000, mode: 'x99' }, { mode: 'yuan' }],
         minMargin: 0.1,
         window: { startsAt: '2026-12-01T00:00:00Z', endsAt: '2026-12-12T00:00:00Z' },
       }).success,
     ).toBe(true);
-    const bad = RecalculateInput.safeParse({ rules: [{ adjust: { kind: 'percent', value: 12.345 } }], window: { startsAt: '2026-12-02T00:00:00Z', endsAt: '2026-12-01T00:00:00Z' } });
+    const bad = RecalculateInput.safeParse({
+      rules: [{ adjust: { kind: 'percent', value: 12.345 } }],
+      window: { startsAt: '2026-12-02T00:00:00Z', endsAt: '2026-12-01T00:00:00Z' },
+    });
     expect(bad.success).toBe(false);
     expect(bad.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['rules.0.adjust.value', 'window.endsAt']);
     expect(RecalculateInput.safeParse({ rules: [] }).success).toBe(false);

@@ -4,7 +4,13 @@ import { TRPCError } from '@trpc/server';
 import { QueryTypes } from 'sequelize';
 import { catalogMigrations, catalogModels, createCatalogPricingFeed, createCatalogService } from '@zjmall/catalog';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
-import { createCallerFactory, createContextFactory, platformMigrations, router, type Authenticate } from '@zjmall/platform';
+import {
+  createCallerFactory,
+  createContextFactory,
+  platformMigrations,
+  router,
+  type Authenticate,
+} from '@zjmall/platform';
 import { createTestEnv } from '@zjmall/platform/testing';
 import { createPriceJobRunner, type PriceJobRunnerOptions } from '../jobs/job.runner';
 import { pricingMigrations } from '../migrations';
@@ -23,7 +29,10 @@ const authenticate: Authenticate = async (token) => {
 };
 
 export async function createPricingHarness(label: string) {
-  const env = await createTestEnv({ label, modules: [platformMigrations, inventoryMigrations, catalogMigrations, pricingMigrations] });
+  const env = await createTestEnv({
+    label,
+    modules: [platformMigrations, inventoryMigrations, catalogMigrations, pricingMigrations],
+  });
   const { platform } = env;
   const { db } = platform;
   db.addModels([...inventoryModels, ...catalogModels]);
@@ -36,8 +45,11 @@ export async function createPricingHarness(label: string) {
   const makeCaller = createCallerFactory(appRouter);
   const makeContext = createContextFactory({ authenticate, log: env.log });
   const caller = (token?: 'admin' | 'customer') =>
-    makeCaller(makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined }));
-  const q = <T extends object>(sql: string, bind: unknown[] = []) => db.query<T>(sql, { bind, type: QueryTypes.SELECT });
+    makeCaller(
+      makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined }),
+    );
+  const q = <T extends object>(sql: string, bind: unknown[] = []) =>
+    db.query<T>(sql, { bind, type: QueryTypes.SELECT });
   let n = 0;
   const unique = (p: string) => `${p}-${label}-${Date.now().toString(36)}-${n++}`;
 
@@ -61,7 +73,10 @@ export async function createPricingHarness(label: string) {
       return new Map(rows.map((r) => [r.id, r.price]));
     },
     priceEvents(jobId: string) {
-      return q<{ data: { changes: { skuId: string; oldPrice: number; newPrice: number }[]; source: string; jobId: string }; aggregate_id: string }>(
+      return q<{
+        data: { changes: { skuId: string; oldPrice: number; newPrice: number }[]; source: string; jobId: string };
+        aggregate_id: string;
+      }>(
         `SELECT data, aggregate_id FROM platform.outbox WHERE type = 'catalog.price_changed' AND data ->> 'jobId' = $1 ORDER BY seq`,
         [jobId],
       );
