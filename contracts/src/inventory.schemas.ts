@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IdempotencyKey, Limit, SafeString } from './common.schemas';
+import { Id, IdempotencyKey, Limit, SafeString, safeChars } from './common.schemas';
 
 // ---- building blocks -------------------------------------------------------------------------
 
@@ -117,8 +117,14 @@ export const InventoryLowStockPage = z.object({ items: z.array(AdminStock), next
 export type InventoryLowStockPage = z.infer<typeof InventoryLowStockPage>;
 
 /** Ledger entries of one SKU, newest first. */
+const Instant = z.iso.datetime({ offset: true }).check(safeChars);
 export const InventoryTransactionsInput = z.object({
   skuId: Id,
+  /** Only these kinds of movement (default: all). */
+  types: z.array(LedgerType).min(1).max(5).optional(),
+  /** Rows created at or after `from`, and before `to` (ISO-8601 instants). */
+  from: Instant.optional(),
+  to: Instant.optional(),
   cursor: InventoryCursor.optional(),
   limit: Limit.optional(),
 });

@@ -198,6 +198,37 @@ describe('admin procedures', () => {
     );
   });
 
+  it('filters a SKU’s ledger by kind of movement and by time, paging within the filter', async () => {
+    const sku = await h.newSku(10);
+    for (let i = 1; i <= 3; i++) await h.svc.reserve(cart(), [{ skuId: sku, quantity: i }]);
+    const reserves = await admin.inventory.admin.transactions({ skuId: sku, types: ['RESERVE'], limit: 2 });
+    expect(reserves.items.map((e) => [e.type, e.quantity])).toEqual([
+      ['RESERVE', 3],
+      ['RESERVE', 2],
+    ]);
+    const rest = await admin.inventory.admin.transactions({
+      skuId: sku,
+      types: ['RESERVE'],
+      cursor: reserves.nextCursor!,
+    });
+    expect(rest.items.map((e) => e.quantity)).toEqual([1]);
+    expect((await admin.inventory.admin.transactions({ skuId: sku, types: ['IN'] })).items.map((e) => e.type)).toEqual([
+      'IN',
+    ]);
+    const all = (await admin.inventory.admin.transactions({ skuId: sku })).items;
+    const newest = all[0].createdAt;
+    // [from, to): from the newest row's time on, it is there (and nothing older); before it, only older rows.
+    const since = (await admin.inventory.admin.transactions({ skuId: sku, from: newest })).items;
+    expect(since.map((e) => e.id)).toContain(all[0].id);
+    expect(since.every((e) => e.createdAt >= newest)).toBe(true);
+    expect(since.length).toBeLessThan(all.length);
+    const before = await admin.inventory.admin.transactions({ skuId: sku, to: newest });
+    expect(before.items.every((e) => e.createdAt < newest)).toBe(true);
+    expect((await failure(h, admin.inventory.admin.transactions({ skuId: sku, from: 'yesterday' }))).code).toBe(
+      'BAD_REQUEST',
+    );
+  });
+
   it('releases expired holds on demand', async () => {
     const sku = await h.newSku(3);
     await h.svc.reserve(cart(), [{ skuId: sku, quantity: 3 }], { ttlSeconds: 0.05 });

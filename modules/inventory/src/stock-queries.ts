@@ -47,11 +47,23 @@ export function createStockQueries({ db }: { db: Db }) {
       };
     },
 
-    /** A SKU's ledger, newest first. */
+    /** A SKU's ledger, newest first, optionally only some kinds of movement within [from, to). */
     async transactions(input: InventoryTransactionsInput): Promise<InventoryTransactionsPage> {
       const limit = input.limit ?? DEFAULT_LIMIT;
       const rows = await LedgerEntryModel.findAll({
-        where: { skuId: input.skuId, ...(input.cursor ? { id: { [Op.lt]: decodeCursor(input.cursor) } } : {}) },
+        where: {
+          skuId: input.skuId,
+          ...(input.cursor ? { id: { [Op.lt]: decodeCursor(input.cursor) } } : {}),
+          ...(input.types ? { type: { [Op.in]: input.types } } : {}),
+          ...(input.from || input.to
+            ? {
+                createdAt: {
+                  ...(input.from ? { [Op.gte]: new Date(input.from) } : {}),
+                  ...(input.to ? { [Op.lt]: new Date(input.to) } : {}),
+                },
+              }
+            : {}),
+        },
         order: [['id', 'DESC']],
         limit: limit + 1,
       });

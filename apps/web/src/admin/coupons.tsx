@@ -3,12 +3,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import type { CouponKind } from '@zjmall/contracts';
 import { client } from '../lib/client';
 import { ErrorNote } from '../components/error-note';
-import { useAdminT } from './texts';
-
-/** A datetime-local value as ISO-8601 with the browser's offset (what the API takes), or undefined. */
-export function isoFromLocal(v: string): string | undefined {
-  return v ? new Date(v).toISOString() : undefined;
-}
+import { isoFromLocal, useAdminT } from './texts';
 
 export function CouponsPage() {
   const { t, locale } = useAdminT();

@@ -1,10 +1,10 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useLocation, useSearch } from 'wouter';
-import type { AdminStock, AdjustMode } from '@zjmall/contracts';
+import type { AdminStock, AdjustMode, LedgerType } from '@zjmall/contracts';
 import { client, newIdempotencyKey } from '../lib/client';
 import { ErrorNote } from '../components/error-note';
-import { useAdminT } from './texts';
+import { isoFromLocal, useAdminT } from './texts';
 
 const MODES: AdjustMode[] = ['ADD', 'SUBTRACT', 'SET'];
 
@@ -118,11 +118,18 @@ function StockRow({ s, label }: { s: AdminStock; label: string }) {
   );
 }
 
+const LEDGER_TYPES: LedgerType[] = ['IN', 'OUT', 'RESERVE', 'RELEASE', 'ADJUST'];
+
 function Ledger({ skuId }: { skuId: string }) {
   const { t, locale } = useAdminT();
+  const [type, setType] = useState<LedgerType | ''>('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const filter = { types: type ? [type] : undefined, from: isoFromLocal(from), to: isoFromLocal(to) };
   const ledger = useInfiniteQuery({
-    queryKey: ['admin', 'stock', 'ledger', skuId],
-    queryFn: ({ pageParam }) => client.inventory.admin.transactions.query({ skuId, cursor: pageParam, limit: 20 }),
+    queryKey: ['admin', 'stock', 'ledger', skuId, filter],
+    queryFn: ({ pageParam }) =>
+      client.inventory.admin.transactions.query({ skuId, ...filter, cursor: pageParam, limit: 20 }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
@@ -132,6 +139,25 @@ function Ledger({ skuId }: { skuId: string }) {
       <h2 id="ledger-h">
         {t('ledger')} <code>{skuId}</code>
       </h2>
+      <div className="toolbar">
+        <label>
+          {t('type')}
+          <select value={type} onChange={(e) => setType(e.target.value as LedgerType | '')}>
+            <option value="">{t('all')}</option>
+            {LEDGER_TYPES.map((x) => (
+              <option key={x}>{x}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('startsAt')}
+          <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          {t('endsAt')}
+          <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
+        </label>
+      </div>
       <ErrorNote error={ledger.error} />
       <table className="data" data-testid="ledger">
         <thead>

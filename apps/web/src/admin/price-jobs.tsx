@@ -3,8 +3,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import type { PriceRule } from '@zjmall/contracts';
 import { client } from '../lib/client';
 import { ErrorNote } from '../components/error-note';
-import { useAdminT } from './texts';
-import { isoFromLocal } from './coupons';
+import { isoFromLocal, useAdminT } from './texts';
 
 /** One job's live progress: polled while it runs (the job reports processed/total/changed). */
 function JobProgress({ jobId }: { jobId: string }) {

@@ -298,3 +298,8 @@ export function moneyText(minor: number, digits = 2): string {
   const s = String(minor).padStart(digits + 1, '0');
   return `${s.slice(0, -digits)}.${s.slice(-digits)}`;
 }
+
+/** A datetime-local value as ISO-8601 with the browser's offset (what the API takes), or undefined. */
+export function isoFromLocal(v: string): string | undefined {
+  return v ? new Date(v).toISOString() : undefined;
+}
