@@ -105,7 +105,12 @@ describe('admin console in Chromium', () => {
     };
     await row(1, 'COF-250', '规格=250g', '68.00', '20');
     await p.getByRole('button', { name: 'Add SKU' }).click();
-    await row(2, 'COF-500', '规格=500g', '120', '5');
+    // A refused field is named beside it (the server's zodError path), and nothing is created.
+    await row(2, 'COF-250', '规格=500g', '120', '5');
+    await p.getByRole('button', { name: 'Save', exact: true }).click();
+    await p.locator('[data-field-error="skus.1.code"]').waitFor();
+    expect((await api.catalog.admin.products.query({ q: 'Arabica' })).items).toEqual([]);
+    await p.getByLabel('Code 2', { exact: true }).fill('COF-500');
     await p.getByRole('button', { name: 'Save', exact: true }).click();
     await p.waitForURL(/\/admin\/products\/[0-9a-f-]{36}$/);
     product.id = p.url().split('/').pop()!;

@@ -3,6 +3,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import type { CouponKind } from '@zjmall/contracts';
 import { client } from '../lib/client';
 import { ErrorNote } from '../components/error-note';
+import { FieldError } from '../components/field-error';
 import { isoFromLocal, useAdminT } from './texts';
 
 export function CouponsPage() {
@@ -61,6 +62,7 @@ export function CouponsPage() {
           <label>
             {t('code')}
             <input required maxLength={32} value={f.code} onChange={(e) => setF({ ...f, code: e.target.value })} />
+            <FieldError error={create.error} path="code" />
           </label>
           <label>
             {t('kind')}
@@ -78,6 +80,7 @@ export function CouponsPage() {
               value={f.value}
               onChange={(e) => setF({ ...f, value: e.target.value })}
             />
+            <FieldError error={create.error} path="value" />
           </label>
           <label>
             {t('minSpend')}
@@ -87,6 +90,7 @@ export function CouponsPage() {
               value={f.minSpend}
               onChange={(e) => setF({ ...f, minSpend: e.target.value })}
             />
+            <FieldError error={create.error} path="minSpend" />
           </label>
           <label>
             {t('startsAt')}
@@ -95,10 +99,12 @@ export function CouponsPage() {
               value={f.startsAt}
               onChange={(e) => setF({ ...f, startsAt: e.target.value })}
             />
+            <FieldError error={create.error} path="startsAt" />
           </label>
           <label>
             {t('endsAt')}
             <input type="datetime-local" value={f.endsAt} onChange={(e) => setF({ ...f, endsAt: e.target.value })} />
+            <FieldError error={create.error} path="endsAt" />
           </label>
           <label>
             {t('usageLimit')}
@@ -108,6 +114,7 @@ export function CouponsPage() {
               value={f.usageLimit}
               onChange={(e) => setF({ ...f, usageLimit: e.target.value })}
             />
+            <FieldError error={create.error} path="usageLimit" />
           </label>
           <label>
             {t('perUserLimit')}
@@ -117,6 +124,7 @@ export function CouponsPage() {
               value={f.perUserLimit}
               onChange={(e) => setF({ ...f, perUserLimit: e.target.value })}
             />
+            <FieldError error={create.error} path="perUserLimit" />
           </label>
         </div>
         <ErrorNote error={create.error} />

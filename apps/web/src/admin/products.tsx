@@ -6,6 +6,7 @@ import { client } from '../lib/client';
 import { useCurrency } from '../lib/queries';
 import { Money } from '../components/money';
 import { ErrorNote } from '../components/error-note';
+import { FieldError } from '../components/field-error';
 import { useAdminT, parseMoney, moneyText, fractionDigits } from './texts';
 
 const STATUSES: ProductStatus[] = ['draft', 'published', 'unpublished'];
@@ -94,6 +95,8 @@ function CategoryRow({ node, depth, all }: { node: CategoryNode; depth: number; 
           {t('delete')}
         </button>
       </form>
+      <FieldError error={save.error} path="name" />
+      <FieldError error={save.error} path="parentId" />
       <ErrorNote error={save.error ?? del.error} />
     </li>
   );
@@ -498,6 +501,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
           <label>
             {t('name')}
             <input required maxLength={200} value={f.name} onChange={(e) => setF({ ...f, name: e.target.value })} />
+            <FieldError error={save.error} path="name" />
           </label>
           <label>
             {t('category')}
@@ -507,6 +511,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
               </option>
               <CategoryOptions nodes={cats.data ?? []} />
             </select>
+            <FieldError error={save.error} path="categoryId" />
           </label>
           <label>
             {t('brand')}
@@ -518,6 +523,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
                 </option>
               ))}
             </select>
+            <FieldError error={save.error} path="brandId" />
           </label>
         </div>
         <label className="block">
@@ -527,18 +533,22 @@ export function ProductEditorPage({ id }: { id: string | null }) {
             value={f.description}
             onChange={(e) => setF({ ...f, description: e.target.value })}
           />
+          <FieldError error={save.error} path="description" />
         </label>
         <div className="cols">
           <label className="block">
             {t('images')}
             <textarea value={f.images} onChange={(e) => setF({ ...f, images: e.target.value })} />
+            <FieldError error={save.error} path="images" />
           </label>
           <label className="block">
             {t('attributes')}
             <textarea value={f.attributes} onChange={(e) => setF({ ...f, attributes: e.target.value })} />
+            <FieldError error={save.error} path="attributes" />
           </label>
         </div>
         <h2>{t('skus')}</h2>
+        <FieldError error={save.error} path="skus" />
         <table className="data">
           <thead>
             <tr>
@@ -566,6 +576,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
                       value={s.code}
                       onChange={(e) => setSku(i, { code: e.target.value })}
                     />
+                    <FieldError error={save.error} path={`skus.${i}.code`} />
                   </td>
                   <td>
                     <input
@@ -573,6 +584,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
                       value={s.spec}
                       onChange={(e) => setSku(i, { spec: e.target.value })}
                     />
+                    <FieldError error={save.error} path={`skus.${i}.spec`} />
                   </td>
                   <td>
                     <input
@@ -582,6 +594,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
                       value={s.price}
                       onChange={(e) => setSku(i, { price: e.target.value })}
                     />
+                    <FieldError error={save.error} path={`skus.${i}.price`} />
                   </td>
                   <td>
                     <input
@@ -590,6 +603,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
                       value={s.costPrice}
                       onChange={(e) => setSku(i, { costPrice: e.target.value })}
                     />
+                    <FieldError error={save.error} path={`skus.${i}.costPrice`} />
                   </td>
                   <td>
                     {s.id ? (
@@ -603,6 +617,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
                         onChange={(e) => setSku(i, { initialStock: e.target.value })}
                       />
                     )}
+                    <FieldError error={save.error} path={`skus.${i}.initialStock`} />
                   </td>
                   <td>{promo ? <Money value={promo.price} /> : '—'}</td>
                   <td>

@@ -6,6 +6,7 @@ import { useI18n, type MessageKey } from '../lib/i18n';
 import { keys } from '../lib/queries';
 import { useSession } from '../lib/session';
 import { ErrorNote } from './error-note';
+import { FieldError } from './field-error';
 
 const FIELDS: {
   name: 'receiver' | 'phone' | 'province' | 'city' | 'district' | 'detail';
@@ -57,6 +58,7 @@ export function AddressForm({ onSaved, onCancel }: { onSaved: (a: Address) => vo
             value={v[f.name]}
             onChange={(e) => setV({ ...v, [f.name]: e.target.value })}
           />
+          <FieldError error={save.error} path={f.name} />
         </label>
       ))}
       <label className="inline">
