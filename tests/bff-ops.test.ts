@@ -15,7 +15,12 @@ describe('operations endpoints', () => {
   it('reports readiness of PostgreSQL, Redis and NATS', async () => {
     const r = await fetch(`${bff.url}/ready`);
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ ok: true, checks: { database: true, redis: true, nats: true } });
+    expect(await r.json()).toEqual({
+      ok: true,
+      checks: { database: true, redis: true, nats: true },
+      degraded: [],
+      pendingConsumers: [],
+    });
   });
 
   it('limits requests per client IP in Redis, with the tRPC error shape, and never limits /health', async () => {

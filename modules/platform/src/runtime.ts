@@ -27,9 +27,24 @@ export interface Platform {
   relay: Relay;
   locks: Locks;
   cache: Cache;
-  /** Checks PostgreSQL, and Redis/NATS when configured. */
-  ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  /** Checks PostgreSQL, and Redis/NATS when configured (see `Readiness`). */
+  ready(): Promise<Readiness>;
   close(): Promise<void>;
+}
+
+/**
+ * What `/ready` answers. Only PostgreSQL decides `ok`: the shop cannot serve without it. Redis or
+ * NATS unreachable, or a durable consumer of this process not registered yet (it is retried until
+ * it is), is listed in `degraded` while `ok` stays true: every replica shares those servers, so
+ * taking the replicas out of rotation would not help, and the outbox keeps the events meanwhile.
+ */
+export interface Readiness {
+  ok: boolean;
+  /** Each configured dependency: reachable within 2 s. */
+  checks: { database: boolean; redis?: boolean; nats?: boolean };
+  degraded: ('redis' | 'nats')[];
+  /** Durable consumers (handler names) of this process not registered yet. */
+  pendingConsumers: string[];
 }
 
 /** Builds the runtime for a config whose DATABASE_URL is resolved (apps/bff resolves the embedded one). */
@@ -78,11 +93,14 @@ export async function createPlatform(
   const cache = createCache({ redis, bus, prefix: config.REDIS_KEY_PREFIX, log });
 
   const check = async (fn: () => Promise<unknown>) => {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000))]);
+      await Promise.race([fn(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('timeout')), 2000)))]);
       return true;
     } catch {
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   };
   return {
@@ -98,13 +116,23 @@ export async function createPlatform(
     locks,
     cache,
     async ready() {
-      const checks: Record<string, boolean> = { database: await check(() => db.query('SELECT 1')) };
-      if (redis) checks.redis = await check(() => redis!.ping());
-      if (nats)
-        checks.nats = await check(async () => {
-          if (!(await bus.healthy())) throw new Error('nats down');
-        });
-      return { ok: Object.values(checks).every(Boolean), checks };
+      const [database, redisUp, natsUp] = await Promise.all([
+        check(() => db.query('SELECT 1')),
+        redis ? check(() => redis!.ping()) : undefined,
+        nats
+          ? check(async () => {
+              if (!(await bus.healthy())) throw new Error('nats down');
+            })
+          : undefined,
+      ]);
+      const checks: Readiness['checks'] = { database };
+      if (redisUp !== undefined) checks.redis = redisUp;
+      if (natsUp !== undefined) checks.nats = natsUp;
+      const pendingConsumers = bus.pendingDurables();
+      const degraded: Readiness['degraded'] = [];
+      if (redisUp === false) degraded.push('redis');
+      if (natsUp === false || pendingConsumers.length > 0) degraded.push('nats');
+      return { ok: database, checks, degraded, pendingConsumers };
     },
     async close() {
       await relay.stop().catch((e) => log.warn({ err: e }, 'relay stop failed'));

@@ -71,6 +71,10 @@ export function createInProcessBus(opts: InProcessBusOptions): Bus {
       durables.push(handler);
     },
 
+    pendingDurables() {
+      return [];
+    },
+
     onLive(types, handler) {
       const entry = { types: [...types], handler };
       live.add(entry);

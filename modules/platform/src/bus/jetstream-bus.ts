@@ -14,6 +14,8 @@ export interface JetStreamBusOptions {
   /** Event subjects are `${prefix}.${type}`; the stream captures `${prefix}.>`. */
   prefix: string;
   stream: string;
+  /** Delays between attempts to register a durable consumer that could not be (default 1 s doubling to 30 s). */
+  registerBackoff?: { minMs: number; maxMs: number };
 }
 
 /** Messages a consumer keeps buffered; each is handled in turn, well within the ack deadline. */
@@ -24,6 +26,11 @@ const TOPIC = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 /** Delay before a failed message comes back: 1 s, 2 s, 4 s … capped at one minute. */
 export function retryDelayMs(deliveryCount: number): number {
   return Math.min(1_000 * 2 ** Math.max(0, deliveryCount - 1), 60_000);
+}
+
+/** Delay before the `attempt`-th retry of a durable consumer's registration: minMs doubling up to maxMs. */
+export function registerDelayMs(attempt: number, minMs = 1_000, maxMs = 30_000): number {
+  return Math.min(minMs * 2 ** Math.max(0, attempt - 1), maxMs);
 }
 
 /** Fan-out subjects live outside the stream's `${prefix}.>`, so nothing there is persisted. */
@@ -49,6 +56,33 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
   const pulls = new Set<ConsumerMessages>();
   const loops = new Set<Promise<void>>();
   const subs = new Set<Subscription>();
+  const backoff = opts.registerBackoff ?? { minMs: 1_000, maxMs: 30_000 };
+  /** Durable handlers whose consumer could not be registered yet (NATS unreachable): retried until it is. */
+  const pending = new Set<string>();
+  const retries = new Set<Promise<void>>();
+  /** Reconnections to NATS so far; a retry waiting for its delay is woken by the next one (and by close). */
+  let reconnects = 0;
+  let wake: () => void = () => {};
+  let woken = new Promise<void>((r) => (wake = r));
+  const wakeRetries = () => {
+    const w = wake;
+    woken = new Promise<void>((r) => (wake = r));
+    w();
+  };
+  let watching = false;
+  const watchReconnects = () => {
+    if (watching) return;
+    watching = true;
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (closed) break;
+        if (s.type === 'reconnect') {
+          reconnects++;
+          wakeRetries();
+        }
+      }
+    })().catch(() => {});
+  };
 
   const decode = (data: Uint8Array): EventEnvelope | null => {
     try {
@@ -102,6 +136,48 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
     }
   };
 
+  /** Creates (or updates) the handler's durable consumer and starts its consume loop. */
+  const register = async (handler: DurableHandler, durable: string) => {
+    await ensureConsumer(jsm, stream, durable, consumerFilter(prefix, handler.types, multiFilter));
+    const consumer = await js.consumers.get(stream, durable);
+    if (closed) return;
+    const loop = consumeLoop(handler, consumer).catch((err: unknown) =>
+      log.error({ err, consumer: handler.name }, 'consumer loop crashed'),
+    );
+    loops.add(loop);
+    void loop.finally(() => loops.delete(loop));
+  };
+
+  /** Retries a registration with capped backoff; a reconnection to NATS retries at once. */
+  const retryRegistration = async (handler: DurableHandler, durable: string) => {
+    let attempt = 1;
+    let seen = reconnects;
+    while (!closed) {
+      if (reconnects === seen) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          woken,
+          new Promise((r) => (timer = setTimeout(r, registerDelayMs(attempt, backoff.minMs, backoff.maxMs)))),
+        ]);
+        clearTimeout(timer);
+      }
+      if (closed) return;
+      // A reconnection during the wait or the last attempt restarts the backoff.
+      if (reconnects !== seen) attempt = 1;
+      seen = reconnects;
+      try {
+        await register(handler, durable);
+        pending.delete(handler.name);
+        log.info({ consumer: handler.name }, 'durable consumer registered');
+        return;
+      } catch (err) {
+        if (!closed)
+          log.warn({ err, consumer: handler.name, attempt }, 'durable consumer registration failed; retrying');
+        attempt++;
+      }
+    }
+  };
+
   return {
     mode: 'jetstream',
 
@@ -134,17 +210,22 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
       if (durableNames.has(durable)) throw new Error(`durable handler ${handler.name} is already registered`);
       durableNames.add(durable);
       try {
-        await ensureConsumer(jsm, stream, durable, consumerFilter(prefix, handler.types, multiFilter));
-        const consumer = await js.consumers.get(stream, durable);
-        const loop = consumeLoop(handler, consumer).catch((err: unknown) =>
-          log.error({ err, consumer: handler.name }, 'consumer loop crashed'),
-        );
-        loops.add(loop);
-        void loop.finally(() => loops.delete(loop));
-      } catch (e) {
-        durableNames.delete(durable);
-        throw e;
+        await register(handler, durable);
+      } catch (err) {
+        if (closed) return;
+        // NATS unreachable (or JetStream not answering): keep trying in the background until the
+        // consumer exists, so the reaction is not lost for this process's lifetime (/ready lists it).
+        pending.add(handler.name);
+        log.warn({ err, consumer: handler.name }, 'durable consumer not registered; retrying until it is');
+        watchReconnects();
+        const retry = retryRegistration(handler, durable);
+        retries.add(retry);
+        void retry.finally(() => retries.delete(retry));
       }
+    },
+
+    pendingDurables() {
+      return [...pending].sort();
     },
 
     onLive(types, handler) {
@@ -219,6 +300,8 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
     async close() {
       if (closed) return;
       closed = true;
+      wakeRetries();
+      await Promise.all([...retries]);
       // Stop pulling; the message in hand is finished (and acked) before its loop ends. Buffered,
       // unacked messages return to the consumer after ack_wait.
       await Promise.all([...pulls].map((m) => m.close().catch(() => {})));

@@ -31,8 +31,15 @@ export interface Bus {
    * after a failed event is accepted, so the order still holds when the relay starts again there.
    */
   publishMany?(events: readonly EventEnvelope[]): Promise<{ published: number; error?: unknown }>;
-  /** Registers a durable reaction; with NATS, creates/updates its durable consumer and starts consuming. */
+  /**
+   * Registers a durable reaction; with NATS, creates/updates its durable consumer and starts
+   * consuming. When NATS cannot be reached it still resolves: the registration is retried in the
+   * background (capped backoff, at once after a reconnection) until it succeeds, and the handler is
+   * listed by `pendingDurables()` meanwhile. Rejects only for a duplicate name or a closed bus.
+   */
   addDurable(handler: DurableHandler): Promise<void>;
+  /** Names of durable handlers added but not registered yet (always empty in process). */
+  pendingDurables(): string[];
   /** Fan-out to this process of events of the given types (use ['*'] for all). Returns an unsubscribe function. */
   onLive(types: string[], handler: LiveHandler): () => void;
   /** Non-event fan-out to every process (e.g. cache invalidations): plain NATS subjects outside the stream. */

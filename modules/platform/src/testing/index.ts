@@ -2,3 +2,4 @@ export * from './test-env';
 export * from './database';
 export * from './errors';
 export * from './sql-capture';
+export * from './nats-server';
