@@ -75,6 +75,10 @@ export function createInProcessBus(opts: InProcessBusOptions): Bus {
       return [];
     },
 
+    onReconnect() {
+      return () => {};
+    },
+
     onLive(types, handler) {
       const entry = { types: [...types], handler };
       live.add(entry);

@@ -69,20 +69,23 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
     woken = new Promise<void>((r) => (wake = r));
     w();
   };
-  let watching = false;
-  const watchReconnects = () => {
-    if (watching) return;
-    watching = true;
-    void (async () => {
-      for await (const s of nc.status()) {
-        if (closed) break;
-        if (s.type === 'reconnect') {
-          reconnects++;
-          wakeRetries();
+  const reconnectHandlers = new Set<() => void>();
+  // Ends when the connection closes.
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (closed) break;
+      if (s.type !== 'reconnect') continue;
+      reconnects++;
+      wakeRetries();
+      for (const h of [...reconnectHandlers]) {
+        try {
+          h();
+        } catch (err) {
+          log.warn({ err }, 'reconnect handler failed');
         }
       }
-    })().catch(() => {});
-  };
+    }
+  })().catch(() => {});
 
   const decode = (data: Uint8Array): EventEnvelope | null => {
     try {
@@ -217,7 +220,6 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
         // consumer exists, so the reaction is not lost for this process's lifetime (/ready lists it).
         pending.add(handler.name);
         log.warn({ err, consumer: handler.name }, 'durable consumer not registered; retrying until it is');
-        watchReconnects();
         const retry = retryRegistration(handler, durable);
         retries.add(retry);
         void retry.finally(() => retries.delete(retry));
@@ -281,6 +283,13 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
       };
     },
 
+    onReconnect(handler) {
+      reconnectHandlers.add(handler);
+      return () => {
+        reconnectHandlers.delete(handler);
+      };
+    },
+
     async healthy() {
       if (closed || nc.isClosed()) return false;
       let timer: NodeJS.Timeout | undefined;
@@ -308,6 +317,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
       await Promise.all([...loops]);
       for (const s of subs) s.unsubscribe();
       subs.clear();
+      reconnectHandlers.clear();
     },
   };
 }

@@ -101,4 +101,20 @@ describe('JetStream bus while NATS is away', () => {
     expect(handled).toEqual([eventId]);
     await relay.stop();
   }, 150_000);
+
+  it('drops the in-memory cache after reconnecting: invalidations broadcast meanwhile never arrived', async () => {
+    const { cache, bus } = env.platform;
+    expect(cache.mode).toBe('memory'); // no Redis here: the in-process store, kept fresh by broadcasts alone
+    await cache.set('product:away', { price: 100 }, 3_600);
+    expect(await cache.get('product:away')).toEqual({ price: 100 });
+    let reconnected = 0;
+    const off = bus.onReconnect(() => reconnected++);
+    await nats.stop();
+    // Still served while away (nothing says it changed yet).
+    expect(await cache.get('product:away')).toEqual({ price: 100 });
+    await nats.start();
+    await waitFor('the client to reconnect', () => reconnected === 1, 60_000);
+    off();
+    expect(await cache.get('product:away')).toBeUndefined();
+  }, 90_000);
 });

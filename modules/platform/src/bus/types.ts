@@ -45,6 +45,13 @@ export interface Bus {
   /** Non-event fan-out to every process (e.g. cache invalidations): plain NATS subjects outside the stream. */
   broadcast(topic: string, payload: unknown): Promise<void>;
   onBroadcast(topic: string, handler: BroadcastHandler): () => void;
+  /**
+   * Calls `handler` each time the transport is back after a disconnection: live events and
+   * broadcasts sent meanwhile may never have reached this process, so whatever was built from them
+   * (an in-memory cache, a subscription's view) should be read again. Never called in process.
+   * Returns an unsubscribe function.
+   */
+  onReconnect(handler: () => void): () => void;
   /** True when the transport is reachable (for /ready). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;

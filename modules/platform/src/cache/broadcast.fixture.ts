@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Bus, BroadcastHandler } from '../bus/types';
 
 /** Test support: the fan-out half of a Bus, for tests that must not depend on bus/ being finished. */
-export type BroadcastBus = Pick<Bus, 'broadcast' | 'onBroadcast'> & {
+export type BroadcastBus = Pick<Bus, 'broadcast' | 'onBroadcast' | 'onReconnect'> & {
   /** Resolves once the server has seen every subscription made so far. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -23,6 +23,18 @@ export async function natsBroadcastBus(servers: string, subjectPrefix: string): 
       });
       return () => sub.unsubscribe();
     },
+    onReconnect(handler) {
+      let on = true;
+      void (async () => {
+        for await (const s of nc.status()) {
+          if (!on) break;
+          if (s.type === 'reconnect') handler();
+        }
+      })();
+      return () => {
+        on = false;
+      };
+    },
     flush: () => nc.flush(),
     close: () => nc.close(),
   };
@@ -41,6 +53,7 @@ export function inProcessBroadcastBus(): BroadcastBus {
       handlers.set(topic, set.add(handler));
       return () => set.delete(handler);
     },
+    onReconnect: () => () => {},
     flush: async () => {},
     close: async () => handlers.clear(),
   };

@@ -18,8 +18,8 @@ export interface CacheInvalidation {
 
 export interface CacheOptions {
   redis: Redis | null;
-  /** Only fan-out is used: invalidations reach every process. */
-  bus: Pick<Bus, 'broadcast' | 'onBroadcast'>;
+  /** Only fan-out is used: invalidations reach every process; after a reconnection L1 is dropped. */
+  bus: Pick<Bus, 'broadcast' | 'onBroadcast' | 'onReconnect'>;
   prefix: string;
   log: Logger;
   /** Entries kept in memory: the in-process L1 with Redis (default 10 000), the whole store without (100 000). */
@@ -46,6 +46,7 @@ const REDIS_WARN_EVERY_MS = 5_000;
  * costs neither a round trip nor a JSON parse. Every write (set, mset, del) drops this process's
  * copy and writes Redis before it resolves, then broadcasts the keys so other processes drop theirs;
  * until that arrives they may serve their copy for at most l1TtlSeconds. L1 is filled by reads only.
+ * When the bus reconnects after a disconnection (invalidations may have been missed), L1 is dropped.
  */
 export function createCache(opts: CacheOptions): Cache {
   const { redis, bus, prefix, log } = opts;
@@ -72,6 +73,13 @@ export function createCache(opts: CacheOptions): Cache {
       return;
     }
     if (payload.origin !== origin && payload.prefix === prefix) dropLocal(payload.keys);
+  });
+  // Invalidations broadcast while this process was cut off from NATS never arrive: after a
+  // reconnection every in-memory copy goes (without Redis, that is the whole cache: reads fall
+  // back to the database), and reads in flight are not kept.
+  const offReconnect = bus.onReconnect(() => {
+    generation++;
+    l1.clear();
   });
 
   const announce = async (keys: string[]) => {
@@ -244,6 +252,7 @@ export function createCache(opts: CacheOptions): Cache {
     async close() {
       closed = true;
       unsubscribe();
+      offReconnect();
       l1.clear();
     },
   };
