@@ -10,7 +10,8 @@ const ownerKey = (o: CartOwner) => `${o.type}:${o.id}`;
  * subscriptions of that owner, which read the owner's active cart again. Keyed by owner, not cart,
  * so a subscription follows the caller across clear (a new cart) and merge. A price change or an
  * unpublished product wakes the subscriptions whose cart shows one of its SKUs (new unitPrice,
- * priceChanged, available: false).
+ * priceChanged, available: false). When the bus reconnects to NATS after a disconnection, every
+ * subscription reads again (what changed meanwhile may never be announced here).
  */
 export function createCartWatch(deps: {
   bus: Bus;
@@ -23,6 +24,7 @@ export function createCartWatch(deps: {
   /** Subscriptions woken by a catalog event: their next read takes SKU views from the database. */
   const catalogDirty = new WeakSet<() => void>();
   let unsubscribe: (() => void) | null = null;
+  let offReconnect: (() => void) | null = null;
 
   const wakeShowing = (skuIds: string[]) => {
     for (const [wake, skus] of shown) {
@@ -33,6 +35,15 @@ export function createCartWatch(deps: {
   };
 
   const listen = () => {
+    // Events sent while this process was cut off from NATS never arrive here: once it is back,
+    // every subscription reads its cart again, prices included.
+    offReconnect ??= deps.bus.onReconnect(() => {
+      for (const set of watchers.values())
+        for (const wake of set) {
+          catalogDirty.add(wake);
+          wake();
+        }
+    });
     unsubscribe ??= deps.bus.onLive(
       [EVENTS.cart.changed, EVENTS.catalog.priceChanged, EVENTS.catalog.productUnpublished],
       (event) => {
@@ -98,6 +109,8 @@ export function createCartWatch(deps: {
     close() {
       unsubscribe?.();
       unsubscribe = null;
+      offReconnect?.();
+      offReconnect = null;
     },
   };
 }
