@@ -15,7 +15,8 @@ const STAGE: Record<OrderStatus, number> = { pending_payment: 0, paid: 1, cancel
  * `order.onStatus`: the order's status now, then every change, from whichever process made it
  * (the bus's live fan-out: plain NATS subjects with NATS on). Another user's order is
  * ORDER_NOT_FOUND. The listener is attached before the current status is read, so a change made
- * in between is not lost (at worst a status is repeated).
+ * in between is not lost (at worst a status is repeated); after the bus reconnects to NATS the
+ * status is read again, since events sent meanwhile may have been missed.
  */
 export async function* watchOrderStatus(
   deps: { db: Db; bus: Bus },
@@ -45,12 +46,18 @@ export async function* watchOrderStatus(
     });
     wake?.();
   });
+  // Back on NATS after a disconnection: events of changes made meanwhile may never arrive here, so
+  // the order is read again (and pushed if it moved on).
+  let reread = false;
+  const offReconnect = deps.bus.onReconnect(() => {
+    reread = true;
+    wake?.();
+  });
   const onAbort = () => wake?.();
   signal?.addEventListener('abort', onAbort);
-  try {
+  const current = async (): Promise<OrderStatusChange> => {
     const order = await loadOrder(deps.db, orderId, userId);
-    let last = { status: order.status, refundedAmount: order.refundedAmount };
-    yield {
+    return {
       id: order.id,
       orderNo: order.orderNo,
       status: order.status,
@@ -58,7 +65,16 @@ export async function* watchOrderStatus(
       refundedAmount: order.refundedAmount,
       at: order.log.at(-1)?.at ?? order.createdAt,
     };
+  };
+  try {
+    const first = await current();
+    let last = { status: first.status, refundedAmount: first.refundedAmount };
+    yield first;
     while (!signal?.aborted) {
+      if (reread) {
+        reread = false;
+        queue.push(await current());
+      }
       const next = queue.shift();
       if (next) {
         // Seen already or stale (an event from before the read above, published late); every
@@ -74,6 +90,7 @@ export async function* watchOrderStatus(
     }
   } finally {
     off();
+    offReconnect();
     signal?.removeEventListener('abort', onAbort);
   }
 }
