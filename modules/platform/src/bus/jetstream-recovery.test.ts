@@ -102,6 +102,33 @@ describe('JetStream bus while NATS is away', () => {
     await relay.stop();
   }, 150_000);
 
+  it('a durable consumer registered before NATS went away resumes after the restart: the event committed meanwhile is handled once', async () => {
+    const { bus, db, outbox, relay } = env.platform;
+    const handled: string[] = [];
+    await bus.addDurable({
+      name: 'registered-before',
+      types: ['order.paid'],
+      handle: async (e) => {
+        handled.push(e.id);
+      },
+    });
+    expect(bus.pendingDurables()).toEqual([]);
+    relay.start();
+    const [before] = await db.transaction((tx) =>
+      outbox.add(tx, { type: 'order.paid', aggregateId: 'o-before', data: { n: 1 } }),
+    );
+    await waitFor('the reaction before the outage', () => handled.includes(before), 30_000);
+
+    await nats.stop();
+    const [during] = await db.transaction((tx) =>
+      outbox.add(tx, { type: 'order.paid', aggregateId: 'o-during', data: { n: 2 } }),
+    );
+    await nats.start();
+    await waitFor('the reaction to the event committed while NATS was away', () => handled.includes(during), 90_000);
+    expect(handled).toEqual([before, during]);
+    await relay.stop();
+  }, 150_000);
+
   it('drops the in-memory cache after reconnecting: invalidations broadcast meanwhile never arrived', async () => {
     const { cache, bus } = env.platform;
     expect(cache.mode).toBe('memory'); // no Redis here: the in-process store, kept fresh by broadcasts alone
