@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBff, type TestBff } from './support/bff';
 
+const INDEX = '<!doctype html><title>shop</title><script type="module" src="/assets/index-AbC123.js"></script>';
+
 /** A stand-in for `vite build`'s output: what the BFF serves does not depend on how it was made. */
 function fakeBuild(): string {
   const dir = mkdtempSync(join(tmpdir(), 'zjmall-web-'));
   mkdirSync(join(dir, 'assets'));
-  writeFileSync(
-    join(dir, 'index.html'),
-    '<!doctype html><title>shop</title><script type="module" src="/assets/index-AbC123.js"></script>',
-  );
+  writeFileSync(join(dir, 'index.html'), INDEX);
   writeFileSync(join(dir, 'assets', 'index-AbC123.js'), 'console.log("shop")');
   writeFileSync(join(dir, 'robots.txt'), 'User-agent: *');
   return dir;
@@ -38,6 +37,20 @@ describe('the web app served by the BFF', () => {
       expect(r.headers.get('content-type'), path).toMatch(/^text\/html/);
       expect(r.headers.get('cache-control'), path).toBe('no-cache');
       expect(await r.text(), path).toContain('<title>shop</title>');
+    }
+  });
+
+  it('serves the index.html on disk now: a rebuild while the BFF runs is picked up at the next load', async () => {
+    const rebuilt =
+      '<!doctype html><title>shop v2</title><script type="module" src="/assets/index-XyZ789.js"></script>';
+    writeFileSync(join(dir, 'index.html'), rebuilt);
+    writeFileSync(join(dir, 'assets', 'index-XyZ789.js'), 'console.log("v2")');
+    try {
+      const page = await fetch(`${bff.url}/orders/123`, { headers: html });
+      expect(await page.text()).toBe(rebuilt);
+      expect((await fetch(`${bff.url}/assets/index-XyZ789.js`)).status).toBe(200);
+    } finally {
+      writeFileSync(join(dir, 'index.html'), INDEX);
     }
   });
 

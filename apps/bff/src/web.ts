@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -54,10 +55,16 @@ export async function registerWeb(app: FastifyInstance, opts: { dir: string | nu
     );
     return { built: false };
   }
-  const index = readFileSync(join(dir, 'index.html'));
   const assets = join(dir, 'assets') + sep;
-  const sendIndex = (reply: FastifyReply) =>
-    reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
+  // Read at every page load (a small file, in the OS's cache), never kept: a rebuild while the BFF
+  // runs (`npm run build:web`, or `npm start` in another checkout of the same tree) replaces the
+  // hashed files index.html names, and a kept copy would name files that are gone.
+  const sendIndex = async (reply: FastifyReply) => {
+    const index = await readFile(join(dir, 'index.html')).catch(() => null);
+    if (!index)
+      return reply.code(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT);
+    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
+  };
   await app.register(fastifyStatic, {
     root: dir,
     prefix: '/',
