@@ -110,7 +110,7 @@ export function Layout({ children }: { children: ReactNode }) {
         {children}
       </main>
       <footer className="foot">
-        <small>zjmall · {t('shopName')}</small>
+        <small>{t('shopName')}</small>
       </footer>
     </>
   );
