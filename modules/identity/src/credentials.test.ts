@@ -20,7 +20,7 @@ describe('password hashes', () => {
     const u = newUser();
     await h.caller().auth.register(u);
     const stored = await storedHash(u.email);
-    expect(stored).toMatch(/^scrypt\$10\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    expect(stored).toMatch(/^scrypt\$10\$8\$10\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     const parsed = parseHash(stored)!;
     expect(parsed.salt).toHaveLength(16);
     expect(parsed.hash).toHaveLength(32);

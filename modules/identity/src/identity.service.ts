@@ -19,7 +19,7 @@ import { createAuthService, type OnLoginHook } from './auth.service';
 import { ensureAdmin } from './ensure-admin';
 import { createLoginThrottle } from './login-throttle';
 import { identityModels } from './models';
-import { createPasswordHasher } from './password-hasher';
+import { createPasswordHasher, type HashLimits, type HashLimiterStats } from './password-hasher';
 import { createTokenService } from './tokens';
 
 export type { OnLoginHook } from './auth.service';
@@ -34,6 +34,8 @@ export interface IdentityServiceDeps {
   cache: Cache;
   /** How long a process may act on access read earlier (default `USER_ACCESS_TTL_SECONDS`, 10 s). */
   accessTtlSeconds?: number;
+  /** Password hashes (hash, verify, burn) at once and waiting (default 2 and 32); beyond, `BUSY`. */
+  passwordHashing?: HashLimits;
 }
 
 export interface IdentityService {
@@ -61,6 +63,8 @@ export interface IdentityService {
   deleteAddress(userId: string, id: string): Promise<{ id: string; deleted: true }>;
   /** Deletes login-throttle rows whose window has passed; for a periodic sweeper. */
   sweepLoginThrottle(): Promise<number>;
+  /** The password-hash limiter's counters (running, waiting, most at once, refused with BUSY). */
+  passwordHashStats(): HashLimiterStats;
 }
 
 export function createIdentityService({
@@ -70,6 +74,7 @@ export function createIdentityService({
   log,
   cache,
   accessTtlSeconds,
+  passwordHashing,
 }: IdentityServiceDeps): IdentityService {
   // The services use the model classes, which must be bound to this Db.
   if (identityModels.some((m) => m.sequelize !== db)) {
@@ -78,7 +83,7 @@ export function createIdentityService({
   if (config.NODE_ENV === 'production' && config.PASSWORD_HASH_COST < 14) {
     throw new Error('PASSWORD_HASH_COST must be at least 14 in production');
   }
-  const hasher = createPasswordHasher(config.PASSWORD_HASH_COST);
+  const hasher = createPasswordHasher(config.PASSWORD_HASH_COST, passwordHashing);
   const tokens = createTokenService({ secret: jwtSecret, userTtlSeconds: config.JWT_TTL_SECONDS });
   const throttle = createLoginThrottle(db);
   let onLogin: OnLoginHook | null = null;
@@ -108,5 +113,6 @@ export function createIdentityService({
     updateAddress: addresses.update,
     deleteAddress: addresses.delete,
     sweepLoginThrottle: throttle.sweep,
+    passwordHashStats: hasher.stats,
   };
 }

@@ -1,6 +1,7 @@
 // identity's public surface: nothing else is imported from outside this module.
 export { createIdentityService } from './identity.service';
 export type { IdentityService, IdentityServiceDeps, OnLoginHook } from './identity.service';
+export type { HashLimits, HashLimiterStats } from './password-hasher';
 export { createIdentityRouters } from './identity.router';
 export type { IdentityRouters } from './identity.router';
 export { identityModels } from './models';

@@ -1,8 +1,17 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { DomainError } from '@zjmall/platform';
 
 /** scrypt parameters besides N; kept in every stored hash so they can change later. */
 const R = 8;
-const P = 1;
+/**
+ * p for a given log2 N: OWASP's equal-strength scrypt table (r = 8): N=2^17 p=1 (128 MiB per hash),
+ * 2^16 p=2, 2^15 p=3, 2^14 p=5 (16 MiB), 2^13 p=10. Memory is 128·N·r bytes whatever p is (node
+ * runs the p lanes one after another), so a smaller N with a larger p keeps the work and cuts the memory.
+ */
+const OWASP_P: Record<number, number> = { 13: 10, 14: 5, 15: 3, 16: 2, 17: 1 };
+export function parallelismFor(logN: number): number {
+  return OWASP_P[logN] ?? (logN > 17 ? 1 : 10);
+}
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 /** A stored cost above this is treated as corrupt rather than spending gigabytes on it. */
@@ -42,6 +51,56 @@ export function parseHash(stored: string): ParsedHash | null {
   return { logN, r, p, salt, hash };
 }
 
+export interface HashLimits {
+  /** Hashes running at once (default 2: libuv's pool has 4 threads; fs, dns and other crypto keep 2). */
+  concurrency?: number;
+  /** Hashes waiting for a slot (default 32); one more answers `BUSY` at once instead of queueing. */
+  queue?: number;
+}
+
+export interface HashLimiterStats {
+  active: number;
+  queued: number;
+  /** The most that ever ran at once. */
+  peakActive: number;
+  /** Calls answered `BUSY` because the queue was full. */
+  rejected: number;
+}
+
+/** A counting semaphore with a bounded wait queue; beyond it, `BUSY` at once. */
+export function createHashLimiter({ concurrency = 2, queue = 32 }: HashLimits = {}) {
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new Error('hash concurrency must be an integer ≥ 1');
+  if (!(Number.isInteger(queue) && queue >= 0)) throw new Error('hash queue must be an integer ≥ 0');
+  let active = 0;
+  let peakActive = 0;
+  let rejected = 0;
+  const waiting: Array<() => void> = [];
+  return {
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      if (active < concurrency) {
+        active++;
+      } else if (waiting.length < queue) {
+        // The releasing call hands its slot over: `active` stays counted.
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      } else {
+        rejected++;
+        throw new DomainError('BUSY', 'Too many sign-ins at this moment; try again shortly');
+      }
+      peakActive = Math.max(peakActive, active);
+      try {
+        return await fn();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else active--;
+      }
+    },
+    stats(): HashLimiterStats {
+      return { active, queued: waiting.length, peakActive, rejected };
+    },
+  };
+}
+
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /** Timing-safe; false for a malformed stored hash. */
@@ -50,20 +109,27 @@ export interface PasswordHasher {
   needsRehash(stored: string): boolean;
   /** Spends the same time as a real verification; for unknown emails (no enumeration by timing). */
   burn(password: string): Promise<void>;
+  /** The limiter's counters (hash, verify and burn share it). */
+  stats(): HashLimiterStats;
 }
 
-/** `cost` is log2 of scrypt's N (PASSWORD_HASH_COST). */
-export function createPasswordHasher(cost: number): PasswordHasher {
+/** True when a stored hash has OWASP-grade parameters from the equal-strength table. */
+const fullStrength = (logN: number, r: number, p: number) => logN in OWASP_P && r === R && p >= OWASP_P[logN];
+
+/** `cost` is log2 of scrypt's N (PASSWORD_HASH_COST); p follows from it (`parallelismFor`). */
+export function createPasswordHasher(cost: number, limits: HashLimits = {}): PasswordHasher {
+  const P = parallelismFor(cost);
+  const limiter = createHashLimiter(limits);
   let decoy: Promise<string> | undefined;
   const hash = async (password: string) => {
     const salt = randomBytes(SALT_BYTES);
-    const key = await derive(password, salt, cost, R, P, KEY_BYTES);
+    const key = await limiter.run(() => derive(password, salt, cost, R, P, KEY_BYTES));
     return `scrypt$${cost}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
   };
   const verify = async (password: string, stored: string) => {
     const h = parseHash(stored);
     if (!h) return false;
-    const key = await derive(password, h.salt, h.logN, h.r, h.p, h.hash.length);
+    const key = await limiter.run(() => derive(password, h.salt, h.logN, h.r, h.p, h.hash.length));
     return timingSafeEqual(key, h.hash);
   };
   return {
@@ -71,11 +137,22 @@ export function createPasswordHasher(cost: number): PasswordHasher {
     verify,
     needsRehash(stored) {
       const h = parseHash(stored);
-      return !h || h.logN < cost || h.r !== R || h.p !== P || h.hash.length !== KEY_BYTES;
+      if (!h || h.hash.length !== KEY_BYTES) return true;
+      const same = h.logN === cost && h.r === R && h.p === P;
+      // Both from OWASP's equal-strength table: move to today's parameters (e.g. 2^17·p1 → 2^14·p5,
+      // 128 → 16 MiB per verification) — not weaker, and the memory stays within what we planned.
+      if (fullStrength(cost, R, P) && fullStrength(h.logN, h.r, h.p)) return !same;
+      // Otherwise only ever upwards: a smaller N, another r or a smaller p is rewritten.
+      return h.logN < cost || h.r !== R || (h.logN === cost && h.p < P);
     },
     async burn(password) {
-      decoy ??= hash(randomBytes(16).toString('hex'));
+      // A decoy refused with BUSY is made again next time rather than kept as a rejection.
+      decoy ??= hash(randomBytes(16).toString('hex')).catch((e: unknown) => {
+        decoy = undefined;
+        throw e;
+      });
       await verify(password, await decoy);
     },
+    stats: limiter.stats,
   };
 }

@@ -88,7 +88,7 @@ export const ConfigSchema = z
     LOG_REQUESTS: z.enum(['true', 'false']).optional(),
     // Operational settings beyond docs/api.md's table.
     /** log2 of scrypt's N for password hashes (identity/README.md). */
-    PASSWORD_HASH_COST: int(17, 10, 20),
+    PASSWORD_HASH_COST: int(14, 10, 20),
     /** Where the embedded PostgreSQL and generated secrets live. */
     DATA_DIR: z.string().optional().default('.data'),
     /** Key prefix for every Redis key of this deployment (tests give each run its own). */

@@ -8,6 +8,7 @@ import {
   identityMigrations,
   identityModels,
   type IdentityService,
+  type IdentityServiceDeps,
 } from '../index';
 
 export const TEST_CONFIG = { JWT_TTL_SECONDS: 3600, PASSWORD_HASH_COST: 10, NODE_ENV: 'test' as const };
@@ -39,8 +40,18 @@ export async function createHarness(label = 'identity') {
     context,
     caller: (token?: string) => makeCaller(context(token)),
     /** Another service over the same database, e.g. a second BFF process or a different config. */
-    service: (config: Partial<typeof TEST_CONFIG> = {}): IdentityService =>
-      createIdentityService({ db, config: { ...TEST_CONFIG, ...config }, jwtSecret, log, cache: platform.cache }),
+    service: (
+      config: Partial<typeof TEST_CONFIG> = {},
+      passwordHashing?: IdentityServiceDeps['passwordHashing'],
+    ): IdentityService =>
+      createIdentityService({
+        db,
+        config: { ...TEST_CONFIG, ...config },
+        jwtSecret,
+        log,
+        cache: platform.cache,
+        passwordHashing,
+      }),
     close: () => env.close(),
   };
 }
