@@ -84,7 +84,7 @@ export function createHashLimiter({ concurrency = 2, queue = 32 }: HashLimits = 
         await new Promise<void>((resolve) => waiting.push(resolve));
       } else {
         rejected++;
-        throw new DomainError('BUSY', 'Too many sign-ins at this moment; try again shortly');
+        throw new DomainError('BUSY', 'Too many sign-ins at this moment; try again shortly', { retryable: true });
       }
       peakActive = Math.max(peakActive, active);
       try {
