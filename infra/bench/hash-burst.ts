@@ -130,7 +130,7 @@ try {
   console.log(`BFF from ${ROOT}, PASSWORD_HASH_COST=${world.env.PASSWORD_HASH_COST ?? 'default'}`);
   console.log(
     `${BURST} at once (${signUps} sign-ups, ${BURST - signUps} logins, half for unknown e-mails): ` +
-      `RSS idle ${(idle / 1024).toFixed(0)} MB, peak ${(peak / 1024).toFixed(0)} MB`,
+      `RSS idle ${(idle / 1024).toFixed(0)} MiB, peak ${(peak / 1024).toFixed(0)} MiB`,
   );
   console.log(`answers: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   console.log(
