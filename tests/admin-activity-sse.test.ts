@@ -3,7 +3,7 @@ import { TRPCClientError } from '@trpc/client';
 import { createShopClient, type AppRouter, type ShopClient } from '@zjmall/client';
 import type { AdminActivity, ErrorData } from '@zjmall/contracts';
 import { newId } from '@zjmall/platform';
-import { spawnBff, startTestBff, type BffProcess, type TestBff } from './support/bff';
+import { publishedSku, spawnBff, startTestBff, type BffProcess, type TestBff } from './support/bff';
 
 const ADMIN = '00000000-0000-7000-8000-00000000ad04';
 
@@ -19,18 +19,14 @@ describe('admin.onActivity', () => {
   beforeAll(async () => {
     bff = await startTestBff({ label: 'adminactivity' });
     second = await spawnBff({ ...bff.env.childEnv, RUN_JOBS: 'false' });
-    const { catalog } = bff.services;
-    const cat = await catalog.createCategory({ name: `c-${newId()}` });
-    const p = await catalog.createProduct(
-      {
-        name: '台灯',
-        categoryId: cat.id,
-        skus: [{ code: `AA-${newId()}`, spec: { c: 'white' }, price: 12_900, initialStock: 5 }],
-      },
-      ADMIN,
-    );
-    await catalog.publish(p.id);
-    skuId = p.skus[0].id;
+    skuId = await publishedSku(bff, {
+      name: '台灯',
+      code: `AA-${newId()}`,
+      spec: { c: 'white' },
+      price: 12_900,
+      stock: 5,
+      actor: ADMIN,
+    });
   }, 120_000);
   afterAll(async () => {
     await second?.stop();

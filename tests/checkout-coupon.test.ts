@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
-import { createShopClient, type AppRouter } from '@zjmall/client';
+import type { AppRouter } from '@zjmall/client';
 import { newId } from '@zjmall/platform';
-import { adminClient, startTestBff, type TestBff } from './support/bff';
+import { adminClient, buyer, startTestBff, type TestBff } from './support/bff';
 
 /**
  * Coupons over HTTP through the shared client (the wiring in modules/api): an admin creates one,
@@ -17,7 +17,6 @@ describe('coupon journey over HTTP', () => {
   afterAll(() => bff?.close());
 
   it('createCoupon → applyCoupon → checkout (discounted) → cancel gives the use back', async () => {
-    const anon = createShopClient(bff.url);
     const admin = await adminClient(bff);
     const category = await admin.catalog.admin.createCategory.mutate({ name: `券 ${newId().slice(-6)}` });
     const product = await admin.catalog.admin.createProduct.mutate({
@@ -37,20 +36,7 @@ describe('coupon journey over HTTP', () => {
     });
     expect(made).toMatchObject({ code: code.toUpperCase(), usedCount: 0 });
 
-    const reg = await anon.auth.register.mutate({
-      email: `buyer.${newId().slice(-8)}@example.com`,
-      password: 'buyer password',
-      name: '买家',
-    });
-    const me = createShopClient(bff.url, { token: reg.token });
-    const address = await me.address.create.mutate({
-      receiver: '买家',
-      phone: '13800138000',
-      province: '浙江省',
-      city: '杭州市',
-      district: '西湖区',
-      detail: '文三路 1 号',
-    });
+    const { client: me, addressId } = await buyer(bff);
     await me.cart.addItem.mutate({ skuId: product.skus[0].id, quantity: 1 });
     const short = await me.cart.applyCoupon.mutate({ code }).catch((e: unknown) => e as TRPCClientError<AppRouter>);
     expect(short).toBeInstanceOf(TRPCClientError);
@@ -70,7 +56,7 @@ describe('coupon journey over HTTP', () => {
       coupon: { code: code.toUpperCase(), valid: true },
     });
     const order = await me.order.checkout.mutate({
-      addressId: address.id,
+      addressId,
       expectedPayable: cart.payableAmount,
       idempotencyKey: `co-${newId()}`,
     });

@@ -4,7 +4,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { createShopClient } from '@zjmall/client';
 import { EVENTS, eventSubject, type EventEnvelope, type OrderStatusChange } from '@zjmall/contracts';
 import { newId } from '@zjmall/platform';
-import { adminClient, startTestBff, type TestBff } from './support/bff';
+import { adminClient, buyer, startTestBff, type TestBff } from './support/bff';
 
 /**
  * The journey users judge the product by, through the shared client over real HTTP against a
@@ -53,24 +53,11 @@ describe('checkout journey over HTTP', () => {
     expect(found.items.map((p) => p.id)).toContain(product.id);
     const detail = await anon.catalog.product.query({ id: product.id });
     expect(detail.skus[0].price).toBe(25_900);
-    const reg = await anon.auth.register.mutate({
-      email: `buyer.${newId().slice(-8)}@example.com`,
-      password: 'buyer password',
-      name: '买家',
-    });
-    const me = createShopClient(bff.url, { token: reg.token });
-    const address = await me.address.create.mutate({
-      receiver: '买家',
-      phone: '13800138000',
-      province: '浙江省',
-      city: '杭州市',
-      district: '西湖区',
-      detail: '文三路 1 号',
-    });
+    const { client: me, addressId } = await buyer(bff);
     const cart = await me.cart.addItem.mutate({ skuId, quantity: 2 });
     expect(cart.payableAmount).toBe(51_800);
     const order = await me.order.checkout.mutate({
-      addressId: address.id,
+      addressId,
       expectedPayable: cart.payableAmount,
       idempotencyKey: `co-${newId()}`,
     });

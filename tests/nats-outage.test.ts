@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createShopClient } from '@zjmall/client';
 import { startJobs, type Jobs } from '@zjmall/api';
 import { newId } from '@zjmall/platform';
 import { startPrivateNatsServer, type PrivateNatsServer } from '@zjmall/platform/testing';
-import { adminClient, startTestBff, type TestBff } from './support/bff';
+import { adminClient, buyer, startTestBff, type TestBff } from './support/bff';
 
 /**
  * NATS is optional at run time (issue 16): a process whose jobs start while NATS is away keeps
@@ -41,23 +40,10 @@ describe('NATS away while jobs start and an order is cancelled', () => {
       skus: [{ code: `LAMP-${newId().slice(-10)}`, spec: { color: 'white' }, price: 12_900, initialStock: 3 }],
     });
     await admin.catalog.admin.publish.mutate({ id: product.id });
-    const reg = await createShopClient(bff.url).auth.register.mutate({
-      email: `away.${newId().slice(-8)}@example.com`,
-      password: 'buyer password',
-      name: '买家',
-    });
-    const me = createShopClient(bff.url, { token: reg.token });
-    const address = await me.address.create.mutate({
-      receiver: '买家',
-      phone: '13800138000',
-      province: '浙江省',
-      city: '杭州市',
-      district: '西湖区',
-      detail: '文三路 1 号',
-    });
+    const { client: me, addressId } = await buyer(bff);
     const cart = await me.cart.addItem.mutate({ skuId: product.skus[0].id, quantity: 1 });
     const order = await me.order.checkout.mutate({
-      addressId: address.id,
+      addressId,
       expectedPayable: cart.payableAmount,
       idempotencyKey: `co-${newId()}`,
     });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopClient } from '@zjmall/client';
 import type { OrderStatusChange } from '@zjmall/contracts';
 import { newId } from '@zjmall/platform';
-import { spawnBff, adminClient, startTestBff, type BffProcess, type TestBff } from './support/bff';
+import { spawnBff, adminClient, publishedSku, startTestBff, type BffProcess, type TestBff } from './support/bff';
 
 const ADMIN = '00000000-0000-7000-8000-00000000ad02';
 
@@ -19,18 +19,14 @@ describe('order.onStatus across two BFF processes', () => {
   beforeAll(async () => {
     bff = await startTestBff({ label: 'orderstatus' });
     second = await spawnBff({ ...bff.env.childEnv, RUN_JOBS: 'false' });
-    const { catalog } = bff.services;
-    const cat = await catalog.createCategory({ name: `c-${newId()}` });
-    const p = await catalog.createProduct(
-      {
-        name: '机械键盘',
-        categoryId: cat.id,
-        skus: [{ code: `KB-${newId()}`, spec: { switch: 'red' }, price: 39_900, initialStock: 3 }],
-      },
-      ADMIN,
-    );
-    await catalog.publish(p.id);
-    skuId = p.skus[0].id;
+    skuId = await publishedSku(bff, {
+      name: '机械键盘',
+      code: `KB-${newId()}`,
+      spec: { switch: 'red' },
+      price: 39_900,
+      stock: 3,
+      actor: ADMIN,
+    });
   }, 120_000);
   afterAll(async () => {
     await second?.stop();

@@ -129,3 +129,37 @@ export async function spawnBff(env: Record<string, string>, timeoutMs = 90_000):
     },
   };
 }
+
+/** A customer signed up on this BFF, with a client carrying their token and one delivery address. */
+export async function buyer(bff: Pick<TestBff, 'url'>): Promise<{ client: ShopClient; addressId: string }> {
+  const reg = await createShopClient(bff.url).auth.register.mutate({
+    email: `buyer.${newId().slice(-8)}@example.com`,
+    password: 'buyer password',
+    name: '买家',
+  });
+  const client = createShopClient(bff.url, { token: reg.token });
+  const address = await client.address.create.mutate({
+    receiver: '买家',
+    phone: '13800138000',
+    province: '浙江省',
+    city: '杭州市',
+    district: '西湖区',
+    detail: '文三路 1 号',
+  });
+  return { client, addressId: address.id };
+}
+
+/** A published product with one SKU in stock, made through the catalog service as `actor`; the SKU's id. */
+export async function publishedSku(
+  bff: Pick<TestBff, 'services'>,
+  o: { name: string; code: string; spec: Record<string, string>; price: number; stock: number; actor: string },
+): Promise<string> {
+  const { catalog } = bff.services;
+  const cat = await catalog.createCategory({ name: `c-${newId()}` });
+  const p = await catalog.createProduct(
+    { name: o.name, categoryId: cat.id, skus: [{ code: o.code, spec: o.spec, price: o.price, initialStock: o.stock }] },
+    o.actor,
+  );
+  await catalog.publish(p.id);
+  return p.skus[0].id;
+}
