@@ -1,30 +1,13 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useLocation, useSearch } from 'wouter';
 import type { AdminStock, AdjustMode, LedgerType } from '@zjmall/contracts';
-import { client, newIdempotencyKey } from '../lib/client';
+import { client } from '../lib/client';
+import { useSubmitKey } from '../lib/submit-key';
 import { ErrorNote } from '../components/error-note';
 import { isoFromLocal, useAdminT } from './texts';
 
 const MODES: AdjustMode[] = ['ADD', 'SUBTRACT', 'SET'];
-
-/**
- * One idempotency key per distinct submission: a double click (or a retry) of the same values
- * sends the same key, so it applies once; a new key is made once the values change or it succeeded.
- */
-function useSubmitKey() {
-  const ref = useRef<{ sig: string; key: string } | null>(null);
-  return {
-    keyFor(input: unknown) {
-      const sig = JSON.stringify(input);
-      if (ref.current?.sig !== sig) ref.current = { sig, key: newIdempotencyKey() };
-      return ref.current.key;
-    },
-    reset() {
-      ref.current = null;
-    },
-  };
-}
 
 function StockRow({ s, label }: { s: AdminStock; label: string }) {
   const { t } = useAdminT();

@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useLocation } from 'wouter';
 import type { CheckoutTotals } from '@zjmall/contracts';
-import { client, newIdempotencyKey } from '../lib/client';
+import { client } from '../lib/client';
+import { useSubmitKey } from '../lib/submit-key';
 import { useI18n } from '../lib/i18n';
 import { appCodeOf, errorData } from '../lib/errors';
 import { keys, useCart } from '../lib/queries';
@@ -31,7 +32,7 @@ export function CheckoutPage() {
   const [adding, setAdding] = useState(false);
   const [newTotals, setNewTotals] = useState<CheckoutTotals | null>(null);
   // One key per attempt with the same input: a retried request cannot order twice.
-  const attempt = useRef<{ input: string; key: string } | null>(null);
+  const attempt = useSubmitKey();
 
   useEffect(() => {
     if (!signedIn) navigate('/signin?next=/checkout', { replace: true });
@@ -45,9 +46,7 @@ export function CheckoutPage() {
   const place = useMutation({
     mutationFn: () => {
       const input = { addressId: addressId!, expectedPayable: expected! };
-      const sig = JSON.stringify(input);
-      if (attempt.current?.input !== sig) attempt.current = { input: sig, key: newIdempotencyKey() };
-      return client.order.checkout.mutate({ ...input, idempotencyKey: attempt.current.key });
+      return client.order.checkout.mutate({ ...input, idempotencyKey: attempt.keyFor(input) });
     },
     onSuccess: (order) => {
       void qc.invalidateQueries({ queryKey: keys.cart(token) });

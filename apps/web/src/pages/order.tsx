@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import type { Order } from '@zjmall/contracts';
-import { client, newIdempotencyKey } from '../lib/client';
+import { client } from '../lib/client';
+import { useSubmitKey } from '../lib/submit-key';
 import { useI18n } from '../lib/i18n';
 import { appCodeOf } from '../lib/errors';
 import { keys } from '../lib/queries';
@@ -21,15 +22,14 @@ function PayBox({ order }: { order: Order }) {
     staleTime: 300_000,
   });
   const [channel, setChannel] = useState<string | null>(null);
-  const attempt = useRef<{ channel: string; key: string } | null>(null);
+  const attempt = useSubmitKey();
   const chosen = channel ?? channels.data?.[0]?.channel ?? null;
   const pay = useMutation({
     mutationFn: (ch: string) => {
-      if (attempt.current?.channel !== ch) attempt.current = { channel: ch, key: newIdempotencyKey() };
       return client.payment.create.mutate({
         orderId: order.id,
         channel: ch as Parameters<typeof client.payment.create.mutate>[0]['channel'],
-        idempotencyKey: attempt.current.key,
+        idempotencyKey: attempt.keyFor(ch),
         returnUrl: `/orders/${order.id}`,
       });
     },
