@@ -1,8 +1,9 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useLocation, useSearch } from 'wouter';
 import type { AdminOrder, OrderRefundStatus, OrderStatus } from '@zjmall/contracts';
-import { client, newIdempotencyKey } from '../lib/client';
+import { client } from '../lib/client';
+import { useSubmitKey } from '../lib/submit-key';
 import { Money } from '../components/money';
 import { ErrorNote } from '../components/error-note';
 import { OrderStatusBadge } from '../components/order-status';
@@ -132,7 +133,7 @@ function RefundForm({ order, paymentId, refundable }: { order: AdminOrder; payme
   const [qty, setQty] = useState<Record<string, number>>({});
   const [amount, setAmount] = useState('');
   const [reason, setReason] = useState('');
-  const key = useRef<{ sig: string; key: string } | null>(null);
+  const key = useSubmitKey();
   const refund = useMutation({
     mutationFn: () => {
       const items = Object.entries(qty)
@@ -140,9 +141,7 @@ function RefundForm({ order, paymentId, refundable }: { order: AdminOrder; payme
         .map(([skuId, quantity]) => ({ skuId, quantity }));
       const minor = parseMoney(amount, digits);
       const input = { paymentId, amount: minor ?? -1, items: items.length ? items : undefined, reason: reason.trim() };
-      const sig = JSON.stringify(input);
-      if (key.current?.sig !== sig) key.current = { sig, key: newIdempotencyKey() };
-      return client.payment.admin.refund.mutate({ ...input, idempotencyKey: key.current.key });
+      return client.payment.admin.refund.mutate({ ...input, idempotencyKey: key.keyFor(input) });
     },
     onSuccess: () => {
       setQty({});
