@@ -144,6 +144,7 @@ function RefundForm({ order, paymentId, refundable }: { order: AdminOrder; payme
       return client.payment.admin.refund.mutate({ ...input, idempotencyKey: key.keyFor(input) });
     },
     onSuccess: () => {
+      key.reset();
       setQty({});
       setAmount('');
       setReason('');
