@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Id, SafeString } from './common.schemas';
 import { StockStatus } from './inventory.schemas';
 import { CouponInvalidReason } from './pricing.schemas';
+import { GuestToken, MergeReport } from './identity.schemas';
 
 /** Cart procedures (docs/api.md, cart). Money: integers in minor units of `currency`. */
 const Money = z.number().int();
@@ -99,3 +100,35 @@ export const CartChangedV1 = z.object({
   reason: z.string(),
 });
 export type CartChangedV1 = z.infer<typeof CartChangedV1>;
+
+/** `cart.mergePreview`: the guest token whose cart a sign-in would merge. */
+export const CartMergePreviewInput = z.object({ guestToken: GuestToken });
+export type CartMergePreviewInput = z.infer<typeof CartMergePreviewInput>;
+
+/** Why a merged line gets less than the guest's quantity added. */
+export const MergeCapReason = z.enum(['quantity_limit', 'line_limit', 'stock', 'purchase_limit']);
+export type MergeCapReason = z.infer<typeof MergeCapReason>;
+
+/** One guest line in `cart.mergePreview`: what the merge would do to the user's line of that SKU. */
+export const CartMergePreviewItem = z.object({
+  skuId: z.string(),
+  productName: z.string(),
+  guestQuantity: z.number().int(),
+  /** The user's quantity of this SKU now (0: no line) and after the merge (equal: unchanged). */
+  quantityBefore: z.number().int(),
+  quantityAfter: z.number().int(),
+  /** quantityBefore + guestQuantity. */
+  requested: z.number().int(),
+  /** Why quantityAfter < requested; null when not capped. */
+  capped: MergeCapReason.nullable(),
+  /** The price the merged line keeps as agreed (the user's line's, else the guest line's). */
+  agreedPrice: Money,
+  /** The SKU's price now (null: no longer in the catalog). */
+  currentPrice: Money.nullable(),
+  priceChange: z.enum(['up', 'down']).nullable(),
+});
+export type CartMergePreviewItem = z.infer<typeof CartMergePreviewItem>;
+
+/** `lines` and `capped` are exactly what the merge then reports (auth.login's `merge`). */
+export const CartMergePreview = MergeReport.extend({ items: z.array(CartMergePreviewItem) });
+export type CartMergePreview = z.infer<typeof CartMergePreview>;

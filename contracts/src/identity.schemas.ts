@@ -8,11 +8,16 @@ export const PersonName = SafeString.trim().min(1).max(100);
 /** A guest JWT from auth.guest; with it, sign-in (and registration) merges the guest's cart. */
 export const GuestToken = SafeString.max(2000);
 
+/** With a guest token: `all` (default) merges the guest's cart into the user's, `none` leaves both as they are. */
+export const MergeMode = z.enum(['all', 'none']);
+export type MergeMode = z.infer<typeof MergeMode>;
+
 export const RegisterInput = z.object({
   email: Email,
   password: Password,
   name: PersonName,
   guestToken: GuestToken.optional(),
+  merge: MergeMode.optional(),
 });
 export type RegisterInput = z.infer<typeof RegisterInput>;
 
@@ -20,6 +25,7 @@ export const LoginInput = z.object({
   email: Email,
   password: SafeString.min(1).max(128),
   guestToken: GuestToken.optional(),
+  merge: MergeMode.optional(),
 });
 export type LoginInput = z.infer<typeof LoginInput>;
 
@@ -35,7 +41,13 @@ export type User = z.infer<typeof User>;
 export const MergeReport = z.object({
   lines: z.number().int(),
   capped: z.array(
-    z.object({ skuId: z.string(), requested: z.number().int(), quantity: z.number().int(), reason: z.string() }),
+    z.object({
+      skuId: z.string(),
+      requested: z.number().int(),
+      quantity: z.number().int(),
+      /** quantity_limit, line_limit, stock or purchase_limit (cart's MergeCapReason). */
+      reason: z.string(),
+    }),
   ),
 });
 export type MergeReport = z.infer<typeof MergeReport>;

@@ -25,7 +25,7 @@ export function createAppRouter(services: Services) {
     inventory: createInventoryRouter(services.inventory),
     catalog: createCatalogRouter(services.catalog),
     pricing: createPricingRouter(services.pricing, services.coupons),
-    cart: createCartRouter(services.cart),
+    cart: createCartRouter(services.cart, { guestIdOf: services.identity.guestIdOf }),
     order: createOrderRouter(services.order),
     payment: createPaymentRouter(services.payment),
     admin: router({

@@ -2,6 +2,8 @@ import {
   CartAddItemInput,
   CartApplyCouponInput,
   CartCountOutput,
+  CartMergePreview,
+  CartMergePreviewInput,
   CartRemoveItemInput,
   CartRemoveItemsInput,
   CartSelectAllInput,
@@ -9,7 +11,7 @@ import {
   CartUpdateQuantityInput,
   CartView,
 } from '@zjmall/contracts';
-import { guestProcedure, router, type Auth } from '@zjmall/platform';
+import { FieldError, fieldErrors, guestProcedure, router, userProcedure, type Auth } from '@zjmall/platform';
 import type { CartService } from './cart.service';
 import type { CartOwner } from './types';
 
@@ -22,7 +24,12 @@ const ownerOf = (caller: Auth): CartOwner =>
  * parse would cost more than the rest of the cached read; `.meta({output})` names their schema for
  * the API reference (`/openapi.json`).
  */
-export function createCartRouter(svc: CartService) {
+export interface CartRouterOptions {
+  /** The guest id a guest token names, null when it is not a valid guest token (identity's guestIdOf). */
+  guestIdOf: (token: string) => Promise<string | null>;
+}
+
+export function createCartRouter(svc: CartService, opts: CartRouterOptions) {
   const cart = guestProcedure.meta({ output: CartView });
   return router({
     get: cart.query(({ ctx }) => svc.get(ownerOf(ctx.caller))),
@@ -44,6 +51,16 @@ export function createCartRouter(svc: CartService) {
       .input(CartApplyCouponInput)
       .mutation(({ ctx, input }) => svc.applyCoupon(ownerOf(ctx.caller), input)),
     removeCoupon: cart.mutation(({ ctx }) => svc.removeCoupon(ownerOf(ctx.caller))),
+    /** What signing in with this guest token would merge, line by line; changes nothing. */
+    mergePreview: userProcedure
+      .use(fieldErrors)
+      .meta({ output: CartMergePreview })
+      .input(CartMergePreviewInput)
+      .query(async ({ ctx, input }) => {
+        const guestId = await opts.guestIdOf(input.guestToken);
+        if (!guestId) throw new FieldError('BAD_REQUEST', ['guestToken'], 'Not a valid guest token');
+        return svc.mergePreview(ctx.user.id, guestId);
+      }),
     /** SSE: the caller's cart now, then after every change in any process (token in the header or connectionParams). */
     onChange: cart.subscription(async function* ({ ctx, signal }) {
       yield* svc.watch(ownerOf(ctx.caller), signal);

@@ -7,6 +7,7 @@ import type {
   CartSelectAllInput,
   CartSelectInput,
   CartUpdateQuantityInput,
+  CartMergePreview,
   CartView,
   MergeReport,
 } from '@zjmall/contracts';
@@ -42,6 +43,8 @@ export interface CartService {
   watch(owner: CartOwner, signal?: AbortSignal): AsyncGenerator<CartView>;
   /** identity's onLogin hook (wired in modules/api). */
   mergeGuestCart(userId: string, guestId: string): Promise<MergeReport>;
+  /** What mergeGuestCart(userId, guestId) would do now, line by line, changing nothing (cart.mergePreview). */
+  mergePreview(userId: string, guestId: string): Promise<CartMergePreview>;
   // ---- for modules/order (names fixed) ----
   checkoutView(userId: string, itemIds?: string[]): Promise<CheckoutView>;
   removeOrderedLines(tx: Transaction, cartId: string, itemIds: string[], usedCoupon?: string | null): Promise<void>;
@@ -166,6 +169,7 @@ export function createCartService(deps: CartServiceDeps): CartService {
     read: async (owner, fresh, freshPrices) =>
       cartView(owner, fresh ? await cartCache.fresh(owner) : await cartCache.snapshot(owner), freshPrices),
   });
+  const merge = createMerge(deps, store, m);
   const then = (owner: CartOwner) => (snapshot: CartSnapshot) => cartView(owner, snapshot);
 
   return {
@@ -188,7 +192,8 @@ export function createCartService(deps: CartServiceDeps): CartService {
     applyCoupon: (owner, input) => coupons.applyCoupon(owner, input).then(then(owner)),
     removeCoupon: (owner) => coupons.removeCoupon(owner).then(then(owner)),
     watch: watcher.watch,
-    mergeGuestCart: createMerge(deps, store, m),
+    mergeGuestCart: merge.mergeGuestCart,
+    mergePreview: merge.preview,
     checkoutView: checkout.checkoutView,
     removeOrderedLines: checkout.removeOrderedLines,
     cleanup: createCleanup(deps, cartCache),

@@ -80,4 +80,74 @@ describe('guest cart merge at login', () => {
     expect(await h.cart.mergeGuestCart(user.id, guest.id)).toEqual({ lines: 1, capped: [] });
     expect((await user.get()).items.map((i) => [i.skuId, i.quantity, i.addedPrice])).toEqual([[a, 2, 1000]]);
   });
+
+  it('mergePreview tells line by line what the merge then does, and changes nothing', async () => {
+    const [a, b, low, lost] = await h.skus(4, { stock: 20 });
+    await h.inventory.adjust({
+      skuId: low,
+      mode: 'SET',
+      quantity: 3,
+      reason: 'count',
+      idempotencyKey: `p-${low}`,
+      operator: h.user().id,
+    });
+    const guest = h.guest();
+    const user = h.user();
+    await user.addItem({ skuId: a, quantity: 4 });
+    await user.addItem({ skuId: lost, quantity: 1 });
+    await guest.addItem({ skuId: a, quantity: 8 }); // 12 > CART_MAX_QUANTITY 10
+    await guest.addItem({ skuId: low, quantity: 3 });
+    await guest.addItem({ skuId: b, quantity: 2 }); // a fourth line: over CART_MAX_LINES 3
+    await h.inventory.adjust({
+      skuId: low,
+      mode: 'SET',
+      quantity: 1,
+      reason: 'count',
+      idempotencyKey: `p2-${low}`,
+      operator: user.id,
+    });
+    await h.catalog.setSkuPrice({ skuId: low, price: 1500 });
+    const userBefore = await user.get();
+    const guestBefore = await guest.get();
+
+    const preview = await user.mergePreview({ guestToken: `guest:${guest.id}` });
+    expect(preview.items).toEqual([
+      {
+        skuId: a,
+        productName: expect.any(String),
+        guestQuantity: 8,
+        quantityBefore: 4,
+        quantityAfter: 10,
+        requested: 12,
+        capped: 'quantity_limit',
+        agreedPrice: 1000,
+        currentPrice: 1000,
+        priceChange: null,
+      },
+      expect.objectContaining({ skuId: low, quantityBefore: 0, quantityAfter: 1, capped: 'stock' }),
+      expect.objectContaining({ skuId: b, quantityBefore: 0, quantityAfter: 0, capped: 'line_limit' }),
+    ]);
+    expect(preview.items[1]).toMatchObject({ agreedPrice: 1200, currentPrice: 1500, priceChange: 'up' });
+    // Nothing changed: both carts as they were, the guest cart still active.
+    expect(await user.get()).toEqual(userBefore);
+    expect(await guest.get()).toEqual(guestBefore);
+
+    const report = await h.cart.mergeGuestCart(user.id, guest.id);
+    expect(report).toEqual({ lines: preview.lines, capped: preview.capped });
+    const after = Object.fromEntries((await user.get()).items.map((i) => [i.skuId, i.quantity]));
+    for (const item of preview.items) expect(after[item.skuId] ?? 0).toBe(item.quantityAfter);
+  });
+
+  it('mergePreview: signed-in callers only, a valid guest token, an empty guest cart previews nothing', async () => {
+    const user = h.user();
+    await expect(h.guest().mergePreview({ guestToken: `guest:${h.guest().id}` })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+    await expect(user.mergePreview({ guestToken: `user:${user.id}` })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await user.mergePreview({ guestToken: `guest:${h.guest().id}` })).toEqual({
+      lines: 0,
+      capped: [],
+      items: [],
+    });
+  });
 });

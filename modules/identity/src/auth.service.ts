@@ -1,5 +1,13 @@
 import { UniqueConstraintError, fn } from 'sequelize';
-import type { AuthOutput, GuestOutput, LoginInput, MeOutput, MergeReport, RegisterInput } from '@zjmall/contracts';
+import type {
+  AuthOutput,
+  GuestOutput,
+  LoginInput,
+  MeOutput,
+  MergeMode,
+  MergeReport,
+  RegisterInput,
+} from '@zjmall/contracts';
 import { DomainError, newId, type Auth, type Logger } from '@zjmall/platform';
 import { UserModel } from './models';
 import type { LoginThrottle } from './login-throttle';
@@ -47,14 +55,15 @@ export function createAuthService(deps: AuthDeps) {
     }
   }
 
-  async function answer(user: UserModel, guestToken: string | undefined): Promise<AuthOutput> {
+  async function answer(user: UserModel, input: { guestToken?: string; merge?: MergeMode }): Promise<AuthOutput> {
     const token = await tokens.signUser(user.id, user.role, user.tokenVersion);
-    const merge = await mergeGuest(user.id, guestToken);
+    // merge: 'none' leaves the guest cart as it is (the guest token keeps it).
+    const merge = input.merge === 'none' ? undefined : await mergeGuest(user.id, input.guestToken);
     return merge ? { user: toUser(user), token, merge } : { user: toUser(user), token };
   }
 
   return {
-    async register(input: RegisterInput & { guestToken?: string }): Promise<AuthOutput> {
+    async register(input: RegisterInput): Promise<AuthOutput> {
       const email = normalizeEmail(input.email);
       // Cheap early answer for the common case; the unique index decides races.
       if (await findUserByEmail(email)) throw new DomainError('EMAIL_TAKEN', 'This email is already registered');
@@ -67,7 +76,7 @@ export function createAuthService(deps: AuthDeps) {
           throw new DomainError('EMAIL_TAKEN', 'This email is already registered');
         throw e;
       }
-      return answer(user, input.guestToken);
+      return answer(user, input);
     },
 
     async login(input: LoginInput): Promise<AuthOutput> {
@@ -92,7 +101,13 @@ export function createAuthService(deps: AuthDeps) {
         const passwordHash = await hasher.hash(input.password);
         await UserModel.update({ passwordHash, updatedAt: fn('now') }, { where: { id: user.id } });
       }
-      return answer(user, input.guestToken);
+      return answer(user, input);
+    },
+
+    /** The guest id of a valid guest token (null for anything else): cart.mergePreview names the guest cart by it. */
+    async guestIdOf(token: string): Promise<string | null> {
+      const r = await tokens.verify(token);
+      return r.ok && r.auth.kind === 'guest' ? r.auth.guestId : null;
     },
 
     async guest(): Promise<GuestOutput> {

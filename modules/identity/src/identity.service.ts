@@ -42,6 +42,8 @@ export interface IdentityService {
   register(input: RegisterInput): Promise<AuthOutput>;
   login(input: LoginInput): Promise<AuthOutput>;
   guest(): Promise<GuestOutput>;
+  /** The guest id of a valid guest token, else null (cart.mergePreview). */
+  guestIdOf(token: string): Promise<string | null>;
   me(caller: Auth): Promise<MeOutput>;
   /**
    * For `createContextFactory({ authenticate })`: verified tokens are cached in memory until exp; a
@@ -95,6 +97,7 @@ export function createIdentityService({
     register: auth.register,
     login: auth.login,
     guest: auth.guest,
+    guestIdOf: auth.guestIdOf,
     me: auth.me,
     authenticate: access.authenticate,
     signOutEverywhere: access.signOutEverywhere,

@@ -40,7 +40,9 @@ export async function createHarness(label: string, env: Record<string, string> =
   const catalog = createCatalogService({ ...platform, inventory });
   const coupons = createCouponService(platform);
   const cart = createCartService({ ...platform, catalog, inventory, coupons });
-  const appRouter = router({ cart: createCartRouter(cart) });
+  // The harness's guest tokens are `guest:<uuid>` (see authenticate above).
+  const guestIdOf = async (token: string) => (token.startsWith('guest:') ? token.slice(6) : null);
+  const appRouter = router({ cart: createCartRouter(cart, { guestIdOf }) });
   const makeCaller = createCallerFactory(appRouter);
   const makeContext = createContextFactory({ authenticate, log: testEnv.log });
   const callerOf = (token: string) =>
