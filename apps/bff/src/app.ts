@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import { createContextFactory, type Logger } from '@zjmall/platform';
+import { countHttpResponse, createContextFactory, watchPlatform, type Logger } from '@zjmall/platform';
 import {
   createAppRouter,
   DEMO_MEDIA_PREFIX,
@@ -50,6 +50,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     return503OnClosing: true,
   });
   if (config.LOG_REQUESTS) registerRequestLog(app);
+  // The 5xx-rate alert's counter, and the gauges /metrics reads from this platform at scrape time.
+  app.addHook('onResponse', (_req, reply, done) => {
+    countHttpResponse(reply.statusCode);
+    done();
+  });
+  const unwatch = watchPlatform(platform);
+  app.addHook('onClose', (_app, done) => {
+    unwatch();
+    done();
+  });
 
   if (config.CORS_ORIGINS.length) {
     await app.register(cors, { origin: config.CORS_ORIGINS, credentials: false });

@@ -1,4 +1,5 @@
-import { createLogger, loadConfigOrExit } from '@zjmall/platform';
+import { createServer } from 'node:http';
+import { createLogger, loadConfigOrExit, metricsRegistry, watchPlatform } from '@zjmall/platform';
 import { bootRuntime, startJobs } from '@zjmall/api';
 
 /**
@@ -12,12 +13,29 @@ const runtime = await bootRuntime(config, log, 'zjmall-worker');
 const jobs = startJobs(runtime.platform, runtime.services);
 log.info('zjmall worker running');
 
+// Its durable consumers, dead letters and stock audit, for Prometheus (METRICS_PORT; alerts.yml).
+const metrics =
+  config.METRICS_PORT > 0
+    ? createServer((req, res) => {
+        if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+          res.writeHead(404).end();
+          return;
+        }
+        metricsRegistry.metrics().then(
+          (text) => res.writeHead(200, { 'content-type': metricsRegistry.contentType }).end(text),
+          (err: unknown) => res.writeHead(500).end(String(err)),
+        );
+      }).listen(config.METRICS_PORT, config.HOST, () => log.info({ port: config.METRICS_PORT }, 'worker /metrics'))
+    : null;
+if (metrics) watchPlatform(runtime.platform);
+
 let closing = false;
 async function shutdown(sig: string) {
   if (closing) return;
   closing = true;
   log.info({ signal: sig }, 'worker stopping');
   try {
+    metrics?.close();
     await jobs.stop();
     await runtime.close();
     process.exit(0);

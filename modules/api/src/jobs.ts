@@ -1,4 +1,4 @@
-import type { Platform } from '@zjmall/platform';
+import { inventoryAuditMismatches, inventoryAuditTimestamp, type Platform } from '@zjmall/platform';
 import { createInventorySweeper } from '@zjmall/inventory';
 import { createPromotionSweeper } from '@zjmall/catalog';
 import { createOrderTimeoutCanceller } from '@zjmall/order';
@@ -30,6 +30,8 @@ export function startJobs(platform: Platform, services: Services): Jobs {
     { name: 'cart.cleanup', everyMs: 60 * 60_000, run: () => services.cart.cleanup() },
     // Payment callbacks stored in the inbox but never processed (a crash between the two).
     { name: 'payment.inbox', everyMs: 15_000, run: () => services.payment.reprocessInbox() },
+    // The stock audit (`npm run inventory:audit`) as a metric: the stock-audit alert reads it.
+    { name: 'inventory.audit', everyMs: 15 * 60_000, run: () => auditStock(services) },
   ];
   const sweeper = createInventorySweeper({
     inventory: services.inventory,
@@ -62,20 +64,22 @@ export function startJobs(platform: Platform, services: Services): Jobs {
   priceJobs.start();
   let stopped = false;
   const running = new Set<Promise<unknown>>();
-  const timers = periodic.map((job) =>
-    setInterval(() => {
-      if (stopped) return;
-      const p = job
-        .run()
-        .catch((err: unknown) => log.error({ err, job: job.name }, 'periodic job failed'))
-        .finally(() => running.delete(p));
-      running.add(p);
-    }, job.everyMs),
-  );
+  const launch = (job: Periodic) => {
+    if (stopped) return;
+    const p = job
+      .run()
+      .catch((err: unknown) => log.error({ err, job: job.name }, 'periodic job failed'))
+      .finally(() => running.delete(p));
+    running.add(p);
+  };
+  const timers = periodic.map((job) => setInterval(() => launch(job), job.everyMs));
+  // The audit also runs soon after start, so a fresh process reports a figure before a quarter hour.
+  const firstAudit = setTimeout(() => launch(periodic.find((j) => j.name === 'inventory.audit')!), 30_000);
   return {
     async stop() {
       stopped = true;
       for (const t of timers) clearInterval(t);
+      clearTimeout(firstAudit);
       await sweeper.stop();
       await orderTimeouts.stop();
       await promotions.stop();
@@ -86,4 +90,10 @@ export function startJobs(platform: Platform, services: Services): Jobs {
       await platform.relay.stop();
     },
   };
+}
+
+async function auditStock(services: Services): Promise<void> {
+  const report = await services.inventory.audit();
+  inventoryAuditMismatches.set(report.mismatchCount);
+  inventoryAuditTimestamp.set(Date.now() / 1000);
 }

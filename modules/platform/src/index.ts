@@ -4,6 +4,7 @@ export * from './errors';
 export * from './ids';
 export * from './logger';
 export * from './metrics';
+export * from './ops-metrics';
 export * from './db/sequelize';
 export * from './db/migrator';
 export * from './db/deadlock';
