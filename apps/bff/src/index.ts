@@ -1,3 +1,3 @@
 export { buildApp, type BuildAppOptions } from './app';
 export { buildOpenApiDocument, type OpenApiDocument } from './openapi/document';
-export { listProcedures, type ProcedureInfo } from './openapi/procedures';
+export { listProcedures, type ProcedureInfo } from './trpc/router-internals';

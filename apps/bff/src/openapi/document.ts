@@ -1,7 +1,7 @@
 import type { AnyTRPCRouter } from '@trpc/server';
 import { z } from 'zod';
 import * as contracts from '@zjmall/contracts';
-import { listProcedures, type ProcedureInfo } from './procedures';
+import { listProcedures, type ProcedureInfo } from '../trpc/router-internals';
 
 /**
  * `/openapi.json`: the router's procedures as OpenAPI 3.1 operations on tRPC's real wire format

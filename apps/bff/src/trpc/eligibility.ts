@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AnyTRPCProcedure, AnyTRPCRouter } from '@trpc/server';
-import { defaultTransformer, isObject, urlPathToProcedurePath } from '@trpc/server/unstable-core-do-not-import';
+import type { ProcedureType } from './router-internals';
 
 /**
  * Which requests the Fastify-native path may answer, and what they ask for.
@@ -8,14 +7,16 @@ import { defaultTransformer, isObject, urlPathToProcedurePath } from '@trpc/serv
  * The rule is "serve only what we are sure the stock adapter would answer with a plain JSON
  * body of procedure results"; everything else returns null and goes to the stock handler,
  * so unusual requests get tRPC's own answer by construction. Each check below names the
- * stock behaviour (resolveResponse / getRequestInfo in @trpc/server 11.25) it defers to.
+ * stock behaviour (resolveResponse / getRequestInfo in @trpc/server 11) it defers to. Routers the
+ * fast path cannot serve at all (a transformer, another path separator) are turned away once, at
+ * registration (router-internals.ts's `fastPathBlocker`).
  */
 
 export type FastType = 'query' | 'mutation';
 
 export interface FastCall {
+  /** The procedure's dotted path, as `createCaller` takes it. */
   path: string;
-  procedure: AnyTRPCProcedure;
   /** The raw (not yet validated) input, as the stock adapter's `getRawInput` would give it. */
   input: unknown;
 }
@@ -94,10 +95,14 @@ function isJsonContentType(ct: string): boolean {
 
 /**
  * The plan for a request the fast path can serve, or null to hand it to the stock handler.
- * `procedures` is the router's flat map; lazy routers not loaded yet are simply not found here
- * (the stock handler loads them, and later calls find them).
+ * `procedureTypes` maps each procedure's path to its type, read at registration; procedures of
+ * lazy routers are not in it, so they always go to the stock handler (which loads them).
  */
-export function planFastCall(req: FastifyRequest, routePath: string, router: AnyTRPCRouter): FastPlan | null {
+export function planFastCall(
+  req: FastifyRequest,
+  routePath: string,
+  procedureTypes: ReadonlyMap<string, ProcedureType>,
+): FastPlan | null {
   const type: FastType | null = req.method === 'GET' ? 'query' : req.method === 'POST' ? 'mutation' : null;
   if (type === null) return null; // HEAD → 204, others → METHOD_NOT_SUPPORTED/415: stock answers
 
@@ -112,9 +117,6 @@ export function planFastCall(req: FastifyRequest, routePath: string, router: Any
     return null; // form data, octet streams, missing/unsupported media types
   }
 
-  const config = router._def._config;
-  // A transformer changes inputs and outputs on the wire; docs/api.md fixes "no transformer".
-  if (config.transformer !== defaultTransformer) return null;
   // Stock decodes the (already router-decoded) path again; without `%` both decodings are identity.
   if (routePath.includes('%')) return null;
 
@@ -131,15 +133,13 @@ export function planFastCall(req: FastifyRequest, routePath: string, router: Any
     rawInput = body;
   }
 
-  const path = urlPathToProcedurePath(routePath, config.pathSeparator);
-  const paths = query.batch ? path.split(',') : [path];
-  const procedures: Record<string, AnyTRPCProcedure | undefined> = router._def.procedures;
+  // With the "." separator (fastPathBlocker), the URL path is the procedure path.
+  const paths = query.batch ? routePath.split(',') : [routePath];
   const calls: FastCall[] = new Array<FastCall>(paths.length);
   for (let i = 0; i < paths.length; i++) {
-    const procedure = procedures[paths[i]];
     // Unknown path → NOT_FOUND, GET mutation / POST query → METHOD_NOT_SUPPORTED with `allow`.
-    if (procedure === undefined || procedure._def.type !== type) return null;
-    calls[i] = { path: paths[i], procedure, input: undefined };
+    if (procedureTypes.get(paths[i]) !== type) return null;
+    calls[i] = { path: paths[i], input: undefined };
   }
 
   // Both adapters ignore an empty `input`/body (no input at all).
@@ -153,8 +153,10 @@ export function planFastCall(req: FastifyRequest, routePath: string, router: Any
     if (!query.batch) {
       calls[0].input = parsed;
     } else {
-      if (!isObject(parsed)) return null; // "input" needs to be an object when doing a batch call
-      for (let i = 0; i < calls.length; i++) calls[i].input = parsed[i];
+      // "input" needs to be an object (not an array) when doing a batch call
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+      const inputs = parsed as Record<number, unknown>;
+      for (let i = 0; i < calls.length; i++) calls[i].input = inputs[i];
     }
   }
   return { type, batch: query.batch, calls };
