@@ -39,6 +39,8 @@ export const APP_CODE_TO_TRPC = {
   USER_NOT_FOUND: 'NOT_FOUND',
   /** A contended resource (e.g. a hot SKU's lock) stayed busy past its wait: retry shortly. */
   BUSY: 'SERVICE_UNAVAILABLE',
+  /** Stock changed between planning a change and writing it (inventory's fence refused it): nothing was written, retry. */
+  STOCK_CHANGED: 'CONFLICT',
 } as const;
 
 export type AppCode = keyof typeof APP_CODE_TO_TRPC;

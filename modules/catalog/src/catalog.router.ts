@@ -26,13 +26,9 @@ import {
 } from '@zjmall/contracts';
 import { adminProcedure, publicProcedure, router } from '@zjmall/platform';
 import type { CatalogService } from './catalog.service';
-import { fieldErrors } from './field-error';
 
 /** Routers wire, the service decides: `catalog.*` for modules/api's appRouter. */
 export function createCatalogRouter(svc: CatalogService) {
-  // Admin writes can refuse a field the schema accepted (a SKU code in use): see field-error.ts.
-  const admin = adminProcedure.use(fieldErrors);
-
   return router({
     categoryTree: publicProcedure.output(CategoryTree).query(() => svc.categoryTree()),
     brands: publicProcedure.output(BrandList).query(() => svc.brands()),
@@ -49,55 +45,55 @@ export function createCatalogRouter(svc: CatalogService) {
       .output(CatalogSkuList)
       .query(({ input }) => svc.skus(input.ids)),
     admin: router({
-      createCategory: admin
+      createCategory: adminProcedure
         .input(CreateCategoryInput)
         .output(Category)
         .mutation(({ input }) => svc.createCategory(input)),
-      updateCategory: admin
+      updateCategory: adminProcedure
         .input(UpdateCategoryInput)
         .output(Category)
         .mutation(({ input }) => svc.updateCategory(input)),
-      deleteCategory: admin
+      deleteCategory: adminProcedure
         .input(CategoryIdInput)
         .output(DeletedOutput)
         .mutation(({ input }) => svc.deleteCategory(input.id)),
-      createBrand: admin
+      createBrand: adminProcedure
         .input(CreateBrandInput)
         .output(Brand)
         .mutation(({ input }) => svc.createBrand(input)),
-      updateBrand: admin
+      updateBrand: adminProcedure
         .input(UpdateBrandInput)
         .output(Brand)
         .mutation(({ input }) => svc.updateBrand(input)),
-      deleteBrand: admin
+      deleteBrand: adminProcedure
         .input(BrandIdInput)
         .output(DeletedOutput)
         .mutation(({ input }) => svc.deleteBrand(input.id)),
-      products: admin
+      products: adminProcedure
         .input(AdminProductsInput)
         .output(AdminProductPage)
         .query(({ input }) => svc.adminProducts(input)),
-      createProduct: admin
+      createProduct: adminProcedure
         .input(CreateProductInput)
         .output(AdminProduct)
         .mutation(({ input, ctx }) => svc.createProduct(input, ctx.user.id)),
-      updateProduct: admin
+      updateProduct: adminProcedure
         .input(UpdateProductInput)
         .output(AdminProduct)
         .mutation(({ input, ctx }) => svc.updateProduct(input, ctx.user.id)),
-      product: admin
+      product: adminProcedure
         .input(ProductIdInput)
         .output(AdminProduct)
         .query(({ input }) => svc.adminProduct(input.id)),
-      setSkuPrice: admin
+      setSkuPrice: adminProcedure
         .input(SetSkuPriceInput)
         .output(AdminSku)
         .mutation(({ input }) => svc.setSkuPrice(input)),
-      publish: admin
+      publish: adminProcedure
         .input(ProductIdInput)
         .output(AdminProduct)
         .mutation(({ input }) => svc.publish(input.id)),
-      unpublish: admin
+      unpublish: adminProcedure
         .input(ProductIdInput)
         .output(AdminProduct)
         .mutation(({ input }) => svc.unpublish(input.id)),

@@ -1,5 +1,5 @@
-// FieldError and its conversion live in the platform (payment answers its field errors the same way).
-export { FieldError, fieldErrors } from '@zjmall/platform';
+// FieldError lives in the platform (payment answers its field errors the same way).
+export { FieldError } from '@zjmall/platform';
 
 /** Postgres unique violation on a named constraint/index. */
 export function isUniqueViolation(e: unknown, constraint: string): boolean {

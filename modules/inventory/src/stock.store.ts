@@ -1,5 +1,5 @@
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { Db, Outbox } from '@zjmall/platform';
+import { DomainError, type Db, type Outbox } from '@zjmall/platform';
 import type { ChangeSet } from './change-set';
 import type { Owner, OwnerType, ReservationRow, StockRow } from './types';
 
@@ -245,9 +245,13 @@ export async function writeChangeSet(db: Db, outbox: Outbox, tx: Transaction, cs
   if (cs.events.length) await outbox.add(tx, cs.events);
 }
 
-export class FenceRefusedError extends Error {
+/** The fence refused a planned change: an expected, retryable failure (`STOCK_CHANGED`), never a 500. */
+export class FenceRefusedError extends DomainError {
   constructor(readonly skuIds: string[]) {
-    super(`inventory fence refused a planned change on ${skuIds.join(', ')}`);
+    super('STOCK_CHANGED', 'Stock changed while this change was planned; nothing was written, please retry', {
+      skuIds,
+      retryable: true,
+    });
     this.name = 'FenceRefusedError';
   }
 }

@@ -11,7 +11,7 @@ import {
   Refund,
   RefundInput,
 } from '@zjmall/contracts';
-import { adminProcedure, fieldErrors, publicProcedure, router, userProcedure } from '@zjmall/platform';
+import { adminProcedure, publicProcedure, router, userProcedure } from '@zjmall/platform';
 import type { PaymentService } from './payment.service';
 
 /** `payment.*` for modules/api's appRouter. Routers wire, the service decides. */
@@ -32,9 +32,8 @@ export function createPaymentRouter(svc: PaymentService) {
   });
   return router({
     channels: publicProcedure.output(PaymentChannels).query(() => svc.channels()),
-    // fieldErrors: a returnUrl on an origin the shop does not trust is BAD_REQUEST naming the field.
+    // A returnUrl on an origin the shop does not trust is a FieldError: BAD_REQUEST naming the field.
     create: userProcedure
-      .use(fieldErrors)
       .input(PaymentCreateInput)
       .output(Payment)
       .mutation(({ ctx, input }) => svc.create(ctx.user.id, input)),

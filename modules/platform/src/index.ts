@@ -10,7 +10,7 @@ export * from './db/migrator';
 export * from './db/deadlock';
 export * from './trpc/context';
 export * from './trpc/init';
-export { FieldError, fieldErrors } from './trpc/field-error';
+export { FieldError } from './trpc/field-error';
 export * from './trpc/shared-result';
 export type { Bus, DurableHandler, LiveHandler, BroadcastHandler } from './bus/types';
 export type { Outbox, Relay, NewEvent } from './outbox/types';

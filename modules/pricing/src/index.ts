@@ -20,7 +20,7 @@ export { evaluateChunk, percentOf, roundPrice } from './rules/evaluate';
 export type { Program, SkuChunk } from './rules/program';
 export { pricingMigrations } from './migrations';
 // Coupons (cart and order call the service; the admin procedures are in pricing's router).
-export { createCouponService, CouponCodeTaken } from './coupons/coupon.service';
+export { createCouponService } from './coupons/coupon.service';
 export type {
   CouponAmount,
   CouponCheck,

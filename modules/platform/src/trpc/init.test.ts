@@ -5,6 +5,7 @@ import { DomainError } from '../errors';
 import { LockTimeoutError } from '../locks/keyed-mutex';
 import { callFailure } from '../testing/errors';
 import { createContextFactory } from './context';
+import { FieldError } from './field-error';
 import { createCallerFactory, publicProcedure, router } from './init';
 
 const appRouter = router({
@@ -13,6 +14,9 @@ const appRouter = router({
   }),
   busy: publicProcedure.mutation(() => {
     throw new LockTimeoutError(['sku:s1'], 10_000);
+  }),
+  taken: publicProcedure.mutation(() => {
+    throw new FieldError('CONFLICT', ['skus', 0, 'code'], 'SKU code A-1 is already used by another SKU');
   }),
   broken: publicProcedure.query(() => {
     throw new Error('secret internals: password=hunter2');
@@ -76,5 +80,15 @@ describe('the one error path of every procedure', () => {
     expect(e.code).toBe('BAD_REQUEST');
     expect(Object.keys(e.data.zodError?.fieldErrors ?? {})).toEqual(['skus.1.price']);
     expect(e.message).toContain('skus.1.price');
+  });
+
+  it('answers a FieldError like a schema error on that field, with no appCode, from the base procedure alone', async () => {
+    const e = await callFailure(appRouter, caller.taken());
+    expect(e.code).toBe('CONFLICT');
+    expect(e.data).toMatchObject({
+      httpStatus: 409,
+      zodError: { fieldErrors: { 'skus.0.code': [expect.any(String)] } },
+    });
+    expect(e.data.appCode).toBeUndefined();
   });
 });

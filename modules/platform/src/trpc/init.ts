@@ -1,10 +1,11 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { ZodError, type ZodType } from 'zod';
+import { ZodError, ZodRealError, type ZodType } from 'zod';
 import { APP_CODE_TO_TRPC, type AppCode } from '@zjmall/contracts';
 import { DomainError } from '../errors';
 import { LockTimeoutError } from '../locks/keyed-mutex';
 import { procedureDuration, domainErrors } from '../metrics';
 import type { Auth, Context, Role } from './context';
+import { FieldError } from './field-error';
 
 const showStacks = process.env.NODE_ENV === 'development' && process.env.ZJMALL_SHOW_STACKS === 'true';
 
@@ -80,10 +81,20 @@ export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * DomainError (and a lock that stayed busy past its wait: an expected, retryable failure, never a
- * 500) as the tRPC error clients get; null for anything else.
+ * The one conversion of an expected failure into the tRPC error clients get (every procedure's
+ * base middleware and every subscription's stream use it); null for anything else, which tRPC
+ * answers as INTERNAL_SERVER_ERROR:
+ * - a DomainError: its appCode's tRPC code (contracts' APP_CODE_TO_TRPC), the formatter adds
+ *   `appCode` and `details`;
+ * - a lock that stayed busy past its wait (LockTimeoutError): the DomainError `BUSY`, retryable;
+ * - a FieldError: BAD_REQUEST or CONFLICT with `data.zodError` naming the field, as a schema error.
  */
-function domainToTrpc(raw: unknown): TRPCError | null {
+function toTrpcError(raw: unknown): TRPCError | null {
+  if (raw instanceof FieldError) {
+    // ZodRealError (unlike ZodError) is an Error, so tRPC keeps it as the cause the formatter reads.
+    const cause = new ZodRealError([{ code: 'custom', path: raw.path, message: raw.message, input: undefined }]);
+    return new TRPCError({ code: raw.code, message: raw.message, cause });
+  }
   const cause =
     raw instanceof LockTimeoutError ? new DomainError('BUSY', 'Busy, please retry', { retryable: true }) : raw;
   if (!(cause instanceof DomainError)) return null;
@@ -105,19 +116,19 @@ async function* mapStreamErrors<T>(stream: AsyncIterable<T>): AsyncGenerator<T> 
   try {
     yield* stream;
   } catch (e) {
-    throw domainToTrpc(e) ?? e;
+    throw toTrpcError(e) ?? e;
   }
 }
 
-/** The base of every procedure: DomainError → tRPC error (the one place), latency histogram, error log. */
+/** The base of every procedure: expected failures → tRPC errors (toTrpcError, the one place), latency histogram, error log. */
 const base = t.procedure.use(async ({ path, type, next, ctx }) => {
   const start = performance.now();
   const result = await next();
   let outcome = 'ok';
   if (!result.ok) {
-    const err = domainToTrpc(result.error.cause);
+    const err = toTrpcError(result.error.cause);
     if (err) {
-      outcome = (err.cause as DomainError).appCode;
+      outcome = err.cause instanceof DomainError ? err.cause.appCode : err.code;
       procedureDuration.observe({ path, type, outcome }, (performance.now() - start) / 1000);
       return { ...result, error: err };
     }

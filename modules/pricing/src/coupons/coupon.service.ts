@@ -6,7 +6,7 @@ import {
   type CouponListInput,
   type CouponPage,
 } from '@zjmall/contracts';
-import { DomainError, type Cache, type Db, type Logger } from '@zjmall/platform';
+import { DomainError, FieldError, type Cache, type Db, type Logger } from '@zjmall/platform';
 import { couponInvalid, discountOf, judge, normalizeCode, type CouponState } from './coupon.rules';
 import { couponStore, toCoupon, toState, type ReadRow } from './coupon.store';
 
@@ -38,7 +38,7 @@ export interface CouponAmount {
 }
 
 export interface CouponService {
-  /** `pricing.admin.createCoupon`; a code already in use is CouponCodeTaken. */
+  /** `pricing.admin.createCoupon`; a code already in use is a FieldError on `code` (CONFLICT). */
   create(input: CreateCouponInput, operator: string | null): Promise<Coupon>;
   /** `pricing.admin.coupon`: the coupon with its use count, null for an unknown code. */
   get(code: string): Promise<Coupon | null>;
@@ -61,14 +61,6 @@ export interface CouponService {
   ): Promise<CouponQuote>;
   /** In the caller's transaction (order cancelled): gives the order's use back; false if it had none or gave it back already. */
   release(orderId: string, tx: Transaction): Promise<boolean>;
-}
-
-/** A coupon code that already exists (answered CONFLICT naming the field `code`). */
-export class CouponCodeTaken extends Error {
-  constructor(readonly code: string) {
-    super(`coupon code ${code} already exists`);
-    this.name = 'CouponCodeTaken';
-  }
 }
 
 /** How long a cart read may show a coupon's count and window state (writers delete the key sooner). */
@@ -116,7 +108,9 @@ export function createCouponService({ db, cache, log }: CouponServiceDeps): Coup
         row = await store.insert({ ...parsed, code }, operator);
       } catch (e) {
         const parent = (e as { parent?: { code?: string; constraint?: string } }).parent;
-        if (parent?.code === '23505' && parent.constraint === 'coupons_code_key') throw new CouponCodeTaken(code);
+        if (parent?.code === '23505' && parent.constraint === 'coupons_code_key') {
+          throw new FieldError('CONFLICT', ['code'], `coupon code ${code} already exists`);
+        }
         throw e;
       }
       // A cached "no such code" must not hide the new coupon.
