@@ -11,7 +11,7 @@ import {
   CartUpdateQuantityInput,
   CartView,
 } from '@zjmall/contracts';
-import { FieldError, fieldErrors, guestProcedure, router, userProcedure, type Auth } from '@zjmall/platform';
+import { FieldError, guestProcedure, router, userProcedure, type Auth } from '@zjmall/platform';
 import type { CartService } from './cart.service';
 import type { CartOwner } from './types';
 
@@ -53,7 +53,6 @@ export function createCartRouter(svc: CartService, opts: CartRouterOptions) {
     removeCoupon: cart.mutation(({ ctx }) => svc.removeCoupon(ownerOf(ctx.caller))),
     /** What signing in with this guest token would merge, line by line; changes nothing. */
     mergePreview: userProcedure
-      .use(fieldErrors)
       .meta({ output: CartMergePreview })
       .input(CartMergePreviewInput)
       .query(async ({ ctx, input }) => {
