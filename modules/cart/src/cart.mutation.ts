@@ -2,13 +2,15 @@ import type { Transaction } from 'sequelize';
 import { EVENTS, type CartChangedV1 } from '@zjmall/contracts';
 import { DomainError, retryOnDeadlock } from '@zjmall/platform';
 import type { CartCache } from './cart.cache';
-import type { CartStore } from './cart.store';
+import type { CartStore, LockedCart } from './cart.store';
 import type { CartLine, CartOwner, CartServiceDeps, CartSnapshot, TxRunner } from './types';
 
 export interface MutationScope {
   tx: Transaction;
   owner: CartOwner;
   cartId: string;
+  /** The cart as locked (the line writers of the store take it). */
+  cart: LockedCart;
   /** The cart's lines, read under its row lock. */
   lines: CartLine[];
 }
@@ -74,7 +76,7 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
    * cart's transaction: both commit or neither); without, by checking free stock for increases.
    */
   async function secure(
-    s: MutationScope,
+    s: Pick<MutationScope, 'tx' | 'owner' | 'cartId'>,
     changes: { skuId: string; quantity: number; previous: number }[],
   ): Promise<void> {
     if (changes.length === 0) return;
@@ -148,17 +150,14 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
     // still happen, the whole transaction is rolled back and run again rather than failing the call.
     const once = () =>
       run(async (tx) => {
-        const locked = await store.lockActive(owner, tx, {
-          create: opts.create,
-          holdSeconds: holdSeconds(owner),
-          slackSeconds: extendSlack,
-        });
+        const locked = (
+          await store.lockCarts(tx, [{ owner, create: opts.create, holdSeconds: holdSeconds(owner) }], extendSlack)
+        ).get(ownerKey(owner));
         if (!locked) {
           if (opts.missing === 'empty') return null;
           throw opts.missing();
         }
-        const lines = await store.lines(locked.cartId, tx);
-        const out = await fn({ tx, owner, cartId: locked.cartId, lines });
+        const out = await fn({ tx, owner, cartId: locked.cartId, cart: locked, lines: locked.lines });
         await outbox.add(tx, changed(locked.cartId, owner, opts.reason));
         const snapshot: CartSnapshot = out.closed
           ? { cartId: null, holdsUntil: null, couponCode: null, lines: [] }
@@ -185,6 +184,9 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
 }
 
 export type Mutator = ReturnType<typeof createMutator>;
+
+/** The key `lockCarts` answers an owner's cart under. */
+export const ownerKey = (o: CartOwner) => `${o.type}:${o.id}`;
 
 /** CART_ITEM_NOT_FOUND for ids that are not lines of the caller's active cart (another owner's included). */
 export function linesById(lines: CartLine[], itemIds: string[]): CartLine[] {

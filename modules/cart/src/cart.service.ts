@@ -196,7 +196,7 @@ export function createCartService(deps: CartServiceDeps): CartService {
     mergePreview: merge.preview,
     checkoutView: checkout.checkoutView,
     removeOrderedLines: checkout.removeOrderedLines,
-    cleanup: createCleanup(deps, cartCache),
+    cleanup: createCleanup(deps, store, cartCache),
     close: watcher.close,
   };
 }

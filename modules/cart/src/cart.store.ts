@@ -23,14 +23,18 @@ const toLine = (r: Omit<LineRow, 'cart_id' | 'holds_until' | 'coupon_code'> & { 
   addedAt: r.added_at.toISOString(),
 });
 
-/** The cart's SQL, raw and bound (hot paths; docs/architecture.md "Performance"). Newest lines first. */
-/** A cart locked (or created) for a batch of adds; see lockActiveMany. */
+/** Only `lockCarts` makes a LockedCart: the line writers take one, so they run where the cart row was written. */
+const lockedBrand: unique symbol = Symbol('LockedCart');
+
+/** A cart locked (or created) by `lockCarts` in the caller's transaction, with its lines as they are under the lock. */
 export interface LockedCart {
+  readonly [lockedBrand]: true;
   cartId: string;
   holdsUntil: string | null;
   couponCode: string | null;
   extendDue: boolean;
-  lines: CartLine[] | null;
+  /** Newest first. */
+  lines: CartLine[];
   /**
    * How to take back the lock's touch if the cart's add is refused (as the single-cart path's
    * rollback would): drop a cart created for it, or put its hold expiry back (exactly: as text).
@@ -41,6 +45,19 @@ export interface LockedCart {
 export function createCartStore(db: Db) {
   const select = <T extends object>(sql: string, bind: unknown[], transaction?: Transaction) =>
     db.query<T>(sql, { bind, type: QueryTypes.SELECT, transaction });
+
+  /** The lines of several carts (call with them locked), newest first per cart. */
+  async function linesOf(cartIds: string[], tx: Transaction): Promise<Map<string, CartLine[]>> {
+    const rows = await select<LineRow & { id: string }>(
+      `SELECT cart_id, id, sku_id, quantity, added_price, selected, added_at FROM cart.cart_items WHERE cart_id = ANY($1::uuid[])
+        ORDER BY added_at DESC, id DESC`,
+      [cartIds],
+      tx,
+    );
+    const out = new Map<string, CartLine[]>(cartIds.map((id) => [id, []]));
+    for (const r of rows) out.get(r.cart_id)?.push(toLine(r));
+    return out;
+  }
 
   return {
     /** The owner's active cart and its lines in one statement. */
@@ -64,64 +81,23 @@ export function createCartStore(db: Db) {
     },
 
     /**
-     * Locks the owner's active cart (row lock: the cart's writers queue here) and touches it,
-     * creating it when `create`. With `holdSeconds`, `holds_until` moves to now + holdSeconds and
-     * `extendDue` says whether it moved by more than `slackSeconds` (both on the database clock).
-     * Returns null when there is none and none was made.
-     */
-    async lockActive(
-      owner: CartOwner,
-      tx: Transaction,
-      opts: { create: boolean; holdSeconds: number; slackSeconds?: number },
-    ): Promise<{ cartId: string; holdsUntil: string | null; couponCode: string | null; extendDue: boolean } | null> {
-      type Locked = { id: string; holds_until: Date | null; coupon_code: string | null; extend_due: boolean };
-      const seen = (r: Locked) => ({
-        cartId: r.id,
-        holdsUntil: r.holds_until?.toISOString() ?? null,
-        couponCode: r.coupon_code,
-        extendDue: r.extend_due,
-      });
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const [hit] = await select<Locked>(
-          `UPDATE cart.carts c SET updated_at = now(),
-                  holds_until = CASE WHEN $3::int > 0 THEN now() + make_interval(secs => $3::int) ELSE c.holds_until END
-             FROM (SELECT id, holds_until FROM cart.carts WHERE owner_type = $1 AND owner_id = $2 AND status = 'active' FOR UPDATE) prev
-            WHERE c.id = prev.id
-          RETURNING c.id, c.holds_until, c.coupon_code,
-                    $3::int > 0 AND (prev.holds_until IS NULL OR c.holds_until - prev.holds_until > make_interval(secs => $4::float8)) AS extend_due`,
-          [owner.type, owner.id, opts.holdSeconds, opts.slackSeconds ?? 0],
-          tx,
-        );
-        if (hit) return seen(hit);
-        if (!opts.create) return null;
-        const [made] = await select<Locked>(
-          `INSERT INTO cart.carts (id, owner_type, owner_id, holds_until)
-           VALUES ($1, $2, $3, CASE WHEN $4::int > 0 THEN now() + make_interval(secs => $4::int) END)
-           ON CONFLICT (owner_type, owner_id) WHERE status = 'active' DO NOTHING RETURNING id, holds_until, coupon_code, false AS extend_due`,
-          [newId(), owner.type, owner.id, opts.holdSeconds],
-          tx,
-        );
-        if (made) return seen(made);
-        // Another request created it between the two statements: lock that one.
-      }
-      throw new Error('could not lock or create the active cart');
-    },
-
-    /**
-     * lockActive for several owners at once (batched adds): locks their active carts in id order
-     * (the order every multi-cart writer uses), creates the missing ones, and answers per owner
-     * key (`type:id`). Each owner's `holdSeconds` works as in lockActive.
+     * The one way a cart writer locks carts: locks the owners' active carts in cart id order (the
+     * order every multi-cart writer uses), touches them (`updated_at`, and with `holdSeconds` > 0
+     * `holds_until` moves to now + holdSeconds, `extendDue` saying whether it moved by more than
+     * `slackSeconds`, both on the database clock), creates the missing ones of owners with
+     * `create`, and answers per owner key (`type:id`); an owner without an active cart and without
+     * `create` is absent from the answer.
      *
-     * It also answers each locked cart's lines, read in the same statement — when they are sure to
-     * be current: the statement reads in its snapshot, and if it had to wait for a cart's row lock,
-     * the writer it waited for may have changed the lines since. Every writer of a cart's lines also
-     * writes the cart row (its lock), so a cart whose locked row version (xmin) is the snapshot's has
-     * current lines; for any other, `lines` is null (read them again, now that the lock is held).
-     * A cart created here has none.
+     * Each locked cart comes with its lines. The lock statement reads them in its snapshot, which is
+     * current unless it had to wait for a cart's row lock. Every writer of a cart's lines also writes
+     * its cart row in the same transaction (this store is the only writer of cart_items, and each of
+     * its line writers takes a `LockedCart` or writes the row itself; `store-invariants.test.ts`
+     * fails on a write elsewhere), so a cart whose locked row version (xmin) is the snapshot's has
+     * current lines; the others' are read again here, under the lock. A cart created here has none.
      */
-    async lockActiveMany(
-      owners: { owner: CartOwner; holdSeconds: number }[],
+    async lockCarts(
       tx: Transaction,
+      owners: { owner: CartOwner; holdSeconds: number; create: boolean }[],
       slackSeconds: number,
     ): Promise<Map<string, LockedCart>> {
       type JsonLine = {
@@ -144,10 +120,11 @@ export function createCartStore(db: Db) {
         prev_holds_until: string | null;
         created: boolean;
       };
-      const out = new Map<string, LockedCart>();
+      const out = new Map<string, Omit<LockedCart, 'lines'> & { lines: CartLine[] | null }>();
       const keep = (rows: Locked[]) => {
         for (const r of rows) {
           out.set(`${r.owner_type}:${r.owner_id}`, {
+            [lockedBrand]: true,
             cartId: r.id,
             holdsUntil: r.holds_until?.toISOString() ?? null,
             couponCode: r.coupon_code,
@@ -190,7 +167,7 @@ export function createCartStore(db: Db) {
             tx,
           ),
         );
-        wanted = wanted.filter((w) => !out.has(`${w.owner.type}:${w.owner.id}`));
+        wanted = wanted.filter((w) => w.create && !out.has(`${w.owner.type}:${w.owner.id}`));
         if (!wanted.length) break;
         keep(
           await select<Locked>(
@@ -213,36 +190,31 @@ export function createCartStore(db: Db) {
         wanted = wanted.filter((w) => !out.has(`${w.owner.type}:${w.owner.id}`));
       }
       if (wanted.length) throw new Error('could not lock or create the active carts');
-      return out;
+      // Lines came with the locks, except for carts whose lock was waited for: read those again now.
+      const stale = [...out.values()].filter((c) => c.lines === null).map((c) => c.cartId);
+      const reread = stale.length ? await linesOf(stale, tx) : null;
+      return new Map([...out].map(([k, c]) => [k, { ...c, lines: c.lines ?? reread?.get(c.cartId) ?? [] }]));
     },
 
-    /** The lines of several carts (call with them locked), newest first per cart. */
-    async linesOf(cartIds: string[], tx: Transaction): Promise<Map<string, CartLine[]>> {
-      const rows = await select<LineRow & { id: string }>(
-        `SELECT cart_id, id, sku_id, quantity, added_price, selected, added_at FROM cart.cart_items WHERE cart_id = ANY($1::uuid[])
-          ORDER BY added_at DESC, id DESC`,
-        [cartIds],
-        tx,
-      );
-      const out = new Map<string, CartLine[]>(cartIds.map((id) => [id, []]));
-      for (const r of rows) out.get(r.cart_id)?.push(toLine(r));
-      return out;
-    },
-
-    /** New lines and new quantities of several carts in one statement; answers the new lines by `cartId:skuId`. */
+    /**
+     * New lines and new quantities of locked carts in one statement, and the lock's touch taken back
+     * from the carts in `untouch` (their adds were refused); answers the new lines by `cartId:skuId`.
+     */
     async writeLines(
       tx: Transaction,
-      inserts: { cartId: string; skuId: string; quantity: number; addedPrice: number }[],
-      updates: { itemId: string; quantity: number }[],
-      untouch: { cartId: string; how: LockedCart['untouch'] }[] = [],
+      inserts: { cart: LockedCart; skuId: string; quantity: number; addedPrice: number }[],
+      updates: { cart: LockedCart; itemId: string; quantity: number }[],
+      untouch: LockedCart[] = [],
     ): Promise<Map<string, CartLine>> {
       const ids = inserts.map(() => newId());
-      const restore = untouch.flatMap((u) => (u.how.drop ? [] : [{ cartId: u.cartId, holdsUntil: u.how.holdsUntil }]));
-      const drop = untouch.filter((u) => u.how.drop).map((u) => u.cartId);
+      const restore = untouch.flatMap((c) =>
+        c.untouch.drop ? [] : [{ cartId: c.cartId, holdsUntil: c.untouch.holdsUntil }],
+      );
+      const drop = untouch.filter((c) => c.untouch.drop).map((c) => c.cartId);
       const rows = await select<LineRow & { id: string }>(
         `WITH up AS (
            UPDATE cart.cart_items i SET quantity = u.q, updated_at = now()
-             FROM unnest($6::uuid[], $7::int[]) AS u(id, q) WHERE i.id = u.id
+             FROM unnest($6::uuid[], $7::int[], $11::uuid[]) AS u(id, q, cart_id) WHERE i.id = u.id AND i.cart_id = u.cart_id
            RETURNING 1
          ), restored AS (
            UPDATE cart.carts c SET holds_until = r.h::timestamptz
@@ -258,7 +230,7 @@ export function createCartStore(db: Db) {
          RETURNING cart_id, id, sku_id, quantity, added_price, selected, added_at`,
         [
           ids,
-          inserts.map((l) => l.cartId),
+          inserts.map((l) => l.cart.cartId),
           inserts.map((l) => l.skuId),
           inserts.map((l) => l.quantity),
           inserts.map((l) => l.addedPrice),
@@ -267,54 +239,24 @@ export function createCartStore(db: Db) {
           restore.map((u) => u.cartId),
           restore.map((u) => u.holdsUntil),
           drop,
+          updates.map((u) => u.cart.cartId),
         ],
         tx,
       );
       return new Map(rows.map((r) => [`${r.cart_id}:${r.sku_id}`, toLine(r)]));
     },
 
-    async lines(cartId: string, tx: Transaction): Promise<CartLine[]> {
-      const rows = await select<LineRow & { id: string }>(
-        `SELECT id, sku_id, quantity, added_price, selected, added_at FROM cart.cart_items WHERE cart_id = $1
-          ORDER BY added_at DESC, id DESC`,
-        [cartId],
-        tx,
-      );
-      return rows.map(toLine);
-    },
-
-    async insertLine(
-      tx: Transaction,
-      cartId: string,
-      l: { skuId: string; quantity: number; addedPrice: number },
-    ): Promise<CartLine> {
-      const [r] = await select<LineRow & { id: string }>(
-        `INSERT INTO cart.cart_items (id, cart_id, sku_id, quantity, added_price) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id, sku_id, quantity, added_price, selected, added_at`,
-        [newId(), cartId, l.skuId, l.quantity, l.addedPrice],
-        tx,
-      );
-      return toLine(r);
-    },
-
-    async setQuantity(tx: Transaction, itemId: string, quantity: number): Promise<void> {
-      await db.query(`UPDATE cart.cart_items SET quantity = $2, updated_at = now() WHERE id = $1`, {
-        bind: [itemId, quantity],
-        transaction: tx,
-      });
-    },
-
-    async deleteLines(tx: Transaction, cartId: string, itemIds: string[]): Promise<void> {
+    async deleteLines(tx: Transaction, cart: LockedCart, itemIds: string[]): Promise<void> {
       await db.query(`DELETE FROM cart.cart_items WHERE cart_id = $1 AND id = ANY($2::uuid[])`, {
-        bind: [cartId, itemIds],
+        bind: [cart.cartId, itemIds],
         transaction: tx,
       });
     },
 
-    async setSelected(tx: Transaction, cartId: string, itemIds: string[] | null, selected: boolean): Promise<void> {
+    async setSelected(tx: Transaction, cart: LockedCart, itemIds: string[] | null, selected: boolean): Promise<void> {
       await db.query(
         `UPDATE cart.cart_items SET selected = $3, updated_at = now() WHERE cart_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))`,
-        { bind: [cartId, itemIds, selected], transaction: tx },
+        { bind: [cart.cartId, itemIds, selected], transaction: tx },
       );
     },
 
@@ -356,6 +298,86 @@ export function createCartStore(db: Db) {
         tx,
       );
       return r ? { type: r.owner_type, id: r.owner_id } : null;
+    },
+
+    // ---- the cleanup job's statements (cart.cleanup.ts); each write of lines writes their carts' rows first ----
+
+    /** SKUs that are in some cart's lines, in id order after `after` (a page of at most `limit`). */
+    async skusInCarts(after: string, limit: number): Promise<string[]> {
+      const rows = await select<{ sku_id: string }>(
+        `SELECT DISTINCT sku_id FROM cart.cart_items WHERE sku_id > $1 ORDER BY sku_id LIMIT $2`,
+        [after, limit],
+      );
+      return rows.map((r) => r.sku_id);
+    },
+
+    /**
+     * Marks the lines of `off` SKUs unavailable (from now) and clears the mark of `on` SKUs' lines;
+     * answers how many lines were newly marked. Their carts are locked (id order) and written
+     * first, as every writer of lines does.
+     */
+    async markAvailability(off: string[], on: string[]): Promise<number> {
+      return db.transaction(async (tx) => {
+        await select(
+          `UPDATE cart.carts c SET updated_at = c.updated_at
+             FROM (SELECT id FROM cart.carts WHERE id IN (
+                     SELECT cart_id FROM cart.cart_items
+                      WHERE (sku_id = ANY($1::uuid[]) AND unavailable_since IS NULL)
+                         OR (sku_id = ANY($2::uuid[]) AND unavailable_since IS NOT NULL))
+                   ORDER BY id FOR UPDATE) k
+            WHERE c.id = k.id RETURNING c.id`,
+          [off, on],
+          tx,
+        );
+        const [r] = await select<{ marked: number }>(
+          `WITH marked AS (
+             UPDATE cart.cart_items SET unavailable_since = now()
+              WHERE sku_id = ANY($1::uuid[]) AND unavailable_since IS NULL RETURNING 1
+           ), cleared AS (
+             UPDATE cart.cart_items SET unavailable_since = NULL
+              WHERE sku_id = ANY($2::uuid[]) AND unavailable_since IS NOT NULL RETURNING 1
+           )
+           SELECT (SELECT count(*) FROM marked)::int AS marked, (SELECT count(*) FROM cleared)::int AS cleared`,
+          [off, on],
+          tx,
+        );
+        return r.marked;
+      });
+    },
+
+    /** Removes lines unavailable for more than `days`; answers how many and the owners of the carts that lost them. */
+    async removeUnavailableLines(days: number): Promise<{ removed: number; owners: CartOwner[] }> {
+      return db.transaction(async (tx) => {
+        const carts = await select<{ id: string; owner_type: 'user' | 'guest'; owner_id: string }>(
+          `UPDATE cart.carts c SET updated_at = c.updated_at
+             FROM (SELECT id FROM cart.carts WHERE id IN (
+                     SELECT cart_id FROM cart.cart_items WHERE unavailable_since < now() - make_interval(days => $1::int))
+                   ORDER BY id FOR UPDATE) k
+            WHERE c.id = k.id RETURNING c.id, c.owner_type, c.owner_id`,
+          [days],
+          tx,
+        );
+        if (carts.length === 0) return { removed: 0, owners: [] };
+        const [r] = await select<{ n: number }>(
+          `WITH gone AS (DELETE FROM cart.cart_items
+                           WHERE cart_id = ANY($2::uuid[]) AND unavailable_since < now() - make_interval(days => $1::int) RETURNING 1)
+           SELECT count(*)::int AS n FROM gone`,
+          [days, carts.map((c) => c.id)],
+          tx,
+        );
+        return { removed: r.n, owners: carts.map((c) => ({ type: c.owner_type, id: c.owner_id })) };
+      });
+    },
+
+    /** Deletes up to `limit` carts (any status; their lines go with them) untouched for `days`; answers their owners. */
+    async removeStaleCarts(days: number, limit: number): Promise<CartOwner[]> {
+      const rows = await select<{ owner_type: 'user' | 'guest'; owner_id: string }>(
+        `DELETE FROM cart.carts WHERE id IN (
+           SELECT id FROM cart.carts WHERE updated_at < now() - make_interval(days => $1::int) LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING owner_type, owner_id`,
+        [days, limit],
+      );
+      return rows.map((r) => ({ type: r.owner_type, id: r.owner_id }));
     },
   };
 }

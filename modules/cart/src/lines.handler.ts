@@ -14,7 +14,7 @@ export function createLineHandlers(store: CartStore, m: Mutator) {
     return m.mutate(owner, { reason: 'remove', create: false, missing: itemNotFound }, async (s) => {
       const gone = linesById(s.lines, input.itemIds);
       const ids = new Set(gone.map((l) => l.id));
-      await store.deleteLines(s.tx, s.cartId, [...ids]);
+      await store.deleteLines(s.tx, s.cart, [...ids]);
       await m.releaseHolds(
         s,
         gone.map((l) => l.skuId),
@@ -32,7 +32,7 @@ export function createLineHandlers(store: CartStore, m: Mutator) {
         if (line.quantity === input.quantity) return { lines: s.lines };
         m.limits.quantity(line.skuId, input.quantity);
         await m.secure(s, [{ skuId: line.skuId, quantity: input.quantity, previous: line.quantity }]);
-        await store.setQuantity(s.tx, line.id, input.quantity);
+        await store.writeLines(s.tx, [], [{ cart: s.cart, itemId: line.id, quantity: input.quantity }]);
         return { lines: s.lines.map((l) => (l === line ? { ...l, quantity: input.quantity } : l)) };
       });
     },
@@ -42,14 +42,14 @@ export function createLineHandlers(store: CartStore, m: Mutator) {
     async select(owner: CartOwner, input: CartSelectInput): Promise<CartSnapshot> {
       return m.mutate(owner, { reason: 'select', create: false, missing: itemNotFound }, async (s) => {
         const ids = new Set(linesById(s.lines, input.itemIds).map((l) => l.id));
-        await store.setSelected(s.tx, s.cartId, [...ids], input.selected);
+        await store.setSelected(s.tx, s.cart, [...ids], input.selected);
         return { lines: s.lines.map((l) => (ids.has(l.id) ? { ...l, selected: input.selected } : l)) };
       });
     },
 
     async selectAll(owner: CartOwner, input: CartSelectAllInput): Promise<CartSnapshot> {
       return m.mutate(owner, { reason: 'select', create: false, missing: 'empty' }, async (s) => {
-        await store.setSelected(s.tx, s.cartId, null, input.selected);
+        await store.setSelected(s.tx, s.cart, null, input.selected);
         return { lines: s.lines.map((l) => ({ ...l, selected: input.selected })) };
       });
     },

@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { CartMergePreview, MergeReport } from '@zjmall/contracts';
-import type { Mutator } from './cart.mutation';
+import { ownerKey, type Mutator } from './cart.mutation';
 import type { CartStore } from './cart.store';
 import { planMerge, type MergePlanLine } from './merge-plan';
 import type { CartLine, CartOwner, CartServiceDeps } from './types';
@@ -43,33 +43,40 @@ export function createMerge(deps: CartServiceDeps, store: CartStore, m: Mutator)
     const user: CartOwner = { type: 'user', id: userId };
     const seconds = m.holdSeconds(user);
     const done = await db.transaction(async (tx) => {
-      const g = await store.lockActive(guest, tx, { create: false, holdSeconds: 0 });
+      // Both carts in one locking statement (cart id order, as every multi-cart writer locks them).
+      const both = await store.lockCarts(
+        tx,
+        [
+          { owner: guest, create: false, holdSeconds: 0 },
+          { owner: user, create: false, holdSeconds: seconds },
+        ],
+        m.extendSlack,
+      );
+      const g = both.get(ownerKey(guest));
       if (!g) return null;
-      const guestLines = await store.lines(g.cartId, tx);
-      const u = await store.lockActive(user, tx, { create: true, holdSeconds: seconds, slackSeconds: m.extendSlack });
-      let lines = await store.lines(u!.cartId, tx);
-      const planned = await plan(guestLines, lines, user, tx);
-      const changes: { skuId: string; quantity: number; previous: number }[] = [];
-      for (const p of planned) {
-        if (p.after <= p.before) continue;
-        changes.push({ skuId: p.skuId, quantity: p.after, previous: p.before });
-        if (p.existing) {
-          await store.setQuantity(tx, p.existing.id, p.after);
-          lines = lines.map((l) => (l === p.existing ? { ...l, quantity: p.after } : l));
-        } else {
-          const added = await store.insertLine(tx, u!.cartId, {
-            skuId: p.skuId,
-            quantity: p.after,
-            addedPrice: p.guestPrice,
-          });
-          lines = [added, ...lines];
-        }
-      }
-      await m.secure({ tx, owner: user, cartId: u!.cartId, lines }, changes);
-      if (!u!.couponCode && g.couponCode) await store.setCoupon(tx, u!.cartId, g.couponCode);
-      await store.setStatus(tx, g.cartId, 'merged', u!.cartId);
-      await outbox.add(tx, [m.changed(u!.cartId, user, 'merge'), m.changed(g.cartId, guest, 'merged')]);
-      return { report: report(planned), cartId: u!.cartId, count: lines.length, due: u!.extendDue };
+      const u =
+        both.get(ownerKey(user)) ??
+        (await store.lockCarts(tx, [{ owner: user, create: true, holdSeconds: seconds }], m.extendSlack)).get(
+          ownerKey(user),
+        )!;
+      const planned = await plan(g.lines, u.lines, user, tx);
+      const grown = planned.filter((p) => p.after > p.before);
+      const changes = grown.map((p) => ({ skuId: p.skuId, quantity: p.after, previous: p.before }));
+      // All the merged lines in one statement (the new ones in plan order: the guest's newest comes first).
+      if (grown.length)
+        await store.writeLines(
+          tx,
+          grown
+            .filter((p) => !p.existing)
+            .map((p) => ({ cart: u, skuId: p.skuId, quantity: p.after, addedPrice: p.guestPrice })),
+          grown.filter((p) => p.existing).map((p) => ({ cart: u, itemId: p.existing!.id, quantity: p.after })),
+        );
+      const count = u.lines.length + grown.filter((p) => !p.existing).length;
+      await m.secure({ tx, owner: user, cartId: u.cartId }, changes);
+      if (!u.couponCode && g.couponCode) await store.setCoupon(tx, u.cartId, g.couponCode);
+      await store.setStatus(tx, g.cartId, 'merged', u.cartId);
+      await outbox.add(tx, [m.changed(u.cartId, user, 'merge'), m.changed(g.cartId, guest, 'merged')]);
+      return { report: report(planned), cartId: u.cartId, count, due: u.extendDue };
     });
     if (!done) return { lines: 0, capped: [] };
     await m.afterCommit([user, guest], { owner: user, cartId: done.cartId, lines: done.count, due: done.due });

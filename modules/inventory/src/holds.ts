@@ -1,4 +1,4 @@
-import { QueryTypes, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import {
   EVENTS,
   INVENTORY_EVENT_VERSION,
@@ -9,7 +9,7 @@ import {
 import type { Db, Outbox } from '@zjmall/platform';
 import { ChangeSet, type ReservationWrite } from './change-set';
 import type { StockCache } from './inventory.cache';
-import { lockOwnerStock, lockWithReservations, writeChangeSet } from './stock.store';
+import { extendReservations, lockOwnerStock, lockWithReservations, writeChangeSet } from './stock.store';
 import {
   refTypeOf,
   type Owner,
@@ -103,17 +103,14 @@ export function createHolds(deps: HoldsDeps) {
         // The stock locks first, as every writer of reservations does: no deadlock with the sweeper.
         const locked = await lockOwnerStock(db, tx, owner);
         if (!locked.rows.length) return { extended: 0, expiresAt: null };
-        const rows = await db.query<{ expires_at: Date }>(
-          `UPDATE inventory.reservations SET expires_at = now() + make_interval(secs => $3), updated_at = now()
-            WHERE owner_type = $1 AND owner_id = $2 AND status = 'active' AND sku_id = ANY($4::uuid[])
-          RETURNING expires_at`,
-          {
-            bind: [owner.type, owner.id, ttlSeconds, locked.rows.map((r) => r.skuId)],
-            type: QueryTypes.SELECT,
-            transaction: tx,
-          },
+        const rows = await extendReservations(
+          db,
+          tx,
+          owner,
+          locked.rows.map((r) => r.skuId),
+          ttlSeconds,
         );
-        return { extended: rows.length, expiresAt: rows[0]?.expires_at.toISOString() ?? null };
+        return { extended: rows.length, expiresAt: rows[0]?.toISOString() ?? null };
       });
     },
 

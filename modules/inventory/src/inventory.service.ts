@@ -87,6 +87,17 @@ export interface InventoryService {
     requests: { owner: Owner; lines: ReserveLine[]; ttlSeconds?: number }[],
     opts: { tx: Transaction; operator?: string },
   ): Promise<{ outcomes: Settled<ReserveResult>[]; stock: PublicStock[] }>;
+  /**
+   * In the caller's transaction: `from`'s holds of these SKUs move to `to`, then `to` is reserved up
+   * to the lines' quantities (all or nothing) — under one Redlock acquisition taken before any stock
+   * row lock (checkout: the cart's holds become the order's).
+   */
+  reserveFrom(
+    from: Owner,
+    to: Owner,
+    lines: ReserveLine[],
+    opts: { tx: Transaction; operator?: string },
+  ): Promise<{ moved: OwnerLines; reserved: ReserveResult | null }>;
   /** Releases the owner's active reservations (of `skuIds`, or all). */
   release(owner: Owner, skuIds?: string[], opts?: ReleaseOptions): Promise<OwnerLines>;
   /** Cart holds: expire ttlSeconds from now (database clock). */
@@ -122,8 +133,10 @@ export function createInventoryService(deps: InventoryServiceDeps): InventorySer
   // CART_HOLD_TTL_SECONDS=0 means the cart takes no holds; a hold asked for anyway gets the default.
   const defaultHoldTtlSeconds = config.CART_HOLD_TTL_SECONDS > 0 ? config.CART_HOLD_TTL_SECONDS : 1800;
   const stockCache = createStockCache({ cache, db, log });
+  const holds = createHolds({ db, outbox, stockCache, defaultHoldTtlSeconds });
   const reserver = createReserver({
     db,
+    transfer: holds.transfer,
     outbox,
     locks,
     stockCache,
@@ -133,7 +146,6 @@ export function createInventoryService(deps: InventoryServiceDeps): InventorySer
     lockTtlMs: deps.options?.lockTtlMs,
     hooks: deps.options?.hooks,
   });
-  const holds = createHolds({ db, outbox, stockCache, defaultHoldTtlSeconds });
   const sweep = createExpirySweep({ db, outbox, stockCache, log });
   const admin = createStockAdmin({ db, outbox, stockCache });
   const queries = createStockQueries({ db });
@@ -155,6 +167,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventorySer
     },
     reserve: reserver.reserve,
     reserveEach: reserver.reserveEach,
+    reserveFrom: reserver.reserveFrom,
     release: holds.release,
     extend: holds.extend,
     consume: holds.consume,

@@ -2,6 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { PublicStock } from '@zjmall/contracts';
 import { createCoalescer, type Db, type Locks, type Outbox, type Settled } from '@zjmall/platform';
 import { ChangeSet } from './change-set';
+import type { Holds, OwnerLines } from './holds';
 import type { StockCache } from './inventory.cache';
 import { planReservations, type ReserveOutcome, type ReserveRequest } from './reservation-plan';
 import { lockWithReservations, writeChangeSet } from './stock.store';
@@ -24,6 +25,8 @@ export interface ReserverDeps {
   maxBatch?: number;
   /** Coalesced batches running at once, each on its own connection (default 4). */
   maxInFlight?: number;
+  /** Moves holds between owners in the caller's transaction (holds.ts; used by reserveFrom). */
+  transfer: Holds['transfer'];
   /** Lock lifetime (ms) if its holder stalls; kept alive while it works. Default: the platform's. */
   lockTtlMs?: number;
   hooks?: InventoryTestHooks;
@@ -144,6 +147,35 @@ export function createReserver(deps: ReserverDeps) {
       const result = unwrap(outcomes[0]);
       await stockCache.invalidate(changed);
       return result;
+    },
+
+    /**
+     * Sets `to`'s reservations of these SKUs to the given quantities (all or nothing, as reserve),
+     * taking `from`'s holds of them first (moved: reserved never dips, so no one can take that
+     * stock in between) — checkout's cart holds becoming the order's. One Redlock acquisition of
+     * all the lines' SKUs comes before any of their stock rows is locked: a transaction that holds
+     * stock rows never waits for a Redlock (docs/architecture.md, Lock order). Answers what moved.
+     */
+    async reserveFrom(
+      from: Owner,
+      to: Owner,
+      lines: ReserveLine[],
+      opts: { tx: Transaction; operator?: string },
+    ): Promise<{ moved: OwnerLines; reserved: ReserveResult | null }> {
+      const req = toRequest(to, lines, { operator: opts.operator });
+      const skuIds = req.lines.map((l) => l.skuId);
+      const { tx } = opts;
+      return guarded(skuIds, async () => {
+        const moved = await deps.transfer(from, to, { tx, skuIds, ttlSeconds: null, operator: req.operator });
+        const held = new Map(moved.lines.map((l) => [l.skuId, l.quantity]));
+        // SKUs fully covered by a hold are done; the others are reserved up to their quantity.
+        const rest = req.lines.filter((l) => held.get(l.skuId) !== l.quantity);
+        if (!rest.length) return { moved, reserved: null };
+        const { outcomes, changed } = await execute(tx, [{ ...req, lines: rest }]);
+        const reserved = unwrap(outcomes[0]);
+        stockCache.invalidateAfterCommit(tx, changed);
+        return { moved, reserved };
+      });
     },
 
     /**

@@ -167,6 +167,33 @@ export async function lockWithReservations(
   return { locked, reservations };
 }
 
+/**
+ * Moves the owner's active reservations of these SKUs (stock rows locked by the caller) to expire
+ * at now + ttlSeconds; answers the new expiries. Their stock rows are written too (a new row
+ * version, nothing changed): every writer of reservations writes its SKUs' stock rows, which
+ * lockWithReservations relies on.
+ */
+export async function extendReservations(
+  db: Db,
+  tx: Transaction,
+  owner: Owner,
+  skuIds: string[],
+  ttlSeconds: number,
+): Promise<Date[]> {
+  const rows = await db.query<{ expires_at: Date }>(
+    `WITH r AS (
+       UPDATE inventory.reservations SET expires_at = now() + make_interval(secs => $3), updated_at = now()
+        WHERE owner_type = $1 AND owner_id = $2 AND status = 'active' AND sku_id = ANY($4::uuid[])
+       RETURNING sku_id, expires_at
+     ), s AS (
+       UPDATE inventory.stock s SET updated_at = s.updated_at WHERE s.sku_id IN (SELECT sku_id FROM r) RETURNING 1
+     )
+     SELECT expires_at FROM r`,
+    { bind: [owner.type, owner.id, ttlSeconds, skuIds], type: QueryTypes.SELECT, transaction: tx },
+  );
+  return rows.map((r) => r.expires_at);
+}
+
 /** The oldest expired cart holds (by the expiry index), unlocked: candidates for a sweep round. */
 export async function expiredCandidates(
   db: Db,

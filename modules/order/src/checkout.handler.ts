@@ -209,23 +209,14 @@ export function checkoutHandler(deps: OrderDeps) {
 
     // Stock after the order and the cart's lines: the stock rows are then held only until the commit
     // (every checkout of a popular SKU queues on them), and the cart row is locked before them, as an
-    // add to the cart locks them. Cart holds become the order's reservations (reserved never dips);
-    // then one reserve sets each SKU's total. SKUs fully covered by a hold are left out of it: they
-    // are already row-locked by this transaction, and reserving them again would wait on the Redlock
-    // while holding rows.
-    const owner = { type: 'order' as const, id: orderId };
-    const skuIds = p.lines.map((l) => l.skuId);
-    const moved = await inventory.transfer({ type: 'cart', id: p.cartId }, owner, {
-      tx,
-      skuIds,
-      ttlSeconds: null,
-      operator: userId,
-    });
-    const held = new Map(moved.lines.map((l) => [l.skuId, l.quantity]));
-    const rest = p.lines
-      .filter((l) => held.get(l.skuId) !== l.quantity)
-      .map((l) => ({ skuId: l.skuId, quantity: l.quantity }));
-    if (rest.length) await inventory.reserve(owner, rest, { tx, operator: userId });
+    // add to the cart locks them. Cart holds become the order's reservations (reserved never dips),
+    // then the rest is reserved, under one Redlock acquisition taken before any stock row lock.
+    await inventory.reserveFrom(
+      { type: 'cart', id: p.cartId },
+      { type: 'order', id: orderId },
+      p.lines.map((l) => ({ skuId: l.skuId, quantity: l.quantity })),
+      { tx, operator: userId },
+    );
 
     // Last, so the coupon's row lock (every checkout with this code queues on it) is held only until
     // the commit that follows. Coupon terms never change, so the discount is the quoted one.
