@@ -11,6 +11,10 @@ export const APP_CODE_TO_TRPC = {
   ORDER_EXPIRED: 'CONFLICT',
   PAYMENT_AMOUNT_MISMATCH: 'BAD_REQUEST',
   PAYMENT_NOT_FOUND: 'NOT_FOUND',
+  /** `payment.create` with a channel that is not switched on (its configuration is absent). */
+  CHANNEL_UNAVAILABLE: 'BAD_REQUEST',
+  /** `payment.admin.replayInbox` of an entry that does not exist. */
+  INBOX_ENTRY_NOT_FOUND: 'NOT_FOUND',
   REFUND_EXCEEDS_PAID: 'BAD_REQUEST',
   COUPON_INVALID: 'BAD_REQUEST',
   EMAIL_TAKEN: 'CONFLICT',

@@ -3,7 +3,8 @@ import { Id, IdempotencyKey, SafeString, safeChars } from './common.schemas';
 
 const Money = z.number().int().min(0);
 
-export const PaymentChannel = z.enum(['sandbox_alipay', 'sandbox_wechat']);
+/** The sandbox channels (development, tests) and the real ones: Alipay and WeChat Pay (Native). */
+export const PaymentChannel = z.enum(['sandbox_alipay', 'sandbox_wechat', 'alipay', 'wechat']);
 export type PaymentChannel = z.infer<typeof PaymentChannel>;
 
 /** docs/api.md, payment: pending → succeeded | failed | closed; succeeded → partially_refunded → refunded. */
@@ -18,8 +19,13 @@ export const Payment = z.object({
   amount: Money,
   refundedAmount: Money,
   currency: z.string(),
-  /** The provider's pay page (the sandbox's, on PUBLIC_BASE_URL). */
+  /**
+   * Where the customer pays: the sandbox's page (on PUBLIC_BASE_URL), Alipay's signed gateway URL
+   * (GET), or for WeChat Pay the shop's pay page `/pay/:paymentId` that shows `qrCode`.
+   */
   payUrl: z.string(),
+  /** WeChat Pay Native's `code_url` (what the QR code encodes); null for other channels. */
+  qrCode: z.string().nullable(),
   transactionId: z.string().nullable(),
   createdAt: z.string(),
   paidAt: z.string().nullable(),
@@ -42,11 +48,16 @@ export const ReturnUrl = SafeString.min(1)
   );
 export type ReturnUrl = z.infer<typeof ReturnUrl>;
 
+/** Alipay: `desktop` pays on the PC page (alipay.trade.page.pay), `mobile` on the WAP page (alipay.trade.wap.pay). */
+export const PaymentDevice = z.enum(['desktop', 'mobile']);
+export type PaymentDevice = z.infer<typeof PaymentDevice>;
+
 export const PaymentCreateInput = z.object({
   orderId: Id,
   channel: PaymentChannel,
   idempotencyKey: IdempotencyKey,
   returnUrl: ReturnUrl.optional(),
+  device: PaymentDevice.optional(),
 });
 export type PaymentCreateInput = z.infer<typeof PaymentCreateInput>;
 
@@ -74,7 +85,12 @@ export const RefundInput = z.object({
 });
 export type RefundInput = z.infer<typeof RefundInput>;
 
-export const RefundStatus = z.enum(['succeeded']);
+/**
+ * A refund through a provider may be `pending` (WeChat Pay refunds are asynchronous; an Alipay
+ * refund whose answer was lost): stock and amounts move when it `succeeded`; `failed` moves nothing.
+ */
+export const RefundStatus = z.enum(['pending', 'succeeded', 'failed']);
+export type RefundStatus = z.infer<typeof RefundStatus>;
 export const Refund = z.object({
   id: z.string(),
   paymentId: z.string(),
@@ -125,6 +141,35 @@ export const PaymentStats = z.object({
   totals: z.object({ count: z.number().int(), amount: Money, refundedAmount: Money }),
 });
 export type PaymentStats = z.infer<typeof PaymentStats>;
+
+/** `payment.admin.inbox {paymentId}`: the provider messages stored for a payment, oldest first. */
+export const PaymentInboxInput = z.object({ paymentId: Id });
+export type PaymentInboxInput = z.infer<typeof PaymentInboxInput>;
+
+export const InboxEntry = z.object({
+  id: z.string(),
+  paymentId: z.string(),
+  channel: PaymentChannel,
+  /** The message's key (Alipay: `trade_no:trade_status`; sandbox and WeChat: the transaction or refund id and state). */
+  key: z.string(),
+  /** `received` (stored, not processed yet), `processed`, or `rejected`. */
+  status: z.enum(['received', 'processed', 'rejected']),
+  /** What processing did (`succeeded`, `duplicate`, `closed`, `refund_succeeded`…) or why it refused (`amount_mismatch`, `unknown_payment`, `unreadable`). */
+  outcome: z.string().nullable(),
+  deliveries: z.number().int(),
+  receivedAt: z.string(),
+  processedAt: z.string().nullable(),
+  /** Whether `payment.admin.replayInbox` would process it again (stuck `received`, or refused for a transient reason). */
+  replayable: z.boolean(),
+  payload: z.unknown(),
+});
+export type InboxEntry = z.infer<typeof InboxEntry>;
+export const InboxEntries = z.array(InboxEntry);
+export type InboxEntries = z.infer<typeof InboxEntries>;
+
+/** `payment.admin.replayInbox {entryId}`: processes an entry again from its stored payload (idempotent). */
+export const ReplayInboxInput = z.object({ entryId: Id });
+export type ReplayInboxInput = z.infer<typeof ReplayInboxInput>;
 
 /** The sandbox provider's callback body (a real channel has its own). */
 export const SandboxCallback = z.object({

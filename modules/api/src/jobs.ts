@@ -32,6 +32,8 @@ export function startJobs(platform: Platform, services: Services): Jobs {
     { name: 'payment.inbox', everyMs: 15_000, run: () => services.payment.reprocessInbox() },
     // The stock audit (`npm run inventory:audit`) as a metric: the stock-audit alert reads it.
     { name: 'inventory.audit', everyMs: 15 * 60_000, run: () => auditStock(services) },
+    // Payments still pending at a provider after 2 minutes asked about (a late or lost notify); pending refunds asked again.
+    { name: 'payment.reconcile', everyMs: 60_000, run: () => services.payment.reconcile() },
   ];
   const sweeper = createInventorySweeper({
     inventory: services.inventory,

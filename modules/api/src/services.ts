@@ -49,6 +49,7 @@ export function createServices(platform: Platform, secrets: Secrets, options: Se
   identity.setOnLogin((userId, guestId) => cart.mergeGuestCart(userId, guestId));
   const order = createOrderService({ ...platform, inventory, catalog, identity, cart, coupons });
   const payment = createPaymentService({ ...platform, order, callbackSecret: secrets.paymentCallbackSecret });
+  platform.log.info({ channels: payment.channels().map((c) => c.channel) }, 'payment channels on');
   // admin.onActivity: order and payment events as they are published, from every process.
   const activity = createActivityFeed(platform);
   return { identity, inventory, catalog, pricingFeed, pricing, coupons, cart, order, payment, activity };

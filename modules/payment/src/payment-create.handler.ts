@@ -1,6 +1,6 @@
 import { DomainError, newId, withIdempotency } from '@zjmall/platform';
 import type { Payment, PaymentCreateInput } from '@zjmall/contracts';
-import { findPayment, select, toPayment, type PaymentDeps, type PaymentRow } from './payment.deps';
+import { findPayment, select, toPayment, toProviderPayment, type PaymentDeps, type PaymentRow } from './payment.deps';
 import { createReturnUrlResolver } from './return-url';
 
 /**
@@ -19,11 +19,13 @@ export function createPaymentHandler(deps: PaymentDeps) {
   return async function create(userId: string, input: PaymentCreateInput): Promise<Payment> {
     const { idempotencyKey, ...body } = input;
     const returnUrl = resolveReturnUrl(input.returnUrl);
-    if (!providers.has(input.channel)) {
-      throw new DomainError('PAYMENT_NOT_FOUND', `Payment channel ${input.channel} is not enabled`, {
+    const provider = providers.get(input.channel);
+    if (!provider) {
+      throw new DomainError('CHANNEL_UNAVAILABLE', `Payment channel ${input.channel} is not switched on`, {
         channel: input.channel,
       });
     }
+    const device = input.device ?? null;
     // The payment this call opened is answered as inserted; a repeat of the key (or the open one
     // kept for the same channel) is read after the commit.
     let opened: PaymentRow | undefined;
@@ -50,11 +52,11 @@ export function createPaymentHandler(deps: PaymentDeps) {
         const id = newId();
         [opened] = await select<PaymentRow>(
           db,
-          `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency, return_url)
-         SELECT $1, $2, $3, $4, 'pending', $5, $6, $7
+          `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency, return_url, device)
+         SELECT $1, $2, $3, $4, 'pending', $5, $6, $7, $8
           WHERE NOT EXISTS (SELECT 1 FROM payment.payments WHERE order_id = $2 AND status = 'pending')
          RETURNING *`,
-          [id, o.id, userId, input.channel, o.payableAmount, o.currency, returnUrl],
+          [id, o.id, userId, input.channel, o.payableAmount, o.currency, returnUrl, device ?? 'desktop'],
           tx,
         );
         if (opened) return id;
@@ -65,11 +67,12 @@ export function createPaymentHandler(deps: PaymentDeps) {
           tx,
         );
         if (open && open.channel === input.channel) {
-          if (returnUrl !== null && returnUrl !== open.return_url) {
+          if ((returnUrl !== null && returnUrl !== open.return_url) || (device !== null && device !== open.device)) {
             [opened] = await select<PaymentRow>(
               db,
-              `UPDATE payment.payments SET return_url = $2, updated_at = now() WHERE id = $1 RETURNING *`,
-              [open.id, returnUrl],
+              `UPDATE payment.payments SET return_url = COALESCE($2, return_url), device = COALESCE($3, device), updated_at = now()
+                WHERE id = $1 RETURNING *`,
+              [open.id, returnUrl, device],
               tx,
             );
           }
@@ -86,14 +89,36 @@ export function createPaymentHandler(deps: PaymentDeps) {
         }
         [opened] = await select<PaymentRow>(
           db,
-          `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency, return_url) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7) RETURNING *`,
-          [id, o.id, userId, input.channel, o.payableAmount, o.currency, returnUrl],
+          `INSERT INTO payment.payments (id, order_id, user_id, channel, status, amount, currency, return_url, device)
+           VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8) RETURNING *`,
+          [id, o.id, userId, input.channel, o.payableAmount, o.currency, returnUrl, device ?? 'desktop'],
           tx,
         );
         return id;
       },
     );
-    const row = opened?.id === paymentId ? opened : await findPayment(db, paymentId, { userId });
-    return toPayment(row!, providers, config.PUBLIC_BASE_URL);
+    let row = (opened?.id === paymentId ? opened : await findPayment(db, paymentId, { userId }))!;
+    // A real provider opens the trade after the commit (a network call is never made holding the
+    // order's lock): its pay URL (and QR code) are stored on the payment. Made again when this call
+    // wrote the row (a new returnUrl or device changes the URL) or when an earlier attempt failed.
+    if (provider.open && row.status === 'pending' && (row.pay_url === null || opened?.id === paymentId)) {
+      let made: { payUrl: string; qrCode: string | null };
+      try {
+        made = await provider.open(toProviderPayment(row));
+      } catch (err) {
+        deps.log.warn({ err, paymentId: row.id, channel: row.channel }, 'payment provider could not open the trade');
+        throw new DomainError('BUSY', 'The payment provider did not answer; try again shortly', {
+          channel: row.channel,
+          retryable: true,
+        });
+      }
+      const [updated] = await select<PaymentRow>(
+        db,
+        `UPDATE payment.payments SET pay_url = $2, qr_code = $3, updated_at = now() WHERE id = $1 AND status = 'pending' RETURNING *`,
+        [row.id, made.payUrl, made.qrCode],
+      );
+      row = updated ?? (await findPayment(db, paymentId, { userId }))!;
+    }
+    return toPayment(row, providers, config.PUBLIC_BASE_URL);
   };
 }

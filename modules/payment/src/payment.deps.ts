@@ -2,12 +2,14 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Payment, PaymentChannel, PaymentStatus } from '@zjmall/contracts';
 import { DomainError, type Config, type Db, type Logger, type Outbox } from '@zjmall/platform';
 import type { OrderService } from '@zjmall/order';
-import type { PaymentProvider } from './providers/provider';
+import type { PaymentProvider, ProviderPayment } from './providers/provider';
+import type { ChannelConfig } from './providers/channels.config';
 
 export type PaymentConfig = Pick<
   Config,
   'PUBLIC_BASE_URL' | 'SANDBOX_PAYMENTS' | 'STORE_TIMEZONE' | 'STORE_CURRENCY' | 'CORS_ORIGINS'
->;
+> &
+  Partial<ChannelConfig>;
 
 export interface PaymentDeps {
   db: Db;
@@ -31,6 +33,9 @@ export interface PaymentRow {
   created_at: Date;
   paid_at: Date | null;
   return_url: string | null;
+  pay_url: string | null;
+  qr_code: string | null;
+  device: 'desktop' | 'mobile';
 }
 
 export function select<T extends object>(
@@ -68,10 +73,22 @@ export function toPayment(r: PaymentRow, providers: Map<PaymentChannel, PaymentP
     amount: r.amount,
     refundedAmount: r.refunded_amount,
     currency: r.currency,
-    payUrl: provider ? provider.payUrl(r.id) : `${baseUrl}/sandbox/pay/${r.id}`,
+    payUrl: r.pay_url ?? (provider ? provider.payUrl(r.id) : `${baseUrl}/pay/${r.id}`),
+    qrCode: r.qr_code ?? null,
     transactionId: r.transaction_id,
     createdAt: new Date(r.created_at).toISOString(),
     paidAt: r.paid_at ? new Date(r.paid_at).toISOString() : null,
     returnUrl: r.return_url ?? null,
   };
 }
+
+/** The payment as its provider needs it. */
+export const toProviderPayment = (r: PaymentRow): ProviderPayment => ({
+  id: r.id,
+  orderId: r.order_id,
+  amount: Number(r.amount),
+  currency: r.currency,
+  returnUrl: r.return_url,
+  device: r.device,
+  transactionId: r.transaction_id,
+});

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import {
   AdminPaymentList,
+  InboxEntries,
+  PaymentInboxInput,
+  ReplayInboxInput,
   Payment,
   PaymentChannels,
   PaymentCreateInput,
@@ -25,6 +28,14 @@ export function createPaymentRouter(svc: PaymentService) {
       .input(PaymentForOrderInput)
       .output(AdminPaymentList)
       .query(({ input }) => svc.adminForOrder(input.orderId)),
+    inbox: adminProcedure
+      .input(PaymentInboxInput)
+      .output(InboxEntries)
+      .query(({ input }) => svc.adminInbox(input.paymentId)),
+    replayInbox: adminProcedure
+      .input(ReplayInboxInput)
+      .output(InboxEntries)
+      .mutation(({ input }) => svc.replayInbox(input.entryId)),
     stats: adminProcedure
       .input(PaymentStatsInput)
       .output(PaymentStats)

@@ -1,5 +1,6 @@
 import type {
   AdminPayment,
+  InboxEntries,
   Payment,
   PaymentChannel,
   PaymentChannels,
@@ -11,7 +12,7 @@ import type {
 } from '@zjmall/contracts';
 import type { Db, DurableHandler, Logger, Outbox } from '@zjmall/platform';
 import type { OrderService } from '@zjmall/order';
-import { callbackHandler, type CallbackAnswer } from './callback.handler';
+import { callbackHandler, isReplayable, type CallbackAnswer } from './callback.handler';
 import { paymentModels } from './models';
 import { closePaymentsOnOrderCancelled } from './order-cancelled.subscriber';
 import { createPaymentHandler } from './payment-create.handler';
@@ -27,6 +28,9 @@ import {
 import type { CallbackHeaders, PaymentProvider } from './providers/provider';
 import { createSandboxProvider, type SandboxProvider } from './providers/sandbox.provider';
 import { refundHandler, toRefund, type RefundRow } from './refund.handler';
+import { refundSettler } from './refund-settle';
+import { reconciler } from './reconcile';
+import { providersFromConfig } from './providers/channels.config';
 import { statsQuery } from './stats.query';
 
 export interface PaymentServiceDeps {
@@ -38,7 +42,10 @@ export interface PaymentServiceDeps {
   order: Pick<OrderService, 'payments' | 'get' | 'admin'>;
   /** The sandbox channels' callback secret (PAYMENT_CALLBACK_SECRET; modules/api's secrets). */
   callbackSecret: string;
-  /** Extra (real) channels; the sandbox ones are added when SANDBOX_PAYMENTS is on. */
+  /**
+   * The real channels; default: those the configuration switches on (ALIPAY_*, WECHATPAY_*). The
+   * sandbox ones are added when SANDBOX_PAYMENTS is on.
+   */
   providers?: PaymentProvider[];
 }
 
@@ -66,6 +73,18 @@ export interface PaymentService {
   ): Promise<CallbackAnswer>;
   /** Inbox entries stored but never processed, older than `olderThanSeconds` (30): processed now (a sweeper). */
   reprocessInbox(opts?: { olderThanSeconds?: number; limit?: number }): Promise<{ processed: number; failed: number }>;
+  /**
+   * Reconciliation (a job): payments still pending after `olderThanSeconds` (120) asked about at
+   * their provider, the answer applied through the inbox; pending refunds asked again.
+   */
+  reconcile(opts?: {
+    olderThanSeconds?: number;
+    limit?: number;
+  }): Promise<{ asked: number; applied: number; unanswered: number; refundsSettled: number }>;
+  /** `payment.admin.inbox`: the provider messages stored for a payment, oldest first. */
+  adminInbox(paymentId: string): Promise<InboxEntries>;
+  /** `payment.admin.replayInbox`: processes an entry again (idempotent); answers the payment's entries. */
+  replayInbox(entryId: string): Promise<InboxEntries>;
   /** The durable reactions modules/api registers on the bus. */
   durableHandlers(): DurableHandler[];
   /** The sandbox provider (null when SANDBOX_PAYMENTS is off). */
@@ -97,15 +116,44 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
       sandboxes.set(channel, p);
     }
   }
-  for (const p of deps.providers ?? []) providers.set(p.channel, p);
+  for (const p of deps.providers ?? providersFromConfig(config)) providers.set(p.channel, p);
   const ctx: PaymentDeps = { db, outbox: deps.outbox, log: deps.log, config, order, providers };
-  const callbacks = callbackHandler(ctx);
+  const settler = refundSettler(ctx);
+  const callbacks = callbackHandler(ctx, settler);
   const view = (r: PaymentRow) => toPayment(r, providers, config.PUBLIC_BASE_URL);
 
   async function sandboxPayment(paymentId: string) {
     const row = /^[0-9a-f-]{36}$/i.test(paymentId) ? await findPayment(db, paymentId) : null;
     if (!row || !sandboxes.has(row.channel)) throw paymentNotFound(paymentId);
     return row;
+  }
+
+  async function adminInbox(paymentId: string): Promise<InboxEntries> {
+    const rows = await select<{
+      id: string;
+      payment_id: string;
+      channel: PaymentChannel;
+      transaction_id: string;
+      status: 'received' | 'processed' | 'rejected';
+      outcome: string | null;
+      deliveries: number;
+      received_at: Date;
+      processed_at: Date | null;
+      payload: unknown;
+    }>(db, `SELECT * FROM payment.inbox WHERE payment_id = $1 ORDER BY received_at, transaction_id`, [paymentId]);
+    return rows.map((r) => ({
+      id: r.id,
+      paymentId: r.payment_id,
+      channel: r.channel,
+      key: r.transaction_id,
+      status: r.status,
+      outcome: r.outcome,
+      deliveries: r.deliveries,
+      receivedAt: new Date(r.received_at).toISOString(),
+      processedAt: r.processed_at ? new Date(r.processed_at).toISOString() : null,
+      replayable: isReplayable(r.status, r.outcome),
+      payload: r.payload,
+    }));
   }
 
   const channels: PaymentChannels = [...providers.values()].map((p) => ({ channel: p.channel, name: p.name }));
@@ -140,11 +188,20 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
           p.status === 'succeeded' || p.status === 'partially_refunded' ? p.amount - p.refunded_amount : 0,
       }));
     },
-    refund: refundHandler(ctx),
+    refund: refundHandler(ctx, settler),
     stats: statsQuery(ctx),
     handleCallback: callbacks.handle,
     reprocessInbox: callbacks.reprocessStale,
-    durableHandlers: () => [closePaymentsOnOrderCancelled(db)],
+    reconcile: reconciler(ctx, callbacks.receive, settler),
+    adminInbox,
+    async replayInbox(entryId) {
+      await callbacks.replay(entryId);
+      const [e] = await select<{ payment_id: string }>(db, `SELECT payment_id FROM payment.inbox WHERE id = $1`, [
+        entryId,
+      ]);
+      return adminInbox(e.payment_id);
+    },
+    durableHandlers: () => [closePaymentsOnOrderCancelled(ctx, callbacks.receive)],
     sandbox: {
       enabled: config.SANDBOX_PAYMENTS,
       async view(paymentId) {

@@ -23,6 +23,7 @@ export async function registerPaymentRoutes(app: FastifyInstance, opts: { paymen
     scope.post<{ Params: { channel: string } }>('/payments/callback/:channel', async (req, reply) => {
       const raw = typeof req.body === 'string' ? req.body : '';
       const answer = await payment.handleCallback(req.params.channel, req.headers, raw);
+      if (typeof answer.body === 'string') reply.type('text/plain; charset=utf-8');
       return reply.code(answer.statusCode).send(answer.body);
     });
 

@@ -26,11 +26,18 @@ describe('payment migrations', () => {
     expect(await migrateUp(db, url, [paymentMigrations])).toEqual([
       'payment/0001-payment',
       'payment/0002-payment-return-url',
+      'payment/0003-payment-channels',
     ]);
     expect(await columns()).toEqual([['return_url', 'YES']]);
-    expect(await migrateDown(db, url, [paymentMigrations], { steps: 1 })).toEqual(['payment/0002-payment-return-url']);
+    expect(await migrateDown(db, url, [paymentMigrations], { steps: 2 })).toEqual([
+      'payment/0003-payment-channels',
+      'payment/0002-payment-return-url',
+    ]);
     expect(await columns()).toEqual([]);
-    expect(await migrateUp(db, url, [paymentMigrations])).toEqual(['payment/0002-payment-return-url']);
+    expect(await migrateUp(db, url, [paymentMigrations])).toEqual([
+      'payment/0002-payment-return-url',
+      'payment/0003-payment-channels',
+    ]);
     expect(await columns()).toEqual([['return_url', 'YES']]);
   });
 });

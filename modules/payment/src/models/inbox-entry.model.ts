@@ -1,11 +1,14 @@
 import type { CreationOptional, InferAttributes, InferCreationAttributes } from 'sequelize';
 import { Column, DataType, Model, Table } from 'sequelize-typescript';
 
-/** payment.inbox — verified provider callbacks, keyed by (channel, provider transaction id). */
+/** payment.inbox — verified provider callbacks, keyed by (channel, provider message key). */
 @Table({ tableName: 'inbox', schema: 'payment', underscored: true, timestamps: false })
 export class InboxEntryModel extends Model<InferAttributes<InboxEntryModel>, InferCreationAttributes<InboxEntryModel>> {
   @Column({ type: DataType.TEXT, primaryKey: true, allowNull: false })
   declare channel: string;
+  /** The entry's id for admins (`payment.admin.inbox`, `payment.admin.replayInbox`). */
+  @Column({ type: DataType.UUID, allowNull: false })
+  declare id: CreationOptional<string>;
   @Column({ type: DataType.TEXT, primaryKey: true, allowNull: false })
   declare transactionId: string;
   @Column({ type: DataType.TEXT, allowNull: false })

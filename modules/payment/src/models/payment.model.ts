@@ -33,4 +33,10 @@ export class PaymentModel extends Model<InferAttributes<PaymentModel>, InferCrea
   declare closedAt: Date | null;
   @Column({ type: DataType.TEXT, allowNull: true })
   declare returnUrl: string | null;
+  @Column({ type: DataType.TEXT, allowNull: true })
+  declare payUrl: string | null;
+  @Column({ type: DataType.TEXT, allowNull: true })
+  declare qrCode: string | null;
+  @Column({ type: DataType.TEXT, allowNull: false })
+  declare device: CreationOptional<'desktop' | 'mobile'>;
 }

@@ -17,11 +17,16 @@ export class RefundModel extends Model<InferAttributes<RefundModel>, InferCreati
   @Column({ type: DataType.TEXT, allowNull: false })
   declare reason: string;
   @Column({ type: DataType.TEXT, allowNull: false })
-  declare status: 'succeeded';
+  declare status: 'pending' | 'succeeded' | 'failed';
   @Column({ type: DataType.BOOLEAN, allowNull: false })
   declare automatic: CreationOptional<boolean>;
   @Column({ type: DataType.TEXT, allowNull: false })
   declare operator: string;
   @Column({ type: DataType.DATE, allowNull: false })
   declare createdAt: CreationOptional<Date>;
+  /** What the provider said when it failed or is still pending. */
+  @Column({ type: DataType.TEXT, allowNull: true })
+  declare detail: string | null;
+  @Column({ type: DataType.DATE, allowNull: true })
+  declare settledAt: Date | null;
 }

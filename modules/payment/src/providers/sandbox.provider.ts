@@ -36,14 +36,15 @@ export interface SandboxProvider extends PaymentProvider {
 }
 
 /** The sandbox channels' names as a customer sees them. */
-export const SANDBOX_CHANNEL_NAMES: Record<PaymentChannel, string> = {
+export type SandboxChannel = Extract<PaymentChannel, 'sandbox_alipay' | 'sandbox_wechat'>;
+export const SANDBOX_CHANNEL_NAMES: Record<SandboxChannel, string> = {
   sandbox_alipay: '支付宝（沙箱）',
   sandbox_wechat: '微信支付（沙箱）',
 };
 
 /** The sandbox scheme (docs/api.md, HTTP routes): HMAC-SHA256 of "<t>.<raw body>" with PAYMENT_CALLBACK_SECRET. */
 export function createSandboxProvider(opts: {
-  channel: PaymentChannel;
+  channel: SandboxChannel;
   secret: string;
   baseUrl: string;
 }): SandboxProvider {
@@ -101,6 +102,7 @@ export function createSandboxProvider(opts: {
 
 function toVerified(b: SandboxCallback): VerifiedCallback {
   return {
+    key: b.transactionId,
     transactionId: b.transactionId,
     paymentId: b.paymentId,
     outcome: b.status === 'SUCCESS' ? 'success' : 'failure',

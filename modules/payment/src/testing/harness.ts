@@ -2,6 +2,7 @@
 // payment services on a private database, Redis prefix and NATS stream; the relay running; the
 // payment HTTP routes on a Fastify instance (app.inject); tRPC callers for real users.
 import Fastify from 'fastify';
+import type { PaymentChannel } from '@zjmall/contracts';
 import { QueryTypes, type Transaction } from 'sequelize';
 import {
   createCallerFactory,
@@ -169,7 +170,9 @@ export async function createPaymentHarness(label: string, env: Record<string, st
         price?: number;
         qty?: number;
         stock?: number;
-        channel?: 'sandbox_alipay' | 'sandbox_wechat';
+        channel?: PaymentChannel;
+        device?: 'desktop' | 'mobile';
+        returnUrl?: string;
         skus?: number;
       } = {},
     ) {
@@ -185,6 +188,8 @@ export async function createPaymentHarness(label: string, env: Record<string, st
         orderId: o.id,
         channel: opts.channel ?? 'sandbox_alipay',
         idempotencyKey: key(),
+        ...(opts.device ? { device: opts.device } : {}),
+        ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),
       });
       return { u, sku: skuIds[0], skuIds, order: o, payment: pay };
     },
