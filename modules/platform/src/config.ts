@@ -57,19 +57,11 @@ export const ConfigSchema = z
     SHIPPING_FLAT_FEE: int(0, 0, 100_000_000),
     PUBLIC_BASE_URL: z.string().url().optional(),
     SANDBOX_PAYMENTS: z.enum(['true', 'false']).optional(),
-    // Real payment channels (modules/payment/README.md): a channel is on when all of its variables are set.
+    // Channel alipay (modules/payment/README.md): on when all of ALIPAY_APP_ID, _PRIVATE_KEY, _PUBLIC_KEY are set.
     ALIPAY_APP_ID: z.string().optional(),
     ALIPAY_PRIVATE_KEY: z.string().optional(),
     ALIPAY_PUBLIC_KEY: z.string().optional(),
     ALIPAY_GATEWAY: z.string().url().optional(),
-    WECHATPAY_MCH_ID: z.string().optional(),
-    WECHATPAY_APP_ID: z.string().optional(),
-    WECHATPAY_API_V3_KEY: z.string().optional(),
-    WECHATPAY_SERIAL_NO: z.string().optional(),
-    WECHATPAY_PRIVATE_KEY: z.string().optional(),
-    WECHATPAY_PLATFORM_PUBLIC_KEY: z.string().optional(),
-    WECHATPAY_PLATFORM_PUBLIC_KEY_ID: z.string().optional(),
-    WECHATPAY_GATEWAY: z.string().url().optional(),
     /** Seed the demo shop at startup when the catalog is empty (default: only on the embedded database). */
     SEED_DEMO: z.enum(['true', 'false']).optional(),
     NATS_SUBJECT_PREFIX: z

@@ -5,24 +5,10 @@ import { ALIPAY_PRODUCTION_GATEWAY, createAlipayProvider } from './alipay.provid
 import type { PaymentProvider } from './provider';
 
 export const ALIPAY_VARIABLES = ['ALIPAY_APP_ID', 'ALIPAY_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY'] as const;
-export const WECHATPAY_VARIABLES = [
-  'WECHATPAY_MCH_ID',
-  'WECHATPAY_APP_ID',
-  'WECHATPAY_API_V3_KEY',
-  'WECHATPAY_SERIAL_NO',
-  'WECHATPAY_PRIVATE_KEY',
-  'WECHATPAY_PLATFORM_PUBLIC_KEY',
-  'WECHATPAY_PLATFORM_PUBLIC_KEY_ID',
-] as const;
 
 export type ChannelConfig = Pick<
   Config,
-  | 'PUBLIC_BASE_URL'
-  | 'STORE_CURRENCY'
-  | (typeof ALIPAY_VARIABLES)[number]
-  | 'ALIPAY_GATEWAY'
-  | (typeof WECHATPAY_VARIABLES)[number]
-  | 'WECHATPAY_GATEWAY'
+  'PUBLIC_BASE_URL' | 'STORE_CURRENCY' | (typeof ALIPAY_VARIABLES)[number] | 'ALIPAY_GATEWAY'
 >;
 
 /** A channel's configuration is wrong: startup stops with this message (it names the variable). */
@@ -91,7 +77,7 @@ function complete(config: Partial<Record<string, string | undefined>>, names: re
 }
 
 /**
- * The real channels switched on by the configuration (Alipay, WeChat Pay). Both are CNY-only: a
+ * The real channels switched on by the configuration (Alipay). A real channel is CNY-only: a
  * channel configured while STORE_CURRENCY is not CNY stops startup.
  */
 export function providersFromConfig(config: ChannelConfig): PaymentProvider[] {
