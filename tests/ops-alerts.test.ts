@@ -3,13 +3,17 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { EVENT_TYPES } from '@zjmall/contracts';
 import { newId } from '@zjmall/platform';
+import { createAppRouter } from '@zjmall/api';
+import { listProcedures } from '@zjmall/bff';
 import { freePort, startTestBff, type TestBff } from './support/bff';
 import { repoRoot } from './support/paths';
 import { exposedMetrics, metricNames } from './support/promql';
 
 /**
- * infra/prometheus/alerts.yml: every rule reads only metrics a live BFF's /metrics declares, and the
+ * infra/prometheus/alerts.yml and infra/grafana/zjmall.json: every rule and panel reads only metrics
+ * a live BFF's /metrics declares, and names only procedures and event types that exist; the
  * scrape-time gauges they rely on follow the database (outbox, dead letters) and the dependencies.
  */
 interface Rule {
@@ -29,6 +33,23 @@ function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
+
+/** Values a query's `path="…"`/`path=~"a|b"` and `type="…"` matchers name. */
+function labelValues(expr: string, label: string): string[] {
+  return [...expr.matchAll(new RegExp(`[{,]\\s*${label}\\s*=~?\\s*"([^"]*)"`, 'g'))].flatMap((m) => m[1].split('|'));
+}
+
+interface Panel {
+  type: string;
+  title: string;
+  datasource?: { uid: string };
+  targets?: { expr: string }[];
+}
+const dashboard = JSON.parse(readFileSync(resolve(repoRoot, 'infra/grafana/zjmall.json'), 'utf8')) as {
+  uid: string;
+  panels: Panel[];
+};
+const queries = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
 
 let bff: TestBff;
 const metrics = async () => (await fetch(`${bff.url}/metrics`)).text();
@@ -87,6 +108,42 @@ describe('infra/prometheus/alerts.yml', () => {
     if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return;
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`SUCCESS: ${rules.length} rules found`);
+  });
+});
+
+describe('infra/grafana/zjmall.json', () => {
+  it('has the panels the issue asks for, on the provisioned Prometheus data source', () => {
+    expect(dashboard.uid).toBe('zjmall');
+    const titles = dashboard.panels.map((p) => p.title).join('\n');
+    for (const want of [
+      /by procedure/,
+      /appCode/,
+      /Carts → orders → paid/,
+      /Outbox lag/,
+      /reservations/i,
+      /memory/,
+      /Event-loop lag/,
+    ])
+      expect(titles).toMatch(want);
+    for (const p of dashboard.panels.filter((p) => p.type !== 'row')) {
+      expect(p.datasource?.uid, p.title).toBe('zjmall-prometheus');
+      expect(p.targets?.length, p.title).toBeGreaterThan(0);
+    }
+  });
+
+  it('reads only metrics the BFF exposes, procedures that exist and event types the outbox carries', async () => {
+    const exposed = exposedMetrics(await metrics());
+    const procedures = new Set(listProcedures(createAppRouter(bff.services)).map((p) => p.path));
+    const events = new Set<string>(EVENT_TYPES);
+    for (const { panel, expr } of [...queries, ...rules.map((r) => ({ panel: r.alert, expr: r.expr }))]) {
+      const names = metricNames(expr);
+      expect(names.length, panel).toBeGreaterThan(0);
+      for (const n of names) expect(exposed.has(n), `${panel}: ${n} is not on /metrics`).toBe(true);
+      for (const path of labelValues(expr, 'path'))
+        expect(procedures.has(path), `${panel}: no procedure ${path}`).toBe(true);
+      for (const type of labelValues(expr, 'type').filter((t) => t !== 'subscription'))
+        expect(events.has(type), `${panel}: no event type ${type}`).toBe(true);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { createLogger } from './logger';
 
 const capture = () => {
@@ -16,6 +17,55 @@ describe('createLogger', () => {
     createLogger('info', 'bff', { destination: out.stream }).info({ status: 200 }, 'GET /x 200');
     await settle();
     expect(JSON.parse(out.text())).toMatchObject({ level: 30, name: 'bff', status: 200, msg: 'GET /x 200' });
+  });
+
+  it('names the service, stamps ISO-8601 UTC times and redacts secrets wherever they sit', async () => {
+    const out = capture();
+    const log = createLogger('info', 'bff#2', { destination: out.stream });
+    log.info(
+      {
+        password: 'hunter2 password',
+        input: { email: 'a@example.com', password: 'nested password' },
+        req: { headers: { authorization: 'Bearer abc.def.ghi' } },
+        config: { JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://u:pw@h/db' },
+      },
+      'hello',
+    );
+    await settle();
+    const line = JSON.parse(out.text()) as Record<string, unknown>;
+    expect(line).toMatchObject({ service: 'bff', name: 'bff#2', pid: process.pid });
+    expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    for (const secret of ['hunter2', 'nested password', 'abc.def.ghi', 'x'.repeat(40), 'u:pw@']) {
+      expect(out.text()).not.toContain(secret);
+    }
+    expect(line).toMatchObject({ input: { email: 'a@example.com', password: '[redacted]' } });
+  });
+
+  it('carries the trace id and span id of the active span', async () => {
+    const provider = new NodeTracerProvider();
+    provider.register();
+    try {
+      const out = capture();
+      const log = createLogger('info', 'worker', { destination: out.stream });
+      let ids = { traceId: '', spanId: '' };
+      provider.getTracer('test').startActiveSpan('work', (span) => {
+        ids = span.spanContext();
+        log.info('inside');
+        span.end();
+      });
+      log.info('outside');
+      await settle();
+      const [inside, outside] = out
+        .text()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(ids.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(inside).toMatchObject({ trace_id: ids.traceId, span_id: ids.spanId, msg: 'inside' });
+      expect(outside.trace_id).toBeUndefined();
+    } finally {
+      await provider.shutdown();
+    }
   });
 
   it('writes lines a person reads with pretty (pino-pretty)', async () => {

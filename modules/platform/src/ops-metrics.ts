@@ -19,6 +19,13 @@ export const httpResponses = new Counter({
   registers: [metricsRegistry],
 });
 
+export const outboxPublished = new Counter({
+  name: 'zjmall_outbox_published_total',
+  help: 'Events the relay published, by type (the checkout funnel: order.created, order.paid)',
+  labelNames: ['type'] as const,
+  registers: [metricsRegistry],
+});
+
 export const inventoryAuditMismatches = new Gauge({
   name: 'zjmall_inventory_audit_mismatches',
   help: 'SKUs whose stock row disagrees with its ledger or reservations at the last periodic audit',

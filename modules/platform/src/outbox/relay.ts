@@ -15,6 +15,7 @@ import {
 } from './pending';
 import { purgeRetention } from './retention';
 import type { Relay } from './types';
+import { outboxPublished } from '../ops-metrics';
 
 export { purgeRetention } from './retention';
 
@@ -214,6 +215,7 @@ export function createRelay(opts: RelayOptions): Relay {
       }
     } finally {
       await markPublished(c, done);
+      for (const row of rows.slice(0, done.length)) outboxPublished.inc({ type: row.type });
     }
     return { published: done.length, failed: false, full: rows.length === batchSize };
   };
