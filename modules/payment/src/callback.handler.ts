@@ -8,7 +8,7 @@ import {
   type PaymentRefundedV1,
   type PaymentSucceededV1,
 } from '@zjmall/contracts';
-import { beforeCommit, DomainError, metricsRegistry, newId, sqlLiteral } from '@zjmall/platform';
+import { DomainError, metricsRegistry, newId } from '@zjmall/platform';
 import { findPayment, select, type PaymentDeps, type PaymentRow } from './payment.deps';
 import {
   CallbackRejected,
@@ -115,23 +115,10 @@ export function callbackHandler(deps: PaymentDeps, settler: RefundSettler) {
         ? { id: paymentId, order_id: entry.order_id, channel: entry.channel }
         : null;
     const outcome = await apply(tx, channel, cb, known);
-    const key = cb.key;
-    // Marked with the COMMIT (same round trip) where the Db can; otherwise now.
-    const marked = beforeCommit(
-      tx,
-      () =>
-        `UPDATE payment.inbox SET status = ${sqlLiteral(outcome.kind)}, outcome = ${sqlLiteral(outcome.outcome)}, processed_at = now()
-          WHERE channel = ${sqlLiteral(channel)} AND transaction_id = ${sqlLiteral(key)}`,
+    await db.query(
+      `UPDATE payment.inbox SET status = $3, outcome = $4, processed_at = now() WHERE channel = $1 AND transaction_id = $2`,
+      { bind: [channel, cb.key, outcome.kind, outcome.outcome], transaction: tx },
     );
-    if (!marked) {
-      await db.query(
-        `UPDATE payment.inbox SET status = $3, outcome = $4, processed_at = now() WHERE channel = $1 AND transaction_id = $2`,
-        {
-          bind: [channel, key, outcome.kind, outcome.outcome],
-          transaction: tx,
-        },
-      );
-    }
     if (outcome.kind === 'rejected') {
       callbackRejections.inc({ channel, reason: outcome.outcome });
       log.warn(

@@ -100,8 +100,6 @@ export const ConfigSchema = z
     REDIS_KEY_PREFIX: z.string().max(100).optional().default('zjmall:'),
     /** PostgreSQL connection pool size per process. */
     DB_POOL_MAX: int(10, 1, 200),
-    /** Named prepared statements on the direct query path (false behind a pooler that cannot keep them, e.g. PgBouncer < 1.21 in transaction mode). */
-    DB_PREPARED_STATEMENTS: bool(true),
     /** apps/worker: serve Prometheus' /metrics on this port (0: none; the BFF serves its own on PORT). */
     METRICS_PORT: int(0, 0, 65535),
   })

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { beforeCommit, sqlLiteral, type Db } from './db/sequelize';
+import type { Db } from './db/sequelize';
 import { DomainError } from './errors';
 
 /** JSON with object keys sorted, so the same input always hashes the same. */
@@ -53,19 +53,11 @@ export async function withIdempotency<T>(
       return row.response;
     }
     const result = await fn(tx);
-    const response = JSON.stringify(result ?? null);
-    // The answer is stored with the COMMIT (same round trip) where the Db can; otherwise now.
-    const stored = beforeCommit(
-      tx,
-      () =>
-        `UPDATE platform.idempotency_keys SET response = ${sqlLiteral(response)}::jsonb WHERE scope = ${sqlLiteral(req.scope)} AND key = ${sqlLiteral(req.key)}`,
-    );
-    if (!stored) {
-      await db.query(`UPDATE platform.idempotency_keys SET response = $3::jsonb WHERE scope = $1 AND key = $2`, {
-        bind: [req.scope, req.key, response],
-        transaction: tx,
-      });
-    }
+    // The answer, stored in the same transaction as the effect.
+    await db.query(`UPDATE platform.idempotency_keys SET response = $3::jsonb WHERE scope = $1 AND key = $2`, {
+      bind: [req.scope, req.key, JSON.stringify(result ?? null)],
+      transaction: tx,
+    });
     return result;
   });
 }

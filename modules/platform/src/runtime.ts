@@ -57,7 +57,6 @@ export async function createPlatform(
     url: config.DATABASE_URL,
     poolMax: config.DB_POOL_MAX,
     applicationName: appName,
-    preparedStatements: config.DB_PREPARED_STATEMENTS,
   });
   let redis: Redis | null = null;
   let nats: NatsConnection | null = null;

@@ -1,5 +1,5 @@
-import type { Transaction } from 'sequelize';
-import { beforeCommit, sqlLiteral, type Db } from '../db/sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { Db } from '../db/sequelize';
 import { newId } from '../ids';
 import type { Outbox } from './types';
 
@@ -14,30 +14,21 @@ function dbOf(tx: Transaction): Db {
   return db;
 }
 
-interface HeldRow {
-  id: string;
-  type: string;
-  aggregateId: string;
-  version: number;
-  data: string;
-}
-
 /**
- * The rows as one literal INSERT (values escaped by pg's escapeLiteral; VALUES order is seq order)
- * and the relay's wake-up call, delivered when the transaction commits.
+ * All of a call's events in one statement with one fixed text (bound arrays, however many rows;
+ * seq follows array order), and the relay's wake-up call, which PostgreSQL delivers at commit.
  */
-function insertSql(rows: HeldRow[]): string {
-  const values = rows.map(
-    (r) =>
-      `(${sqlLiteral(r.id)}::uuid, ${sqlLiteral(r.type)}, ${sqlLiteral(r.aggregateId)}, ${Number(r.version)}, ${sqlLiteral(r.data)}::jsonb)`,
-  );
-  return `INSERT INTO platform.outbox (id, type, aggregate_id, version, data) VALUES ${values.join(', ')};\nSELECT pg_notify('${OUTBOX_CHANNEL}', '')`;
-}
+const INSERT_EVENTS = `WITH ins AS (
+   INSERT INTO platform.outbox (id, type, aggregate_id, version, data)
+   SELECT id, type, aggregate_id, version, data
+   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::jsonb[])
+        WITH ORDINALITY AS e(id, type, aggregate_id, version, data, n)
+   ORDER BY n
+   RETURNING 1)
+ SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT count(*) FROM ins) AS done`;
 
 /** Writes events in the use case's own transaction; the relay publishes them after commit. */
 export function createOutbox(): Outbox {
-  /** Rows added in a transaction, inserted with its COMMIT (the db's beforeCommit). */
-  const heldRows = new WeakMap<Transaction, HeldRow[]>();
   return {
     async add(tx, events) {
       const list = Array.isArray(events) ? events : [events];
@@ -50,46 +41,17 @@ export function createOutbox(): Outbox {
         }
       }
       const ids = list.map(() => newId());
-      // Usually: kept until the transaction commits and inserted with its COMMIT, in one round trip
-      // (one statement for all of a transaction's events, however many use cases added them).
-      const rows = list.map((e, i) => ({
-        id: ids[i],
-        type: e.type,
-        aggregateId: e.aggregateId,
-        version: e.version ?? 1,
-        data: JSON.stringify(e.data ?? null),
-      }));
-      const held = heldRows.get(tx);
-      if (held) {
-        held.push(...rows);
-        return ids;
-      }
-      if (beforeCommit(tx, () => insertSql(heldRows.get(tx) ?? []))) {
-        heldRows.set(tx, rows);
-        return ids;
-      }
-      // A Db without that (not made by createDb), or a savepoint: now, one round trip for the rows
-      // (seq follows array order) and the wake-up call to the relay.
-      await dbOf(tx).query(
-        `WITH ins AS (
-           INSERT INTO platform.outbox (id, type, aggregate_id, version, data)
-           SELECT id, type, aggregate_id, version, data
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::jsonb[])
-                WITH ORDINALITY AS e(id, type, aggregate_id, version, data, n)
-           ORDER BY n
-           RETURNING 1)
-         SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT count(*) FROM ins) AS done`,
-        {
-          bind: [
-            rows.map((r) => r.id),
-            rows.map((r) => r.type),
-            rows.map((r) => r.aggregateId),
-            rows.map((r) => r.version),
-            rows.map((r) => r.data),
-          ],
-          transaction: tx,
-        },
-      );
+      await dbOf(tx).query(INSERT_EVENTS, {
+        bind: [
+          ids,
+          list.map((e) => e.type),
+          list.map((e) => e.aggregateId),
+          list.map((e) => e.version ?? 1),
+          list.map((e) => JSON.stringify(e.data ?? null)),
+        ],
+        type: QueryTypes.SELECT,
+        transaction: tx,
+      });
       return ids;
     },
   };

@@ -237,8 +237,8 @@ describe('outbox relay with JetStream: rolled-back events', () => {
   it('holds back a committed event while an earlier-seq transaction is still open, then publishes both in seq order', async () => {
     const { db, outbox, relay } = env.platform;
     const first = await nextSeq();
-    // outbox.add inserts its rows with the COMMIT; a writer that inserts earlier in an open
-    // transaction (a Db without that, or plain SQL) draws its seq first and must be waited for.
+    // A writer draws its seq when it inserts, in its open transaction: a later seq that commits
+    // first must wait for it.
     const slow = await db.transaction();
     const early = newId();
     await db.query(
@@ -254,7 +254,7 @@ describe('outbox relay with JetStream: rolled-back events', () => {
     expect(await storedIds(first, 2)).toEqual([early, late]);
   });
 
-  it('outbox.add draws seqs at commit: events leave in the order their transactions committed', async () => {
+  it('outbox.add draws seqs when it writes: a transaction still open holds back later ones, then all leave in seq order', async () => {
     const { db, outbox, relay } = env.platform;
     const first = await nextSeq();
     const slow = await db.transaction();
@@ -262,11 +262,12 @@ describe('outbox relay with JetStream: rolled-back events', () => {
     const [committedFirst] = await db.transaction((tx) =>
       outbox.add(tx, { type: 'order.shipped', aggregateId: 'o6', data: {} }),
     );
-    // The relay is not held back by the open transaction: it has written nothing yet.
-    expect(await relay.drain()).toBe(1);
+    const draining = relay.drain();
+    await sleep(150);
+    expect((await jsm.streams.info(env.config.NATS_STREAM)).state.last_seq).toBe(first - 1);
     await slow.commit();
-    expect(await relay.drain()).toBe(1);
-    expect(await storedIds(first, 2)).toEqual([committedFirst, addedFirst]);
+    expect(await draining).toBe(2);
+    expect(await storedIds(first, 2)).toEqual([addedFirst, committedFirst]);
   });
 
   it('a publish failing mid-batch stops the batch there: nothing after it is stored, and the retry publishes the rest in order', async () => {
