@@ -2,16 +2,17 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 // The module DAG of docs/architecture.md, enforced on every import (a violation fails `npm run lint`):
-// contracts ← platform ← inventory ← catalog ← pricing ← cart ← order ← payment
+// contracts ← platform ← inventory ← catalog ← pricing ← cart ← order ← payment ← notification
 //                      ← identity ←──────────────────────────── order
 // modules/api ← apps; contracts/client imports only `type AppRouter` from api; apps/web imports only
 // contracts and contracts/client.
-const chain = ['contracts', 'platform', 'inventory', 'catalog', 'pricing', 'cart', 'order', 'payment'];
+const chain = ['contracts', 'platform', 'inventory', 'catalog', 'pricing', 'cart', 'order', 'payment', 'notification'];
 const left = (name) => chain.slice(0, chain.indexOf(name)).map((s) => `scope:${s}`);
 const depConstraints = [
   ...chain.map((name) => ({
     sourceTag: `scope:${name}`,
-    onlyDependOnLibsWithTags: name === 'order' ? [...left(name), 'scope:identity'] : left(name),
+    onlyDependOnLibsWithTags:
+      name === 'order' || name === 'notification' ? [...left(name), 'scope:identity'] : left(name),
   })),
   { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:platform'] },
   { sourceTag: 'scope:api', onlyDependOnLibsWithTags: [...chain, 'identity'].map((s) => `scope:${s}`) },

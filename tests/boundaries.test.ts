@@ -31,6 +31,9 @@ describe('module boundaries', () => {
     ['modules/inventory/src/x.ts', `import * as catalog from '@zjmall/catalog';\nexport const x = catalog;\n`],
     ['modules/payment/src/x.ts', `import * as identity from '@zjmall/identity';\nexport const x = identity;\n`],
     ['contracts/src/x.ts', `import * as p from '@zjmall/platform';\nexport const x = p;\n`],
+    // notification sits at the top: no module imports it (only modules/api).
+    ['modules/payment/src/x.ts', `import * as n from '@zjmall/notification';\nexport const x = n;\n`],
+    ['modules/order/src/x.ts', `import * as n from '@zjmall/notification';\nexport const x = n;\n`],
     ['apps/bff/src/x.ts', `import * as identity from '@zjmall/identity';\nexport const x = identity;\n`],
   ])('refuses an import against the DAG in %s', async (file, code) => {
     expect(await boundaryErrors(file, code)).not.toEqual([]);
@@ -40,6 +43,9 @@ describe('module boundaries', () => {
     ['modules/identity/src/x.ts', `import * as p from '@zjmall/platform';\nexport const x = p;\n`],
     ['modules/order/src/x.ts', `import * as identity from '@zjmall/identity';\nexport const x = identity;\n`],
     ['modules/api/src/x.ts', `import * as identity from '@zjmall/identity';\nexport const x = identity;\n`],
+    ['modules/notification/src/x.ts', `import * as payment from '@zjmall/payment';\nexport const x = payment;\n`],
+    ['modules/notification/src/x.ts', `import * as identity from '@zjmall/identity';\nexport const x = identity;\n`],
+    ['modules/api/src/x.ts', `import * as n from '@zjmall/notification';\nexport const x = n;\n`],
     ['apps/bff/src/x.ts', `import * as api from '@zjmall/api';\nexport const x = api;\n`],
   ])('allows an import along the DAG in %s', async (file, code) => {
     expect(await boundaryErrors(file, code)).toEqual([]);

@@ -10,3 +10,4 @@ export * from './payment.schemas';
 export * from './pricing.schemas';
 export * from './admin.schemas';
 export * from './wire.schemas';
+export * from './notification.schemas';

@@ -7,6 +7,7 @@ import { createPricingRouter } from '@zjmall/pricing';
 import { createCartRouter } from '@zjmall/cart';
 import { createOrderRouter } from '@zjmall/order';
 import { createPaymentRouter } from '@zjmall/payment';
+import { createNotificationRouter } from '@zjmall/notification';
 import type { Services } from './services';
 
 /** The one tRPC router of the BFF: every module's router under its docs/api.md name. */
@@ -28,6 +29,7 @@ export function createAppRouter(services: Services) {
     cart: createCartRouter(services.cart, { guestIdOf: services.identity.guestIdOf }),
     order: createOrderRouter(services.order),
     payment: createPaymentRouter(services.payment),
+    notification: createNotificationRouter(services.notification),
     admin: router({
       /** Order and payment events as they are published (SSE; admins only). */
       onActivity: adminProcedure

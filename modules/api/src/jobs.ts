@@ -57,9 +57,11 @@ export function startJobs(platform: Platform, services: Services): Jobs {
   // Durable reactions (JetStream durable consumers with NATS, relay-fed in-process without). With
   // NATS unreachable the bus keeps retrying a registration until it succeeds (/ready lists the
   // pending ones); this rejects only for a programming error (a duplicate name).
-  const durables = Promise.all(services.payment.durableHandlers().map((h) => platform.bus.addDurable(h))).catch(
-    (err: unknown) => log.error({ err }, 'durable handler not added'),
-  );
+  const durables = Promise.all(
+    [...services.payment.durableHandlers(), ...services.notification.durableHandlers()].map((h) =>
+      platform.bus.addDurable(h),
+    ),
+  ).catch((err: unknown) => log.error({ err }, 'durable handler not added'));
   // Price recalculation jobs: resumable, safe in several processes; the pool starts threads on first use.
   const pricingPool = createPricingPool();
   const priceJobs = createPriceJobRunner({ db: platform.db, feed: services.pricingFeed, log, pool: pricingPool });

@@ -7,6 +7,7 @@ import { pricingMigrations } from '@zjmall/pricing';
 import { cartMigrations, cartModels } from '@zjmall/cart';
 import { orderMigrations, orderModels } from '@zjmall/order';
 import { paymentMigrations, paymentModels } from '@zjmall/payment';
+import { notificationMigrations } from '@zjmall/notification';
 
 /** Every module's migrations, in the DAG's order (docs/architecture.md): the migrator runs them so. */
 export const allMigrations: ModuleMigrations[] = [
@@ -18,6 +19,7 @@ export const allMigrations: ModuleMigrations[] = [
   cartMigrations,
   orderMigrations,
   paymentMigrations,
+  notificationMigrations,
 ];
 
 /** Every module's sequelize models, added once to the process's Sequelize instance. */

@@ -6,6 +6,7 @@ import { createCouponService, createPricingService } from '@zjmall/pricing';
 import { createCartService } from '@zjmall/cart';
 import { createOrderService } from '@zjmall/order';
 import { createPaymentService } from '@zjmall/payment';
+import { createNotificationService } from '@zjmall/notification';
 import { createActivityFeed } from './activity';
 import { allModels } from './modules';
 
@@ -52,7 +53,9 @@ export function createServices(platform: Platform, secrets: Secrets, options: Se
   platform.log.info({ channels: payment.channels().map((c) => c.channel) }, 'payment channels on');
   // admin.onActivity: order and payment events as they are published, from every process.
   const activity = createActivityFeed(platform);
-  return { identity, inventory, catalog, pricingFeed, pricing, coupons, cart, order, payment, activity };
+  // Inbox, staff alerts and webhooks: fed by events; reads carts and orders through their services.
+  const notification = createNotificationService({ ...platform, cart, order });
+  return { identity, inventory, catalog, pricingFeed, pricing, coupons, cart, order, payment, activity, notification };
 }
 
 export type Services = ReturnType<typeof createServices>;

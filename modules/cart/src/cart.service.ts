@@ -16,6 +16,7 @@ import { sharedResult, Stamp } from '@zjmall/platform';
 import { createAddItem } from './add-item.handler';
 import { createCartCache } from './cart.cache';
 import { createCleanup, type CleanupReport } from './cart.cleanup';
+import { createHoldersQuery, type CartHolder } from './cart.holders';
 import { createMutator } from './cart.mutation';
 import { createCartStore } from './cart.store';
 import { buildCartView } from './cart.view';
@@ -48,6 +49,9 @@ export interface CartService {
   // ---- for modules/order (names fixed) ----
   checkoutView(userId: string, itemIds?: string[]): Promise<CheckoutView>;
   removeOrderedLines(tx: Transaction, cartId: string, itemIds: string[], usedCoupon?: string | null): Promise<void>;
+  // ---- for modules/notification ----
+  /** Signed-in customers whose active cart holds any of these SKUs. */
+  holdersOf(skuIds: readonly string[]): Promise<CartHolder[]>;
   // ---- jobs ----
   cleanup(opts?: { days?: number }): Promise<CleanupReport>;
   close(): void;
@@ -196,6 +200,7 @@ export function createCartService(deps: CartServiceDeps): CartService {
     mergePreview: merge.preview,
     checkoutView: checkout.checkoutView,
     removeOrderedLines: checkout.removeOrderedLines,
+    holdersOf: createHoldersQuery(deps.db),
     cleanup: createCleanup(deps, store, cartCache),
     close: watcher.close,
   };

@@ -4,6 +4,7 @@ export type { CartService } from './cart.service';
 export { createCartRouter } from './cart.router';
 export type { CartRouter } from './cart.router';
 export type { CleanupReport } from './cart.cleanup';
+export type { CartHolder } from './cart.holders';
 export type { CartOwner, CartServiceDeps, CheckoutView } from './types';
 export { cartModels } from './models';
 export { cartMigrations } from './migrations';

@@ -54,6 +54,8 @@ export const ConfigSchema = z
           return false;
         }
       }, 'must be an IANA time zone such as Asia/Shanghai'),
+    /** The locale notifications are rendered in when a client asks for none. */
+    STORE_LOCALE: z.enum(['zh-CN', 'en']).optional().default('zh-CN'),
     SHIPPING_FLAT_FEE: int(0, 0, 100_000_000),
     PUBLIC_BASE_URL: z.string().url().optional(),
     SANDBOX_PAYMENTS: z.enum(['true', 'false']).optional(),

@@ -1,0 +1,45 @@
+import type { Bus, Config, Db, DurableHandler, Logger } from '@zjmall/platform';
+import { isDomainError } from '@zjmall/platform';
+import { createInboxService } from './inbox.service';
+import { inboxHandler } from './inbox.subscriber';
+
+/** What notification needs from the modules below it (wired in modules/api). */
+export interface NotificationServiceDeps {
+  db: Db;
+  bus: Bus;
+  log: Logger;
+  config: Pick<Config, 'STORE_CURRENCY' | 'STORE_TIMEZONE' | 'STORE_LOCALE'>;
+  cart: { holdersOf(skuIds: readonly string[]): Promise<{ userId: string; skuId: string }[]> };
+  order: { admin: { get(id: string): Promise<{ userId: string; orderNo: string }> } };
+}
+
+export function createNotificationService(deps: NotificationServiceDeps) {
+  const { db, bus, config } = deps;
+  const inbox = createInboxService({ db, bus, config });
+  const handlers: DurableHandler[] = [
+    inboxHandler({
+      db,
+      bus,
+      timeZone: config.STORE_TIMEZONE,
+      ports: {
+        holdersOf: (skuIds) => deps.cart.holdersOf(skuIds),
+        async orderOwner(orderId) {
+          try {
+            const o = await deps.order.admin.get(orderId);
+            return { userId: o.userId, orderNo: o.orderNo };
+          } catch (e) {
+            if (isDomainError(e) && e.appCode === 'ORDER_NOT_FOUND') return null;
+            throw e;
+          }
+        },
+      },
+    }),
+  ];
+  return {
+    ...inbox,
+    /** The durable consumers (modules/api's jobs register them). */
+    durableHandlers: (): DurableHandler[] => handlers,
+  };
+}
+
+export type NotificationService = ReturnType<typeof createNotificationService>;
