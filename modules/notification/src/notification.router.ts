@@ -7,14 +7,13 @@ import {
   NotificationPage,
   NotificationUnreadCount,
 } from '@zjmall/contracts';
-import { fieldErrors, router, userProcedure } from '@zjmall/platform';
+import { router, userProcedure } from '@zjmall/platform';
 import type { NotificationService } from './notification.service';
 
 /** `notification.*` for modules/api's appRouter. Routers wire, the service decides. */
 export function createNotificationRouter(svc: NotificationService) {
   return router({
     list: userProcedure
-      .use(fieldErrors)
       .input(NotificationListInput)
       .meta({ output: NotificationPage })
       .query(({ ctx, input }) => svc.list(ctx.user, input)),
