@@ -31,6 +31,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     amount?: number;
+    /** Requests per second over all connections (a fixed rate rather than as fast as it goes). */
+    overallRate?: number;
     timeout?: number;
     pipelining?: number;
     workers?: number;

@@ -62,8 +62,10 @@ export function startJobs(platform: Platform, services: Services): Jobs {
       platform.bus.addDurable(h),
     ),
   ).catch((err: unknown) => log.error({ err }, 'durable handler not added'));
-  // Price recalculation jobs: resumable, safe in several processes; the pool starts threads on first use.
-  const pricingPool = createPricingPool();
+  // Price recalculation jobs: resumable, safe in several processes; their batches are evaluated on the
+  // pool (it starts threads on first use) so this process's event loop stays free for requests.
+  const threads = platform.config.PRICE_JOB_THREADS;
+  const pricingPool = threads === 0 ? null : createPricingPool({ threads });
   const priceJobs = createPriceJobRunner({ db: platform.db, feed: services.pricingFeed, log, pool: pricingPool });
   priceJobs.start();
   let stopped = false;
@@ -90,7 +92,7 @@ export function startJobs(platform: Platform, services: Services): Jobs {
       await durables;
       await Promise.allSettled([...running]);
       await priceJobs.stop();
-      await pricingPool.close();
+      await pricingPool?.close();
       await platform.relay.stop();
     },
   };

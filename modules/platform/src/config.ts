@@ -37,6 +37,8 @@ export const ConfigSchema = z
     CART_MAX_QUANTITY: int(999, 1, 999),
     BFF_PROCESSES: int(1, 1, 64),
     RUN_JOBS: bool(true),
+    // Worker threads that evaluate price-job batches (unset: one per core; 0: on the event loop, for comparison).
+    PRICE_JOB_THREADS: z.coerce.number().int().min(0).max(64).optional(),
     STORE_CURRENCY: z
       .string()
       .regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as CNY')

@@ -61,4 +61,32 @@ describe('evaluation on the piscina pool', () => {
     expect(out).toEqual(evaluateInline(compiled.program, compiled.encode(cat.skus)));
     await expect(evaluate(compiled.program, chunk, fakePool, 0)).rejects.toThrow('pool used');
   });
+
+  it('with the default threshold a job batch (1,000 SKUs) of 24 or 200 rules goes to the pool, all of it to workers', async () => {
+    const rand = seededRandom(12);
+    const cat = randomCatalog(rand, 1000);
+    const seen: number[] = [];
+    const counting: PricingPool = {
+      threads: 2,
+      run: (program, chunk) => {
+        seen.push(chunk.length);
+        return pool.run(program, chunk);
+      },
+      runMany: (program, chunks) => pool.runMany(program, chunks),
+      close: async () => {},
+    };
+    for (const rules of [200, 24]) {
+      const compiled = compileRules(randomRuleSet(rand, cat, rules), cat.categories);
+      seen.length = 0;
+      const out = await evaluate(compiled.program, compiled.encode(cat.skus), counting);
+      expect(out).toEqual(evaluateInline(compiled.program, compiled.encode(cat.skus)));
+      // Every SKU evaluated on a worker: this thread only splits and copies back.
+      expect(seen).toEqual([500, 500]);
+    }
+    // A batch that costs the event loop less than handing it over stays inline.
+    const small = compileRules(randomRuleSet(rand, cat, 4), cat.categories);
+    seen.length = 0;
+    await evaluate(small.program, small.encode(cat.skus), counting);
+    expect(seen).toEqual([]);
+  });
 });

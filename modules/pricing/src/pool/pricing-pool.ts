@@ -4,10 +4,13 @@ import { evaluateChunk } from '../rules/evaluate';
 import { chunkBuffers, type Program, type SkuChunk } from '../rules/program';
 
 /**
- * Below this many SKU-rule evaluations a batch is evaluated inline: handing it to the pool costs
- * more than it saves. Measured by infra/bench/reprice.ts on the 2-core machine (see README).
+ * Below this many SKU-rule evaluations a batch is evaluated inline. Decided by the event loop, not
+ * by throughput: on the pool this thread still slices the batch, posts it and copies the prices
+ * back (≈ 0.2–0.4 ms a 1,000-SKU batch on the 2-core machine), and inline evaluation costs about that
+ * at ≈ 20,000 evaluations (≈ 15 ns each); above, inline would hold requests up longer than the
+ * hand-off does (a 1,000 × 200 batch ≈ 3 ms inline). Measured by infra/bench/pool-load.ts, part 1.
  */
-export const DEFAULT_INLINE_THRESHOLD = 400_000;
+export const DEFAULT_INLINE_THRESHOLD = 20_000;
 
 export interface PricingPool {
   readonly threads: number;
@@ -48,32 +51,25 @@ export function evaluateInline(program: Program, chunk: SkuChunk): Float64Array 
   return out;
 }
 
-/** Rows `from` … `to`−1 of a chunk: copied (`slice`) or as views of the same buffers (`subarray`). */
-function cutChunk(c: SkuChunk, from: number, to: number, how: 'slice' | 'subarray'): SkuChunk {
+/** Rows `from` … `to`−1 of a chunk, as a chunk of its own (fresh buffers, so it can be transferred). */
+export function sliceChunk(c: SkuChunk, from: number, to: number): SkuChunk {
   const w = c.attrs.length / Math.max(1, c.length);
   return {
     length: to - from,
-    price: c.price[how](from, to),
-    cost: c.cost[how](from, to),
-    cat: c.cat[how](from, to),
-    brand: c.brand[how](from, to),
-    listed: c.listed[how](from, to),
-    attrs: c.attrs[how](from * w, to * w),
+    price: c.price.slice(from, to),
+    cost: c.cost.slice(from, to),
+    cat: c.cat.slice(from, to),
+    brand: c.brand.slice(from, to),
+    listed: c.listed.slice(from, to),
+    attrs: c.attrs.slice(from * w, to * w),
   };
 }
 
-/** Rows `from` … `to`−1 of a chunk, as a chunk of its own (fresh buffers, so it can be transferred). */
-export const sliceChunk = (c: SkuChunk, from: number, to: number): SkuChunk => cutChunk(c, from, to, 'slice');
-
-/** Rows `from` … `to`−1 as views of the same buffers (no copy): for evaluation on this thread. */
-const viewChunk = (c: SkuChunk, from: number, to: number): SkuChunk => cutChunk(c, from, to, 'subarray');
-
 /**
- * One batch, split into one part per pool thread when it is worth it (length × rules ≥
- * threshold); inline otherwise, or without a pool. This thread evaluates the first part itself
- * (in place of waiting idle: no copy, no transfer, no wake-up for that part) while workers take the
- * others, so a 2-thread pool uses one worker and this thread: ≈ 30 % less latency than two workers
- * on the 2-core machine, and the pool wins from ≈ 4× smaller batches (README, "Evaluation").
+ * One batch (a price job's): on the pool when it is big enough to hold up this thread (length ×
+ * rules ≥ threshold), split into one part per pool thread, every part on a worker — this thread
+ * only slices, posts and copies back, so the event loop keeps serving requests while a job runs
+ * (infra/bench/pool-load.ts). Inline otherwise, or without a pool.
  */
 export async function evaluate(
   program: Program,
@@ -82,19 +78,15 @@ export async function evaluate(
   threshold = DEFAULT_INLINE_THRESHOLD,
 ): Promise<Float64Array> {
   if (!pool || chunk.length * Math.max(1, program.rules) < threshold) return evaluateInline(program, chunk);
-  const parts = Math.min(pool.threads, chunk.length);
-  // A one-thread pool keeps the whole batch off this thread (on one core, that keeps it responsive).
-  if (parts <= 1) return pool.run(program, sliceChunk(chunk, 0, chunk.length));
+  const parts = Math.max(1, Math.min(pool.threads, chunk.length));
   const size = Math.ceil(chunk.length / parts);
-  // The workers' parts are sent first, so they run while this thread evaluates its own.
-  const remote = Array.from({ length: parts - 1 }, (_, k) => {
-    const from = (k + 1) * size;
-    return pool.run(program, sliceChunk(chunk, from, Math.min(chunk.length, from + size)));
-  });
+  const results = await Promise.all(
+    Array.from({ length: parts }, (_, k) =>
+      pool.run(program, sliceChunk(chunk, k * size, Math.min(chunk.length, (k + 1) * size))),
+    ),
+  );
   const out = new Float64Array(chunk.length);
-  evaluateChunk(program, viewChunk(chunk, 0, Math.min(size, chunk.length)), out.subarray(0, size));
-  const results = await Promise.all(remote);
-  results.forEach((r, k) => out.set(r, (k + 1) * size));
+  results.forEach((r, k) => out.set(r, k * size));
   return out;
 }
 
