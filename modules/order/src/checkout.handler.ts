@@ -84,11 +84,11 @@ export function checkoutHandler(deps: OrderDeps) {
     };
   }
 
-  /** Writes the order; `out.order` gets it as order.get would read it (the answer needs no read after commit). */
-  async function place(tx: Transaction, userId: string, p: Prepared, out: { order?: AdminOrder }): Promise<string> {
-    const orderId = newId();
-    // Order, items and first log row in one statement (the items' and log's foreign keys are
-    // checked at its end); the order number is drawn in it (order-number.ts).
+  type Written = { order_no: string; created_at: Date; expires_at: Date; log_at: Date };
+
+  /** Order, items and first log row in one statement (the items' and log's foreign keys are checked at its end). */
+  async function insertOrder(tx: Transaction, orderId: string, userId: string, p: Prepared): Promise<Written> {
+    // The order number is drawn in the statement (order-number.ts).
     const values: string[] = [];
     const bind: unknown[] = [
       orderId,
@@ -125,7 +125,7 @@ export function checkoutHandler(deps: OrderDeps) {
         l.paid,
       );
     });
-    const [row] = await select<{ order_no: string; created_at: Date; expires_at: Date; log_at: Date }>(
+    const [row] = await select<Written>(
       db,
       `WITH o AS (
          INSERT INTO "order".orders (id, order_no, user_id, status, currency, items_amount, discount_amount, shipping_amount,
@@ -145,11 +145,15 @@ export function checkoutHandler(deps: OrderDeps) {
       bind,
       tx,
     );
-    const orderNo = row.order_no;
-    out.order = {
+    return row;
+  }
+
+  /** The order as written, as order.get would read it (the answer needs no read after the commit). */
+  function asWritten(orderId: string, userId: string, p: Prepared, row: Written): AdminOrder {
+    return {
       id: orderId,
       userId,
-      orderNo,
+      orderNo: row.order_no,
       status: 'pending_payment',
       items: p.lines.map((l) => ({
         skuId: l.skuId,
@@ -191,10 +195,14 @@ export function checkoutHandler(deps: OrderDeps) {
         },
       ],
     };
-    const data: OrderCreatedV1 = {
-      orderId,
-      orderNo,
-      userId,
+  }
+
+  /** `order.created` for the order as written. */
+  function created(order: AdminOrder, p: Prepared, row: Written): OrderCreatedV1 {
+    return {
+      orderId: order.id,
+      orderNo: order.orderNo,
+      userId: order.userId,
       status: 'pending_payment',
       refundStatus: 'none',
       refundedAmount: 0,
@@ -204,22 +212,33 @@ export function checkoutHandler(deps: OrderDeps) {
       items: p.lines.map((l) => ({ skuId: l.skuId, quantity: l.quantity, paid: l.paid })),
       expiresAt: new Date(row.expires_at).toISOString(),
     };
-    await outbox.add(tx, { type: EVENTS.order.created, aggregateId: orderId, data, version: ORDER_EVENT_VERSION });
-    await cart.removeOrderedLines(tx, p.cartId, p.itemIds, p.coupon?.code);
+  }
 
-    // Stock after the order and the cart's lines: the stock rows are then held only until the commit
-    // (every checkout of a popular SKU queues on them), and the cart row is locked before them, as an
-    // add to the cart locks them. Cart holds become the order's reservations (reserved never dips),
-    // then the rest is reserved, under one Redlock acquisition taken before any stock row lock.
+  /**
+   * The checkout's writes, in the lock order (docs/architecture.md): the order (its row is new),
+   * the cart's removal of the bought lines (cart row), the stock (the cart's holds become the
+   * order's and the rest is reserved: one Redlock acquisition before any stock row), last the
+   * coupon's use (its row lock, held only until the commit that follows). `out.order` gets the order.
+   */
+  async function place(tx: Transaction, userId: string, p: Prepared, out: { order?: AdminOrder }): Promise<string> {
+    const orderId = newId();
+    const row = await insertOrder(tx, orderId, userId, p);
+    const order = asWritten(orderId, userId, p, row);
+    out.order = order;
+    await outbox.add(tx, {
+      type: EVENTS.order.created,
+      aggregateId: orderId,
+      data: created(order, p, row),
+      version: ORDER_EVENT_VERSION,
+    });
+    await cart.removeOrderedLines(tx, p.cartId, p.itemIds, p.coupon?.code);
     await inventory.reserveFrom(
       { type: 'cart', id: p.cartId },
       { type: 'order', id: orderId },
       p.lines.map((l) => ({ skuId: l.skuId, quantity: l.quantity })),
       { tx, operator: userId },
     );
-
-    // Last, so the coupon's row lock (every checkout with this code queues on it) is held only until
-    // the commit that follows. Coupon terms never change, so the discount is the quoted one.
+    // Coupon terms never change, so the discount is the quoted one.
     if (p.coupon) await coupons.redeem(p.coupon.code, { userId, orderId, selectedAmount: p.totals.itemsAmount }, tx);
     return orderId;
   }
