@@ -12,6 +12,7 @@ import {
 } from '@zjmall/api';
 import { registerTrpc } from './trpc/fast-path';
 import { metricsText } from './metrics';
+import { redisRateLimitStore } from './rate-limit-store';
 import { registerRequestLog } from './request-log';
 import { WEB_DIST_DIR, isWebRequest, registerWeb } from './web';
 import { buildOpenApiDocument } from './openapi/document';
@@ -76,8 +77,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       global: true,
       max: config.RATE_LIMIT_PER_MINUTE,
       timeWindow: 60_000,
-      nameSpace: `${config.REDIS_KEY_PREFIX}rl:`,
-      ...(platform.redis ? { redis: platform.redis } : {}),
+      // Redis shared by every process when configured, failing open while it is away; else in memory.
+      ...(platform.redisHealth
+        ? { store: redisRateLimitStore(platform.redisHealth, `${config.REDIS_KEY_PREFIX}rl:`), skipOnError: true }
+        : {}),
       allowList: (req) => {
         const path = req.url.split('?')[0];
         return OPS_ROUTES.has(path) || isApiDocsPath(path) || path.startsWith(DEMO_MEDIA_PREFIX) || isWebRequest(req);

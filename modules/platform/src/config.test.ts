@@ -53,4 +53,18 @@ describe('config', () => {
   it('refuses a weak password hash cost in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', PASSWORD_HASH_COST: '10' })).toThrow(/PASSWORD_HASH_COST/);
   });
+
+  it('takes REDLOCK_URLS as an odd list of Redis URLs beside REDIS_URL', () => {
+    const r = 'redis://127.0.0.1:6379';
+    const three = 'redis://a:1, redis://b:2,redis://c:3';
+    expect(loadConfig({ REDIS_URL: r, REDLOCK_URLS: three }).REDLOCK_URLS).toEqual([
+      'redis://a:1',
+      'redis://b:2',
+      'redis://c:3',
+    ]);
+    expect(loadConfig({ REDIS_URL: r }).REDLOCK_URLS).toEqual([]);
+    expect(() => loadConfig({ REDIS_URL: r, REDLOCK_URLS: 'redis://a:1,redis://b:2' })).toThrow(/REDLOCK_URLS.*odd/);
+    expect(() => loadConfig({ REDIS_URL: r, REDLOCK_URLS: 'http://a:1' })).toThrow(/REDLOCK_URLS/);
+    expect(() => loadConfig({ REDLOCK_URLS: three })).toThrow(/REDLOCK_URLS.*requires REDIS_URL/);
+  });
 });

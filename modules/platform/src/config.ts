@@ -25,6 +25,24 @@ export const ConfigSchema = z
     PORT: int(3000, 0, 65535),
     DATABASE_URL: url(['postgres://', 'postgresql://']),
     REDIS_URL: url(['redis://', 'rediss://']),
+    /** Comma-separated independent Redis servers (an odd number) for the SKU locks' Redlock quorum; default REDIS_URL. */
+    REDLOCK_URLS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        v
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : [],
+      )
+      .refine((l) => l.every((u) => u.startsWith('redis://') || u.startsWith('rediss://')), {
+        message: 'must be redis:// or rediss:// URLs separated by commas',
+      })
+      .refine((l) => l.length === 0 || l.length % 2 === 1, {
+        message: 'must list an odd number of servers (a majority must hold each lock)',
+      }),
     NATS_URL: url(['nats://', 'tls://', 'ws://', 'wss://']),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     PAYMENT_CALLBACK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -113,6 +131,13 @@ export const ConfigSchema = z
         code: 'custom',
         path: ['PASSWORD_HASH_COST'],
         message: 'must be at least 14 in production (scrypt N=16384, node:crypto default)',
+      });
+    }
+    if (c.REDLOCK_URLS.length > 0 && !c.REDIS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDLOCK_URLS'],
+        message: 'requires REDIS_URL (the cache and rate limit)',
       });
     }
     const sandboxPayments =

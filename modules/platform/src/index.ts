@@ -16,6 +16,12 @@ export type { Bus, DurableHandler, LiveHandler, BroadcastHandler } from './bus/t
 export type { Outbox, Relay, NewEvent } from './outbox/types';
 export type { Locks, LockOptions } from './locks/types';
 export type { Cache } from './cache/types';
+export {
+  createRedisHealth,
+  RedisUnavailableError,
+  RESILIENT_REDIS_OPTIONS,
+  type RedisHealth,
+} from './redis/redis-health';
 export { memoKeys } from './cache/cache-keys';
 export { Stamp } from './cache/ttl-map';
 export * from './runtime';

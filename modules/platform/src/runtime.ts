@@ -13,6 +13,7 @@ import type { Locks } from './locks/types';
 import { createLocks } from './locks/locks';
 import type { Cache } from './cache/types';
 import { createCache } from './cache/cache';
+import { createRedisHealth, RESILIENT_REDIS_OPTIONS, type RedisHealth } from './redis/redis-health';
 
 /** Everything a module's service may depend on; built once per process. */
 export interface Platform {
@@ -21,6 +22,8 @@ export interface Platform {
   db: Db;
   dbUrl: string;
   redis: Redis | null;
+  /** REDIS_URL's circuit breaker: callers that use `redis` directly ask it first (null without Redis). */
+  redisHealth: RedisHealth | null;
   nats: NatsConnection | null;
   bus: Bus;
   outbox: Outbox;
@@ -59,15 +62,32 @@ export async function createPlatform(
     applicationName: appName,
   });
   let redis: Redis | null = null;
+  let redisHealth: RedisHealth | null = null;
+  const redlockServers: RedisHealth[] = [];
   let nats: NatsConnection | null = null;
+  // Redis is optional at run time, also at startup: a server not reachable yet is connected to in
+  // the background (its breaker stays open meanwhile) and the process starts degraded.
+  const connectRedis = async (url: string, server: string): Promise<RedisHealth> => {
+    // No enableAutoPipelining: under load (Redlock's scripts among cache reads) ioredis 5's
+    // auto-pipeline callback threw `results[i] is not iterable` outside any promise, which killed
+    // the process (redis/ioredis#1931). Multi-key reads use explicit mget/pipelines instead.
+    const client = new Redis(url, { ...RESILIENT_REDIS_OPTIONS, connectionName: appName });
+    const health = createRedisHealth(client, server, log);
+    await client.connect().catch((err: unknown) => {
+      health.failed(err);
+      log.warn({ err, server }, 'Redis unreachable at startup: starting degraded, reconnecting in the background');
+    });
+    return health;
+  };
   try {
     await db.authenticate();
     if (config.REDIS_URL) {
-      // No enableAutoPipelining: under load (Redlock's scripts among cache reads) ioredis 5's
-      // auto-pipeline callback threw `results[i] is not iterable` outside any promise, which killed
-      // the process (redis/ioredis#1931). Multi-key reads use explicit mget/pipelines instead.
-      redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
-      await redis.connect();
+      redisHealth = await connectRedis(config.REDIS_URL, 'main');
+      redis = redisHealth.client;
+      if (config.REDLOCK_URLS.length > 0) {
+        for (const [i, url] of config.REDLOCK_URLS.entries())
+          redlockServers.push(await connectRedis(url, `redlock-${i + 1}`));
+      }
     }
     if (config.NATS_URL) {
       // noAsyncTraces: nats.js otherwise builds an Error (a stack capture) for every request (its
@@ -79,7 +99,9 @@ export async function createPlatform(
     }
   } catch (e) {
     await db.close().catch(() => {});
+    redisHealth?.close();
     redis?.disconnect();
+    for (const h of redlockServers) h.client.disconnect();
     await nats?.close().catch(() => {});
     throw e;
   }
@@ -88,8 +110,12 @@ export async function createPlatform(
     : createInProcessBus({ db, log });
   const outbox = createOutbox();
   const relay = createRelay({ db, dbUrl: config.DATABASE_URL, bus, log });
-  const locks = createLocks({ redis, prefix: config.REDIS_KEY_PREFIX });
-  const cache = createCache({ redis, bus, prefix: config.REDIS_KEY_PREFIX, log });
+  const locks = createLocks({
+    redis: redlockServers.length ? redlockServers : redisHealth,
+    prefix: config.REDIS_KEY_PREFIX,
+    log,
+  });
+  const cache = createCache({ redis: redisHealth, bus, prefix: config.REDIS_KEY_PREFIX, log });
 
   const check = async (fn: () => Promise<unknown>) => {
     let timer: NodeJS.Timeout | undefined;
@@ -108,6 +134,7 @@ export async function createPlatform(
     db,
     dbUrl: config.DATABASE_URL,
     redis,
+    redisHealth,
     nats,
     bus,
     outbox,
@@ -117,7 +144,8 @@ export async function createPlatform(
     async ready() {
       const [database, redisUp, natsUp] = await Promise.all([
         check(() => db.query('SELECT 1')),
-        redis ? check(() => redis!.ping()) : undefined,
+        // The breaker's view: open means requests skip Redis now, whatever a fresh PING would say.
+        redisHealth ? check(async () => redisHealth!.guard((r) => r.ping())) : undefined,
         nats
           ? check(async () => {
               if (!(await bus.healthy())) throw new Error('nats down');
@@ -139,7 +167,11 @@ export async function createPlatform(
       await locks.close().catch(() => {});
       await bus.close().catch(() => {});
       if (nats) await nats.drain().catch(() => {});
-      if (redis) await redis.quit().catch(() => redis!.disconnect());
+      for (const h of [redisHealth, ...redlockServers]) {
+        if (!h) continue;
+        h.close();
+        await h.client.quit().catch(() => h.client.disconnect());
+      }
       await db.close().catch(() => {});
     },
   };

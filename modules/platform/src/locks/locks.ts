@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
 import { ExecutionError, Redlock, ResourceLockedError, type Lock } from '@sesamecare-oss/redlock';
+import { createLogger, type Logger } from '../logger';
+import { locksWithoutRedis } from '../metrics';
+import { asRedisHealth, type RedisHealth } from '../redis/redis-health';
 import type { LockOptions, Locks } from './types';
 import { KeyedMutex, LockTimeoutError } from './keyed-mutex';
 
@@ -21,8 +24,18 @@ interface Holder {
   done: boolean;
 }
 
+export interface LocksOptions {
+  /**
+   * The Redlock servers: one, or an odd number of independent ones (REDLOCK_URLS) so that a lock
+   * needs a majority of them and survives one of them dying. null: locks inside the process only.
+   */
+  redis: Redis | RedisHealth | readonly (Redis | RedisHealth)[] | null;
+  prefix: string;
+  log?: Logger;
+}
+
 /**
- * Locks over Redis (Redlock on one client, keys `${prefix}lock:${key}`) or, without Redis, inside
+ * Locks over Redis (Redlock, keys `${prefix}lock:${key}`, on one server or a quorum of several) or, without Redis, inside
  * the process. In both modes callers of one process first queue on an in-process FIFO per key, so
  * a process has at most one contender per key polling Redis and its own callers are served in order.
  *
@@ -31,12 +44,43 @@ interface Holder {
  * `fn` decides what to do; the result it returns is still returned, because its work may already
  * be committed — correctness must rest on a fence in the data (e.g. a conditional UPDATE), the lock
  * only keeps contenders from colliding. In-process locks never expire, so `ttlMs` does not apply.
+ *
+ * Redis is optional at run time. When no majority of the Redlock servers is reachable (their
+ * circuit breakers open, or an acquisition failed for want of answers rather than because the key
+ * was held), `fn` runs under the in-process lock alone: callers across processes may then overlap,
+ * and PostgreSQL (row locks and the conditional UPDATE fence) is what keeps the data right — the
+ * same guarantee a lost lock already relies on. Counted in zjmall_locks_without_redis_total.
  */
-export function createLocks(opts: { redis: Redis | null; prefix: string }): Locks {
+export function createLocks(opts: LocksOptions): Locks {
   const local = new KeyedMutex();
   const active = new Set<Holder>();
+  const log = opts.log ?? createLogger('silent');
+  const list = opts.redis === null ? [] : Array.isArray(opts.redis) ? opts.redis : [opts.redis as Redis | RedisHealth];
+  const servers = list.map((r, i) => asRedisHealth(r, list.length === 1 ? 'main' : `redlock-${i + 1}`, log));
+  const byClient = new Map<unknown, RedisHealth>(servers.map((h) => [h.client, h]));
+  const quorum = Math.floor(servers.length / 2) + 1;
   // Retries are ours (deadline-based); Redlock's own count-based loop would overshoot waitMs.
-  const redlock = opts.redis ? new Redlock([opts.redis], { retryCount: 0 }) : null;
+  const redlock = servers.length
+    ? new Redlock(
+        servers.map((h) => h.client),
+        { retryCount: 0 },
+      )
+    : null;
+  const quorumAvailable = () => servers.filter((h) => h.available()).length >= quorum;
+
+  /** True when `e` failed for want of reachable servers (their breakers are told), not because a key was held. */
+  async function unreachable(e: ExecutionError): Promise<boolean> {
+    const last = e.attempts[e.attempts.length - 1];
+    if (!last) return false;
+    const stats = await last;
+    let down = 0;
+    for (const [client, err] of stats.votesAgainst) {
+      if (err instanceof ResourceLockedError) continue;
+      down++;
+      byClient.get(client)?.failed(err);
+    }
+    return down > servers.length - quorum;
+  }
   const closedError = () => new Error('Locks are closed');
   let closed = false;
 
@@ -46,16 +90,18 @@ export function createLocks(opts: { redis: Redis | null; prefix: string }): Lock
     ttlMs: number,
     deadline: number,
     waitMs: number,
-  ): Promise<Lock> {
+  ): Promise<Lock | null> {
     const resources = keys.map((k) => `${opts.prefix}lock:${k}`);
     let lastError: unknown;
     for (let attempt = 0; ; attempt++) {
       if (closed) throw closedError();
+      if (!quorumAvailable()) return null;
       try {
         // One script call takes every key or none, so overlapping key sets cannot deadlock.
         return await rl.acquire(resources, ttlMs);
       } catch (e) {
         if (!(e instanceof ExecutionError)) throw e;
+        if (await unreachable(e)) return null;
         lastError = e;
       }
       const left = deadline - Date.now();
@@ -108,6 +154,10 @@ export function createLocks(opts: { redis: Redis | null; prefix: string }): Lock
       try {
         if (!redlock || sorted.length === 0) return await fn(holder.controller.signal);
         const lock = await acquireRedis(redlock, sorted, ttlMs, deadline, waitMs);
+        if (!lock) {
+          locksWithoutRedis.inc();
+          return await fn(holder.controller.signal);
+        }
         const alive = keepAlive(lock, ttlMs, holder, sorted);
         try {
           return await fn(holder.controller.signal);

@@ -3,3 +3,4 @@ export * from './database';
 export * from './errors';
 export * from './sql-capture';
 export * from './nats-server';
+export * from './redis-server';
