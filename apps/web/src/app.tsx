@@ -13,6 +13,8 @@ import { useI18n } from './lib/i18n';
 
 // The back office is its own chunk: a shopper's first load never carries it.
 const AdminApp = lazy(() => import('./admin/admin-app'));
+// WeChat Pay's QR page carries the QR encoder: its own chunk too.
+const PayPage = lazy(() => import('./pages/pay'));
 
 function NotFound() {
   const { t } = useI18n();
@@ -38,6 +40,13 @@ export function App() {
             <Route path="/orders" component={OrdersPage} />
             <Route path="/orders/:id">{(p) => <OrderPage id={p.id} />}</Route>
             <Route path="/account" component={AccountPage} />
+            <Route path="/pay/:id">
+              {(p) => (
+                <Suspense fallback={null}>
+                  <PayPage id={p.id} />
+                </Suspense>
+              )}
+            </Route>
             <Route component={NotFound} />
           </Switch>
         </Layout>

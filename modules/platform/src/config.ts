@@ -84,6 +84,15 @@ export const ConfigSchema = z
     ALIPAY_PRIVATE_KEY: z.string().optional(),
     ALIPAY_PUBLIC_KEY: z.string().optional(),
     ALIPAY_GATEWAY: z.string().url().optional(),
+    // Channel wechat (modules/payment/README.md): on when all WECHATPAY_* but the gateway are set.
+    WECHATPAY_MCH_ID: z.string().optional(),
+    WECHATPAY_APP_ID: z.string().optional(),
+    WECHATPAY_API_V3_KEY: z.string().optional(),
+    WECHATPAY_SERIAL_NO: z.string().optional(),
+    WECHATPAY_PRIVATE_KEY: z.string().optional(),
+    WECHATPAY_PLATFORM_PUBLIC_KEY: z.string().optional(),
+    WECHATPAY_PLATFORM_PUBLIC_KEY_ID: z.string().optional(),
+    WECHATPAY_GATEWAY: z.string().url().optional(),
     /** Seed the demo shop at startup when the catalog is empty (default: only on the embedded database). */
     SEED_DEMO: z.enum(['true', 'false']).optional(),
     NATS_SUBJECT_PREFIX: z

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import type { Order } from '@zjmall/contracts';
 import { client } from '../lib/client';
 import { useSubmitKey } from '../lib/submit-key';
@@ -22,6 +22,7 @@ function PayBox({ order }: { order: Order }) {
     staleTime: 300_000,
   });
   const [channel, setChannel] = useState<string | null>(null);
+  const [, navigate] = useLocation();
   const attempt = useSubmitKey();
   const chosen = channel ?? channels.data?.[0]?.channel ?? null;
   const pay = useMutation({
@@ -31,9 +32,12 @@ function PayBox({ order }: { order: Order }) {
         channel: ch as Parameters<typeof client.payment.create.mutate>[0]['channel'],
         idempotencyKey: attempt.keyFor(ch),
         returnUrl: `/orders/${order.id}`,
+        // Alipay: the WAP page on a touch screen, the PC page otherwise.
+        device: window.matchMedia('(pointer: coarse)').matches ? 'mobile' : 'desktop',
       });
     },
-    onSuccess: (p) => window.location.assign(p.payUrl),
+    // WeChat Pay's payUrl is this shop's own pay page (the QR code): an in-app navigation.
+    onSuccess: (p) => (p.qrCode ? navigate(`/pay/${p.id}`) : window.location.assign(p.payUrl)),
   });
   return (
     <section className="pay" aria-labelledby="pay-h">

@@ -3,12 +3,27 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { Config } from '@zjmall/platform';
 import { ALIPAY_PRODUCTION_GATEWAY, createAlipayProvider } from './alipay.provider';
 import type { PaymentProvider } from './provider';
+import { createWechatProvider, WECHATPAY_PRODUCTION_GATEWAY } from './wechat.provider';
 
 export const ALIPAY_VARIABLES = ['ALIPAY_APP_ID', 'ALIPAY_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY'] as const;
+export const WECHATPAY_VARIABLES = [
+  'WECHATPAY_MCH_ID',
+  'WECHATPAY_APP_ID',
+  'WECHATPAY_API_V3_KEY',
+  'WECHATPAY_SERIAL_NO',
+  'WECHATPAY_PRIVATE_KEY',
+  'WECHATPAY_PLATFORM_PUBLIC_KEY',
+  'WECHATPAY_PLATFORM_PUBLIC_KEY_ID',
+] as const;
 
 export type ChannelConfig = Pick<
   Config,
-  'PUBLIC_BASE_URL' | 'STORE_CURRENCY' | (typeof ALIPAY_VARIABLES)[number] | 'ALIPAY_GATEWAY'
+  | 'PUBLIC_BASE_URL'
+  | 'STORE_CURRENCY'
+  | (typeof ALIPAY_VARIABLES)[number]
+  | 'ALIPAY_GATEWAY'
+  | (typeof WECHATPAY_VARIABLES)[number]
+  | 'WECHATPAY_GATEWAY'
 >;
 
 /** A channel's configuration is wrong: startup stops with this message (it names the variable). */
@@ -77,7 +92,7 @@ function complete(config: Partial<Record<string, string | undefined>>, names: re
 }
 
 /**
- * The real channels switched on by the configuration (Alipay). A real channel is CNY-only: a
+ * The real channels switched on by the configuration (Alipay, WeChat Pay). Both are CNY-only: a
  * channel configured while STORE_CURRENCY is not CNY stops startup.
  */
 export function providersFromConfig(config: ChannelConfig): PaymentProvider[] {
@@ -96,6 +111,25 @@ export function providersFromConfig(config: ChannelConfig): PaymentProvider[] {
         alipayPublicKey: spki(loadPublicKey('ALIPAY_PUBLIC_KEY', config.ALIPAY_PUBLIC_KEY!)),
         gateway: config.ALIPAY_GATEWAY ?? ALIPAY_PRODUCTION_GATEWAY,
         notifyUrl: `${config.PUBLIC_BASE_URL}/payments/callback/alipay`,
+        shopPayPage,
+      }),
+    );
+  }
+  if (complete(config, WECHATPAY_VARIABLES, 'wechat')) {
+    needCny('wechat');
+    if (Buffer.byteLength(config.WECHATPAY_API_V3_KEY!) !== 32)
+      throw new ChannelConfigError('WECHATPAY_API_V3_KEY: must be the 32-character API v3 key');
+    providers.push(
+      createWechatProvider({
+        mchId: config.WECHATPAY_MCH_ID!,
+        appId: config.WECHATPAY_APP_ID!,
+        apiV3Key: config.WECHATPAY_API_V3_KEY!,
+        serialNo: config.WECHATPAY_SERIAL_NO!,
+        privateKey: pkcs8(loadPrivateKey('WECHATPAY_PRIVATE_KEY', config.WECHATPAY_PRIVATE_KEY!)),
+        platformPublicKey: spki(loadPublicKey('WECHATPAY_PLATFORM_PUBLIC_KEY', config.WECHATPAY_PLATFORM_PUBLIC_KEY!)),
+        platformPublicKeyId: config.WECHATPAY_PLATFORM_PUBLIC_KEY_ID!,
+        gateway: config.WECHATPAY_GATEWAY ?? WECHATPAY_PRODUCTION_GATEWAY,
+        notifyUrl: `${config.PUBLIC_BASE_URL}/payments/callback/wechat`,
         shopPayPage,
       }),
     );
