@@ -286,6 +286,32 @@ describe('channel alipay', () => {
   });
 });
 
+describe('payment.admin.replayInbox', () => {
+  it('processes an entry stuck `received` from its stored payload, once; a processed entry is left as it is', async () => {
+    const { order, payment } = await h.ordered({ channel: 'alipay', price: 320, qty: 1 });
+    const trade = gw.pay(gw.openPayUrl(payment.payUrl).biz.out_trade_no);
+    const params = Object.fromEntries(new URLSearchParams(gw.notifyBody(trade)));
+    // Stored, never processed (the process died between the two).
+    await h.db.query(
+      `INSERT INTO payment.inbox (channel, transaction_id, payment_id, payload) VALUES ('alipay', $1, $2, $3::jsonb)`,
+      { bind: [`${trade.tradeNo}:TRADE_SUCCESS`, payment.id, JSON.stringify({ via: 'notify', params })] },
+    );
+    const admin = await h.admin();
+    const [entry] = await admin.api.payment.admin.inbox({ paymentId: payment.id });
+    expect(entry).toMatchObject({ status: 'received', replayable: true });
+    const after = await admin.api.payment.admin.replayInbox({ entryId: entry.id });
+    expect(after).toMatchObject([{ id: entry.id, status: 'processed', outcome: 'succeeded', replayable: false }]);
+    expect(await orderStatus(order.id)).toBe('paid');
+    await admin.api.payment.admin.replayInbox({ entryId: entry.id });
+    expect(await h.events(EVENTS.payment.succeeded, payment.id)).toHaveLength(1);
+    const missing = await failure(
+      h,
+      admin.api.payment.admin.replayInbox({ entryId: '00000000-0000-7000-8000-000000000000' }),
+    );
+    expect([missing.code, missing.data.appCode]).toEqual(['NOT_FOUND', 'INBOX_ENTRY_NOT_FOUND']);
+  });
+});
+
 describe('alipay configuration', () => {
   const base: ChannelConfig = {
     PUBLIC_BASE_URL: 'http://shop.test',
