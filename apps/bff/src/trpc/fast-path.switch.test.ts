@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { initTRPC } from '@trpc/server';
-import { createContextFactory, createLogger, metricsRegistry, type Context } from '@zjmall/platform';
+import {
+  createContextFactory,
+  createLogger,
+  metricsRegistry,
+  publicProcedure,
+  router,
+  type Context,
+} from '@zjmall/platform';
 import { registerTrpc } from './fast-path';
 import { testRouter } from './fast-path.fixture';
 
@@ -30,12 +37,15 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function start(router: typeof testRouter | typeof transformerRouter, fastPath?: boolean) {
+// A procedure createCaller cannot call (its proxy answers `toJSON` with a label).
+const labelRouter = router({ doc: router({ toJSON: publicProcedure.query(() => 'the procedure') }) });
+
+async function start(appRouter: typeof testRouter | typeof transformerRouter | typeof labelRouter, fastPath?: boolean) {
   const lines: { msg: string; reason?: string; level: number }[] = [];
   app = Fastify({ logger: { level: 'info', stream: { write: (l: string) => void lines.push(JSON.parse(l)) } } });
   const stats = registerTrpc(app, {
     prefix: '/trpc',
-    router,
+    router: appRouter,
     fastPath,
     createContext: (req) => createContext({ requestId: String(req.id), ip: req.ip, authorization: undefined }),
   });
@@ -90,6 +100,13 @@ describe('fast path switch', () => {
     expect(t.stats.fastPathOff).toBe('turned off (fastPath: false)');
     expect(t.lines.some((l) => l.msg === 'tRPC fast path off: turned off (fastPath: false)')).toBe(true);
     await t.app.inject({ url: '/trpc/health.ping' });
+    expect(t.stats).toMatchObject({ fastPath: 0, stock: 1 });
+  });
+
+  it('sends a procedure createCaller cannot address to the stock handler, which calls it', async () => {
+    const t = await start(labelRouter);
+    const res = await t.app.inject({ url: '/trpc/doc.toJSON' });
+    expect(res.json()).toEqual({ result: { data: 'the procedure' } });
     expect(t.stats).toMatchObject({ fastPath: 0, stock: 1 });
   });
 });

@@ -87,7 +87,11 @@ export function registerTrpc(app: FastifyInstance, opts: RegisterTrpcOptions): T
   if (fastPathOff === null) app.log.info({ prefix: opts.prefix }, 'tRPC fast path on');
   else app.log.warn({ prefix: opts.prefix, reason: fastPathOff }, `tRPC fast path off: ${fastPathOff}`);
 
-  const procedureTypes = new Map(listProcedures(router).map((p) => [p.path, p.type]));
+  const procedureTypes = new Map(
+    listProcedures(router)
+      .filter((p) => callerCanAddress(p.path))
+      .map((p) => [p.path, p.type]),
+  );
   const callerOf = createCallerFactory(router);
   const server: FastServer = {
     createContext: (req, reply) => createContext(req, reply, NO_CONNECTION_PARAMS),
@@ -153,4 +157,13 @@ function definedOnly(params: Record<string, string | undefined>): Record<string,
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+// createCaller's proxy answers a call whose last segment is one of these with a label (`tRPC.proxy(…)`)
+// instead of calling the procedure (`then`, `call` and `apply` cannot be procedure names at all).
+const LABEL_SEGMENTS = new Set(['valueOf', 'toString', 'toJSON']);
+
+/** Whether `createCaller` can call this path; the stock handler answers the others. */
+function callerCanAddress(path: string): boolean {
+  return !LABEL_SEGMENTS.has(path.slice(path.lastIndexOf('.') + 1));
 }
