@@ -4,9 +4,9 @@ import { identityMigrations, identityModels } from '@zjmall/identity';
 import { inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels } from '@zjmall/catalog';
 import { pricingMigrations } from '@zjmall/pricing';
-import { cartMigrations, cartModels } from '@zjmall/cart';
-import { orderMigrations, orderModels } from '@zjmall/order';
-import { paymentMigrations, paymentModels } from '@zjmall/payment';
+import { cartMigrations } from '@zjmall/cart';
+import { orderMigrations } from '@zjmall/order';
+import { paymentMigrations } from '@zjmall/payment';
 import { notificationMigrations } from '@zjmall/notification';
 
 /** Every module's migrations, in the DAG's order (docs/architecture.md): the migrator runs them so. */
@@ -23,11 +23,4 @@ export const allMigrations: ModuleMigrations[] = [
 ];
 
 /** Every module's sequelize models, added once to the process's Sequelize instance. */
-export const allModels: ModelCtor[] = [
-  ...identityModels,
-  ...inventoryModels,
-  ...catalogModels,
-  ...cartModels,
-  ...orderModels,
-  ...paymentModels,
-];
+export const allModels: ModelCtor[] = [...identityModels, ...inventoryModels, ...catalogModels];

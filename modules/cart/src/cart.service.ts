@@ -25,7 +25,6 @@ import { createCouponHandlers, withCoupon } from './cart.coupon';
 import { createCheckoutHandlers } from './checkout.handler';
 import { createLineHandlers } from './lines.handler';
 import { createMerge } from './merge.handler';
-import { cartModels } from './models';
 import type { CartOwner, CartServiceDeps, CartSnapshot, CheckoutView } from './types';
 
 export interface CartService {
@@ -64,9 +63,6 @@ function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
 }
 
 export function createCartService(deps: CartServiceDeps): CartService {
-  if (cartModels.some((m) => m.sequelize !== deps.db)) {
-    throw new Error('createCartService: call db.addModels(cartModels) on this Db first');
-  }
   const { catalog, inventory, config } = deps;
   const store = createCartStore(deps.db);
   const cartCache = createCartCache({ cache: deps.cache, store });

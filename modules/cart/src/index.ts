@@ -6,5 +6,4 @@ export type { CartRouter } from './cart.router';
 export type { CleanupReport } from './cart.cleanup';
 export type { CartHolder } from './cart.holders';
 export type { CartOwner, CartServiceDeps, CheckoutView } from './types';
-export { cartModels } from './models';
 export { cartMigrations } from './migrations';

@@ -4,7 +4,7 @@ import { captureSql, deleteRedisPrefix } from '@zjmall/platform/testing';
 import { createInventoryService, inventoryModels } from '@zjmall/inventory';
 import { catalogModels, createCatalogService } from '@zjmall/catalog';
 import { createCouponService } from '@zjmall/pricing';
-import { cartModels, createCartService, type CartOwner } from './index';
+import { createCartService, type CartOwner } from './index';
 import { createHarness, type Harness } from './testing/harness';
 
 describe('cart.get is not N+1', () => {
@@ -23,7 +23,7 @@ describe('cart.get is not N+1', () => {
     await cold?.close();
     await deleteRedisPrefix(h.env.config.REDIS_URL!, h.env.config.REDIS_KEY_PREFIX);
     cold = await createPlatform(h.env.config, h.env.log, 'cold');
-    cold.db.addModels([...inventoryModels, ...catalogModels, ...cartModels]);
+    cold.db.addModels([...inventoryModels, ...catalogModels]);
     const inventory = createInventoryService(cold);
     const catalog = createCatalogService({ ...cold, inventory });
     return createCartService({ ...cold, catalog, inventory, coupons: createCouponService(cold) });

@@ -31,7 +31,6 @@ export interface CartSnapshot {
 }
 
 export interface CartServiceDeps {
-  /** A Db that has `cartModels` added. */
   db: Db;
   outbox: Outbox;
   cache: Cache;

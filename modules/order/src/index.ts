@@ -17,5 +17,4 @@ export type {
 export type { OrderForPayment, RefundToOrder } from './payment-port';
 export { allocateDiscount, priceLines } from './pricing';
 export { TRANSITIONS, canTransition } from './state-machine';
-export { orderModels } from './models';
 export { orderMigrations } from './migrations';

@@ -14,7 +14,6 @@ import { adminHandlers } from './admin.handler';
 import { cancelHandlers } from './cancel.handler';
 import { checkoutHandler } from './checkout.handler';
 import { decodeCursor, encodeCursor } from './cursor';
-import { orderModels } from './models';
 import type { OrderDeps } from './order.deps';
 import { watchOrderStatus } from './order-status.subscription';
 import { customerView, loadOrder, readOrderRows, toOrders } from './order.view';
@@ -57,9 +56,6 @@ export interface OrderService {
 
 export function createOrderService(deps: OrderServiceDeps): OrderService {
   const { db, bus } = deps;
-  if (orderModels.some((m) => m.sequelize !== db)) {
-    throw new Error('createOrderService: call db.addModels(orderModels) on this Db first');
-  }
   const checkout = checkoutHandler(deps);
   const cancels = cancelHandlers(deps);
   const admin = adminHandlers(deps);

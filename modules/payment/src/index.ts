@@ -14,5 +14,4 @@ export type { SandboxProvider } from './providers/sandbox.provider';
 export { CallbackRejected } from './providers/provider';
 export type { PaymentProvider, VerifiedCallback, CallbackHeaders } from './providers/provider';
 export type { CallbackAnswer } from './callback.handler';
-export { paymentModels } from './models';
 export { paymentMigrations } from './migrations';

@@ -13,7 +13,6 @@ import type {
 import type { Db, DurableHandler, Logger, Outbox } from '@zjmall/platform';
 import type { OrderService } from '@zjmall/order';
 import { callbackHandler, isReplayable, type CallbackAnswer } from './callback.handler';
-import { paymentModels } from './models';
 import { closePaymentsOnOrderCancelled } from './order-cancelled.subscriber';
 import { createPaymentHandler } from './payment-create.handler';
 import {
@@ -34,7 +33,6 @@ import { providersFromConfig } from './providers/channels.config';
 import { statsQuery } from './stats.query';
 
 export interface PaymentServiceDeps {
-  /** A Db that has `paymentModels` added. */
   db: Db;
   outbox: Outbox;
   log: Logger;
@@ -104,9 +102,6 @@ export interface PaymentService {
 
 export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
   const { db, config, order } = deps;
-  if (paymentModels.some((m) => m.sequelize !== db)) {
-    throw new Error('createPaymentService: call db.addModels(paymentModels) on this Db first');
-  }
   const providers = new Map<PaymentChannel, PaymentProvider>();
   const sandboxes = new Map<PaymentChannel, SandboxProvider>();
   if (config.SANDBOX_PAYMENTS) {

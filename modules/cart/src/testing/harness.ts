@@ -16,7 +16,7 @@ import { createTestEnv } from '@zjmall/platform/testing';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels, createCatalogService } from '@zjmall/catalog';
 import { createCouponService, pricingMigrations } from '@zjmall/pricing';
-import { cartMigrations, cartModels, createCartRouter, createCartService } from '../index';
+import { cartMigrations, createCartRouter, createCartService } from '../index';
 
 const ADMIN_ID = '00000000-0000-7000-8000-00000000ad01';
 
@@ -35,7 +35,7 @@ export async function createHarness(label: string, env: Record<string, string> =
   });
   const { platform } = testEnv;
   const { db } = platform;
-  db.addModels([...inventoryModels, ...catalogModels, ...cartModels]);
+  db.addModels([...inventoryModels, ...catalogModels]);
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory });
   const coupons = createCouponService(platform);

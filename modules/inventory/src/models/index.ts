@@ -1,9 +1,7 @@
 import { LedgerEntryModel } from './ledger-entry.model';
-import { ReservationModel } from './reservation.model';
 import { StockModel } from './stock.model';
 
-export { LedgerEntryModel, ReservationModel, StockModel };
-export type { ReservationStatus } from './reservation.model';
+export { LedgerEntryModel, StockModel };
 
 /** For `db.addModels(inventoryModels)`. */
-export const inventoryModels = [StockModel, ReservationModel, LedgerEntryModel];
+export const inventoryModels = [StockModel, LedgerEntryModel];

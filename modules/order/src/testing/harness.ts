@@ -16,8 +16,8 @@ import { createIdentityService, identityMigrations, identityModels } from '@zjma
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels, createCatalogService } from '@zjmall/catalog';
 import { createCouponService, pricingMigrations } from '@zjmall/pricing';
-import { cartMigrations, cartModels, createCartService, type CartService } from '@zjmall/cart';
-import { createOrderRouter, createOrderService, orderMigrations, orderModels } from '../index';
+import { cartMigrations, createCartService, type CartService } from '@zjmall/cart';
+import { createOrderRouter, createOrderService, orderMigrations } from '../index';
 import { createMemoryCart } from './memory-cart';
 
 export interface HarnessOptions {
@@ -45,13 +45,7 @@ export async function createOrderHarness(label: string, opts: HarnessOptions = {
   });
   const { platform } = env;
   const { db } = platform;
-  db.addModels([
-    ...identityModels,
-    ...inventoryModels,
-    ...catalogModels,
-    ...(opts.realCart ? cartModels : []),
-    ...orderModels,
-  ]);
+  db.addModels([...identityModels, ...inventoryModels, ...catalogModels]);
   const identity = createIdentityService({
     db,
     config: env.config,

@@ -21,18 +21,11 @@ import {
   createOrderRouter,
   createOrderService,
   orderMigrations,
-  orderModels,
   type CartCheckoutLine,
   type OrderCartPort,
   type OrderIdentityPort,
 } from '@zjmall/order';
-import {
-  createPaymentRouter,
-  createPaymentService,
-  paymentMigrations,
-  paymentModels,
-  registerPaymentRoutes,
-} from '../index';
+import { createPaymentRouter, createPaymentService, paymentMigrations, registerPaymentRoutes } from '../index';
 
 // Payment may not import identity (docs/architecture.md's DAG): callers are named by their token
 // (`customer:<uuid>` / `admin:<uuid>`), and every user has the one address below.
@@ -103,7 +96,7 @@ export async function createPaymentHarness(label: string, env: Record<string, st
   });
   const { platform, config } = testEnv;
   const { db } = platform;
-  db.addModels([...inventoryModels, ...catalogModels, ...orderModels, ...paymentModels]);
+  db.addModels([...inventoryModels, ...catalogModels]);
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory });
   const cart = simpleCart();

@@ -4,3 +4,4 @@ export * from './errors';
 export * from './sql-capture';
 export * from './nats-server';
 export * from './redis-server';
+export * from './model-schema';
