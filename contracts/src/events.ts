@@ -16,7 +16,7 @@ import {
   OrderRefundedV2,
   OrderShippedV1,
 } from './order.schemas';
-import { PaymentFailedV1, PaymentRefundedV1, PaymentSucceededV1 } from './payment.schemas';
+import { PaymentAmountMismatchV1, PaymentFailedV1, PaymentRefundedV1, PaymentSucceededV1 } from './payment.schemas';
 
 /** Event types; the NATS subject is `<NATS_SUBJECT_PREFIX>.<type>` (docs/api.md, Events). */
 export const EVENTS = {
@@ -45,6 +45,7 @@ export const EVENTS = {
     succeeded: 'payment.succeeded',
     failed: 'payment.failed',
     refunded: 'payment.refunded',
+    amountMismatch: 'payment.amount_mismatch',
   },
   identity: {
     userRegistered: 'identity.user_registered',
@@ -162,6 +163,12 @@ export const EVENT_CATALOG = {
     version: 1,
     schemaName: 'PaymentRefundedV1',
     schema: PaymentRefundedV1,
+    aggregate: 'payment id',
+  },
+  'payment.amount_mismatch': {
+    version: 1,
+    schemaName: 'PaymentAmountMismatchV1',
+    schema: PaymentAmountMismatchV1,
     aggregate: 'payment id',
   },
   'identity.user_registered': {

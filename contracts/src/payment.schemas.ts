@@ -218,3 +218,21 @@ export const PaymentRefundedV1 = z.object({
   automatic: z.boolean(),
 });
 export type PaymentRefundedV1 = z.infer<typeof PaymentRefundedV1>;
+
+/**
+ * A verified provider callback whose amount or currency is not the payment's: nothing was applied
+ * (the callback was answered PAYMENT_AMOUNT_MISMATCH). Published once per provider transaction.
+ */
+export const PaymentAmountMismatchV1 = z.object({
+  paymentId: z.string(),
+  orderId: z.string(),
+  channel: PaymentChannel,
+  transactionId: z.string(),
+  /** What was due, in the payment's currency. */
+  expected: Money,
+  currency: z.string(),
+  /** What the provider reported, in `reportedCurrency`. */
+  reported: Money,
+  reportedCurrency: z.string(),
+});
+export type PaymentAmountMismatchV1 = z.infer<typeof PaymentAmountMismatchV1>;

@@ -30,6 +30,12 @@ export function startJobs(platform: Platform, services: Services): Jobs {
     { name: 'cart.cleanup', everyMs: 60 * 60_000, run: () => services.cart.cleanup() },
     // Payment callbacks stored in the inbox but never processed (a crash between the two).
     { name: 'payment.inbox', everyMs: 15_000, run: () => services.payment.reprocessInbox() },
+    // Staff alerts: unpaid orders about to expire (in bulk) and dead-lettered events.
+    {
+      name: 'notification.alerts',
+      everyMs: Math.max(1_000, platform.config.SWEEP_INTERVAL_SECONDS * 1000),
+      run: () => services.notification.sweepAlerts(),
+    },
     // The stock audit (`npm run inventory:audit`) as a metric: the stock-audit alert reads it.
     { name: 'inventory.audit', everyMs: 15 * 60_000, run: () => auditStock(services) },
     // Payments still pending at a provider after 2 minutes asked about (a late or lost notify); pending refunds asked again.

@@ -2,6 +2,7 @@ import type { Bus, Config, Db, DurableHandler, Logger } from '@zjmall/platform';
 import { isDomainError } from '@zjmall/platform';
 import { createInboxService } from './inbox.service';
 import { inboxHandler } from './inbox.subscriber';
+import { createAlertSweeper, staffAlertHandler } from './alerts';
 
 /** What notification needs from the modules below it (wired in modules/api). */
 export interface NotificationServiceDeps {
@@ -10,7 +11,15 @@ export interface NotificationServiceDeps {
   log: Logger;
   config: Pick<Config, 'STORE_CURRENCY' | 'STORE_TIMEZONE' | 'STORE_LOCALE'>;
   cart: { holdersOf(skuIds: readonly string[]): Promise<{ userId: string; skuId: string }[]> };
-  order: { admin: { get(id: string): Promise<{ userId: string; orderNo: string }> } };
+  order: {
+    admin: {
+      get(id: string): Promise<{ userId: string; orderNo: string }>;
+      expiringUnpaid(
+        withinSeconds: number,
+        limit?: number,
+      ): Promise<{ id: string; orderNo: string; expiresAt: string }[]>;
+    };
+  };
 }
 
 export function createNotificationService(deps: NotificationServiceDeps) {
@@ -34,11 +43,19 @@ export function createNotificationService(deps: NotificationServiceDeps) {
         },
       },
     }),
+    staffAlertHandler({ db, bus }),
   ];
+  const sweeper = createAlertSweeper({
+    db,
+    bus,
+    ports: { expiringUnpaid: (within, limit) => deps.order.admin.expiringUnpaid(within, limit) },
+  });
   return {
     ...inbox,
     /** The durable consumers (modules/api's jobs register them). */
     durableHandlers: (): DurableHandler[] => handlers,
+    /** Staff alerts without an event: unpaid orders about to expire, dead letters (a periodic job). */
+    sweepAlerts: sweeper.runOnce,
   };
 }
 

@@ -1,6 +1,7 @@
 // order's public surface: nothing else is imported from outside this module.
 export { createOrderService } from './order.service';
 export type { OrderService, OrderServiceDeps } from './order.service';
+export type { ExpiringOrder } from './expiring.query';
 export { createOrderRouter } from './order.router';
 export type { OrderRouter } from './order.router';
 export { createOrderTimeoutCanceller } from './cancel.handler';

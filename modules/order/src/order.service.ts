@@ -11,6 +11,7 @@ import type {
   OrderStatusChange,
 } from '@zjmall/contracts';
 import { adminHandlers } from './admin.handler';
+import { createExpiringQuery, type ExpiringOrder } from './expiring.query';
 import { cancelHandlers } from './cancel.handler';
 import { checkoutHandler } from './checkout.handler';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -37,6 +38,8 @@ export interface OrderService {
     complete(id: string, actor: string): Promise<AdminOrder>;
     /** Cancels an unpaid order as `actor` (operators, tests). */
     cancel(id: string, actor: string, reason: string): Promise<AdminOrder>;
+    /** Unpaid orders due within `withinSeconds`, soonest first (modules/notification's staff alert). */
+    expiringUnpaid(withinSeconds: number, limit?: number): Promise<ExpiringOrder[]>;
   };
   /** For modules/payment, in its transaction (payment may import order; order never imports payment). */
   payments: {
@@ -91,6 +94,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
         await cancels.cancel({ orderId: id, userId: null, actor, reason });
         return loadOrder(db, id, null);
       },
+      expiringUnpaid: createExpiringQuery(db),
     },
     payments: port,
   };

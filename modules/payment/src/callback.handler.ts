@@ -4,6 +4,7 @@ import {
   EVENTS,
   PAYMENT_EVENT_VERSION,
   type PaymentChannel,
+  type PaymentAmountMismatchV1,
   type PaymentFailedV1,
   type PaymentRefundedV1,
   type PaymentSucceededV1,
@@ -207,6 +208,18 @@ export function callbackHandler(deps: PaymentDeps, settler: RefundSettler) {
     const o = await order.payments.lockForPayment(tx, known.order_id);
     const p = (await findPayment(db, known.id, { tx, lock: true }))!;
     if (cb.amount !== p.amount || cb.amount !== o.payableAmount || cb.currency !== p.currency) {
+      // Staff are alerted (modules/notification); the inbox row's 'rejected' makes it once per transaction.
+      const data: PaymentAmountMismatchV1 = {
+        paymentId: p.id,
+        orderId: p.order_id,
+        channel,
+        transactionId: cb.transactionId,
+        expected: p.amount,
+        currency: p.currency,
+        reported: cb.amount,
+        reportedCurrency: cb.currency,
+      };
+      await outbox.add(tx, { type: EVENTS.payment.amountMismatch, aggregateId: p.id, data, version: 1 });
       return { kind: 'rejected', outcome: 'amount_mismatch' };
     }
     if (p.status === 'succeeded' || p.status === 'refunded' || p.status === 'partially_refunded') {
