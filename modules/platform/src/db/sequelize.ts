@@ -34,7 +34,8 @@ export function createDb(opts: DbOptions): Db {
   const db = new Sequelize(opts.url, {
     dialect: 'postgres',
     dialectModule: pg,
-    logging: false,
+    // sequelize's documented logging hook: silent unless a statement observer listens (tests).
+    logging: tellStatementObservers,
     benchmark: false,
     pool: { max: opts.poolMax, min: 0, idle: 10_000, acquire: 30_000 },
     dialectOptions: { application_name: opts.applicationName ?? 'zjmall' },
@@ -52,6 +53,25 @@ export function createDb(opts: DbOptions): Db {
     }
   });
   return db;
+}
+
+const statementObservers = new Set<(sql: string) => void>();
+
+/**
+ * Tells `observer` the SQL text of every statement a Db of this process sends (through sequelize's
+ * documented `logging` option) until the returned function is called. For statement counts in
+ * tests (no N+1, round-trip budgets); costs nothing measurable when nobody observes.
+ */
+export function observeStatements(observer: (sql: string) => void): () => void {
+  statementObservers.add(observer);
+  return () => statementObservers.delete(observer);
+}
+
+function tellStatementObservers(message: string): void {
+  if (statementObservers.size === 0) return;
+  // sequelize logs `Executing (<connection or default>): <sql>`.
+  const sql = message.replace(/^Executing \([^)]*\): /, '');
+  for (const observer of statementObservers) observer(sql);
 }
 
 /** A bound value held a NUL byte (refused, never rewritten). */

@@ -1,24 +1,17 @@
-import pg from 'pg';
+import { observeStatements } from '../db/sequelize';
 
 /**
- * The SQL texts every pg client of this process (sequelize's pool included) sends while `fn`
- * runs, in order. A new pool connection's session set-up (`SET …`, but not `SET TRANSACTION`) is
- * left out: it is not a statement of the code under test. For statement counts (no N+1, round-trip
- * budgets) and for checking what goes in one write.
+ * The SQL texts every Db of this process sends while `fn` runs, in order (platform's
+ * `observeStatements`, on sequelize's documented logging option). Connections' session set-up is
+ * not a statement of the code under test and is not seen. For statement counts (no N+1,
+ * round-trip budgets) and for checking what goes in one write.
  */
 export async function captureSql<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
   const statements: string[] = [];
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const q = args[0];
-    const text = typeof q === 'string' ? q : String((q as { text?: string })?.text ?? q);
-    if (!/^SET (?!TRANSACTION)/.test(text)) statements.push(text);
-    return original.apply(this, args);
-  };
+  const stop = observeStatements((sql) => statements.push(sql));
   try {
     return { result: await fn(), statements };
   } finally {
-    proto.query = original;
+    stop();
   }
 }
