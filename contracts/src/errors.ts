@@ -45,6 +45,10 @@ export const APP_CODE_TO_TRPC = {
   BUSY: 'SERVICE_UNAVAILABLE',
   /** Stock changed between planning a change and writing it (inventory's fence refused it): nothing was written, retry. */
   STOCK_CHANGED: 'CONFLICT',
+  /** `sale.join` before or after the sale's window, or of a SKU without a queued sale. */
+  SALE_NOT_OPEN: 'CONFLICT',
+  /** A SKU in a queued sale's window, added or checked out without an admitted ticket. */
+  NOT_ADMITTED: 'FORBIDDEN',
 } as const;
 
 export type AppCode = keyof typeof APP_CODE_TO_TRPC;

@@ -11,3 +11,4 @@ export * from './pricing.schemas';
 export * from './admin.schemas';
 export * from './wire.schemas';
 export * from './notification.schemas';
+export * from './sale.schemas';

@@ -2,7 +2,7 @@ import { adminProcedure, publicProcedure, router } from '@zjmall/platform';
 import { AdminActivity, PingOutput } from '@zjmall/contracts';
 import { createIdentityRouters } from '@zjmall/identity';
 import { createInventoryRouter } from '@zjmall/inventory';
-import { createCatalogRouter } from '@zjmall/catalog';
+import { createCatalogRouter, createSaleRouter } from '@zjmall/catalog';
 import { createPricingRouter } from '@zjmall/pricing';
 import { createCartRouter } from '@zjmall/cart';
 import { createOrderRouter } from '@zjmall/order';
@@ -24,7 +24,8 @@ export function createAppRouter(services: Services) {
     address: identity.address,
     identity: identity.identity,
     inventory: createInventoryRouter(services.inventory),
-    catalog: createCatalogRouter(services.catalog),
+    catalog: createCatalogRouter(services.catalog, services.sales),
+    sale: createSaleRouter(services.sales),
     pricing: createPricingRouter(services.pricing, services.coupons),
     cart: createCartRouter(services.cart, { guestIdOf: services.identity.guestIdOf }),
     order: createOrderRouter(services.order),

@@ -1,6 +1,6 @@
 import { inventoryAuditMismatches, inventoryAuditTimestamp, type Platform } from '@zjmall/platform';
 import { createInventorySweeper } from '@zjmall/inventory';
-import { createPromotionSweeper } from '@zjmall/catalog';
+import { createPromotionSweeper, createSaleAdmitter } from '@zjmall/catalog';
 import { createOrderTimeoutCanceller } from '@zjmall/order';
 import { createPriceJobRunner, createPricingPool } from '@zjmall/pricing';
 import type { Services } from './services';
@@ -60,6 +60,9 @@ export function startJobs(platform: Platform, services: Services): Jobs {
     intervalSeconds: Math.min(1, platform.config.SWEEP_INTERVAL_SECONDS),
   });
   promotions.start();
+  // Queued sales: admission passes every 100 ms (advisory lock per sale, shared token bucket: safe in every process).
+  const saleAdmitter = createSaleAdmitter({ sales: services.sales, log });
+  saleAdmitter.start();
   // Durable reactions (JetStream durable consumers with NATS, relay-fed in-process without). With
   // NATS unreachable the bus keeps retrying a registration until it succeeds (/ready lists the
   // pending ones); this rejects only for a programming error (a duplicate name).
@@ -95,6 +98,7 @@ export function startJobs(platform: Platform, services: Services): Jobs {
       await sweeper.stop();
       await orderTimeouts.stop();
       await promotions.stop();
+      await saleAdmitter.stop();
       await durables;
       await Promise.allSettled([...running]);
       await priceJobs.stop();

@@ -1,13 +1,19 @@
 import type { Platform } from '@zjmall/platform';
 import { createIdentityService } from '@zjmall/identity';
 import { createInventoryService } from '@zjmall/inventory';
-import { createCatalogPricingFeed, createCatalogService, type CatalogOptions } from '@zjmall/catalog';
+import {
+  createCatalogPricingFeed,
+  createCatalogService,
+  createSaleService,
+  type CatalogOptions,
+} from '@zjmall/catalog';
 import { createCouponService, createPricingService } from '@zjmall/pricing';
 import { createCartService } from '@zjmall/cart';
 import { createOrderService } from '@zjmall/order';
 import { createPaymentService } from '@zjmall/payment';
 import { createNotificationService } from '@zjmall/notification';
 import { createActivityFeed } from './activity';
+import { withSaleGate } from './sale-gate';
 import { allModels } from './modules';
 
 export interface Secrets {
@@ -40,12 +46,15 @@ export function createServices(platform: Platform, secrets: Secrets, options: Se
   });
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory, options: options.catalog });
+  // Queued sales: the admission queue (sale.*) and the gate the cart and checkout ask.
+  const sales = createSaleService({ ...platform, inventory });
   // Price jobs read and write catalog prices through catalog's feed, never its tables.
   const pricingFeed = createCatalogPricingFeed(platform);
   const pricing = createPricingService({ ...platform, feed: pricingFeed });
   // Cart shows the applied coupon's discount; checkout redeems it and cancel gives the use back.
   const coupons = createCouponService(platform);
-  const cart = createCartService({ ...platform, catalog, inventory, coupons });
+  // Queued sales gate cart adds and checkout (sale-gate.ts): neither module knows about sales.
+  const cart = withSaleGate(createCartService({ ...platform, catalog, inventory, coupons }), sales, log);
   // Login with a guest token merges the guest's cart (identity cannot import cart: docs/architecture.md, Layout).
   identity.setOnLogin((userId, guestId) => cart.mergeGuestCart(userId, guestId));
   const order = createOrderService({ ...platform, inventory, catalog, identity, cart, coupons });
@@ -55,7 +64,20 @@ export function createServices(platform: Platform, secrets: Secrets, options: Se
   const activity = createActivityFeed(platform);
   // Inbox, staff alerts and webhooks: fed by events; reads carts and orders through their services.
   const notification = createNotificationService({ ...platform, cart, order });
-  return { identity, inventory, catalog, pricingFeed, pricing, coupons, cart, order, payment, activity, notification };
+  return {
+    identity,
+    inventory,
+    catalog,
+    sales,
+    pricingFeed,
+    pricing,
+    coupons,
+    cart,
+    order,
+    payment,
+    activity,
+    notification,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -18,6 +18,8 @@ import {
   ProductIdInput,
   ProductPage,
   ProductsInput,
+  Sale,
+  SetSaleInput,
   SetSkuPriceInput,
   SkusInput,
   UpdateBrandInput,
@@ -26,9 +28,10 @@ import {
 } from '@zjmall/contracts';
 import { adminProcedure, publicProcedure, router } from '@zjmall/platform';
 import type { CatalogService } from './catalog.service';
+import type { SaleService } from './sale/sale.service';
 
 /** Routers wire, the service decides: `catalog.*` for modules/api's appRouter. */
-export function createCatalogRouter(svc: CatalogService) {
+export function createCatalogRouter(svc: CatalogService, sales: Pick<SaleService, 'setSale'>) {
   return router({
     categoryTree: publicProcedure.output(CategoryTree).query(() => svc.categoryTree()),
     brands: publicProcedure.output(BrandList).query(() => svc.brands()),
@@ -89,6 +92,11 @@ export function createCatalogRouter(svc: CatalogService) {
         .input(SetSkuPriceInput)
         .output(AdminSku)
         .mutation(({ input }) => svc.setSkuPrice(input)),
+      /** A sale window of a SKU; `queued`: buyers need an admitted ticket (sale.join) in it. */
+      setSale: adminProcedure
+        .input(SetSaleInput)
+        .output(Sale)
+        .mutation(({ input }) => sales.setSale(input)),
       publish: adminProcedure
         .input(ProductIdInput)
         .output(AdminProduct)

@@ -53,6 +53,10 @@ export const ConfigSchema = z
     SWEEP_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(3600).optional().default(5),
     CART_MAX_LINES: int(100, 1, 1000),
     CART_MAX_QUANTITY: int(999, 1, 999),
+    // Queued sales (issue 21): tickets admitted per second (≈ the orders/s checkout sustains on the
+    // reference machine, infra/bench/RESULTS.md) and how long an admission lasts.
+    SALE_ADMISSION_RATE: int(50, 1, 100_000),
+    SALE_ADMISSION_GRACE_SECONDS: int(120, 1, 86_400),
     BFF_PROCESSES: int(1, 1, 64),
     RUN_JOBS: bool(true),
     // Worker threads that evaluate price-job batches (unset: one per core; 0: on the event loop, for comparison).

@@ -16,6 +16,7 @@ import {
   catalogMigrations,
   catalogModels,
   createCatalogRouter,
+  createSaleService,
   createCatalogService,
   type CatalogOptions,
 } from '../index';
@@ -37,7 +38,8 @@ export async function createHarness(label: string, options: Partial<CatalogOptio
   db.addModels([...inventoryModels, ...catalogModels]);
   const inventory = createInventoryService(platform);
   const svc = createCatalogService({ ...platform, inventory, options });
-  const appRouter = router({ catalog: createCatalogRouter(svc) });
+  const sales = createSaleService({ ...platform, inventory });
+  const appRouter = router({ catalog: createCatalogRouter(svc, sales) });
   const makeCaller = createCallerFactory(appRouter);
   const makeContext = createContextFactory({ authenticate, log: env.log });
   const caller = (token?: 'admin' | 'customer' | 'bogus') =>
@@ -93,7 +95,11 @@ export async function createHarness(label: string, options: Partial<CatalogOptio
       );
     },
     newId,
-    close: () => env.close(),
+    sales,
+    close: async () => {
+      sales.close();
+      await env.close();
+    },
   };
 }
 
