@@ -29,10 +29,11 @@ import { benchEnvironment, bffNodeArgs, freePort, machine, startServer, type Chi
  *    costs the event loop about what handing it to the pool would.
  * 2. cart.get p99 at a fixed request rate (half of what the BFF sustains here, measured first)
  *    with no job, while a --skus SKU × --rules rule price job runs in the BFF on the pool
- *    (PRICE_JOB_THREADS unset), and while it runs inline (PRICE_JOB_THREADS=0). The BFF
- *    (apps/bff/src/main.ts, production configuration, RUN_JOBS=true so the job runs in it) is
- *    restarted between the modes on the same database; the job started in the pool mode is handed
- *    back at shutdown and resumed by the inline BFF, so both modes measure the same job. The job
+ *    (PRICE_JOB_THREADS unset), and while it runs inline (PRICE_JOB_THREADS=0). Each mode gets a
+ *    BFF of its own (apps/bff/src/main.ts, production configuration, RUN_JOBS=true so the job runs
+ *    in it) on the same database, warmed up at the same rate before it is measured; the job started
+ *    in the pool mode is handed back at shutdown and resumed by the inline BFF, so both modes
+ *    measure the same job. The job
  *    walks only the seeded catalog (its categories), not the carts' SKUs, so the carts' views stay
  *    as they are: what differs is the event loop. Figures are relative within one run.
  */
@@ -290,9 +291,15 @@ try {
     console.log(`   ${mode}: p99 ${fmt(r.p99, 2)} ms (job ${before} → ${after})`);
   };
 
+  // Each mode on a BFF started for it (same warm-up before each measurement).
+  const restart = async (env: Record<string, string>) => {
+    await bff.stop();
+    bff = await startBff(env);
+  };
+  await restart({});
   await measure('no job', null);
 
-  // The job, on the pool: all SKUs of the seeded catalog, RULES rules (the most a rule set may have).
+  // The job: all SKUs of the seeded catalog, RULES rules (the most a rule set may have).
   const ruleSet = randomRuleSet(seededRandom(11), shape, RULES);
   const jobId = randomUUID();
   const input = { ...ruleSet, scope: { categoryIds: shape.roots.map((c) => c.id) } };
@@ -311,12 +318,12 @@ try {
     }
     throw new Error('the job did not start');
   };
+  // On the pool (PRICE_JOB_THREADS unset: one thread per core).
+  await restart({});
   await running();
   await measure('job on the pool', jobId);
-
-  // The same job, resumed by a BFF that evaluates inline.
-  await bff.stop();
-  bff = await startBff({ PRICE_JOB_THREADS: '0' });
+  // The same job, handed back at shutdown and resumed by a BFF that evaluates inline.
+  await restart({ PRICE_JOB_THREADS: '0' });
   await measure('job inline', jobId);
   await db.end();
 } catch (e) {
