@@ -18,6 +18,9 @@ if (!existsSync(resolve(root, 'node_modules/tsx/package.json'))) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 if (!process.env.ZJMALL_ENTRY && process.env.NODE_ENV !== 'production') buildWebIfStale();
+// Tracing is off unless an OTLP endpoint is set; when on, it must load before the app's modules.
+if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+  await import('./tracing.mjs');
 const { register } = await import(pathToFileURL(resolve(root, 'node_modules/tsx/dist/esm/api/index.mjs')).href);
 register({ tsconfig: resolve(root, 'tsconfig.json') });
 await import(pathToFileURL(resolve(root, process.env.ZJMALL_ENTRY ?? 'apps/bff/src/main.ts')).href);

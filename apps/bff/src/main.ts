@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { createLogger, dependencyModes, loadConfigOrExit } from '@zjmall/platform';
+import { createLogger, flushTraces, dependencyModes, loadConfigOrExit } from '@zjmall/platform';
 import { bootRuntime, progressBar, seedDemoIfEmpty, startJobs, type FirstRunSeed, type Jobs } from '@zjmall/api';
 import { buildApp } from './app';
 import { serveClusterMetrics } from './metrics';
@@ -87,6 +87,7 @@ async function runServer() {
       await jobs?.stop();
       await runtime.close();
       log.info('stopped');
+      await flushTraces();
       process.exit(0);
     } catch (e) {
       log.error({ err: e }, 'unclean shutdown');

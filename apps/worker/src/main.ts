@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { createLogger, loadConfigOrExit, metricsRegistry, watchPlatform } from '@zjmall/platform';
+import { createLogger, flushTraces, loadConfigOrExit, metricsRegistry, watchPlatform } from '@zjmall/platform';
 import { bootRuntime, startJobs } from '@zjmall/api';
 
 /**
@@ -38,6 +38,7 @@ async function shutdown(sig: string) {
     metrics?.close();
     await jobs.stop();
     await runtime.close();
+    await flushTraces();
     process.exit(0);
   } catch (e) {
     log.error({ err: e }, 'unclean worker shutdown');

@@ -137,6 +137,8 @@ export const ConfigSchema = z
     DB_POOL_MAX: int(10, 1, 200),
     /** apps/worker: serve Prometheus' /metrics on this port (0: none; the BFF serves its own on PORT). */
     METRICS_PORT: int(0, 0, 65535),
+    /** OpenTelemetry's own variable: tracing is on when set (apps/bff/bin/tracing.mjs reads it; checked here). */
+    OTEL_EXPORTER_OTLP_ENDPOINT: url(['http://', 'https://']),
   })
   .transform((c, ctx) => {
     if (c.NODE_ENV === 'production' && c.PASSWORD_HASH_COST < 14) {

@@ -5,6 +5,7 @@ export * from './ids';
 export * from './logger';
 export * from './metrics';
 export * from './ops-metrics';
+export { flushTraces } from './tracing';
 export * from './db/sequelize';
 export * from './db/migrator';
 export * from './db/deadlock';

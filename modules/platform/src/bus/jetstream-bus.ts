@@ -6,6 +6,8 @@ import type { Logger } from '../logger';
 import { deliverDurable, matchesType, MAX_DELIVER } from './consumer';
 import { consumerFilter, consumerName, ensureConsumer, ensureStream, supportsMultiFilter } from './jetstream-setup';
 import type { Bus, DurableHandler } from './types';
+import { messageContext, runLive, traceHeaders } from './trace-headers';
+import { inSpan, SpanKind } from '../tracing';
 
 export interface JetStreamBusOptions {
   nc: NatsConnection;
@@ -108,7 +110,16 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
       return;
     }
     const deliveries = m.info.deliveryCount;
-    const d = await deliverDurable(db, log, handler, event, { lastAttempt: deliveries >= MAX_DELIVER });
+    // The reaction continues the trace of the request that wrote the event (headers from the relay).
+    const d = await inSpan(
+      handler.name,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: messageContext(m.headers),
+        attributes: { 'messaging.system': 'nats', 'zjmall.event_type': event.type, 'zjmall.event_id': event.id },
+      },
+      () => deliverDurable(db, log, handler, event, { lastAttempt: deliveries >= MAX_DELIVER }),
+    );
     if (d.outcome === 'retry') m.nak(retryDelayMs(deliveries));
     // term() without a reason: nats-server 2.9 does not understand '+TERM <reason>' and leaves the message pending.
     else if (d.outcome === 'dead') m.term();
@@ -186,7 +197,10 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
 
     async publish(event) {
       // Resolves once the stream has stored it (or recognised the id as a duplicate).
-      await js.publish(eventSubject(prefix, event.type), JSON.stringify(event), { msgID: event.id });
+      await js.publish(eventSubject(prefix, event.type), JSON.stringify(event), {
+        msgID: event.id,
+        headers: traceHeaders(event),
+      });
     },
 
     async publishMany(events) {
@@ -198,6 +212,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
         events.map((event, i) =>
           js.publish(eventSubject(prefix, event.type), JSON.stringify(event), {
             msgID: event.id,
+            headers: traceHeaders(event),
             ...(i > 0 ? { expect: { lastMsgID: events[i - 1].id } } : {}),
           }),
         ),
@@ -239,7 +254,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
             const event = decode(msg.data);
             if (!event) return;
             try {
-              handler(event);
+              runLive(msg.headers, event, () => handler(event));
             } catch (e) {
               log.warn({ err: e, type: event.type }, 'live handler failed');
             }

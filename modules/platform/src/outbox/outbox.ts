@@ -2,6 +2,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from '../db/sequelize';
 import { newId } from '../ids';
 import type { Outbox } from './types';
+import { currentTraceCarrier } from '../tracing';
 
 /** The channel the relay LISTENs on; a NOTIFY is delivered when the writing transaction commits. */
 export const OUTBOX_CHANNEL = 'zjmall_outbox';
@@ -19,13 +20,19 @@ function dbOf(tx: Transaction): Db {
  * seq follows array order), and the relay's wake-up call, which PostgreSQL delivers at commit.
  */
 const INSERT_EVENTS = `WITH ins AS (
-   INSERT INTO platform.outbox (id, type, aggregate_id, version, data)
-   SELECT id, type, aggregate_id, version, data
+   INSERT INTO platform.outbox (id, type, aggregate_id, version, data, trace_context)
+   SELECT id, type, aggregate_id, version, data, $6::jsonb
    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::jsonb[])
         WITH ORDINALITY AS e(id, type, aggregate_id, version, data, n)
    ORDER BY n
    RETURNING 1)
  SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT count(*) FROM ins) AS done`;
+
+/** The writing request's trace context (JSON), null when tracing is off: the relay continues that trace. */
+function traceContext(): string | null {
+  const carrier = currentTraceCarrier();
+  return carrier.traceparent ? JSON.stringify(carrier) : null;
+}
 
 /** Writes events in the use case's own transaction; the relay publishes them after commit. */
 export function createOutbox(): Outbox {
@@ -48,6 +55,7 @@ export function createOutbox(): Outbox {
           list.map((e) => e.aggregateId),
           list.map((e) => e.version ?? 1),
           list.map((e) => JSON.stringify(e.data ?? null)),
+          traceContext(),
         ],
         type: QueryTypes.SELECT,
         transaction: tx,

@@ -15,6 +15,8 @@ export interface OutboxRow {
   data: unknown;
   occurred_at: Date;
   attempts: number;
+  /** The writing request's W3C trace context; null when tracing was off. */
+  trace_context: Record<string, string> | null;
 }
 
 export function toEnvelope(row: OutboxRow): EventEnvelope {
@@ -80,7 +82,7 @@ export async function settledBound(
 
 export async function readPending(c: pg.Client, bound: number, limit: number): Promise<OutboxRow[]> {
   const res = await c.query<OutboxRow>(
-    `SELECT seq, id, type, aggregate_id, version, data, occurred_at, attempts
+    `SELECT seq, id, type, aggregate_id, version, data, occurred_at, attempts, trace_context
        FROM platform.outbox
       WHERE published_at IS NULL AND seq <= $1
       ORDER BY seq

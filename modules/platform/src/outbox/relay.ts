@@ -16,6 +16,41 @@ import {
 import { purgeRetention } from './retention';
 import type { Relay } from './types';
 import { outboxPublished } from '../ops-metrics';
+import { contextFrom, SpanKind, SpanStatusCode, tracer } from '../tracing';
+import { setEventContext } from '../bus/trace-headers';
+import { trace, type Span } from '@opentelemetry/api';
+
+/**
+ * A PRODUCER span per published row under the trace of the request that wrote it (its stored
+ * context), made the event's context so the bus writes it into the message's headers. Rows
+ * without a stored context (tracing off when written) get no span.
+ */
+function publishSpans() {
+  const spans: (Span | null)[] = [];
+  return {
+    envelope(row: OutboxRow) {
+      const envelope = toEnvelope(row);
+      if (row.trace_context) {
+        const parent = contextFrom(row.trace_context);
+        const span = tracer.startSpan(
+          `${row.type} publish`,
+          { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'nats', 'zjmall.event_id': row.id } },
+          parent,
+        );
+        setEventContext(envelope, trace.setSpan(parent, span));
+        spans.push(span);
+      } else spans.push(null);
+      return envelope;
+    },
+    /** Ends every span; those from `published` on are marked failed. */
+    end(published: number) {
+      spans.forEach((span, i) => {
+        if (i >= published) span?.setStatus({ code: SpanStatusCode.ERROR, message: 'not published' });
+        span?.end();
+      });
+    },
+  };
+}
 
 export { purgeRetention } from './retention';
 
@@ -185,6 +220,7 @@ export function createRelay(opts: RelayOptions): Relay {
       return { published: 0, failed: false, full: false };
     }
     const rows = await readPending(c, bound, batchSize);
+    const traced = publishSpans();
     const done: (number | string)[] = [];
     const failedAt = async (row: OutboxRow, err: unknown): Promise<CycleResult> => {
       // Stop the batch here so that nothing overtakes this event.
@@ -199,14 +235,14 @@ export function createRelay(opts: RelayOptions): Relay {
       if (bus.publishMany && rows.length > 1) {
         // Lease lost: stop; the next leader starts from the first row not marked published.
         if (!holding()) return { published: 0, failed: false, full: false };
-        const { published, error } = await bus.publishMany(rows.map(toEnvelope));
+        const { published, error } = await bus.publishMany(rows.map(traced.envelope));
         for (const row of rows.slice(0, published)) done.push(row.seq);
         if (published < rows.length) return await failedAt(rows[published], error);
       } else {
         for (const row of rows) {
           if (!holding()) break;
           try {
-            await bus.publish(toEnvelope(row));
+            await bus.publish(traced.envelope(row));
           } catch (err) {
             return await failedAt(row, err);
           }
@@ -214,6 +250,7 @@ export function createRelay(opts: RelayOptions): Relay {
         }
       }
     } finally {
+      traced.end(done.length);
       await markPublished(c, done);
       for (const row of rows.slice(0, done.length)) outboxPublished.inc({ type: row.type });
     }

@@ -5,6 +5,7 @@ import { DomainError } from '../errors';
 import { LockTimeoutError } from '../locks/keyed-mutex';
 import { procedureDuration, domainErrors } from '../metrics';
 import type { Auth, Context, Role } from './context';
+import { SpanStatusCode, tracer } from '../tracing';
 import { FieldError } from './field-error';
 
 const showStacks = process.env.NODE_ENV === 'development' && process.env.ZJMALL_SHOW_STACKS === 'true';
@@ -121,7 +122,32 @@ async function* mapStreamErrors<T>(stream: AsyncIterable<T>): AsyncGenerator<T> 
 }
 
 /** The base of every procedure: expected failures → tRPC errors (toTrpcError, the one place), latency histogram, error log. */
-const base = t.procedure.use(async ({ path, type, next, ctx }) => {
+/**
+ * A span per call named by the procedure's path (tracing on: apps/bff/bin/tracing.mjs), outermost so
+ * that the SQL and Redis spans of the call sit beneath it, on the fast path and tRPC's adapter alike;
+ * a failure carries its appCode (or tRPC code). A no-op without the SDK.
+ */
+const traced = t.procedure.use(({ path, type, next }) =>
+  tracer.startActiveSpan(
+    path,
+    { attributes: { 'rpc.system': 'trpc', 'rpc.method': path, 'trpc.type': type } },
+    async (span) => {
+      try {
+        const result = await next();
+        if (!result.ok) {
+          const cause = result.error.cause;
+          span.setAttribute('zjmall.app_code', cause instanceof DomainError ? cause.appCode : result.error.code);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: result.error.message });
+        }
+        return result;
+      } finally {
+        span.end();
+      }
+    },
+  ),
+);
+
+const base = traced.use(async ({ path, type, next, ctx }) => {
   const start = performance.now();
   const result = await next();
   let outcome = 'ok';
