@@ -106,7 +106,7 @@ export type Refund = z.infer<typeof Refund>;
 /** `payment.admin.forOrder`: a payment with its refunds (oldest first) and what can still be refunded from it. */
 export const AdminPayment = Payment.extend({
   refunds: z.array(Refund),
-  /** amount − refundedAmount for a succeeded or partly refunded payment, else 0. */
+  /** amount − refundedAmount − refunds still pending, for a succeeded or partly refunded payment; else 0. */
   refundableAmount: Money,
 });
 export type AdminPayment = z.infer<typeof AdminPayment>;

@@ -179,8 +179,13 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
       return payments.map((p) => ({
         ...view(p),
         refunds: refunds.filter((r) => r.payment_id === p.id).map(toRefund),
+        // What remains paid, less refunds still waiting for the provider (what payment.admin.refund accepts).
         refundableAmount:
-          p.status === 'succeeded' || p.status === 'partially_refunded' ? p.amount - p.refunded_amount : 0,
+          p.status === 'succeeded' || p.status === 'partially_refunded'
+            ? p.amount -
+              p.refunded_amount -
+              refunds.filter((r) => r.payment_id === p.id && r.status === 'pending').reduce((a, r) => a + r.amount, 0)
+            : 0,
       }));
     },
     refund: refundHandler(ctx, settler),

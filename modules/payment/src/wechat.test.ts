@@ -105,7 +105,7 @@ describe('channel wechat', () => {
   });
 
   it('a pending refund that WeChat Pay ends without a notify is settled by the reconciliation query; ABNORMAL moves nothing', async () => {
-    const { payment } = await h.ordered({ channel: 'wechat', price: 500, qty: 1 });
+    const { payment, order } = await h.ordered({ channel: 'wechat', price: 500, qty: 1 });
     const t = gw.pay(otn(payment.id));
     expect((await deliver(gw.paidNotify(t))).statusCode).toBe(204);
     const admin = await h.admin();
@@ -122,6 +122,10 @@ describe('channel wechat', () => {
       idempotencyKey: h.key(),
     });
     expect([a.status, b.status]).toEqual(['pending', 'pending']);
+    // Nothing more is refundable while they wait (what the back office offers).
+    const [listed] = await admin.api.payment.admin.forOrder({ orderId: order.id });
+    expect(listed.refundableAmount).toBe(0);
+    expect(listed.refunds.map((r) => r.status)).toEqual(['pending', 'pending']);
     gw.settleRefund(otn(a.id), 'SUCCESS'); // its notify is lost
     gw.settleRefund(otn(b.id), 'ABNORMAL');
     await h.payment.reconcile({ olderThanSeconds: 0 });

@@ -386,6 +386,7 @@ export function OrderDetailPage({ id }: { id: string }) {
                   <li key={r.id}>
                     {new Date(r.createdAt).toLocaleString(locale)} · <Money value={r.amount} currency={o.currency} /> ·{' '}
                     {r.reason}
+                    {r.status !== 'succeeded' && ` · ${t(r.status === 'pending' ? 'refundPending' : 'refundFailed')}`}
                     {r.items.length > 0 &&
                       ` · ${r.items.map((i) => `${i.skuId.slice(0, 8)}×${i.quantity}`).join(', ')}`}
                   </li>
@@ -395,11 +396,9 @@ export function OrderDetailPage({ id }: { id: string }) {
           </>
         ) : null}
         {payments.data
-          ?.filter(
-            (p) => (p.status === 'succeeded' || p.status === 'partially_refunded') && p.amount > p.refundedAmount,
-          )
+          ?.filter((p) => (p.status === 'succeeded' || p.status === 'partially_refunded') && p.refundableAmount > 0)
           .map((p) => (
-            <RefundForm key={p.id} order={o} paymentId={p.id} refundable={p.amount - p.refundedAmount} />
+            <RefundForm key={p.id} order={o} paymentId={p.id} refundable={p.refundableAmount} />
           ))}
       </section>
     </article>

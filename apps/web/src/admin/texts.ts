@@ -133,6 +133,8 @@ const zh = {
   storefront: '商城首页',
   live: '实时',
   newActivity: '新动态',
+  refundPending: '退款处理中',
+  refundFailed: '退款失败',
 };
 export type AdminKey = keyof typeof zh;
 
@@ -268,6 +270,8 @@ const en: Record<AdminKey, string> = {
   storefront: 'Storefront',
   live: 'Live',
   newActivity: 'New activity',
+  refundPending: 'refund pending at the provider',
+  refundFailed: 'refund refused by the provider',
 };
 
 export function useAdminT() {
