@@ -51,7 +51,7 @@ export interface World {
 const ADMIN = { email: 'chaos.admin@example.com', password: 'chaos admin password' };
 
 export async function createWorld(label: string, o: WorldOptions): Promise<World> {
-  const dbName = `zjchaos_${label.replace(/\W/g, '')}_${randomBytes(3).toString('hex')}`;
+  const dbName = `zjchaos_${label.replace(/\W/g, '').toLowerCase().slice(0, 30)}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
@@ -86,9 +86,27 @@ export async function createWorld(label: string, o: WorldOptions): Promise<World
   };
 
   const bffs: Proc[] = [];
-  for (let i = 0; i < o.bffs; i++) bffs.push(await startProc(`bff-${i + 1}`, 'bff', env));
-  const worker = o.worker ? await startProc('worker', 'worker', env) : null;
-  const { token } = await createShopClient(bffs[0].url).auth.login.mutate(ADMIN);
+  let worker: Proc | null = null;
+  const teardown = async () => {
+    for (const p of [...bffs, ...(worker ? [worker] : [])]) await p.stop().catch(() => {});
+    await pool.end();
+    await redis.dispose();
+    for (const r of redlock) await r.dispose();
+    await nats.dispose();
+    const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await a.connect();
+    await a.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    await a.end();
+  };
+  let token: string;
+  try {
+    for (let i = 0; i < o.bffs; i++) bffs.push(await startProc(`bff-${i + 1}`, 'bff', env));
+    worker = o.worker ? await startProc('worker', 'worker', env) : null;
+    ({ token } = await createShopClient(bffs[0].url).auth.login.mutate(ADMIN));
+  } catch (e) {
+    await teardown().catch(() => {});
+    throw e;
+  }
 
   const client = (i: number, tok?: string) =>
     createShopClient(bffs[i].url, {
@@ -107,17 +125,7 @@ export async function createWorld(label: string, o: WorldOptions): Promise<World
     async sql<T extends pg.QueryResultRow>(text: string, values?: unknown[]) {
       return (await pool.query<T>(text, values)).rows;
     },
-    async close() {
-      for (const p of [...bffs, ...(worker ? [worker] : [])]) await p.stop().catch(() => {});
-      await pool.end();
-      await redis.dispose();
-      for (const r of redlock) await r.dispose();
-      await nats.dispose();
-      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-      await a.end();
-    },
+    close: teardown,
   };
 }
 
