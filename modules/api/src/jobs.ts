@@ -77,6 +77,10 @@ export function startJobs(platform: Platform, services: Services): Jobs {
   const pricingPool = threads === 0 ? null : createPricingPool({ threads });
   const priceJobs = createPriceJobRunner({ db: platform.db, feed: services.pricingFeed, log, pool: pricingPool });
   priceJobs.start();
+  // Outgoing webhooks: pending deliveries in PostgreSQL, sent by every process running jobs.
+  const webhooks = services.notification.createWebhookDeliverer();
+  webhooks.start();
+  periodic.push({ name: 'notification.webhook-log', everyMs: 60 * 60_000, run: () => webhooks.prune() });
   let stopped = false;
   const running = new Set<Promise<unknown>>();
   const launch = (job: Periodic) => {
@@ -95,6 +99,7 @@ export function startJobs(platform: Platform, services: Services): Jobs {
       stopped = true;
       for (const t of timers) clearInterval(t);
       clearTimeout(firstAudit);
+      await webhooks.stop();
       await sweeper.stop();
       await orderTimeouts.stop();
       await promotions.stop();

@@ -6,13 +6,42 @@ import {
   NotificationOnNewInput,
   NotificationPage,
   NotificationUnreadCount,
+  Webhook,
+  WebhookCreated,
+  WebhookCreateInput,
+  WebhookDeliveriesInput,
+  WebhookDeliveryPage,
+  WebhookIdInput,
+  WebhookUpdateInput,
 } from '@zjmall/contracts';
-import { router, userProcedure } from '@zjmall/platform';
+import { z } from 'zod';
+import { adminProcedure, router, userProcedure } from '@zjmall/platform';
 import type { NotificationService } from './notification.service';
 
 /** `notification.*` for modules/api's appRouter. Routers wire, the service decides. */
 export function createNotificationRouter(svc: NotificationService) {
+  const hooks = svc.webhooks;
+  const admin = router({
+    createWebhook: adminProcedure
+      .input(WebhookCreateInput)
+      .output(WebhookCreated)
+      .mutation(({ input }) => hooks.create(input)),
+    listWebhooks: adminProcedure.output(z.array(Webhook)).query(() => hooks.list()),
+    updateWebhook: adminProcedure
+      .input(WebhookUpdateInput)
+      .output(Webhook)
+      .mutation(({ input }) => hooks.update(input)),
+    deleteWebhook: adminProcedure
+      .input(WebhookIdInput)
+      .output(z.object({ id: z.string(), deleted: z.literal(true) }))
+      .mutation(({ input }) => hooks.remove(input.id)),
+    deliveries: adminProcedure
+      .input(WebhookDeliveriesInput)
+      .output(WebhookDeliveryPage)
+      .query(({ input }) => hooks.deliveries(input)),
+  });
   return router({
+    admin,
     list: userProcedure
       .input(NotificationListInput)
       .meta({ output: NotificationPage })

@@ -3,13 +3,24 @@ import { isDomainError } from '@zjmall/platform';
 import { createInboxService } from './inbox.service';
 import { inboxHandler } from './inbox.subscriber';
 import { createAlertSweeper, staffAlertHandler } from './alerts';
+import { createWebhookDeliverer } from './webhooks/deliverer';
+import { webhookFanoutHandler } from './webhooks/fanout.subscriber';
+import { createWebhookStore } from './webhooks/webhook.store';
 
 /** What notification needs from the modules below it (wired in modules/api). */
 export interface NotificationServiceDeps {
   db: Db;
   bus: Bus;
   log: Logger;
-  config: Pick<Config, 'STORE_CURRENCY' | 'STORE_TIMEZONE' | 'STORE_LOCALE'>;
+  config: Pick<
+    Config,
+    | 'STORE_CURRENCY'
+    | 'STORE_TIMEZONE'
+    | 'STORE_LOCALE'
+    | 'WEBHOOK_TIMEOUT_SECONDS'
+    | 'WEBHOOK_RETRY_HOURS'
+    | 'WEBHOOK_ALLOW_PRIVATE'
+  >;
   cart: { holdersOf(skuIds: readonly string[]): Promise<{ userId: string; skuId: string }[]> };
   order: {
     admin: {
@@ -44,7 +55,9 @@ export function createNotificationService(deps: NotificationServiceDeps) {
       },
     }),
     staffAlertHandler({ db, bus }),
+    webhookFanoutHandler(db),
   ];
+  const webhooks = createWebhookStore({ db, allowPrivate: () => config.WEBHOOK_ALLOW_PRIVATE });
   const sweeper = createAlertSweeper({
     db,
     bus,
@@ -56,6 +69,17 @@ export function createNotificationService(deps: NotificationServiceDeps) {
     durableHandlers: (): DurableHandler[] => handlers,
     /** Staff alerts without an event: unpaid orders about to expire, dead letters (a periodic job). */
     sweepAlerts: sweeper.runOnce,
+    /** notification.admin.*: outgoing webhooks and their delivery log. */
+    webhooks,
+    /** The sender of webhook deliveries (modules/api's jobs start one per process). */
+    createWebhookDeliverer: () =>
+      createWebhookDeliverer({
+        db,
+        log: deps.log,
+        timeoutSeconds: config.WEBHOOK_TIMEOUT_SECONDS,
+        retryHours: config.WEBHOOK_RETRY_HOURS,
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      }),
   };
 }
 

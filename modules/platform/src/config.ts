@@ -80,6 +80,10 @@ export const ConfigSchema = z
       }, 'must be an IANA time zone such as Asia/Shanghai'),
     /** The locale notifications are rendered in when a client asks for none. */
     STORE_LOCALE: z.enum(['zh-CN', 'en']).optional().default('zh-CN'),
+    /** Outgoing webhooks: the answer deadline of one delivery, how long a failing one is retried, private targets. */
+    WEBHOOK_TIMEOUT_SECONDS: int(10, 1, 120),
+    WEBHOOK_RETRY_HOURS: z.coerce.number().min(0.0001).max(168).optional().default(24),
+    WEBHOOK_ALLOW_PRIVATE: bool(false),
     SHIPPING_FLAT_FEE: int(0, 0, 100_000_000),
     PUBLIC_BASE_URL: z.string().url().optional(),
     SANDBOX_PAYMENTS: z.enum(['true', 'false']).optional(),
