@@ -152,6 +152,36 @@ describe('tokens', () => {
     expect((await tokens.authenticate(t)).ok).toBe(false);
   });
 
+  it('verifies tokens of the previous key during a rotation, signs only with the new one', async () => {
+    const oldSecret = 'o'.repeat(40);
+    const newSecret = 'n'.repeat(40);
+    const id = newId();
+    const before = createTokenService({ secret: oldSecret, userTtlSeconds: 600 });
+    const issuedBefore = await before.signUser(id, 'customer', 0);
+    const rotating = createTokenService({ secret: newSecret, previousSecret: oldSecret, userTtlSeconds: 600 });
+    const user = { ok: true, auth: { kind: 'user', userId: id, role: 'customer' }, ver: 0 };
+    expect(await rotating.authenticate(issuedBefore)).toEqual(user);
+    // New tokens carry the new key: they verify with it alone, not with the old one alone.
+    const issuedNow = await rotating.signUser(id, 'customer', 0);
+    expect(await createTokenService({ secret: newSecret, userTtlSeconds: 600 }).verify(issuedNow)).toMatchObject({
+      ok: true,
+    });
+    expect(await before.verify(issuedNow)).toEqual({ ok: false, reason: 'invalid' });
+    // After the rotation (previous key removed) the old token is refused; a third key never verifies.
+    expect(await createTokenService({ secret: newSecret, userTtlSeconds: 600 }).verify(issuedBefore)).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
+    const stranger = await createTokenService({ secret: 's'.repeat(40), userTtlSeconds: 600 }).signUser(id, 'admin', 0);
+    expect(await rotating.verify(stranger)).toEqual({ ok: false, reason: 'invalid' });
+    // An expired token of the previous key is expired, not merely invalid.
+    const shortLived = await createTokenService({ secret: oldSecret, userTtlSeconds: -10 }).signUser(id, 'customer', 0);
+    expect(await rotating.verify(shortLived)).toEqual({ ok: false, reason: 'expired' });
+    expect(() => createTokenService({ secret: newSecret, previousSecret: 'short', userTtlSeconds: 1 })).toThrow(
+      /at least 32/,
+    );
+  });
+
   it('answers a customer on an admin procedure with FORBIDDEN', async () => {
     const admin = router({ secret: adminProcedure.query(() => 'admin only') });
     const call = createCallerFactory(admin);

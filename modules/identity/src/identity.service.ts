@@ -27,7 +27,7 @@ export type { OnLoginHook } from './auth.service';
 export interface IdentityServiceDeps {
   /** A Db that has `identityModels` added (`db.addModels(identityModels)`). */
   db: Db;
-  config: Pick<Config, 'JWT_TTL_SECONDS' | 'PASSWORD_HASH_COST' | 'NODE_ENV'>;
+  config: Pick<Config, 'JWT_TTL_SECONDS' | 'JWT_SECRET_PREVIOUS' | 'PASSWORD_HASH_COST' | 'NODE_ENV'>;
   jwtSecret: string;
   log: Logger;
   /** The platform's shared cache: every process reads users' access (role, disabled, token version) from it. */
@@ -86,7 +86,11 @@ export function createIdentityService({
     throw new Error('PASSWORD_HASH_COST must be at least 14 in production');
   }
   const hasher = createPasswordHasher(config.PASSWORD_HASH_COST, passwordHashing);
-  const tokens = createTokenService({ secret: jwtSecret, userTtlSeconds: config.JWT_TTL_SECONDS });
+  const tokens = createTokenService({
+    secret: jwtSecret,
+    previousSecret: config.JWT_SECRET_PREVIOUS,
+    userTtlSeconds: config.JWT_TTL_SECONDS,
+  });
   const throttle = createLoginThrottle(db);
   let onLogin: OnLoginHook | null = null;
   const auth = createAuthService({ hasher, tokens, throttle, log, onLogin: () => onLogin });

@@ -13,7 +13,13 @@ const MAX_TOKEN_CHARS = 2048;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface TokenServiceOptions {
+  /** Signs every new token, and verifies. */
   secret: string;
+  /**
+   * The key being retired during a rotation (`JWT_SECRET_PREVIOUS`): tokens signed with it keep
+   * verifying until they expire, so a rotation signs nobody out; no token is signed with it.
+   */
+  previousSecret?: string;
   userTtlSeconds: number;
   /** Verified tokens kept in memory (default 10 000). */
   cacheMax?: number;
@@ -49,7 +55,29 @@ function toAuth(payload: Record<string, unknown>): { auth: Auth; ver: number } |
 export function createTokenService(opts: TokenServiceOptions): TokenService {
   // The config already demands 32 characters for JWT_SECRET; refuse a weak key here too.
   if (opts.secret.length < 32) throw new Error('jwtSecret must be at least 32 characters');
+  if (opts.previousSecret !== undefined && opts.previousSecret.length < 32) {
+    throw new Error('the previous jwtSecret must be at least 32 characters');
+  }
   const key = new TextEncoder().encode(opts.secret);
+  const previousKey =
+    opts.previousSecret && opts.previousSecret !== opts.secret ? new TextEncoder().encode(opts.previousSecret) : null;
+  const verifyOptions = {
+    algorithms: [JWT_ALG],
+    issuer: JWT_ISSUER,
+    audience: JWT_AUDIENCE,
+    requiredClaims: ['exp', 'sub'],
+  };
+  /** The current key first; the previous one only when the signature is not the current key's. */
+  const verifySigned = async (token: string) => {
+    try {
+      return await jwtVerify(token, key, verifyOptions);
+    } catch (e) {
+      if (previousKey && e instanceof joseErrors.JWSSignatureVerificationFailed) {
+        return jwtVerify(token, previousKey, verifyOptions);
+      }
+      throw e;
+    }
+  };
   const cache = new LRUCache<string, { auth: Auth; ver: number; expMs: number }>({ max: opts.cacheMax ?? 10_000 });
 
   const sign = (claims: Record<string, unknown>, sub: string, ttlSeconds: number) =>
@@ -64,12 +92,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
 
   const verify: TokenService['verify'] = async (token) => {
     try {
-      const { payload } = await jwtVerify(token, key, {
-        algorithms: [JWT_ALG],
-        issuer: JWT_ISSUER,
-        audience: JWT_AUDIENCE,
-        requiredClaims: ['exp', 'sub'],
-      });
+      const { payload } = await verifySigned(token);
       const claims = toAuth(payload);
       return claims ? { ok: true, ...claims, exp: payload.exp } : { ok: false, reason: 'invalid' };
     } catch (e) {

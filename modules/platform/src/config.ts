@@ -45,6 +45,8 @@ export const ConfigSchema = z
       }),
     NATS_URL: url(['nats://', 'tls://', 'ws://', 'wss://']),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    // During a rotation: the key being retired. Tokens signed with it still verify; none is signed with it.
+    JWT_SECRET_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
     PAYMENT_CALLBACK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(8).max(128).optional(),
