@@ -56,6 +56,8 @@ export interface HashLimits {
   concurrency?: number;
   /** Hashes waiting for a slot (default 32); one more answers `BUSY` at once instead of queueing. */
   queue?: number;
+  /** A limiter to use instead of a new one (concurrency and queue are then its own), e.g. shared or held by a test. */
+  limiter?: HashLimiter;
 }
 
 export interface HashLimiterStats {
@@ -67,8 +69,13 @@ export interface HashLimiterStats {
   rejected: number;
 }
 
+export interface HashLimiter {
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  stats(): HashLimiterStats;
+}
+
 /** A counting semaphore with a bounded wait queue; beyond it, `BUSY` at once. */
-export function createHashLimiter({ concurrency = 2, queue = 32 }: HashLimits = {}) {
+export function createHashLimiter({ concurrency = 2, queue = 32 }: HashLimits = {}): HashLimiter {
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new Error('hash concurrency must be an integer ≥ 1');
   if (!(Number.isInteger(queue) && queue >= 0)) throw new Error('hash queue must be an integer ≥ 0');
   let active = 0;
@@ -119,7 +126,7 @@ const fullStrength = (logN: number, r: number, p: number) => logN in OWASP_P && 
 /** `cost` is log2 of scrypt's N (PASSWORD_HASH_COST); p follows from it (`parallelismFor`). */
 export function createPasswordHasher(cost: number, limits: HashLimits = {}): PasswordHasher {
   const P = parallelismFor(cost);
-  const limiter = createHashLimiter(limits);
+  const limiter = limits.limiter ?? createHashLimiter(limits);
   let decoy: Promise<string> | undefined;
   const hash = async (password: string) => {
     const salt = randomBytes(SALT_BYTES);
