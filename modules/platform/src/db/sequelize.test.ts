@@ -77,6 +77,23 @@ describe('the database (sequelize through its documented API)', async () => {
     expect(kept).toEqual([{ c: 0 }]);
   });
 
+  it('captures every Db’s statements, or only one Db’s when given', async () => {
+    const other = createDb({ url, poolMax: 1 });
+    try {
+      const both = await captureSql(() =>
+        Promise.all([db.query('SELECT 1 AS mine'), other.query('SELECT 2 AS theirs')]).then(() => null),
+      );
+      expect([...both.statements].sort()).toEqual(['SELECT 1 AS mine', 'SELECT 2 AS theirs']);
+      const scoped = await captureSql(
+        () => Promise.all([db.query('SELECT 1 AS mine'), other.query('SELECT 2 AS theirs')]).then(() => null),
+        db,
+      );
+      expect(scoped.statements).toEqual(['SELECT 1 AS mine']);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('raises the dialect’s error classes with the pg error as parent', async () => {
     const dup = await db.query('INSERT INTO thing (id) VALUES ($1)', { bind: [1] }).catch((e: unknown) => e);
     expect(dup).toBeInstanceOf(UniqueConstraintError);

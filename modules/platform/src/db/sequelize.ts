@@ -35,7 +35,7 @@ export function createDb(opts: DbOptions): Db {
     dialect: 'postgres',
     dialectModule: pg,
     // sequelize's documented logging hook: silent unless a statement observer listens (tests).
-    logging: tellStatementObservers,
+    logging: (message: string) => tellStatementObservers(message, db),
     benchmark: false,
     pool: { max: opts.poolMax, min: 0, idle: 10_000, acquire: 30_000 },
     dialectOptions: { application_name: opts.applicationName ?? 'zjmall' },
@@ -55,23 +55,30 @@ export function createDb(opts: DbOptions): Db {
   return db;
 }
 
-const statementObservers = new Set<(sql: string) => void>();
+interface StatementObserver {
+  observer: (sql: string) => void;
+  /** Only this Db's statements; every Db's when absent. */
+  db?: Db;
+}
+const statementObservers = new Set<StatementObserver>();
 
 /**
  * Tells `observer` the SQL text of every statement a Db of this process sends (through sequelize's
- * documented `logging` option) until the returned function is called. For statement counts in
- * tests (no N+1, round-trip budgets); costs nothing measurable when nobody observes.
+ * documented `logging` option) until the returned function is called — or only `db`'s statements
+ * when given, so that other Dbs' background work (pollers, sweepers) is not counted. For statement
+ * counts in tests (no N+1, round-trip budgets); costs nothing measurable when nobody observes.
  */
-export function observeStatements(observer: (sql: string) => void): () => void {
-  statementObservers.add(observer);
-  return () => statementObservers.delete(observer);
+export function observeStatements(observer: (sql: string) => void, db?: Db): () => void {
+  const entry: StatementObserver = { observer, db };
+  statementObservers.add(entry);
+  return () => statementObservers.delete(entry);
 }
 
-function tellStatementObservers(message: string): void {
+function tellStatementObservers(message: string, from: Db): void {
   if (statementObservers.size === 0) return;
   // sequelize logs `Executing (<connection or default>): <sql>`.
   const sql = message.replace(/^Executing \([^)]*\): /, '');
-  for (const observer of statementObservers) observer(sql);
+  for (const { observer, db } of statementObservers) if (!db || db === from) observer(sql);
 }
 
 /** A bound value held a NUL byte (refused, never rewritten). */
