@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, serverBinary } from './local-server';
 
 /**
  * A private `redis-server` for a test that kills, restarts or freezes Redis (never the machine's
@@ -24,23 +24,7 @@ export interface PrivateRedisServer {
 }
 
 export function redisServerBinary(): string {
-  if (process.env.REDIS_SERVER_BIN) return process.env.REDIS_SERVER_BIN;
-  for (const p of ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/usr/sbin/redis-server']) {
-    if (existsSync(p)) return p;
-  }
-  return 'redis-server';
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
+  return serverBinary('redis-server', 'REDIS_SERVER_BIN');
 }
 
 export async function startPrivateRedisServer(): Promise<PrivateRedisServer> {
