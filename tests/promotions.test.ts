@@ -183,9 +183,17 @@ describe('promotion migrations', () => {
     const url = await createTestDatabase('promo_mig');
     const db = createDb({ url, poolMax: 2 });
     try {
-      // pricing's migrations up to this one (later ones belong to other features)
-      const pricing = { ...pricingMigrations, migrations: pricingMigrations.migrations.filter((m) => m.name < '0003') };
-      const modules = [platformMigrations, inventoryMigrations, catalogMigrations, pricing];
+      // catalog's and pricing's migrations up to these (later ones belong to other features)
+      const upTo0002 = (m: typeof pricingMigrations) => ({
+        ...m,
+        migrations: m.migrations.filter((x) => x.name < '0003'),
+      });
+      const modules = [
+        platformMigrations,
+        inventoryMigrations,
+        upTo0002(catalogMigrations),
+        upTo0002(pricingMigrations),
+      ];
       const tables = async () =>
         (
           await db.query<{ name: string }>(
