@@ -148,7 +148,7 @@ describe('infra/grafana/zjmall.json', () => {
 });
 
 describe('scrape-time gauges', () => {
-  it('follow the outbox, the dead letters, HTTP status classes and the dependencies', async () => {
+  it('follow the outbox, the dead letters, HTTP status classes, the dependencies and the throttling counter', async () => {
     const db = bff.env.platform.db;
     const consumer = `ops-test-${newId().slice(-6)}`;
     await db.transaction((tx) =>
@@ -169,6 +169,9 @@ describe('scrape-time gauges', () => {
     expect(sample(text, 'zjmall_dependency_up{dependency="redis"}')).toBe(1);
     expect(sample(text, 'zjmall_dependency_up{dependency="nats"}')).toBe(1);
     expect(sample(text, 'zjmall_bus_pending_consumers')).toBe(0);
+    // The throttling counter's series are there before the first refusal, so rate() sees that one.
+    expect(sample(text, 'zjmall_auth_throttled_total{action="login",reason="account"}')).toBe(0);
+    expect(sample(text, 'zjmall_auth_throttled_total{action="register",reason="hash_busy"}')).toBe(0);
   });
 });
 

@@ -10,6 +10,7 @@ import type {
 } from '@zjmall/contracts';
 import { DomainError, newId, type Auth, type Logger } from '@zjmall/platform';
 import { UserModel } from './models';
+import { authThrottled } from './auth.metrics';
 import type { LoginThrottle } from './login-throttle';
 import type { PasswordHasher } from './password-hasher';
 import type { TokenService } from './tokens';
@@ -28,6 +29,14 @@ export interface AuthDeps {
 
 // One message for an unknown email and a wrong password: the answer must not tell them apart.
 const badCredentials = () => new DomainError('INVALID_CREDENTIALS', 'Wrong email or password');
+
+/** Counts a sign-in or sign-up the password-hash limiter refused (BUSY), and rethrows what it catches. */
+const countBusy =
+  (action: 'login' | 'register') =>
+  (e: unknown): never => {
+    if (e instanceof DomainError && e.appCode === 'BUSY') authThrottled.inc({ action, reason: 'hash_busy' });
+    throw e;
+  };
 
 export function createAuthService(deps: AuthDeps) {
   const { hasher, tokens, throttle, log } = deps;
@@ -62,46 +71,54 @@ export function createAuthService(deps: AuthDeps) {
     return merge ? { user: toUser(user), token, merge } : { user: toUser(user), token };
   }
 
-  return {
-    async register(input: RegisterInput): Promise<AuthOutput> {
-      const email = normalizeEmail(input.email);
-      // Cheap early answer for the common case; the unique index decides races.
-      if (await findUserByEmail(email)) throw new DomainError('EMAIL_TAKEN', 'This email is already registered');
+  async function register(input: RegisterInput): Promise<AuthOutput> {
+    const email = normalizeEmail(input.email);
+    // Cheap early answer for the common case; the unique index decides races.
+    if (await findUserByEmail(email)) throw new DomainError('EMAIL_TAKEN', 'This email is already registered');
+    const passwordHash = await hasher.hash(input.password);
+    let user: UserModel;
+    try {
+      user = await UserModel.create({ id: newId(), email, passwordHash, name: input.name.trim(), role: 'customer' });
+    } catch (e) {
+      if (e instanceof UniqueConstraintError) throw new DomainError('EMAIL_TAKEN', 'This email is already registered');
+      throw e;
+    }
+    return answer(user, input);
+  }
+
+  async function login(input: LoginInput): Promise<AuthOutput> {
+    const email = normalizeEmail(input.email);
+    const admission = await throttle.admit(email);
+    if (!admission.admitted) {
+      authThrottled.inc({ action: 'login', reason: 'account' });
+      throw new DomainError('RATE_LIMITED', 'Too many failed sign-ins for this account; try again later', {
+        retryAfterSeconds: admission.retryAfterSeconds,
+      });
+    }
+    const user = await findUserByEmail(email);
+    if (!user) {
+      await hasher.burn(input.password);
+      throw badCredentials();
+    }
+    if (!(await hasher.verify(input.password, user.passwordHash))) throw badCredentials();
+    await throttle.reset(email);
+    // Said only to whoever knows the password: the account exists and an admin disabled it.
+    if (user.disabledAt) throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
+    if (hasher.needsRehash(user.passwordHash)) {
+      // Raises old hashes to the configured cost; only a successful login knows the password.
       const passwordHash = await hasher.hash(input.password);
-      let user: UserModel;
-      try {
-        user = await UserModel.create({ id: newId(), email, passwordHash, name: input.name.trim(), role: 'customer' });
-      } catch (e) {
-        if (e instanceof UniqueConstraintError)
-          throw new DomainError('EMAIL_TAKEN', 'This email is already registered');
-        throw e;
-      }
-      return answer(user, input);
+      await UserModel.update({ passwordHash, updatedAt: fn('now') }, { where: { id: user.id } });
+    }
+    return answer(user, input);
+  }
+
+  return {
+    register(input: RegisterInput): Promise<AuthOutput> {
+      return register(input).catch(countBusy('register'));
     },
 
-    async login(input: LoginInput): Promise<AuthOutput> {
-      const email = normalizeEmail(input.email);
-      const admission = await throttle.admit(email);
-      if (!admission.admitted) {
-        throw new DomainError('RATE_LIMITED', 'Too many failed sign-ins for this account; try again later', {
-          retryAfterSeconds: admission.retryAfterSeconds,
-        });
-      }
-      const user = await findUserByEmail(email);
-      if (!user) {
-        await hasher.burn(input.password);
-        throw badCredentials();
-      }
-      if (!(await hasher.verify(input.password, user.passwordHash))) throw badCredentials();
-      await throttle.reset(email);
-      // Said only to whoever knows the password: the account exists and an admin disabled it.
-      if (user.disabledAt) throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
-      if (hasher.needsRehash(user.passwordHash)) {
-        // Raises old hashes to the configured cost; only a successful login knows the password.
-        const passwordHash = await hasher.hash(input.password);
-        await UserModel.update({ passwordHash, updatedAt: fn('now') }, { where: { id: user.id } });
-      }
-      return answer(user, input);
+    login(input: LoginInput): Promise<AuthOutput> {
+      return login(input).catch(countBusy('login'));
     },
 
     /** The guest id of a valid guest token (null for anything else): cart.mergePreview names the guest cart by it. */

@@ -3,11 +3,18 @@ import { QueryTypes } from 'sequelize';
 import { newId } from '@zjmall/platform';
 import { createHarness, failure, newUser } from './testing/harness';
 import { LOGIN_MAX_ATTEMPTS, LOGIN_WINDOW_SECONDS } from './login-throttle';
+import { authThrottled } from './auth.metrics';
 
 const h = await createHarness();
 afterAll(() => h.close());
 
 const login = (email: string, password: string) => h.caller().auth.login({ email, password });
+
+/** zjmall_auth_throttled_total's count of this action and reason in this process. */
+async function throttled(action: string, reason: string): Promise<number> {
+  const { values } = await authThrottled.get();
+  return values.find((v) => v.labels.action === action && v.labels.reason === reason)?.value ?? 0;
+}
 
 async function failTimes(email: string, n: number) {
   for (let i = 0; i < n; i++) {
@@ -67,6 +74,7 @@ describe('login throttling', () => {
   it('counts across processes and lets no more than 5 parallel guesses through', async () => {
     const u = newUser();
     await h.caller().auth.register(u);
+    const before = await throttled('login', 'account');
     const other = h.service(); // a second BFF process: same database, own memory
     const guesses = await Promise.allSettled(
       Array.from({ length: 12 }, (_, i) =>
@@ -81,6 +89,9 @@ describe('login throttling', () => {
     await expect(other.login({ email: u.email, password: u.password })).rejects.toMatchObject({
       appCode: 'RATE_LIMITED',
     });
+    // Each refusal is counted for the throttling alert (the two services share this process's counter).
+    expect((await throttled('login', 'account')) - before).toBe(12 - LOGIN_MAX_ATTEMPTS + 1);
+    expect(await throttled('login', 'hash_busy')).toBe(0);
   });
 
   it('sweeps windows that have passed', async () => {

@@ -3,6 +3,7 @@ import { randomBytes, scrypt } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { createHarness, newUser } from './testing/harness';
 import { createHashLimiter, createPasswordHasher, parallelismFor, parseHash } from './password-hasher';
+import { authThrottled } from './auth.metrics';
 
 const h = await createHarness('identity-hash');
 afterAll(() => h.close());
@@ -86,19 +87,30 @@ describe('password hasher under a burst', () => {
     const [slot, queued] = [gate(), gate()];
     const held = [limiter.run(() => slot.opened), limiter.run(() => queued.opened)];
     expect(limiter.stats()).toMatchObject({ active: 1, queued: 1 });
+    const counted = async (action: string) =>
+      (await authThrottled.get()).values.find((v) => v.labels.action === action && v.labels.reason === 'hash_busy')
+        ?.value;
+    const [registerBefore, loginBefore] = [await counted('register'), await counted('login')];
     const busy = await Promise.allSettled(Array.from({ length: 4 }, () => svc.register(newUser())));
     for (const r of busy) {
       expect(r.status).toBe('rejected');
       expect((r as PromiseRejectedResult).reason).toMatchObject({ appCode: 'BUSY' });
     }
-    expect(svc.passwordHashStats()).toMatchObject({ active: 1, queued: 1, rejected: 4 });
+    // A sign-in finds it full too (an unknown email still spends a hash: BUSY, not INVALID_CREDENTIALS).
+    await expect(svc.login({ email: `busy-${newUser().email}`, password: 'whatever1' })).rejects.toMatchObject({
+      appCode: 'BUSY',
+    });
+    expect(svc.passwordHashStats()).toMatchObject({ active: 1, queued: 1, rejected: 5 });
+    // zjmall_auth_throttled_total{reason="hash_busy"}: the throttling alert sees each refusal, by action.
+    expect((await counted('register'))! - registerBefore!).toBe(4);
+    expect((await counted('login'))! - loginBefore!).toBe(1);
     slot.open();
     queued.open();
     await Promise.all(held);
     // Once there is room, sign-ups go through again (one at a time: concurrency 1).
     const later = await Promise.all(Array.from({ length: 2 }, () => svc.register(newUser())));
     expect(later.map((a) => a.user.role)).toEqual(['customer', 'customer']);
-    expect(svc.passwordHashStats()).toMatchObject({ active: 0, queued: 0, peakActive: 1, rejected: 4 });
+    expect(svc.passwordHashStats()).toMatchObject({ active: 0, queued: 0, peakActive: 1, rejected: 5 });
   });
 });
 
