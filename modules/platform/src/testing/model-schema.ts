@@ -1,4 +1,4 @@
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type DataType } from 'sequelize';
 import type { ModelCtor } from 'sequelize-typescript';
 import type { Db } from '../db/sequelize';
 
@@ -8,6 +8,12 @@ interface DbColumn {
   not_null: boolean;
   has_default: boolean;
   primary_key: boolean;
+}
+
+/** A column type as PostgreSQL's format_type() writes it (a data type, its constructor, or SQL text). */
+function sqlType(type: DataType): string {
+  if (typeof type === 'string') return type.toLowerCase();
+  return (typeof type === 'function' ? type() : type).toSql().toLowerCase();
 }
 
 /**
@@ -22,9 +28,8 @@ interface DbColumn {
 export async function modelSchemaDrift(db: Db, models: ModelCtor[]): Promise<string[]> {
   const drift: string[] = [];
   for (const model of models) {
-    const table = model.getTableName() as unknown as { schema?: string; tableName: string } | string;
-    const schema = typeof table === 'string' ? 'public' : (table.schema ?? 'public');
-    const name = typeof table === 'string' ? table : table.tableName;
+    const schema = model.options.schema ?? 'public';
+    const name = model.tableName;
     const where = `${model.name} (${schema}.${name})`;
     const columns = await db.query<DbColumn>(
       `SELECT a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null, a.atthasdef AS has_default,
@@ -50,7 +55,7 @@ export async function modelSchemaDrift(db: Db, models: ModelCtor[]): Promise<str
         drift.push(`${where}: column ${field} (${attribute}) is not in the table`);
         continue;
       }
-      const type = (def.type as { toSql(): string }).toSql().toLowerCase();
+      const type = sqlType(def.type);
       if (type !== col.type) drift.push(`${where}: column ${field} is ${col.type}, the model says ${type}`);
       const notNull = def.allowNull === false || def.primaryKey === true;
       if (notNull !== col.not_null && !(col.not_null && col.has_default))
