@@ -234,6 +234,44 @@ describe('admin console in Chromium', () => {
     expect(prices).toEqual([6_120, 10_800]);
   });
 
+  it('a low-stock alert reaches the open console live: the bell counts it, the alerts page shows it and links to the stock; read, the count clears', async () => {
+    const p = adminPage;
+    await api.notification.markRead.mutate({ all: true });
+    await p.goto(`${bff.url}/admin`);
+    const nav = p.getByRole('navigation', { name: 'Admin console' });
+    await nav.getByRole('link', { name: 'Dashboard' }).waitFor();
+    const count = p.getByTestId('notification-count');
+    await p.getByRole('link', { name: 'Alerts', exact: true }).waitFor();
+
+    // Available 10 → 2 with a threshold of 3: the inventory.low_stock event, a staff alert.
+    await api.inventory.admin.setThreshold.mutate({ skuId: otherSku, threshold: 3 });
+    await api.inventory.admin.adjust.mutate({
+      skuId: otherSku,
+      mode: 'SUBTRACT',
+      quantity: 8,
+      reason: 'breakage',
+      idempotencyKey: newId(),
+    });
+    await eventually(async () => expect(Number(await count.innerText())).toBeGreaterThanOrEqual(1), 60_000);
+
+    await p.getByRole('link', { name: /^Alerts, \d+ unread$/ }).click();
+    await p.getByRole('heading', { name: 'Alerts' }).waitFor();
+    const alert = p.locator('li.note[data-type="inventory.low_stock"]').filter({ hasText: otherSku });
+    await alert.getByText('Low stock').waitFor();
+    expect(await alert.innerText()).toMatch(/2 available, below its threshold of 3/);
+    expect(await alert.getByText('Staff alert').count()).toBe(1);
+    expect(await alert.getAttribute('data-unread')).toBe('true');
+
+    await p.getByRole('button', { name: 'Mark all read' }).click();
+    await eventually(async () => expect(await count.isHidden()).toBe(true));
+    await eventually(async () => expect(await alert.getAttribute('data-unread')).toBe('false'));
+    expect(await api.notification.unreadCount.query()).toEqual({ count: 0 });
+
+    await alert.getByRole('link', { name: 'View stock' }).click();
+    await p.waitForURL(`${bff.url}/admin/inventory?sku=${otherSku}`);
+    await p.locator(`tr[data-sku="${otherSku}"] td[data-field="onHand"]`).filter({ hasText: /^2$/ }).waitFor();
+  });
+
   it('saw no page error, console error, 5xx or failed request on any page', () => {
     expect(watches.flatMap((w) => w.problems)).toEqual([]);
   });

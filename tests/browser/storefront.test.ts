@@ -243,6 +243,77 @@ describe('storefront in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   });
 
+  it('the bell: a payment made elsewhere raises the unread count live; the inbox shows "Payment received" linking to the order; marking read clears the count', async () => {
+    const { token } = await createShopClient(bff.url).auth.register.mutate({
+      email: `bell.${crypto.randomUUID().slice(0, 8)}@example.com`,
+      password: 'bell password 1',
+      name: 'Bell',
+    });
+    const api = createShopClient(bff.url, { token });
+    const address = await api.address.create.mutate({
+      receiver: '王五',
+      phone: '13700000000',
+      province: '浙江省',
+      city: '杭州市',
+      district: '滨江区',
+      detail: '江南大道 3 号',
+    });
+    await api.cart.addItem.mutate({ skuId: ids.lampSku, quantity: 1 });
+    const order = await api.order.checkout.mutate({ addressId: address.id, idempotencyKey: crypto.randomUUID() });
+
+    const ctx = await newContext();
+    await ctx.addInitScript((t) => localStorage.setItem('zjmall.userToken', t), token);
+    const { page, w } = await newPage(ctx);
+    await page.goto(`${bff.url}/`);
+    const count = page.getByTestId('notification-count');
+    // The order's "awaiting payment" entry, made by the consumer a moment after the checkout.
+    await eventually(async () => expect(await count.innerText()).toBe('1'), 60_000);
+    // A second tab of the same customer: one of the two holds the stream, the other hears it from it.
+    const { page: other } = await newPage(ctx);
+    await other.goto(`${bff.url}/cart`);
+    const otherCount = other.getByTestId('notification-count');
+    await eventually(async () => expect(await otherCount.innerText()).toBe('1'), 60_000);
+    const navigationsBefore = w.navigations;
+
+    // Paid elsewhere (the API and the sandbox provider): the open pages hear it without a reload.
+    const payment = await api.payment.create.mutate({
+      orderId: order.id,
+      channel: 'sandbox_alipay',
+      idempotencyKey: crypto.randomUUID(),
+    });
+    expect((await fetch(`${bff.url}/sandbox/pay/${payment.id}/approve`, { method: 'POST' })).status).toBe(200);
+    await eventually(async () => expect(await count.innerText()).toBe('2'), 60_000);
+    await eventually(async () => expect(await otherCount.innerText()).toBe('2'), 60_000);
+    expect(w.navigations).toBe(navigationsBefore);
+
+    await page.getByRole('link', { name: 'Notifications, 2 unread' }).click();
+    await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+    const paid = page.locator('li.note[data-type="order.paid"]');
+    await paid.getByText('Payment received').waitFor();
+    expect(await paid.innerText()).toContain(order.orderNo);
+    expect(await paid.getAttribute('data-unread')).toBe('true');
+    const created = page.locator('li.note[data-type="order.created"]');
+    expect(await created.getByText('Order awaiting payment').count()).toBe(1);
+
+    // Mark one read: the count drops, the entry loses its unread mark.
+    await paid.getByRole('button', { name: 'Mark read: Payment received' }).click();
+    await eventually(async () => expect(await paid.getAttribute('data-unread')).toBe('false'));
+    await eventually(async () => expect(await count.innerText()).toBe('1'));
+
+    // The texts come from the server in the UI's language.
+    await page.getByRole('button', { name: 'Language: 中文' }).click();
+    await paid.getByText('支付成功').waitFor();
+    await page.getByRole('button', { name: '全部标为已读' }).click();
+    await eventually(async () => expect(await count.isHidden()).toBe(true));
+    expect(await page.locator('li.note[data-unread="true"]').count()).toBe(0);
+    expect(await api.notification.unreadCount.query()).toEqual({ count: 0 });
+
+    await paid.getByRole('link', { name: '查看订单' }).click();
+    await page.waitForURL(`${bff.url}/orders/${order.id}`);
+    await page.locator('.order-status [data-status="paid"]').waitFor();
+    expect(w.clientErrors).toEqual([]);
+  });
+
   it('saw no page error, console error, 5xx or failed request on any page', () => {
     expect(watches.flatMap((w) => w.problems)).toEqual([]);
   });

@@ -9,6 +9,7 @@ import { CheckoutPage } from './pages/checkout';
 import { OrdersPage } from './pages/orders';
 import { OrderPage } from './pages/order';
 import { AccountPage } from './pages/account';
+import { NotificationsPage } from './pages/notifications';
 import { useI18n } from './lib/i18n';
 
 // The back office is its own chunk: a shopper's first load never carries it.
@@ -40,6 +41,7 @@ export function App() {
             <Route path="/orders" component={OrdersPage} />
             <Route path="/orders/:id">{(p) => <OrderPage id={p.id} />}</Route>
             <Route path="/account" component={AccountPage} />
+            <Route path="/notifications" component={NotificationsPage} />
             <Route path="/pay/:id">
               {(p) => (
                 <Suspense fallback={null}>

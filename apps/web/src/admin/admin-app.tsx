@@ -13,6 +13,9 @@ import { ProductsPage, ProductEditorPage } from './products';
 import { InventoryPage } from './inventory';
 import { CouponsPage } from './coupons';
 import { PriceJobsPage } from './price-jobs';
+import { AlertsPage } from './alerts';
+import { NotificationBell } from '../components/notifications';
+import { useNotificationsLive } from '../lib/notifications';
 import './admin.css';
 
 function SignInForm() {
@@ -105,6 +108,13 @@ const NAV = [
   ['/price-jobs', 'priceJobs'],
 ] as const;
 
+/** Staff alerts reach every admin live (`notification.onNew`): the header's bell shows the unread count. */
+function AlertsBell() {
+  const { t } = useAdminT();
+  useNotificationsLive(true);
+  return <NotificationBell href="/alerts" enabled label={t('alerts')} />;
+}
+
 /** The back office at /admin: its own chunk, the same typed client, admins only (the server decides; this only stops showing forms). */
 export default function AdminApp() {
   const { t } = useAdminT();
@@ -142,7 +152,7 @@ export default function AdminApp() {
           ))}
         </nav>
         <span className="admin-tools">
-          <a href="/">{t('storefront')}</a> <LangSwitch /> <SignOut />
+          <AlertsBell /> <a href="/">{t('storefront')}</a> <LangSwitch /> <SignOut />
         </span>
       </header>
       <main className="admin-main">
@@ -156,6 +166,7 @@ export default function AdminApp() {
           <Route path="/inventory" component={InventoryPage} />
           <Route path="/coupons" component={CouponsPage} />
           <Route path="/price-jobs" component={PriceJobsPage} />
+          <Route path="/alerts" component={AlertsPage} />
         </Switch>
       </main>
     </div>

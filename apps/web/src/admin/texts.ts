@@ -135,6 +135,7 @@ const zh = {
   newActivity: '新动态',
   refundPending: '退款处理中',
   refundFailed: '退款失败',
+  alerts: '提醒',
 };
 export type AdminKey = keyof typeof zh;
 
@@ -272,6 +273,7 @@ const en: Record<AdminKey, string> = {
   newActivity: 'New activity',
   refundPending: 'refund pending at the provider',
   refundFailed: 'refund refused by the provider',
+  alerts: 'Alerts',
 };
 
 export function useAdminT() {

@@ -5,7 +5,9 @@ import { client } from '../lib/client';
 import { useI18n } from '../lib/i18n';
 import { forgetShopper, keys, useCart } from '../lib/queries';
 import { session, useSession } from '../lib/session';
+import { useNotificationsLive } from '../lib/notifications';
 import { MergeBanner } from './merge-banner';
+import { NotificationBell } from './notifications';
 
 /** Keeps the cart in the cache current: whatever changes it (another tab, device or process) is pushed here. */
 function CartLive() {
@@ -18,6 +20,13 @@ function CartLive() {
     });
     return () => sub.unsubscribe();
   }, [token, qc]);
+  return null;
+}
+
+/** The signed-in customer's unread count and inbox, pushed by the server (`notification.onNew`). */
+function NotificationsLive() {
+  const { signedIn } = useSession();
+  useNotificationsLive(signedIn);
   return null;
 }
 
@@ -81,6 +90,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </Link>
           {signedIn ? (
             <>
+              <NotificationBell href="/notifications" enabled={signedIn} />
               <Link href="/orders">{t('myOrders')}</Link>
               <Link href="/account">{t('account')}</Link>
               <button type="button" className="link" onClick={signOut}>
@@ -105,6 +115,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </nav>
       </header>
       <CartLive />
+      <NotificationsLive />
       <main id="main">
         <MergeBanner />
         {children}

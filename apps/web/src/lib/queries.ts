@@ -18,6 +18,10 @@ export const keys = {
   categories: ['categories'] as const,
   brands: ['brands'] as const,
   channels: ['payment-channels'] as const,
+  unread: (token: string | null) => ['notifications-unread', token] as const,
+  notificationsOf: (token: string | null) => ['notifications', token] as const,
+  notifications: (token: string | null, locale: string, unreadOnly: boolean) =>
+    ['notifications', token, locale, unreadOnly] as const,
 };
 
 export function useMe() {
@@ -49,5 +53,6 @@ export function useSetCart() {
 
 /** After signing in or out: drop everything that belonged to the previous shopper. */
 export function forgetShopper(qc: QueryClient) {
-  for (const k of ['me', 'cart', 'addresses', 'orders', 'order']) qc.removeQueries({ queryKey: [k] });
+  for (const k of ['me', 'cart', 'addresses', 'orders', 'order', 'notifications', 'notifications-unread'])
+    qc.removeQueries({ queryKey: [k] });
 }

@@ -1,0 +1,124 @@
+import { useEffect } from 'react';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { NotificationLocale } from '@zjmall/contracts';
+import { client } from './client';
+import { useI18n, type Lang } from './i18n';
+import { keys } from './queries';
+import { useSession } from './session';
+
+/** The locale the server renders notification texts in, for the UI's language. */
+export function apiLocale(lang: Lang): NotificationLocale {
+  return lang === 'zh' ? 'zh-CN' : 'en';
+}
+
+/** What one `notification.onNew` message changes here (and in the other tabs). */
+interface News {
+  unreadCount: number;
+  /** A new entry came with it. */
+  item: boolean;
+  /** The stream's first message (the count when it opened). */
+  first: boolean;
+}
+
+/**
+ * Keeps the signed-in user's unread count and inbox current: `notification.onNew` (SSE) pushes the
+ * count when the stream opens and with every new entry (from any process). The count goes straight
+ * into the cache; a new entry, or a count after a reconnection (entries may have been missed), makes
+ * the inbox list read again. Mount once per page (the storefront's layout, the console's header).
+ *
+ * One tab holds the stream for all the tabs of the same user (a Web Lock per user; the next tab
+ * takes over when it closes) and passes each message on over a BroadcastChannel: a browser opens
+ * at most 6 connections to the shop, and every open SSE stream keeps one.
+ */
+export function useNotificationsLive(enabled: boolean): void {
+  const { token } = useSession();
+  const { lang } = useI18n();
+  const qc = useQueryClient();
+  useEffect(() => {
+    if (!enabled || !token) return;
+    const apply = (news: News) => {
+      qc.setQueryData(keys.unread(token), { count: news.unreadCount });
+      if (news.item || !news.first) void qc.invalidateQueries({ queryKey: keys.notificationsOf(token) });
+    };
+    const name = `zjmall.notifications.${token.slice(-24)}`;
+    const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null;
+    channel?.addEventListener('message', (e: MessageEvent<News>) => apply(e.data));
+    const lead = () => {
+      let first = true;
+      return client.notification.onNew.subscribe(
+        { locale: apiLocale(lang) },
+        {
+          onData: (n) => {
+            const news: News = { unreadCount: n.unreadCount, item: n.item !== null, first };
+            first = false;
+            apply(news);
+            channel?.postMessage(news);
+          },
+        },
+      );
+    };
+    const gone = new AbortController();
+    let release = () => {};
+    if (navigator.locks) {
+      navigator.locks
+        .request(name, { signal: gone.signal }, () => {
+          if (gone.signal.aborted) return;
+          const sub = lead();
+          return new Promise<void>((done) => {
+            release = () => {
+              sub.unsubscribe();
+              done();
+            };
+          });
+        })
+        .catch(() => undefined); // aborted while another tab held the stream
+    } else {
+      const sub = lead();
+      release = () => sub.unsubscribe();
+    }
+    return () => {
+      gone.abort();
+      release();
+      channel?.close();
+    };
+  }, [enabled, token, lang, qc]);
+}
+
+/** The signed-in user's unread count (kept live by `useNotificationsLive`). */
+export function useUnreadCount(enabled: boolean): number {
+  const { token } = useSession();
+  const q = useQuery({
+    queryKey: keys.unread(token),
+    queryFn: () => client.notification.unreadCount.query(),
+    enabled: enabled && token !== null,
+  });
+  return q.data?.count ?? 0;
+}
+
+/** The inbox, newest first, paged, its texts in the UI's language. */
+export function useNotifications(unreadOnly: boolean) {
+  const { token, signedIn } = useSession();
+  const { lang } = useI18n();
+  const locale = apiLocale(lang);
+  return useInfiniteQuery({
+    queryKey: keys.notifications(token, locale, unreadOnly),
+    queryFn: ({ pageParam }) =>
+      client.notification.list.query({ cursor: pageParam, unreadOnly: unreadOnly || undefined, locale, limit: 20 }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    enabled: signedIn,
+  });
+}
+
+/** Marks entries read (`{ids}`) or all of them (`{all: true}`); the count and the list are read again. */
+export function useMarkRead() {
+  const { token } = useSession();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { ids: string[] } | { all: true }) => client.notification.markRead.mutate(input),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: keys.unread(token) });
+      void qc.invalidateQueries({ queryKey: keys.notificationsOf(token) });
+    },
+  });
+}
