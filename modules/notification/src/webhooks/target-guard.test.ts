@@ -17,6 +17,7 @@ describe('webhook target guard', () => {
     'http://[fe80::1]/',
     'http://[fd00::1]/',
     'http://[::ffff:127.0.0.1]/',
+    'http://[::127.0.0.1]/',
     'ftp://example.com/',
     'http://user:pw@example.com/',
     'not a url',
