@@ -16,6 +16,15 @@ import {
  */
 export const tracer = trace.getTracer('zjmall');
 
+/**
+ * Whether an SDK is registered (tracing on): the global provider is the API's proxy with no delegate
+ * while tracing is off. Spans only this process makes (a procedure's) are not started at all then.
+ */
+export function tracingOn(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer('zjmall') !== undefined;
+}
+
 /** W3C trace context of the active span (`traceparent`, maybe `tracestate`); empty when tracing is off. */
 export function currentTraceCarrier(): Record<string, string> {
   const carrier: Record<string, string> = {};
@@ -63,3 +72,4 @@ export async function flushTraces(): Promise<void> {
 }
 
 export { SpanKind, SpanStatusCode };
+export type { Span };

@@ -6,7 +6,8 @@ import { LockTimeoutError } from '../locks/keyed-mutex';
 import { callFailure } from '../testing/errors';
 import { createContextFactory } from './context';
 import { FieldError } from './field-error';
-import { createCallerFactory, publicProcedure, router } from './init';
+import type { AuthResult } from './context';
+import { adminProcedure, createCallerFactory, guestProcedure, publicProcedure, router, userProcedure } from './init';
 
 const appRouter = router({
   short: publicProcedure.query(() => {
@@ -90,5 +91,53 @@ describe('the one error path of every procedure', () => {
       zodError: { fieldErrors: { 'skus.0.code': [expect.any(String)] } },
     });
     expect(e.data.appCode).toBeUndefined();
+  });
+});
+
+describe('the access check in the one middleware of each base procedure', () => {
+  const gated = router({
+    guest: guestProcedure.query(({ ctx }) => ctx.caller),
+    user: userProcedure.query(({ ctx }) => ctx.user),
+    admin: adminProcedure.query(({ ctx }) => ({ user: ctx.user, requestId: ctx.requestId })),
+  });
+  const as = (result: AuthResult) =>
+    createCallerFactory(gated)(
+      createContextFactory({ authenticate: async () => result, log })({
+        requestId: 'req-2',
+        ip: '127.0.0.1',
+        authorization: 'Bearer t',
+      }),
+    );
+  const guest = as({ ok: true, auth: { kind: 'guest', guestId: 'g1' } });
+  const customer = as({ ok: true, auth: { kind: 'user', userId: 'u1', role: 'customer' } });
+  const admin = as({ ok: true, auth: { kind: 'user', userId: 'a1', role: 'admin' } });
+  // No bearer token at all: the context answers `missing` without asking authenticate.
+  const anonymous = createCallerFactory(gated)(
+    createContextFactory({ authenticate: async () => ({ ok: true, auth: { kind: 'guest', guestId: 'g' } }), log })({
+      requestId: 'req-3',
+      ip: '127.0.0.1',
+    }),
+  );
+
+  it('hands the procedure who is calling, with the rest of the context', async () => {
+    expect(await guest.guest()).toEqual({ kind: 'guest', guestId: 'g1' });
+    expect(await customer.guest()).toEqual({ kind: 'user', userId: 'u1', role: 'customer' });
+    expect(await customer.user()).toEqual({ id: 'u1', role: 'customer' });
+    expect(await admin.admin()).toEqual({ user: { id: 'a1', role: 'admin' }, requestId: 'req-2' });
+  });
+
+  it('refuses with the appCode of the refusal', async () => {
+    const cases: [Promise<unknown>, string, string][] = [
+      [anonymous.guest(), 'UNAUTHORIZED', 'UNAUTHENTICATED'],
+      [as({ ok: false, reason: 'revoked' }).guest(), 'UNAUTHORIZED', 'UNAUTHENTICATED'],
+      [as({ ok: false, reason: 'disabled' }).user(), 'FORBIDDEN', 'ACCOUNT_DISABLED'],
+      [guest.user(), 'UNAUTHORIZED', 'UNAUTHENTICATED'],
+      [guest.admin(), 'UNAUTHORIZED', 'UNAUTHENTICATED'],
+      [customer.admin(), 'FORBIDDEN', 'FORBIDDEN'],
+    ];
+    for (const [call, code, appCode] of cases) {
+      const e = await callFailure(gated, call);
+      expect({ code: e.code, appCode: e.data.appCode }).toEqual({ code, appCode });
+    }
   });
 });

@@ -5,7 +5,7 @@ import { DomainError } from '../errors';
 import { LockTimeoutError } from '../locks/keyed-mutex';
 import { procedureDuration, domainErrors } from '../metrics';
 import type { Auth, Context, Role } from './context';
-import { SpanStatusCode, tracer } from '../tracing';
+import { SpanStatusCode, tracer, tracingOn, type Span } from '../tracing';
 import { FieldError } from './field-error';
 
 const showStacks = process.env.NODE_ENV === 'development' && process.env.ZJMALL_SHOW_STACKS === 'true';
@@ -121,35 +121,38 @@ async function* mapStreamErrors<T>(stream: AsyncIterable<T>): AsyncGenerator<T> 
   }
 }
 
-/** The base of every procedure: expected failures → tRPC errors (toTrpcError, the one place), latency histogram, error log. */
-/**
- * A span per call named by the procedure's path (tracing on: apps/bff/bin/tracing.mjs), outermost so
- * that the SQL and Redis spans of the call sit beneath it, on the fast path and tRPC's adapter alike;
- * a failure carries its appCode (or tRPC code). A no-op without the SDK.
- */
-const traced = t.procedure.use(({ path, type, next }) =>
-  tracer.startActiveSpan(
-    path,
-    { attributes: { 'rpc.system': 'trpc', 'rpc.method': path, 'trpc.type': type } },
-    async (span) => {
-      try {
-        const result = await next();
-        if (!result.ok) {
-          const cause = result.error.cause;
-          span.setAttribute('zjmall.app_code', cause instanceof DomainError ? cause.appCode : result.error.code);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: result.error.message });
-        }
-        return result;
-      } finally {
-        span.end();
-      }
-    },
-  ),
-);
+type Outcome = { ok: true } | { ok: false; error: TRPCError };
 
-const base = traced.use(async ({ path, type, next, ctx }) => {
+/** A span's record of a failure: its appCode (or tRPC code) and message. */
+function markFailed(span: Span, error: TRPCError): void {
+  const cause = error.cause;
+  span.setAttribute('zjmall.app_code', cause instanceof DomainError ? cause.appCode : error.code);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+}
+
+/**
+ * What every procedure's one middleware does around its call (`run`: the access check, if any, then
+ * `next()`): expected failures → tRPC errors (toTrpcError, the one place), the latency histogram, the
+ * error log. A refusal thrown by the access check is converted the same way and thrown as the
+ * TRPCError (tRPC answers a middleware's throw as its error).
+ */
+async function measured<R extends Outcome>(
+  path: string,
+  type: string,
+  ctx: Context,
+  run: () => Promise<R>,
+): Promise<R> {
   const start = performance.now();
-  const result = await next();
+  let result: R;
+  try {
+    result = await run();
+  } catch (raw) {
+    const err = toTrpcError(raw);
+    const outcome = err ? (err.cause instanceof DomainError ? err.cause.appCode : err.code) : 'INTERNAL_SERVER_ERROR';
+    if (!err) ctx.log.error({ err: raw, requestId: ctx.requestId, path }, 'unhandled error in procedure');
+    procedureDuration.observe({ path, type, outcome }, (performance.now() - start) / 1000);
+    throw err ?? raw;
+  }
   let outcome = 'ok';
   if (!result.ok) {
     const err = toTrpcError(result.error.cause);
@@ -167,12 +170,36 @@ const base = traced.use(async ({ path, type, next, ctx }) => {
     }
   }
   procedureDuration.observe({ path, type, outcome }, (performance.now() - start) / 1000);
-  if (result.ok && type === 'subscription' && isAsyncIterable(result.data))
+  if (result.ok && type === 'subscription' && 'data' in result && isAsyncIterable(result.data))
     return { ...result, data: mapStreamErrors(result.data) };
   return result;
-});
+}
 
-export const publicProcedure = base.meta({ access: 'public' });
+/**
+ * `measured`, inside a span per call named by the procedure's path when tracing is on
+ * (apps/bff/bin/tracing.mjs), so that the SQL and Redis spans of the call sit beneath it, on the fast
+ * path and tRPC's adapter alike; a failure carries its appCode (or tRPC code). With tracing off no
+ * span is started at all (tracingOn(): no SDK registered).
+ */
+function around<R extends Outcome>(path: string, type: string, ctx: Context, run: () => Promise<R>): Promise<R> {
+  if (!tracingOn()) return measured(path, type, ctx, run);
+  return tracer.startActiveSpan(
+    path,
+    { attributes: { 'rpc.system': 'trpc', 'rpc.method': path, 'trpc.type': type } },
+    async (span) => {
+      try {
+        const result = await measured(path, type, ctx, run);
+        if (!result.ok) markFailed(span, result.error);
+        return result;
+      } catch (e) {
+        if (e instanceof TRPCError) markFailed(span, e);
+        throw e;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
 
 async function requireAuth(ctx: Context): Promise<Auth> {
   const r = await ctx.auth();
@@ -187,22 +214,44 @@ async function requireAuth(ctx: Context): Promise<Auth> {
   throw new DomainError('UNAUTHENTICATED', msg);
 }
 
-/** A signed-in user or a guest. */
-export const guestProcedure = base.meta({ access: 'guest' }).use(async ({ ctx, next }) => {
-  const auth = await requireAuth(ctx);
-  return next({ ctx: { ...ctx, caller: auth } });
-});
-
-/** A signed-in user (customer or admin). */
-export const userProcedure = base.meta({ access: 'user' }).use(async ({ ctx, next }) => {
+async function requireUser(ctx: Context): Promise<{ id: string; role: Role }> {
   const auth = await requireAuth(ctx);
   if (auth.kind !== 'user') throw new DomainError('UNAUTHENTICATED', 'Sign in to do this');
-  return next({ ctx: { ...ctx, user: { id: auth.userId, role: auth.role as Role } } });
-});
+  return { id: auth.userId, role: auth.role };
+}
 
-export const adminProcedure = userProcedure.meta({ access: 'admin' }).use(async ({ ctx, next }) => {
-  if (ctx.user.role !== 'admin') throw new DomainError('FORBIDDEN', 'Admins only');
-  return next();
-});
+/*
+ * Each base procedure has exactly one middleware of ours — the access check folded into `around` —
+ * because every middleware step costs a procedure call tRPC's own copying of the call options (and
+ * of the context at `next({ ctx })`, which gets only the keys added): infra/bench/RESULTS.md.
+ */
+
+/** Anyone. */
+export const publicProcedure = t.procedure
+  .meta({ access: 'public' })
+  .use(({ path, type, ctx, next }) => around(path, type, ctx, () => next()));
+
+/** A signed-in user or a guest. */
+export const guestProcedure = t.procedure
+  .meta({ access: 'guest' })
+  .use(({ path, type, ctx, next }) =>
+    around(path, type, ctx, async () => next({ ctx: { caller: await requireAuth(ctx) } })),
+  );
+
+/** A signed-in user (customer or admin). */
+export const userProcedure = t.procedure
+  .meta({ access: 'user' })
+  .use(({ path, type, ctx, next }) =>
+    around(path, type, ctx, async () => next({ ctx: { user: await requireUser(ctx) } })),
+  );
+
+/** A signed-in admin. */
+export const adminProcedure = t.procedure.meta({ access: 'admin' }).use(({ path, type, ctx, next }) =>
+  around(path, type, ctx, async () => {
+    const user = await requireUser(ctx);
+    if (user.role !== 'admin') throw new DomainError('FORBIDDEN', 'Admins only');
+    return next({ ctx: { user } });
+  }),
+);
 
 export type { Context };
