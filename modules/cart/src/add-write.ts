@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { PublicStock } from '@zjmall/contracts';
-import { createCoalescer, DomainError, retryOnDeadlock, type Settled } from '@zjmall/platform';
+import { createCoalescer, DomainError, inTransaction, retryOnDeadlock, type Settled } from '@zjmall/platform';
 import { linesAfter, planAdds, type AddPlan, type AddRequest } from './add-plan';
 import { ownerKey, type Mutator } from './cart.mutation';
 import type { CartStore } from './cart.store';
@@ -146,7 +146,7 @@ export function createAddWriter(deps: CartServiceDeps, store: CartStore, m: Muta
    */
   async function alone(
     req: AddRequest,
-    open: (work: (tx: Transaction) => Promise<void>) => Promise<unknown> = (work) => db.transaction(work),
+    open: (work: (tx: Transaction) => Promise<void>) => Promise<unknown> = (work) => inTransaction(db, work),
   ): Promise<AddResult | null> {
     let written: Written | undefined;
     await retryOnDeadlock(() =>
@@ -177,7 +177,7 @@ export function createAddWriter(deps: CartServiceDeps, store: CartStore, m: Muta
     const state = { committing: false };
     let written: Written;
     try {
-      written = await db.transaction(async (tx) => {
+      written = await inTransaction(db, async (tx) => {
         const w = await write(tx, batch);
         state.committing = true;
         return w;
@@ -185,7 +185,8 @@ export function createAddWriter(deps: CartServiceDeps, store: CartStore, m: Muta
     } catch (err) {
       // Failed before its COMMIT (a deadlock with another writer, a lost connection): nothing was
       // written, so each add goes again, alone (a batch of one), so no add fails for a neighbour's
-      // sake. A failure of the COMMIT itself may have committed: then the adds fail, never re-run.
+      // sake. A failure after the work (the held events' write, the COMMIT itself, which may have
+      // committed): then the adds fail, never re-run.
       if (state.committing) throw err;
       log.warn({ err, adds: batch.length }, 'batched cart adds failed together; retrying them one by one');
       return Promise.all(batch.map((req) => single(req).then(ok, fail)));

@@ -9,7 +9,7 @@ import {
   type PaymentRefundedV1,
   type PaymentSucceededV1,
 } from '@zjmall/contracts';
-import { DomainError, metricsRegistry, newId } from '@zjmall/platform';
+import { DomainError, inTransaction, metricsRegistry, newId } from '@zjmall/platform';
 import { findPayment, select, type PaymentDeps, type PaymentRow } from './payment.deps';
 import {
   CallbackRejected,
@@ -90,7 +90,7 @@ export function callbackHandler(deps: PaymentDeps, settler: RefundSettler) {
        ON CONFLICT (channel, transaction_id) DO UPDATE SET deliveries = payment.inbox.deliveries + 1`,
       { bind: [channel, cb.key, cb.paymentId, JSON.stringify(cb.payload)] },
     );
-    return db.transaction((tx) => processEntry(tx, channel, cb));
+    return inTransaction(db, (tx) => processEntry(tx, channel, cb));
   }
 
   async function processEntry(tx: Transaction, channel: PaymentChannel, cb: VerifiedCallback): Promise<Outcome> {
@@ -373,7 +373,7 @@ export function callbackHandler(deps: PaymentDeps, settler: RefundSettler) {
         continue;
       }
       try {
-        await db.transaction((tx) => processEntry(tx, r.channel, cb));
+        await inTransaction(db, (tx) => processEntry(tx, r.channel, cb));
         processed++;
       } catch (err) {
         failed++;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Db } from './db/sequelize';
 import { DomainError } from './errors';
+import { holdEvents, writeHeld } from './outbox/outbox';
 
 /** JSON with object keys sorted, so the same input always hashes the same. */
 export function stableJson(v: unknown): string {
@@ -25,7 +26,8 @@ export interface IdempotencyRequest {
 
 /**
  * Runs `fn` once per (scope, key): the key row is inserted in the same transaction as the use case,
- * so either both commit or neither does. A concurrent repeat waits on the row's insert and then
+ * so either both commit or neither does. Events added in it are held and written with the answer
+ * at its end (outbox.ts, inTransaction). A concurrent repeat waits on the row's insert and then
  * replays the stored answer; a repeat with another input is IDEMPOTENCY_CONFLICT.
  */
 export async function withIdempotency<T>(
@@ -35,6 +37,7 @@ export async function withIdempotency<T>(
 ): Promise<T> {
   const hash = createHash('sha256').update(stableJson(req.input)).digest('hex');
   return db.transaction(async (tx) => {
+    holdEvents(tx);
     const inserted = await db.query<{ scope: string }>(
       `INSERT INTO platform.idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
        ON CONFLICT DO NOTHING RETURNING scope`,
@@ -53,11 +56,9 @@ export async function withIdempotency<T>(
       return row.response;
     }
     const result = await fn(tx);
-    // The answer, stored in the same transaction as the effect.
-    await db.query(`UPDATE platform.idempotency_keys SET response = $3::jsonb WHERE scope = $1 AND key = $2`, {
-      bind: [req.scope, req.key, JSON.stringify(result ?? null)],
-      transaction: tx,
-    });
+    // The answer, stored in the same transaction as the effect: with the transaction's events, in
+    // one statement (outbox.ts, writeHeld).
+    await writeHeld(db, tx, { scope: req.scope, key: req.key, response: JSON.stringify(result ?? null) });
     return result;
   });
 }

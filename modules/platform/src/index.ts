@@ -15,6 +15,7 @@ export { FieldError } from './trpc/field-error';
 export * from './trpc/shared-result';
 export type { Bus, DurableHandler, LiveHandler, BroadcastHandler } from './bus/types';
 export type { Outbox, Relay, NewEvent } from './outbox/types';
+export { inTransaction } from './outbox/outbox';
 export type { Locks, LockOptions } from './locks/types';
 export type { Cache } from './cache/types';
 export {

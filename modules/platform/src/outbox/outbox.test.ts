@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformMigrations } from '../migrations';
 import { captureSql, createTestEnv, type TestEnv } from '../testing';
 import { sleep, waitFor } from '../bus/wait.fixture';
-import { createOutbox, OUTBOX_CHANNEL } from './outbox';
+import { withIdempotency } from '../idempotency';
+import { createOutbox, inTransaction, OUTBOX_CHANNEL } from './outbox';
 
 describe('outbox.add', () => {
   let env: TestEnv;
@@ -90,6 +91,95 @@ describe('outbox.add', () => {
       { id: ids[1], data: { it: 'quote " and $1' } },
       { id: ids[2], data: { n: 2 } },
     ]);
+  });
+
+  it('in a transaction opened by inTransaction, writes every add’s events with one statement at its end, in order', async () => {
+    const outbox = createOutbox();
+    const { db } = env.platform;
+    let ids: string[] = [];
+    const { statements: sent } = await captureSql(() =>
+      inTransaction(db, async (tx) => {
+        ids = [
+          ...(await outbox.add(tx, { type: 'held.a', aggregateId: 'h1', data: { n: 1 } })),
+          ...(await outbox.add(tx, [
+            { type: 'held.b', aggregateId: 'h1', data: { n: 2 } },
+            { type: 'held.c', aggregateId: 'h2', data: { n: 3 }, version: 2 },
+          ])),
+        ];
+        // Held, not yet written: the transaction itself does not see them.
+        const inside = await db.query(`SELECT 1 FROM platform.outbox WHERE aggregate_id IN ('h1', 'h2')`, {
+          type: QueryTypes.SELECT,
+          transaction: tx,
+        });
+        expect(inside).toEqual([]);
+      }),
+    );
+    expect(sent).toHaveLength(4);
+    expect(sent[0]).toBe('START TRANSACTION;');
+    expect(sent[2]).toMatch(/^WITH ins AS \(\s*INSERT INTO platform\.outbox/);
+    expect(sent[3]).toBe('COMMIT;');
+    const rows = await db.query<{ id: string; type: string; version: number; data: unknown }>(
+      `SELECT id, type, version, data FROM platform.outbox WHERE id = ANY($1::uuid[]) ORDER BY seq`,
+      { bind: [ids], type: QueryTypes.SELECT },
+    );
+    expect(rows).toEqual([
+      { id: ids[0], type: 'held.a', version: 1, data: { n: 1 } },
+      { id: ids[1], type: 'held.b', version: 1, data: { n: 2 } },
+      { id: ids[2], type: 'held.c', version: 2, data: { n: 3 } },
+    ]);
+  });
+
+  it('writes nothing held when the callback throws, nor when its events cannot be written', async () => {
+    const outbox = createOutbox();
+    const { db } = env.platform;
+    await db.query(`CREATE TABLE IF NOT EXISTS public.held_probe (id int PRIMARY KEY)`);
+    const thrown = await inTransaction(db, async (tx) => {
+      await outbox.add(tx, { type: 'held.undone', aggregateId: 'hu', data: {} });
+      throw new Error('the use case failed');
+    }).catch((e: unknown) => e);
+    expect((thrown as Error).message).toBe('the use case failed');
+    const bad = await inTransaction(db, async (tx) => {
+      await db.query(`INSERT INTO public.held_probe VALUES (1)`, { transaction: tx });
+      await outbox.add(tx, { type: 'held.bad', aggregateId: 'hu', data: { s: 'nul \u0000 here' } });
+    }).catch((e: unknown) => e);
+    expect(String((bad as Error).message)).toMatch(/unsupported Unicode escape sequence|\\u0000/);
+    expect(await db.query(`SELECT * FROM public.held_probe`, { type: QueryTypes.SELECT })).toEqual([]);
+    expect(
+      await db.query(`SELECT 1 FROM platform.outbox WHERE aggregate_id = 'hu'`, { type: QueryTypes.SELECT }),
+    ).toEqual([]);
+  });
+
+  it('withIdempotency writes the key’s answer and the events in one statement', async () => {
+    const outbox = createOutbox();
+    const { db } = env.platform;
+    const { statements: sent, result } = await captureSql(() =>
+      withIdempotency(db, { scope: 'user:1:held', key: 'k-held', input: { a: 1 } }, async (tx) => {
+        const [id] = await outbox.add(tx, { type: 'held.answered', aggregateId: 'ha', data: {} });
+        return { id };
+      }),
+    );
+    // START, the key's insert, events + answer, COMMIT.
+    expect(sent).toHaveLength(4);
+    expect(sent[2]).toMatch(/^WITH answer AS \(\s*UPDATE platform\.idempotency_keys/);
+    const [row] = await db.query<{ response: unknown }>(
+      `SELECT response FROM platform.idempotency_keys WHERE scope = 'user:1:held' AND key = 'k-held'`,
+      { type: QueryTypes.SELECT },
+    );
+    expect(row.response).toEqual(result);
+    const events = await db.query<{ id: string }>(`SELECT id FROM platform.outbox WHERE aggregate_id = 'ha'`, {
+      type: QueryTypes.SELECT,
+    });
+    expect(events).toEqual([{ id: result.id }]);
+    // A repeat answers the stored result and writes no event.
+    await expect(
+      withIdempotency(db, { scope: 'user:1:held', key: 'k-held', input: { a: 1 } }, async (tx) => {
+        await outbox.add(tx, { type: 'held.answered', aggregateId: 'ha', data: {} });
+        return { id: 'again' };
+      }),
+    ).resolves.toEqual(result);
+    expect(
+      await db.query(`SELECT 1 FROM platform.outbox WHERE aggregate_id = 'ha'`, { type: QueryTypes.SELECT }),
+    ).toHaveLength(1);
   });
 
   it('an event that cannot be written fails its transaction: nothing of it is kept', async () => {
