@@ -15,6 +15,13 @@ import type { Cache } from './cache/types';
 import { createCache } from './cache/cache';
 import { createRedisHealth, RESILIENT_REDIS_OPTIONS, type RedisHealth } from './redis/redis-health';
 
+/** A single dial's deadline (TCP connect to the server's first PONG). */
+const NATS_DIAL_TIMEOUT_MS = 5_000;
+/** Delay before the `attempt`-th dial of a process that started with NATS away: 250 ms doubling to 5 s. */
+export function natsDialDelayMs(attempt: number): number {
+  return Math.min(250 * 2 ** Math.max(0, attempt - 1), 5_000);
+}
+
 /** Everything a module's service may depend on; built once per process. */
 export interface Platform {
   config: Config;
@@ -24,7 +31,8 @@ export interface Platform {
   redis: Redis | null;
   /** REDIS_URL's circuit breaker: callers that use `redis` directly ask it first (null without Redis). */
   redisHealth: RedisHealth | null;
-  nats: NatsConnection | null;
+  /** The NATS connection once made (null without NATS_URL, and while a process that started with NATS away has not reached it yet). */
+  readonly nats: NatsConnection | null;
   bus: Bus;
   outbox: Outbox;
   relay: Relay;
@@ -64,7 +72,11 @@ export async function createPlatform(
   let redis: Redis | null = null;
   let redisHealth: RedisHealth | null = null;
   const redlockServers: RedisHealth[] = [];
-  let nats: NatsConnection | null = null;
+  let nats = null as NatsConnection | null;
+  /** Set by close(): stops the background dialing of a process that started with NATS away. */
+  let closing = false;
+  let wakeDialer: () => void = () => {};
+  let firstNats: Promise<NatsConnection> | null = null;
   // Redis is optional at run time, also at startup: a server not reachable yet is connected to in
   // the background (its breaker stays open meanwhile) and the process starts degraded.
   const connectRedis = async (url: string, server: string): Promise<RedisHealth> => {
@@ -94,8 +106,51 @@ export async function createPlatform(
       // context) and every request's timer, i.e. twice per JetStream publish the relay makes. A
       // failure still carries its message and code. (It still builds one more on every answered
       // request — `cancel()` rejects the settled promise with a fresh RequestError — which no
-      // option turns off.)
-      nats = await connect({ servers: config.NATS_URL, name: appName, maxReconnectAttempts: -1, noAsyncTraces: true });
+      // option turns off.) Once connected, nats.js reconnects by itself for ever.
+      const natsUrl = config.NATS_URL;
+      const dial = () =>
+        connect({
+          servers: natsUrl,
+          name: appName,
+          maxReconnectAttempts: -1,
+          noAsyncTraces: true,
+          timeout: NATS_DIAL_TIMEOUT_MS,
+        });
+      try {
+        nats = await dial();
+      } catch (err) {
+        // NATS is optional at run time, also at startup: the process serves while it dials in the
+        // background (backoff), and the bus catches up once connected (jetstream-bus.ts). Our own
+        // loop rather than nats.js's `waitOnFirstConnect`, whose connect() cannot be abandoned
+        // when the process stops before NATS comes.
+        log.warn({ err }, 'NATS unreachable at startup: starting degraded, connecting in the background');
+        firstNats = (async () => {
+          for (let attempt = 1; ; attempt++) {
+            let timer: NodeJS.Timeout | undefined;
+            await new Promise<void>((r) => {
+              wakeDialer = r;
+              timer = setTimeout(r, natsDialDelayMs(attempt));
+            });
+            clearTimeout(timer);
+            if (closing) throw new Error('closed before NATS was reached');
+            try {
+              const nc = await dial();
+              if (closing) {
+                await nc.close().catch(() => {});
+                throw new Error('closed before NATS was reached');
+              }
+              nats = nc;
+              log.info({ attempt }, 'NATS reached');
+              return nc;
+            } catch (e) {
+              if (closing) throw e;
+              if (attempt === 1 || attempt % 10 === 0)
+                log.warn({ err: e, attempt }, 'NATS still unreachable; retrying');
+            }
+          }
+        })();
+        firstNats.catch(() => {});
+      }
     }
   } catch (e) {
     await db.close().catch(() => {});
@@ -105,8 +160,15 @@ export async function createPlatform(
     await nats?.close().catch(() => {});
     throw e;
   }
-  const bus = nats
-    ? await createJetStreamBus({ nc: nats, db, log, prefix: config.NATS_SUBJECT_PREFIX, stream: config.NATS_STREAM })
+  const natsLink = nats ?? firstNats;
+  const bus = natsLink
+    ? await createJetStreamBus({
+        nc: natsLink,
+        db,
+        log,
+        prefix: config.NATS_SUBJECT_PREFIX,
+        stream: config.NATS_STREAM,
+      })
     : createInProcessBus({ db, log });
   const outbox = createOutbox();
   const relay = createRelay({ db, dbUrl: config.DATABASE_URL, bus, log });
@@ -135,7 +197,9 @@ export async function createPlatform(
     dbUrl: config.DATABASE_URL,
     redis,
     redisHealth,
-    nats,
+    get nats() {
+      return nats;
+    },
     bus,
     outbox,
     relay,
@@ -146,7 +210,7 @@ export async function createPlatform(
         check(() => db.query('SELECT 1')),
         // The breaker's view: open means requests skip Redis now, whatever a fresh PING would say.
         redisHealth ? check(async () => redisHealth!.guard((r) => r.ping())) : undefined,
-        nats
+        config.NATS_URL
           ? check(async () => {
               if (!(await bus.healthy())) throw new Error('nats down');
             })
@@ -162,6 +226,9 @@ export async function createPlatform(
       return { ok: database, checks, degraded, pendingConsumers };
     },
     async close() {
+      closing = true;
+      wakeDialer();
+      await firstNats?.catch(() => {});
       await relay.stop().catch((e) => log.warn({ err: e }, 'relay stop failed'));
       await cache.close().catch(() => {});
       await locks.close().catch(() => {});

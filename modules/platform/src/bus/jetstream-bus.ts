@@ -1,5 +1,13 @@
-import { jetstream, jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import {
+  jetstream,
+  jetstreamManager,
+  type Consumer,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { EventEnvelope, eventSubject } from '@zjmall/contracts';
 import type { Db } from '../db/sequelize';
 import type { Logger } from '../logger';
@@ -10,7 +18,17 @@ import { messageContext, runLive, traceHeaders } from './trace-headers';
 import { inSpan, SpanKind } from '../tracing';
 
 export interface JetStreamBusOptions {
-  nc: NatsConnection;
+  /**
+   * The connection, or a promise of it when the process starts while NATS is unreachable (the
+   * runtime keeps dialing in the background). Until it resolves the bus works degraded: publish
+   * fails (the relay keeps the events in the outbox and retries), durable handlers wait in
+   * `pendingDurables()`, live and broadcast subscriptions are made once it connects, broadcasts
+   * wait in a bounded queue, `healthy()` is false; once connected, the stream is ensured, the
+   * waiting registrations run at once and the `onReconnect` handlers are called (whatever was
+   * sent meanwhile never reached this process). A promise that rejects (the process closed
+   * before NATS came) leaves the bus degraded until `close()`.
+   */
+  nc: NatsConnection | Promise<NatsConnection>;
   db: Db;
   log: Logger;
   /** Event subjects are `${prefix}.${type}`; the stream captures `${prefix}.>`. */
@@ -19,6 +37,11 @@ export interface JetStreamBusOptions {
   /** Delays between attempts to register a durable consumer that could not be (default 1 s doubling to 30 s). */
   registerBackoff?: { minMs: number; maxMs: number };
 }
+
+/** Broadcasts kept while the first connection is not made yet (beyond it, the oldest are dropped). */
+export const MAX_QUEUED_BROADCASTS = 10_000;
+/** Delays between attempts to create the stream on a first connection that could not (1 s doubling to 30 s). */
+const STREAM_RETRY = { minMs: 1_000, maxMs: 30_000 };
 
 /** Messages a consumer keeps buffered; each is handled in turn, well within the ack deadline. */
 const PULL_BATCH = 32;
@@ -47,11 +70,21 @@ export function broadcastSubject(prefix: string, topic: string): string {
  * there; live listeners and broadcasts are plain core-NATS subscriptions.
  */
 export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus> {
-  const { nc, db, log, prefix, stream } = opts;
-  const jsm = await jetstreamManager(nc);
-  const js = jetstream(nc);
-  await ensureStream(jsm, stream, prefix);
-  const multiFilter = supportsMultiFilter(nc);
+  const { db, log, prefix, stream } = opts;
+  /** The connection and its JetStream handles, once connected and the stream ensured. */
+  interface Link {
+    nc: NatsConnection;
+    jsm: JetStreamManager;
+    js: JetStreamClient;
+    multiFilter: boolean;
+  }
+  const open = async (nc: NatsConnection): Promise<Link> => {
+    const jsm = await jetstreamManager(nc);
+    await ensureStream(jsm, stream, prefix);
+    return { nc, jsm, js: jetstream(nc), multiFilter: supportsMultiFilter(nc) };
+  };
+  let link = null as Link | null;
+  const notConnected = () => new Error('NATS not connected yet');
 
   let closed = false;
   const durableNames = new Set<string>();
@@ -72,22 +105,96 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
     w();
   };
   const reconnectHandlers = new Set<() => void>();
-  // Ends when the connection closes.
-  void (async () => {
-    for await (const s of nc.status()) {
-      if (closed) break;
-      if (s.type !== 'reconnect') continue;
-      reconnects++;
-      wakeRetries();
-      for (const h of [...reconnectHandlers]) {
-        try {
-          h();
-        } catch (err) {
-          log.warn({ err }, 'reconnect handler failed');
-        }
+  const reconnected = () => {
+    reconnects++;
+    wakeRetries();
+    for (const h of [...reconnectHandlers]) {
+      try {
+        h();
+      } catch (err) {
+        log.warn({ err }, 'reconnect handler failed');
       }
     }
-  })().catch(() => {});
+  };
+  /** Live and broadcast subscriptions: made on the connection, or when it comes. */
+  interface SubSpec {
+    subject: string;
+    callback: (err: Error | null, msg: Msg) => void;
+    sub: Subscription | null;
+  }
+  const specs = new Set<SubSpec>();
+  const subscribe = (spec: SubSpec) => {
+    if (link && !spec.sub) {
+      spec.sub = link.nc.subscribe(spec.subject, { callback: spec.callback });
+      subs.add(spec.sub);
+    }
+  };
+  const addSpec = (subject: string, callback: SubSpec['callback']) => {
+    const spec: SubSpec = { subject, callback, sub: null };
+    specs.add(spec);
+    subscribe(spec);
+    return () => {
+      specs.delete(spec);
+      if (spec.sub) {
+        subs.delete(spec.sub);
+        spec.sub.unsubscribe();
+      }
+    };
+  };
+  /** Broadcasts sent before the first connection, in order (bounded). */
+  const queuedBroadcasts: [string, string][] = [];
+  let droppedBroadcasts = 0;
+
+  const attach = (l: Link) => {
+    link = l;
+    // Ends when the connection closes.
+    void (async () => {
+      for await (const s of l.nc.status()) {
+        if (closed) break;
+        if (s.type === 'reconnect') reconnected();
+      }
+    })().catch(() => {});
+    for (const spec of specs) subscribe(spec);
+  };
+
+  if (!(opts.nc instanceof Promise)) {
+    // Connected already: the stream must be there before the process goes on.
+    attach(await open(opts.nc));
+  } else {
+    // NATS was unreachable at startup: connect in the background, then make up for the time away.
+    void (async () => {
+      let nc: NatsConnection;
+      try {
+        nc = await opts.nc;
+      } catch {
+        return; // closed before NATS came
+      }
+      for (let attempt = 1; !closed; attempt++) {
+        try {
+          const l = await open(nc);
+          if (closed) return;
+          attach(l);
+          break;
+        } catch (err) {
+          if (closed || nc.isClosed()) return;
+          log.warn({ err, attempt }, 'JetStream stream not ensured on the first connection; retrying');
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            woken,
+            new Promise(
+              (r) => (timer = setTimeout(r, registerDelayMs(attempt, STREAM_RETRY.minMs, STREAM_RETRY.maxMs))),
+            ),
+          ]);
+          clearTimeout(timer);
+        }
+      }
+      if (closed || !link) return;
+      log.info('NATS connected: live subscriptions made, pending durable consumers registering');
+      for (const [subject, payload] of queuedBroadcasts.splice(0)) link.nc.publish(subject, payload);
+      if (droppedBroadcasts > 0) log.warn({ dropped: droppedBroadcasts }, 'broadcasts dropped while NATS was away');
+      reconnected();
+    })().catch((err: unknown) => log.error({ err }, 'NATS first connection handling failed'));
+  }
 
   const decode = (data: Uint8Array): EventEnvelope | null => {
     try {
@@ -152,8 +259,10 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
 
   /** Creates (or updates) the handler's durable consumer and starts its consume loop. */
   const register = async (handler: DurableHandler, durable: string) => {
-    await ensureConsumer(jsm, stream, durable, consumerFilter(prefix, handler.types, multiFilter));
-    const consumer = await js.consumers.get(stream, durable);
+    const l = link;
+    if (!l) throw notConnected();
+    await ensureConsumer(l.jsm, stream, durable, consumerFilter(prefix, handler.types, l.multiFilter));
+    const consumer = await l.js.consumers.get(stream, durable);
     if (closed) return;
     const loop = consumeLoop(handler, consumer).catch((err: unknown) =>
       log.error({ err, consumer: handler.name }, 'consumer loop crashed'),
@@ -196,8 +305,9 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
     mode: 'jetstream',
 
     async publish(event) {
+      if (!link) throw notConnected();
       // Resolves once the stream has stored it (or recognised the id as a duplicate).
-      await js.publish(eventSubject(prefix, event.type), JSON.stringify(event), {
+      await link.js.publish(eventSubject(prefix, event.type), JSON.stringify(event), {
         msgID: event.id,
         headers: traceHeaders(event),
       });
@@ -208,6 +318,8 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
       // (Nats-Expected-Last-Msg-Id): once one fails, the server refuses every later one, so none
       // overtakes it. The server checks duplicates first, so a retry that re-publishes events it
       // already stored (a lost acknowledgement) is acknowledged as duplicates, chain and all.
+      const js = link?.js;
+      if (!js) return { published: 0, error: notConnected() };
       const settled = await Promise.allSettled(
         events.map((event, i) =>
           js.publish(eventSubject(prefix, event.type), JSON.stringify(event), {
@@ -248,54 +360,52 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
     onLive(types, handler) {
       const subjects = types.includes('*') ? [`${prefix}.>`] : [...new Set(types)].map((t) => eventSubject(prefix, t));
       const mine = subjects.map((subject) =>
-        nc.subscribe(subject, {
-          callback: (err, msg) => {
-            if (err) return;
-            const event = decode(msg.data);
-            if (!event) return;
-            try {
-              runLive(msg.headers, event, () => handler(event));
-            } catch (e) {
-              log.warn({ err: e, type: event.type }, 'live handler failed');
-            }
-          },
+        addSpec(subject, (err, msg) => {
+          if (err) return;
+          const event = decode(msg.data);
+          if (!event) return;
+          try {
+            runLive(msg.headers, event, () => handler(event));
+          } catch (e) {
+            log.warn({ err: e, type: event.type }, 'live handler failed');
+          }
         }),
       );
-      for (const s of mine) subs.add(s);
       return () => {
-        for (const s of mine) {
-          subs.delete(s);
-          s.unsubscribe();
-        }
+        for (const off of mine) off();
       };
     },
 
     async broadcast(topic, payload) {
-      nc.publish(broadcastSubject(prefix, topic), JSON.stringify(payload ?? null));
+      const subject = broadcastSubject(prefix, topic);
+      const data = JSON.stringify(payload ?? null);
+      // Once connected, nats.js buffers what is published while it reconnects; before the first
+      // connection the bus keeps it (other processes may be connected and must hear of it).
+      if (link) link.nc.publish(subject, data);
+      else if (!closed) {
+        queuedBroadcasts.push([subject, data]);
+        if (queuedBroadcasts.length > MAX_QUEUED_BROADCASTS) {
+          queuedBroadcasts.shift();
+          droppedBroadcasts++;
+        }
+      }
     },
 
     onBroadcast(topic, handler) {
-      const sub = nc.subscribe(broadcastSubject(prefix, topic), {
-        callback: (err, msg) => {
-          if (err) return;
-          let payload: unknown;
-          try {
-            payload = msg.json<unknown>();
-          } catch {
-            return;
-          }
-          try {
-            handler(payload);
-          } catch (e) {
-            log.warn({ err: e, topic }, 'broadcast handler failed');
-          }
-        },
+      return addSpec(broadcastSubject(prefix, topic), (err, msg) => {
+        if (err) return;
+        let payload: unknown;
+        try {
+          payload = msg.json<unknown>();
+        } catch {
+          return;
+        }
+        try {
+          handler(payload);
+        } catch (e) {
+          log.warn({ err: e, topic }, 'broadcast handler failed');
+        }
       });
-      subs.add(sub);
-      return () => {
-        subs.delete(sub);
-        sub.unsubscribe();
-      };
     },
 
     onReconnect(handler) {
@@ -306,11 +416,12 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
     },
 
     async healthy() {
-      if (closed || nc.isClosed()) return false;
+      const l = link;
+      if (closed || !l || l.nc.isClosed()) return false;
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          jsm.getAccountInfo(),
+          l.jsm.getAccountInfo(),
           new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), HEALTH_TIMEOUT_MS))),
         ]);
         return true;
@@ -332,6 +443,8 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Bus
       await Promise.all([...loops]);
       for (const s of subs) s.unsubscribe();
       subs.clear();
+      specs.clear();
+      queuedBroadcasts.length = 0;
       reconnectHandlers.clear();
     },
   };

@@ -36,7 +36,11 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
+/**
+ * `started: false` only picks the port and the store: the server is not running until `start()`
+ * (a process that must start while NATS is not there yet).
+ */
+export async function startPrivateNatsServer(opts: { started?: boolean } = {}): Promise<PrivateNatsServer> {
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'zjmall-nats-'));
   const bin = natsServerBinary();
@@ -80,7 +84,7 @@ export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
     clearTimeout(timer);
   };
 
-  await start();
+  if (opts.started !== false) await start();
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
