@@ -1,9 +1,7 @@
 // Test-only helpers (not exported from index.ts): a platform on its own database, Redis prefix and
 // NATS stream with the real inventory, catalog, coupon (pricing) and cart services, and tRPC callers whose bearer
 // tokens name the caller: `user:<uuid>` or `guest:<uuid>`.
-import { TRPCError, getErrorShape } from '@trpc/server';
 import { QueryTypes } from 'sequelize';
-import type { ErrorData } from '@zjmall/contracts';
 import {
   createCallerFactory,
   createContextFactory,
@@ -12,7 +10,7 @@ import {
   router,
   type Authenticate,
 } from '@zjmall/platform';
-import { createTestEnv } from '@zjmall/platform/testing';
+import { callFailure, createTestEnv, type CaughtError } from '@zjmall/platform/testing';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels, createCatalogService } from '@zjmall/catalog';
 import { createCouponService, pricingMigrations } from '@zjmall/pricing';
@@ -128,29 +126,7 @@ function withOwner<C extends object, O extends { type: 'user' | 'guest'; id: str
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
-export interface CaughtError {
-  code: TRPCError['code'];
-  appCode?: string;
-  details?: unknown;
-  data: ErrorData;
-}
+export type { CaughtError };
 
-/** Awaits a procedure call that must fail and returns the error as a client would see it. */
-export async function failure(h: Harness, call: Promise<unknown>): Promise<CaughtError> {
-  try {
-    await call;
-  } catch (e) {
-    if (!(e instanceof TRPCError)) throw e;
-    const shape = getErrorShape({
-      config: h.appRouter._def._config,
-      error: e,
-      type: 'unknown',
-      path: undefined,
-      input: undefined,
-      ctx: undefined,
-    });
-    const data = shape.data as unknown as ErrorData;
-    return { code: e.code, appCode: data.appCode, details: data.details, data };
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+/** Awaits a procedure call that must fail and returns the error as a client would see it (platform/testing's callFailure). */
+export const failure = (_h: unknown, call: Promise<unknown>): Promise<CaughtError> => callFailure(call);

@@ -107,5 +107,5 @@ export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
 export type { CaughtError };
 
-/** Awaits a procedure call that must fail and returns the error as a client would see it. */
-export const failure = (h: Harness, call: Promise<unknown>): Promise<CaughtError> => callFailure(h.appRouter, call);
+/** Awaits a procedure call that must fail and returns the error as a client would see it (platform/testing's callFailure). */
+export const failure = (_h: unknown, call: Promise<unknown>): Promise<CaughtError> => callFailure(call);

@@ -119,8 +119,8 @@ export const order = (id = newId()) => ({ type: 'order' as const, id });
 
 export type { CaughtError };
 
-/** Awaits a procedure call that must fail and returns the error as a client would see it. */
-export const failure = (h: Harness, call: Promise<unknown>): Promise<CaughtError> => callFailure(h.appRouter, call);
+/** Awaits a procedure call that must fail and returns the error as a client would see it (platform/testing's callFailure). */
+export const failure = (_h: unknown, call: Promise<unknown>): Promise<CaughtError> => callFailure(call);
 
 /** Awaits a service call that must fail with a DomainError and returns its code and details. */
 export async function domainFailure(call: Promise<unknown>): Promise<{ appCode: string; details: unknown }> {

@@ -221,9 +221,8 @@ export type PaymentHarness = Awaited<ReturnType<typeof createPaymentHarness>>;
 
 export type { CaughtError };
 
-/** Awaits a procedure call that must fail and returns the error as a client would see it. */
-export const failure = (h: { appRouter: PaymentHarness['appRouter'] }, call: Promise<unknown>): Promise<CaughtError> =>
-  callFailure(h.appRouter, call);
+/** Awaits a procedure call that must fail and returns the error as a client would see it (platform/testing's callFailure). */
+export const failure = (_h: unknown, call: Promise<unknown>): Promise<CaughtError> => callFailure(call);
 
 export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs;

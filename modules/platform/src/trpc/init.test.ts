@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createLogger } from '../logger';
 import { DomainError } from '../errors';
 import { LockTimeoutError } from '../locks/keyed-mutex';
@@ -41,7 +42,7 @@ const caller = createCallerFactory(appRouter)(
 
 describe('the one error path of every procedure', () => {
   it('answers a DomainError with its tRPC code, appCode and details', async () => {
-    const e = await callFailure(appRouter, caller.short());
+    const e = await callFailure(caller.short());
     expect(e.code).toBe('CONFLICT');
     expect(e.data).toMatchObject({
       appCode: 'INSUFFICIENT_STOCK',
@@ -51,14 +52,14 @@ describe('the one error path of every procedure', () => {
   });
 
   it('answers a lock that stayed busy as a retryable BUSY (503), never a 500', async () => {
-    const e = await callFailure(appRouter, caller.busy());
+    const e = await callFailure(caller.busy());
     expect(e.code).toBe('SERVICE_UNAVAILABLE');
     expect(e.data).toMatchObject({ appCode: 'BUSY', httpStatus: 503 });
     expect(e.message).not.toContain('sku:s1');
   });
 
   it('hides an unexpected error behind INTERNAL_SERVER_ERROR', async () => {
-    const e = await callFailure(appRouter, caller.broken());
+    const e = await callFailure(caller.broken());
     expect(e.code).toBe('INTERNAL_SERVER_ERROR');
     expect(e.message).toBe('Internal server error');
     expect(JSON.stringify(e)).not.toContain('hunter2');
@@ -70,21 +71,21 @@ describe('the one error path of every procedure', () => {
     const read = async () => {
       for await (const v of await caller.watch()) seen.push(v);
     };
-    const e = await callFailure(appRouter, read());
+    const e = await callFailure(read());
     expect(seen).toEqual([1]);
     expect(e.code).toBe('NOT_FOUND');
     expect(e.data).toMatchObject({ appCode: 'ORDER_NOT_FOUND', httpStatus: 404 });
   });
 
   it('names nested fields of a bad input', async () => {
-    const e = await callFailure(appRouter, caller.nested({ skus: [{ price: 1 }, { price: -5 }] }));
+    const e = await callFailure(caller.nested({ skus: [{ price: 1 }, { price: -5 }] }));
     expect(e.code).toBe('BAD_REQUEST');
     expect(Object.keys(e.data.zodError?.fieldErrors ?? {})).toEqual(['skus.1.price']);
     expect(e.message).toContain('skus.1.price');
   });
 
   it('answers a FieldError like a schema error on that field, with no appCode, from the base procedure alone', async () => {
-    const e = await callFailure(appRouter, caller.taken());
+    const e = await callFailure(caller.taken());
     expect(e.code).toBe('CONFLICT');
     expect(e.data).toMatchObject({
       httpStatus: 409,
@@ -136,8 +137,48 @@ describe('the access check in the one middleware of each base procedure', () => 
       [customer.admin(), 'FORBIDDEN', 'FORBIDDEN'],
     ];
     for (const [call, code, appCode] of cases) {
-      const e = await callFailure(gated, call);
+      const e = await callFailure(call);
       expect({ code: e.code, appCode: e.data.appCode }).toEqual({ code, appCode });
     }
+  });
+});
+
+describe("callFailure (platform/testing) shapes an error as tRPC's own HTTP handler answers it", () => {
+  // The handler tRPC documents for fetch-style servers: the router's formatter on the real wire.
+  const overHttp = async (path: string, method: 'GET' | 'POST', input?: unknown) => {
+    const url = new URL(`http://test/trpc/${path}`);
+    if (method === 'GET' && input !== undefined) url.searchParams.set('input', JSON.stringify(input));
+    const res = await fetchRequestHandler({
+      endpoint: '/trpc',
+      router: appRouter,
+      req: new Request(url, {
+        method,
+        ...(method === 'POST'
+          ? { body: JSON.stringify(input ?? null), headers: { 'content-type': 'application/json' } }
+          : {}),
+      }),
+      createContext: () =>
+        createContextFactory({ authenticate: async () => ({ ok: false, reason: 'invalid' }), log })({
+          requestId: 'req-1',
+          ip: '127.0.0.1',
+        }),
+    });
+    return ((await res.json()) as { error: { message: string; code: number; data: Record<string, unknown> } }).error;
+  };
+
+  it.each([
+    ['short', 'GET', () => caller.short(), undefined],
+    ['broken', 'GET', () => caller.broken(), undefined],
+    ['busy', 'POST', () => caller.busy(), undefined],
+    ['taken', 'POST', () => caller.taken(), undefined],
+    ['nested', 'POST', () => caller.nested({ skus: [{ price: -5 }] }), { skus: [{ price: -5 }] }],
+  ] as const)('%s', async (path, method, call, input) => {
+    const caught = await callFailure(call());
+    const wire = await overHttp(path, method, input);
+    // The wire adds the procedure's path and a 500's request id (callFailure knows neither); the rest is the same.
+    const { path: wirePath, requestId, ...wireData } = wire.data;
+    expect(wirePath).toBe(path);
+    expect(requestId).toBe(path === 'broken' ? 'req-1' : undefined);
+    expect({ message: caught.message, data: caught.data }).toEqual({ message: wire.message, data: wireData });
   });
 });

@@ -1,4 +1,4 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC, TRPCError, type TRPCDefaultErrorShape } from '@trpc/server';
 import { ZodError, ZodRealError, type ZodType } from 'zod';
 import { APP_CODE_TO_TRPC, type AppCode } from '@zjmall/contracts';
 import { DomainError } from '../errors';
@@ -47,34 +47,37 @@ export interface ProcedureMeta {
   output?: ZodType;
 }
 
-const t = initTRPC
-  .context<Context>()
-  .meta<ProcedureMeta>()
-  .create({
-    errorFormatter({ shape, error, ctx }) {
-      const cause = error.cause;
-      const zod = cause instanceof ZodError ? cause : null;
-      const appCode = cause instanceof DomainError ? cause.appCode : TRPC_TO_APP[error.code];
-      const internal = error.code === 'INTERNAL_SERVER_ERROR';
-      const { stack: _stack, ...data } = shape.data;
-      return {
-        ...shape,
-        message: zod
-          ? `Invalid input: ${describeZod(zod)}`
-          : internal && !showStacks
-            ? 'Internal server error'
-            : shape.message,
-        data: {
-          ...data,
-          ...(showStacks && _stack ? { stack: _stack } : {}),
-          ...(appCode ? { appCode } : {}),
-          ...(cause instanceof DomainError && cause.details !== undefined ? { details: cause.details } : {}),
-          zodError: zod ? flattenZodError(zod) : null,
-          ...(internal && ctx ? { requestId: ctx.requestId } : {}),
-        },
-      };
+/**
+ * The error formatter of every router built here (initTRPC's `errorFormatter`): adds `appCode`,
+ * `details`, the flattened zod error and, for a 500, the request id; hides a 500's message. Exported
+ * so that tests can shape an error a `createCaller` call threw as a client would see it
+ * (platform/testing's `callFailure`).
+ */
+export function formatError({ shape, error, ctx }: { shape: TRPCDefaultErrorShape; error: TRPCError; ctx?: Context }) {
+  const cause = error.cause;
+  const zod = cause instanceof ZodError ? cause : null;
+  const appCode = cause instanceof DomainError ? cause.appCode : TRPC_TO_APP[error.code];
+  const internal = error.code === 'INTERNAL_SERVER_ERROR';
+  const { stack: _stack, ...data } = shape.data;
+  return {
+    ...shape,
+    message: zod
+      ? `Invalid input: ${describeZod(zod)}`
+      : internal && !showStacks
+        ? 'Internal server error'
+        : shape.message,
+    data: {
+      ...data,
+      ...(showStacks && _stack ? { stack: _stack } : {}),
+      ...(appCode ? { appCode } : {}),
+      ...(cause instanceof DomainError && cause.details !== undefined ? { details: cause.details } : {}),
+      zodError: zod ? flattenZodError(zod) : null,
+      ...(internal && ctx ? { requestId: ctx.requestId } : {}),
     },
-  });
+  };
+}
+
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({ errorFormatter: formatError });
 
 export const router = t.router;
 export const middleware = t.middleware;

@@ -33,10 +33,10 @@ describe('pricing.admin.coupons', () => {
     expect(second.nextCursor).toBeNull();
     expect((await h.admin.coupons()).items.map((x) => x.code)).toEqual([c.code, b.code, a.code]);
 
-    const bad = await callFailure(h.appRouter, h.admin.coupons({ cursor: 'nope' }));
+    const bad = await callFailure(h.admin.coupons({ cursor: 'nope' }));
     expect(bad.code).toBe('BAD_REQUEST');
     expect(bad.data.zodError?.fieldErrors.cursor).toBeDefined();
-    const customer = await callFailure(h.appRouter, h.caller('customer').pricing.admin.coupons());
+    const customer = await callFailure(h.caller('customer').pricing.admin.coupons());
     expect([customer.code, customer.data.appCode]).toEqual(['FORBIDDEN', 'FORBIDDEN']);
   });
 });
@@ -80,15 +80,12 @@ describe('pricing.admin.disableCoupon', () => {
   });
 
   it('answers COUPON_NOT_FOUND for an unknown code, BAD_REQUEST for an empty one, FORBIDDEN to a customer', async () => {
-    const unknown = await callFailure(h.appRouter, h.admin.disableCoupon({ code: 'NO-SUCH-CODE' }));
+    const unknown = await callFailure(h.admin.disableCoupon({ code: 'NO-SUCH-CODE' }));
     expect([unknown.code, unknown.data.appCode]).toEqual(['NOT_FOUND', 'COUPON_NOT_FOUND']);
-    const empty = await callFailure(h.appRouter, h.admin.disableCoupon({ code: '  ' }));
+    const empty = await callFailure(h.admin.disableCoupon({ code: '  ' }));
     expect(empty.data.zodError?.fieldErrors.code).toBeDefined();
     const made = await h.admin.createCoupon({ code: code(), kind: 'FIXED', value: 1 });
-    const customer = await callFailure(
-      h.appRouter,
-      h.caller('customer').pricing.admin.disableCoupon({ code: made.code }),
-    );
+    const customer = await callFailure(h.caller('customer').pricing.admin.disableCoupon({ code: made.code }));
     expect([customer.code, customer.data.appCode]).toEqual(['FORBIDDEN', 'FORBIDDEN']);
     expect((await h.admin.coupon({ code: made.code }))?.disabledAt).toBeNull();
   });
