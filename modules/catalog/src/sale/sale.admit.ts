@@ -27,7 +27,8 @@ export interface AdmitParams {
  * the sale's pass (advisory lock) or nothing changed. Tickets leave the queue strictly in issue order:
  * the longest prefix whose quantities fit in the stock not yet promised to admitted tickets that have
  * not added yet (the head alone when nobody is admitted), at most what the token bucket allows. No
- * stock at all (on hand − reserved = 0): every waiter is told at once; stock back: they wait again.
+ * stock at all (on hand − reserved = 0): every waiter is told at once (and, while it lasts, each
+ * ticket issued since the last pass); stock back: they wait again.
  */
 export async function admitPass(
   store: SaleStore,
@@ -85,13 +86,16 @@ export async function admitPass(
 
   const available = await p.available(sale.sku_id, tx);
   let soldOut = sale.sold_out;
-  if (available <= 0 && !soldOut) {
-    await store.q(
-      `UPDATE catalog.sale_tickets SET state = 'sold_out' WHERE sale_id = $1 AND state = 'waiting'`,
+  if (available <= 0) {
+    // Every waiter is told at once; while sold out, so is each ticket issued since the last pass.
+    const [{ n }] = await store.q<{ n: number }>(
+      `WITH s AS (UPDATE catalog.sale_tickets SET state = 'sold_out' WHERE sale_id = $1 AND state = 'waiting' RETURNING 1)
+       SELECT count(*)::int AS n FROM s`,
       [saleId],
       tx,
     );
-    soldOut = tick.soldOut = true;
+    tick.soldOut = !soldOut || n > 0;
+    soldOut = true;
   } else if (available > 0 && soldOut) {
     await store.q(
       `UPDATE catalog.sale_tickets SET state = 'waiting' WHERE sale_id = $1 AND state = 'sold_out'`,

@@ -122,6 +122,15 @@ describe('queued sale: admission in issue order, sold out told to every waiter, 
       expect(last.last()).toMatchObject({ state: 'sold_out' });
       expect(fifteenth.last()).toMatchObject({ state: 'sold_out' });
     });
+    // A customer who joins after the sell-out is told so by the next pass (not left waiting).
+    const late = newId();
+    const lateTicket = await sales.join(late, { skuId, quantity: 1 });
+    expect(lateTicket).toMatchObject({ state: 'waiting', position: 291 });
+    const lateStream = follow(sales, late, lateTicket.ticketId);
+    expect(await sales.admitAll()).toEqual({ admitted: 0, expired: 0 });
+    expect((await sales.ticket(late, lateTicket.ticketId)).state).toBe('sold_out');
+    await eventually(() => expect(lateStream.last()).toMatchObject({ state: 'sold_out' }));
+    await lateStream.stop();
 
     // Two units come back (a cancelled order): the next two in line, then the rest wait again.
     await setStock(skuId, 2);
