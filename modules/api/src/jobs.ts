@@ -60,7 +60,8 @@ export function startJobs(platform: Platform, services: Services): Jobs {
     intervalSeconds: Math.min(1, platform.config.SWEEP_INTERVAL_SECONDS),
   });
   promotions.start();
-  // Queued sales: admission passes every 100 ms (advisory lock per sale, shared token bucket: safe in every process).
+  // Queued sales: admission passes only where one is due — every 100 ms while tickets wait, none while no
+  // queued sale is open (advisory lock per sale, shared token bucket: safe in every process).
   const saleAdmitter = createSaleAdmitter({ sales: services.sales, log });
   saleAdmitter.start();
   // Durable reactions (JetStream durable consumers with NATS, relay-fed in-process without). With

@@ -3,7 +3,7 @@ import type { Sale, SaleJoinInput, SaleTicket, SetSaleInput } from '@zjmall/cont
 import { DomainError, FieldError, newId, type Bus, type Config, type Db, type Logger } from '@zjmall/platform';
 import { admitPass, type SaleTick } from './sale.admit';
 import { saleAdmissions, saleQueueLength, saleWaitSeconds } from './sale.metrics';
-import { createSaleStore, type SaleRow, type TicketRow } from './sale.store';
+import { createSaleStore, type SaleRow, type SaleStatus, type TicketRow } from './sale.store';
 import { createTicketHub } from './sale.watch';
 
 export interface SaleDeps {
@@ -35,13 +35,31 @@ export interface SaleService {
   requireAdmitted(buyer: SaleBuyer, skuIds: string[]): Promise<void>;
   /** After a successful add: the buyer's admitted tickets of these SKUs have claimed their units. */
   markUsed(buyer: SaleBuyer, skuIds: string[]): Promise<void>;
-  /** One admission pass over every queued sale (the admitter job runs it every `SALE_TICK_MS`). */
+  /** One admission pass over every queued sale that may need one (`openSales`). */
   admitAll(): Promise<{ admitted: number; expired: number }>;
+  /** Queued sales whose window is open (or ended less than the grace ago: admissions still lapse). */
+  openSales(): Promise<string[]>;
+  /**
+   * One admission pass over one sale, and when its next pass is due (`nextInMs`): `SALE_TICK_MS`
+   * while tickets wait, `SALE_SOLD_OUT_RECHECK_MS` while they are all told sold out (units may come
+   * back), at the next admitted ticket's expiry or the window's end; null when nothing is due until a
+   * join or a `setSale` (or the sale is gone).
+   */
+  admitSale(saleId: string): Promise<{ admitted: number; expired: number; nextInMs: number | null }>;
+  /**
+   * Calls `fn(saleId)` when a ticket was issued for that sale (in any process), and `fn(null)` when the
+   * sales changed (`setSale`) or the bus reconnected (a wake may have been missed): look at every sale.
+   */
+  onWake(fn: (saleId: string | null) => void): () => void;
   close(): void;
 }
 
+/** Admission passes of a sale with tickets waiting come this often. */
 export const SALE_TICK_MS = 100;
+/** A sale whose queue is all told sold out looks for units come back this often. */
+export const SALE_SOLD_OUT_RECHECK_MS = 1000;
 const CHANGED = 'sale.changed';
+const WAKE = 'sale.wake';
 
 const view = (t: TicketRow): SaleTicket => {
   const lapsed = t.state === 'admitted' && t.expires_at !== null && t.expires_at <= t.now;
@@ -63,6 +81,18 @@ const saleView = (s: SaleRow): Sale => ({
   queued: s.queued,
   issued: s.issued,
 });
+
+/** When a sale's next admission pass is due, from its queue after a pass (see `admitSale`). */
+function nextPassIn(s: SaleStatus): number | null {
+  if (!s.queued) return null;
+  if (s.waiting > 0) return SALE_TICK_MS;
+  const due: number[] = [];
+  // Told sold out: look for units come back until the window ends (then the pass expires them).
+  if (s.sold_out > 0) due.push(s.end_in_ms > 0 ? Math.min(SALE_SOLD_OUT_RECHECK_MS, s.end_in_ms) : SALE_TICK_MS);
+  // The next admitted ticket's grace: its expiry is told to its holder's stream.
+  if (s.expiry_in_ms !== null) due.push(Math.max(0, s.expiry_in_ms));
+  return due.length ? Math.min(...due) : null;
+}
 
 export function createSaleService(deps: SaleDeps): SaleService {
   const { db, bus, log, config } = deps;
@@ -97,6 +127,27 @@ export function createSaleService(deps: SaleDeps): SaleService {
   async function available(skuId: string, tx: Transaction): Promise<number> {
     const [s] = await deps.inventory.getPublic([skuId], { transaction: tx });
     return s?.available ?? 0;
+  }
+
+  const openSales = async () => (await store.ticking(config.SALE_ADMISSION_GRACE_SECONDS + 5)).map((s) => s.id);
+
+  async function admitSale(saleId: string): ReturnType<SaleService['admitSale']> {
+    const tick = await db.transaction((tx) =>
+      admitPass(store, tx, saleId, {
+        rate: config.SALE_ADMISSION_RATE,
+        graceSeconds: config.SALE_ADMISSION_GRACE_SECONDS,
+        available,
+      }),
+    );
+    const status = await store.status(saleId);
+    saleQueueLength.set({ sale: saleId }, status ? status.waiting + status.sold_out : 0);
+    const nextInMs = status ? nextPassIn(status) : null;
+    if (!tick) return { admitted: 0, expired: 0, nextInMs };
+    saleAdmissions.inc(tick.admitted.length);
+    for (const w of tick.waits) saleWaitSeconds.observe(w);
+    const { waits: _waits, ...message } = tick;
+    await bus.broadcast(hub.topic, message satisfies SaleTick);
+    return { admitted: tick.admitted.length, expired: tick.expired.length, nextInMs };
   }
 
   return {
@@ -161,6 +212,10 @@ export function createSaleService(deps: SaleDeps): SaleService {
         // The same customer joining twice at once: one ticket, the other answers it.
         if (!(e instanceof UniqueConstraintError)) throw e;
       }
+      // The admitters (any process) sleep while no ticket waits: this one wakes them.
+      await bus
+        .broadcast(WAKE, { saleId: sale.id })
+        .catch((err: unknown) => log.warn({ err }, 'sale: wake broadcast failed (the minute look catches it)'));
       const t = await store.ticketOf(sale.id, userId);
       return view(t!);
     },
@@ -201,31 +256,26 @@ export function createSaleService(deps: SaleDeps): SaleService {
     },
 
     async admitAll() {
-      const sales = await store.ticking(config.SALE_ADMISSION_GRACE_SECONDS + 5);
       let admitted = 0;
       let expired = 0;
-      for (const s of sales) {
-        const tick = await db.transaction((tx) =>
-          admitPass(store, tx, s.id, {
-            rate: config.SALE_ADMISSION_RATE,
-            graceSeconds: config.SALE_ADMISSION_GRACE_SECONDS,
-            available,
-          }),
-        );
-        const [{ n }] = await store.q<{ n: number }>(
-          `SELECT count(*)::int AS n FROM catalog.sale_tickets WHERE sale_id = $1 AND state IN ('waiting', 'sold_out')`,
-          [s.id],
-        );
-        saleQueueLength.set({ sale: s.id }, n);
-        if (!tick) continue;
-        admitted += tick.admitted.length;
-        expired += tick.expired.length;
-        saleAdmissions.inc(tick.admitted.length);
-        for (const w of tick.waits) saleWaitSeconds.observe(w);
-        const { waits: _waits, ...message } = tick;
-        await bus.broadcast(hub.topic, message satisfies SaleTick);
+      for (const id of await openSales()) {
+        const r = await admitSale(id);
+        admitted += r.admitted;
+        expired += r.expired;
       }
       return { admitted, expired };
+    },
+
+    openSales,
+    admitSale,
+
+    onWake(fn) {
+      const offs = [
+        bus.onBroadcast(WAKE, (payload) => fn((payload as { saleId: string }).saleId)),
+        bus.onBroadcast(CHANGED, () => fn(null)),
+        bus.onReconnect(() => fn(null)),
+      ];
+      return () => offs.forEach((off) => off());
     },
 
     close() {

@@ -30,6 +30,17 @@ export interface TicketRow {
   now: Date;
 }
 
+/** A sale's queue after a pass: what decides when its next pass is due. */
+export interface SaleStatus {
+  queued: boolean;
+  waiting: number;
+  sold_out: number;
+  /** Milliseconds until the earliest admitted ticket's grace ends (null: none admitted). */
+  expiry_in_ms: number | null;
+  /** Milliseconds until the window ends (negative: ended). */
+  end_in_ms: number;
+}
+
 const TICKET = `SELECT t.id, t.sale_id, s.sku_id, t.user_id, t.seq, t.quantity, t.state, t.created_at, t.admitted_at,
        t.expires_at, now() AS now,
        (SELECT min(q.seq) FROM catalog.sale_tickets q WHERE q.sale_id = t.sale_id AND q.state IN ('waiting', 'sold_out')) AS head
@@ -61,6 +72,22 @@ export function createSaleStore(db: Db) {
           WHERE queued AND starts_at <= now() AND ends_at + make_interval(secs => $1) > now()`,
         [afterSeconds],
       );
+    },
+    /** The sale's queue (null: no such sale), on the database's clock. */
+    async status(saleId: string): Promise<SaleStatus | null> {
+      const [r] = await q<SaleStatus>(
+        `SELECT s.queued,
+                count(t.id) FILTER (WHERE t.state = 'waiting')::int AS waiting,
+                count(t.id) FILTER (WHERE t.state = 'sold_out')::int AS sold_out,
+                (extract(epoch FROM min(t.expires_at) FILTER (WHERE t.state = 'admitted') - now()) * 1000)::float8
+                  AS expiry_in_ms,
+                (extract(epoch FROM s.ends_at - now()) * 1000)::float8 AS end_in_ms
+           FROM catalog.sales s LEFT JOIN catalog.sale_tickets t ON t.sale_id = s.id
+          WHERE s.id = $1
+          GROUP BY s.id`,
+        [saleId],
+      );
+      return r ?? null;
     },
     /** SKUs with a queued sale not over yet (the add/checkout gate's memo). */
     async queuedSkus(): Promise<{ sku_id: string; starts_at: Date; ends_at: Date }[]> {
