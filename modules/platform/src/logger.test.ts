@@ -41,6 +41,35 @@ describe('createLogger', () => {
     expect(line).toMatchObject({ input: { email: 'a@example.com', password: '[redacted]' } });
   });
 
+  it('redacts in arrays and errors (and in a child’s lines), leaves the caller’s objects as they were, and copies nothing else', async () => {
+    const out = capture();
+    const log = createLogger('info', 'bff', { destination: out.stream });
+    const input = { items: [{ sku: 'a', token: 'tok-in-array' }], email: 'b@example.com' };
+    const err = Object.assign(new Error('login failed'), { password: 'pw-on-error', code: 'E1' });
+    log.info({ input, err }, 'with secrets');
+    log.child({ requestId: 'r1' }).info({ status: 200, auth: { token: 'tok-in-child-line' } }, 'child');
+    const clean = { status: 200, nested: { deep: { deeper: { password: 'below three levels' } } } };
+    log.info(clean, 'clean');
+    await settle();
+    const [first, child] = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const secret of ['tok-in-array', 'pw-on-error', 'tok-in-child-line']) expect(out.text()).not.toContain(secret);
+    expect(first).toMatchObject({
+      input: { items: [{ sku: 'a', token: '[redacted]' }], email: 'b@example.com' },
+      err: { type: 'Error', message: 'login failed', code: 'E1', password: '[redacted]' },
+    });
+    expect((first.err as { stack: string }).stack).toContain('login failed');
+    expect(child).toMatchObject({ requestId: 'r1', auth: { token: '[redacted]' }, status: 200 });
+    // The caller's objects are untouched.
+    expect(input.items[0].token).toBe('tok-in-array');
+    expect(err.password).toBe('pw-on-error');
+    // Three levels, as documented: a fourth is written as it is.
+    expect(out.text()).toContain('below three levels');
+  });
+
   it('carries the trace id and span id of the active span', async () => {
     const provider = new NodeTracerProvider();
     provider.register();
