@@ -32,10 +32,7 @@ export interface OrderCartPort {
 /** pricing's coupons: quoted before checkout's transaction, redeemed in it, released when the order is cancelled. */
 export type OrderCouponPort = Pick<CouponService, 'quote' | 'redeem' | 'release'>;
 
-export type OrderInventoryPort = Pick<
-  InventoryService,
-  'reserve' | 'reserveFrom' | 'transfer' | 'release' | 'consume' | 'returnStock'
->;
+export type OrderInventoryPort = Pick<InventoryService, 'reserveFrom' | 'release' | 'consume' | 'returnStock'>;
 export interface OrderCatalogPort {
   getSkus(ids: string[]): Promise<SkuView[]>;
 }
