@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Limit, SafeString } from './common.schemas';
+import { Id, Limit, SafeString, safeChars } from './common.schemas';
 
 // ---- building blocks -------------------------------------------------------------------------
 
@@ -182,6 +182,60 @@ export type ProductIdInput = z.infer<typeof ProductIdInput>;
 export const SkuPromotion = z.object({ price: z.number().int(), startsAt: z.string(), endsAt: z.string() });
 export type SkuPromotion = z.infer<typeof SkuPromotion>;
 
+/**
+ * A SKU's purchase limit: at most `limit` units per customer — the customer's cart plus their orders
+ * not cancelled (nor fully refunded) placed since `startsAt` (ever, without one). It is in force from
+ * `startsAt` until `endsAt` (each null: unbounded); outside its window the SKU has no limit.
+ */
+export const PurchaseLimit = z.object({
+  limit: z.number().int(),
+  startsAt: z.string().nullable(),
+  endsAt: z.string().nullable(),
+});
+export type PurchaseLimit = z.infer<typeof PurchaseLimit>;
+
+const LimitInstant = z.iso.datetime({ offset: true }).check(safeChars);
+/** Units per customer: 1 … 1,000,000. */
+export const PurchaseLimitUnits = z.number().int().min(1).max(1_000_000);
+const endsAfterStart = (w: { startsAt?: string | null; endsAt?: string | null }) =>
+  !w.startsAt || !w.endsAt || Date.parse(w.endsAt) > Date.parse(w.startsAt);
+const endsAfterStartMessage = { message: 'endsAt must be after startsAt', path: ['endsAt'] };
+
+/** A SKU input's `purchaseLimit` (createProduct, updateProduct): null or absent = none (updateProduct: absent = unchanged). */
+export const PurchaseLimitInput = z
+  .object({
+    limit: PurchaseLimitUnits,
+    startsAt: LimitInstant.nullable().optional(),
+    endsAt: LimitInstant.nullable().optional(),
+  })
+  .refine(endsAfterStart, endsAfterStartMessage);
+export type PurchaseLimitInput = z.infer<typeof PurchaseLimitInput>;
+
+/** `catalog.admin.setPurchaseLimit`: `limit: null` removes the SKU's limit (and its window). */
+export const SetPurchaseLimitInput = z
+  .object({
+    skuId: Id,
+    limit: PurchaseLimitUnits.nullable(),
+    startsAt: LimitInstant.nullable().optional(),
+    endsAt: LimitInstant.nullable().optional(),
+  })
+  .refine(endsAfterStart, endsAfterStartMessage);
+export type SetPurchaseLimitInput = z.infer<typeof SetPurchaseLimitInput>;
+
+/**
+ * `details` of PURCHASE_LIMIT: `alreadyBought` = units in the customer's orders counted against the
+ * limit, `inCart` = units of the SKU in their cart before the call, `requested` = what the call asked
+ * for (an add: the units added; a quantity change: the line's new quantity; checkout: the units ordered).
+ */
+export const PurchaseLimitDetails = z.object({
+  skuId: z.string(),
+  limit: z.number().int(),
+  alreadyBought: z.number().int(),
+  inCart: z.number().int(),
+  requested: z.number().int(),
+});
+export type PurchaseLimitDetails = z.infer<typeof PurchaseLimitDetails>;
+
 export const PublicSku = z.object({
   id: z.string(),
   code: z.string(),
@@ -191,6 +245,8 @@ export const PublicSku = z.object({
   /** The regular price (equal to `price` when no promotion shows). */
   basePrice: z.number().int(),
   promotion: SkuPromotion.nullable(),
+  /** Units per customer (null: no limit), with its window. */
+  purchaseLimit: PurchaseLimit.nullable(),
   available: z.number().int(),
   stockStatus: StockLevel,
 });
@@ -237,6 +293,8 @@ export const CatalogSku = z.object({
   price: z.number().int(),
   basePrice: z.number().int(),
   promotion: SkuPromotion.nullable(),
+  /** Units per customer (null: no limit), with its window. */
+  purchaseLimit: PurchaseLimit.nullable(),
   status: SkuStatus,
   /** Published product and active SKU: can be put in a cart. */
   availableForSale: z.boolean(),
@@ -255,6 +313,7 @@ export const NewSkuInput = z.object({
   costPrice: SkuPrice.optional(),
   /** Stock created with the SKU, in the same transaction (default 0). */
   initialStock: z.number().int().min(0).max(100_000_000).optional(),
+  purchaseLimit: PurchaseLimitInput.nullable().optional(),
 });
 export type NewSkuInput = z.infer<typeof NewSkuInput>;
 
@@ -304,6 +363,8 @@ export const UpdateSkuInput = z.union([
     price: SkuPrice.optional(),
     costPrice: SkuPrice.nullable().optional(),
     status: SkuStatus.optional(),
+    /** null removes the limit; absent leaves it as it is. */
+    purchaseLimit: PurchaseLimitInput.nullable().optional(),
   }),
   NewSkuInput,
 ]);
@@ -335,6 +396,7 @@ export const AdminSku = z.object({
   costPrice: z.number().int().nullable(),
   status: SkuStatus,
   promotion: SkuPromotion.nullable(),
+  purchaseLimit: PurchaseLimit.nullable(),
 });
 export type AdminSku = z.infer<typeof AdminSku>;
 

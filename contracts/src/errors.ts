@@ -49,6 +49,8 @@ export const APP_CODE_TO_TRPC = {
   SALE_NOT_OPEN: 'CONFLICT',
   /** A SKU in a queued sale's window, added or checked out without an admitted ticket. */
   NOT_ADMITTED: 'FORBIDDEN',
+  /** More units of a SKU than its purchase limit lets one customer have (cart plus orders). */
+  PURCHASE_LIMIT: 'CONFLICT',
 } as const;
 
 export type AppCode = keyof typeof APP_CODE_TO_TRPC;

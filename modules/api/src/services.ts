@@ -9,7 +9,7 @@ import {
 } from '@zjmall/catalog';
 import { createCouponService, createPricingService } from '@zjmall/pricing';
 import { createCartService } from '@zjmall/cart';
-import { createOrderService } from '@zjmall/order';
+import { createOrderService, createPurchaseCounter } from '@zjmall/order';
 import { createPaymentService } from '@zjmall/payment';
 import { createNotificationService } from '@zjmall/notification';
 import { createActivityFeed } from './activity';
@@ -54,7 +54,9 @@ export function createServices(platform: Platform, secrets: Secrets, options: Se
   // Cart shows the applied coupon's discount; checkout redeems it and cancel gives the use back.
   const coupons = createCouponService(platform);
   // Queued sales gate cart adds and checkout (sale-gate.ts): neither module knows about sales.
-  const cart = withSaleGate(createCartService({ ...platform, catalog, inventory, coupons }), sales, log);
+  // Purchase limits: cart counts a customer's orders through order's counter (cart cannot import order).
+  const purchases = createPurchaseCounter(platform);
+  const cart = withSaleGate(createCartService({ ...platform, catalog, inventory, coupons, purchases }), sales, log);
   // Login with a guest token merges the guest's cart (identity cannot import cart: docs/architecture.md, Layout).
   identity.setOnLogin((userId, guestId) => cart.mergeGuestCart(userId, guestId));
   const order = createOrderService({ ...platform, inventory, catalog, identity, cart, coupons });

@@ -24,7 +24,7 @@ interface Written {
  * cart.addItem's one write path. Every add — coalesced with other carts' adds, alone with an
  * idempotency key, or again alone after its batch failed as a whole — is a batch (of one, then)
  * through `write`: lock (or create) the carts with their lines (`store.lockCarts`, cart id order),
- * plan (`planAdds`: the limits), secure the stock (customers' holds through inventory's
+ * plan (`planAdds`: the limits; then purchase limits, only for a SKU with one in force), secure the stock (customers' holds through inventory's
  * `reserveEach`: one Redlock acquisition over the batch's SKUs, the conditional UPDATE as the
  * fence; guests' free stock checked), write the lines (`store.writeLines`, one statement) and the
  * `cart.changed` rows. Each add is decided on its own: one refused (QUANTITY_LIMIT,
@@ -109,6 +109,7 @@ export function createAddWriter(deps: CartServiceDeps, store: CartStore, m: Muta
       m.extendSlack,
     );
     const plans = planAdds(batch, (owner) => locked.get(ownerKey(owner))!, m);
+    await m.purchaseLimits.checkAdds(tx, plans);
     const stock = await secureStock(tx, plans);
     const outcomes = await writeLines(tx, plans);
     return { plans, outcomes: outcomes.map((o) => (o.ok ? { ok: true, result: { ...o.result, stock } } : o)) };

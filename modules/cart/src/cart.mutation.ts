@@ -3,6 +3,7 @@ import { EVENTS, type CartChangedV1 } from '@zjmall/contracts';
 import { DomainError, retryOnDeadlock } from '@zjmall/platform';
 import type { CartCache } from './cart.cache';
 import type { CartStore, LockedCart } from './cart.store';
+import { createLimitGuard } from './purchase-limits';
 import type { CartLine, CartOwner, CartServiceDeps, CartSnapshot, TxRunner } from './types';
 
 export interface MutationScope {
@@ -180,7 +181,10 @@ export function createMutator(deps: CartServiceDeps, store: CartStore, cartCache
     return result.snapshot;
   }
 
-  return { mutate, secure, releaseHolds, holdSeconds, extendSlack, limits, afterCommit, changed };
+  /** Purchase limits (purchase-limits.ts): checked after the cart row is locked, before the stock. */
+  const purchaseLimits = createLimitGuard(deps);
+
+  return { mutate, secure, releaseHolds, holdSeconds, extendSlack, limits, purchaseLimits, afterCommit, changed };
 }
 
 export type Mutator = ReturnType<typeof createMutator>;

@@ -5,5 +5,5 @@ export { createCartRouter } from './cart.router';
 export type { CartRouter } from './cart.router';
 export type { CleanupReport } from './cart.cleanup';
 export type { CartHolder } from './cart.holders';
-export type { CartOwner, CartServiceDeps, CheckoutView } from './types';
+export type { CartOwner, CartPurchasesPort, CartServiceDeps, CheckoutView } from './types';
 export { cartMigrations } from './migrations';

@@ -31,6 +31,7 @@ export function createLineHandlers(store: CartStore, m: Mutator) {
         const [line] = linesById(s.lines, [input.itemId]);
         if (line.quantity === input.quantity) return { lines: s.lines };
         m.limits.quantity(line.skuId, input.quantity);
+        await m.purchaseLimits.checkQuantity(s.tx, owner, line.skuId, line.quantity, input.quantity);
         await m.secure(s, [{ skuId: line.skuId, quantity: input.quantity, previous: line.quantity }]);
         await store.writeLines(s.tx, [], [{ cart: s.cart, itemId: line.id, quantity: input.quantity }]);
         return { lines: s.lines.map((l) => (l === line ? { ...l, quantity: input.quantity } : l)) };

@@ -16,12 +16,16 @@ import type { CartLine, CartOwner, CartServiceDeps } from './types';
 export function createMerge(deps: CartServiceDeps, store: CartStore, m: Mutator) {
   const { db, outbox, inventory, catalog, config } = deps;
 
-  async function plan(guestLines: CartLine[], userLines: CartLine[], user: CartOwner, tx: Transaction) {
+  /** `lock`: the merge's (the customer's purchase-limit lock, when a guest line's SKU has a limit); the preview takes none. */
+  async function plan(guestLines: CartLine[], userLines: CartLine[], user: CartOwner, tx: Transaction, lock: boolean) {
+    const skus = await catalog.getSkus(guestLines.map((l) => l.skuId));
+    const limitRoom = await m.purchaseLimits.room(tx, user, skus, lock);
     const stock = await inventory.getPublic(
       guestLines.map((l) => l.skuId),
       { transaction: tx },
     );
     return planMerge({
+      limitRoom,
       guestLines,
       userLines,
       available: new Map(stock.map((p) => [p.skuId, p.available])),
@@ -59,7 +63,7 @@ export function createMerge(deps: CartServiceDeps, store: CartStore, m: Mutator)
         (await store.lockCarts(tx, [{ owner: user, create: true, holdSeconds: seconds }], m.extendSlack)).get(
           ownerKey(user),
         )!;
-      const planned = await plan(g.lines, u.lines, user, tx);
+      const planned = await plan(g.lines, u.lines, user, tx, true);
       const grown = planned.filter((p) => p.after > p.before);
       const changes = grown.map((p) => ({ skuId: p.skuId, quantity: p.after, previous: p.before }));
       // All the merged lines in one statement (the new ones in plan order: the guest's newest comes first).
@@ -90,7 +94,7 @@ export function createMerge(deps: CartServiceDeps, store: CartStore, m: Mutator)
       const g = await store.loadActive({ type: 'guest', id: guestId }, tx);
       if (!g.cartId) return [];
       const u = await store.loadActive(user, tx);
-      return plan(g.lines, u.lines, user, tx);
+      return plan(g.lines, u.lines, user, tx, false);
     });
     const skus = new Map((await catalog.getSkus(planned.map((p) => p.skuId))).map((s) => [s.skuId, s]));
     const lines = planned.map((p) => {

@@ -5,7 +5,7 @@ import { createInventoryService, inventoryModels } from '@zjmall/inventory';
 import { catalogModels, createCatalogService } from '@zjmall/catalog';
 import { createCouponService } from '@zjmall/pricing';
 import { createCartService, type CartOwner } from './index';
-import { createHarness, type Harness } from './testing/harness';
+import { createHarness, noOrders, type Harness } from './testing/harness';
 
 describe('cart.get is not N+1', () => {
   let h: Harness;
@@ -30,7 +30,7 @@ describe('cart.get is not N+1', () => {
     cold.db.addModels([...inventoryModels, ...catalogModels]);
     const inventory = createInventoryService(cold);
     const catalog = createCatalogService({ ...cold, inventory });
-    return createCartService({ ...cold, catalog, inventory, coupons: createCouponService(cold) });
+    return createCartService({ ...cold, catalog, inventory, coupons: createCouponService(cold), purchases: noOrders });
   }
 
   // Sets up 100 lines one add at a time: long on a loaded machine, hence its own timeout.

@@ -30,6 +30,20 @@ export interface CartSnapshot {
   lines: CartLine[];
 }
 
+/**
+ * "Units of these SKUs the customer has bought since T" — order owns the orders and provides it
+ * (`createPurchaseCounter`, wired in modules/api). `lock`: take the customer's purchase-limit lock
+ * first (held to the commit), so adds, quantity changes, merges and checkouts of one customer
+ * count one after another.
+ */
+export interface CartPurchasesPort {
+  unitsBought(
+    userId: string,
+    skus: { skuId: string; since: string | null }[],
+    opts?: { tx?: Transaction; lock?: boolean },
+  ): Promise<Map<string, number>>;
+}
+
 export interface CartServiceDeps {
   db: Db;
   outbox: Outbox;
@@ -44,6 +58,8 @@ export interface CartServiceDeps {
   >;
   /** pricing's coupons: `quote` when one is applied, `check` (cached) when a cart with one is read. */
   coupons: Pick<CouponService, 'quote' | 'check'>;
+  /** Order's count of what a customer bought, for purchase limits (purchase-limits.ts). */
+  purchases: CartPurchasesPort;
 }
 
 /** What order checkout reads of the cart (names fixed: modules/order calls it). */

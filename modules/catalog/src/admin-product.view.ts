@@ -3,6 +3,7 @@ import type { AdminProduct, AdminSku, ProductStatus } from '@zjmall/contracts';
 import { DomainError, type Db } from '@zjmall/platform';
 import { iso, select } from './catalog.deps';
 import { PROMOTION_JSON } from './promotion-view';
+import { PURCHASE_LIMIT_JSON } from './purchase-limit';
 
 interface AdminRow {
   id: string;
@@ -27,7 +28,7 @@ export async function loadAdminProduct(db: Db, id: string, transaction?: Transac
             p.created_at, p.updated_at,
             (SELECT coalesce(json_agg(json_build_object('id', s.id, 'productId', s.product_id, 'code', s.code, 'spec', s.spec,
                                                         'price', s.price, 'costPrice', s.cost_price, 'status', s.status,
-                                                        'promotion', ${PROMOTION_JSON})
+                                                        'promotion', ${PROMOTION_JSON}, 'purchaseLimit', ${PURCHASE_LIMIT_JSON})
                                       ORDER BY s.id), '[]')
                FROM catalog.skus s WHERE s.product_id = p.id) AS skus
        FROM catalog.products p WHERE p.id = $1`,

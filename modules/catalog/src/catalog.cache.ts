@@ -23,9 +23,9 @@ export const DEFAULT_CATALOG_OPTIONS: CatalogOptions = {
 
 // The version segment lets a change of an entry's shape ignore entries written by older code.
 export const cacheKeys = {
-  // v2: SKU views and products carry basePrice and promotion.
-  sku: memoKeys('catalog:v2:sku:'),
-  product: (id: string) => `catalog:v2:product:${id}`,
+  // v2: SKU views and products carry basePrice and promotion; v3: and purchaseLimit.
+  sku: memoKeys('catalog:v3:sku:'),
+  product: (id: string) => `catalog:v3:product:${id}`,
   categoryTree: 'catalog:v1:category-tree',
   brands: 'catalog:v1:brands',
 };

@@ -20,6 +20,7 @@ import {
   ProductsInput,
   Sale,
   SetSaleInput,
+  SetPurchaseLimitInput,
   SetSkuPriceInput,
   SkusInput,
   UpdateBrandInput,
@@ -92,6 +93,11 @@ export function createCatalogRouter(svc: CatalogService, sales: Pick<SaleService
         .input(SetSkuPriceInput)
         .output(AdminSku)
         .mutation(({ input }) => svc.setSkuPrice(input)),
+      /** Units per customer (null: none) and the window it is in force in. */
+      setPurchaseLimit: adminProcedure
+        .input(SetPurchaseLimitInput)
+        .output(AdminSku)
+        .mutation(({ input }) => svc.setPurchaseLimit(input)),
       /** A sale window of a SKU; `queued`: buyers need an admitted ticket (sale.join) in it. */
       setSale: adminProcedure
         .input(SetSaleInput)

@@ -14,6 +14,7 @@ import type {
   ProductDetail,
   ProductPage,
   ProductsInput,
+  SetPurchaseLimitInput,
   SetSkuPriceInput,
   UpdateBrandInput,
   UpdateCategoryInput,
@@ -29,6 +30,7 @@ import type { CatalogInventoryPort } from './inventory-port';
 import { catalogModels } from './models';
 import { priceHandlers, type PriceChange, type PriceOrigin } from './prices.handler';
 import { createProductHandler } from './product-create.handler';
+import { purchaseLimitHandler } from './purchase-limit.handler';
 import { createProductDetailQuery } from './product-detail.query';
 import { createAdminProductListQuery, createProductListQuery } from './product-list.query';
 import { productStatusHandlers } from './product-status.handler';
@@ -78,6 +80,7 @@ export interface CatalogService {
   updateProduct(input: UpdateProductInput, operator: string): Promise<AdminProduct>;
   adminProduct(id: string): Promise<AdminProduct>;
   setSkuPrice(input: SetSkuPriceInput): Promise<AdminSku>;
+  setPurchaseLimit(input: SetPurchaseLimitInput): Promise<AdminSku>;
   /** For pricing's batch jobs too (`source: 'job'`): one transaction, price_changed per product. */
   setPrices(prices: { skuId: string; price: number }[], origin: PriceOrigin): Promise<PriceChange[]>;
   publish(id: string): Promise<AdminProduct>;
@@ -134,6 +137,7 @@ export function createCatalogService({
     updateProduct: updateProductHandler(deps),
     adminProduct: (id) => loadAdminProduct(db, id),
     setSkuPrice: prices.setSkuPrice,
+    setPurchaseLimit: purchaseLimitHandler(deps),
     setPrices: prices.setPrices,
     publish: status.publish,
     unpublish: status.unpublish,

@@ -38,6 +38,7 @@ describe('getSkus (the cart’s hot path)', () => {
         price: p.skus[1].price,
         basePrice: p.skus[1].price,
         promotion: null,
+        purchaseLimit: null,
         status: 'active',
         productStatus: 'published',
         availableForSale: true,
@@ -97,7 +98,7 @@ describe('getSkus (the cart’s hot path)', () => {
     await h.svc.getSkus([p.skus[0].id, missing]);
     const { redis, config } = h.platform;
     expect(redis).not.toBeNull();
-    const ttl = async (id: string) => redis!.pttl(`${config.REDIS_KEY_PREFIX}c:catalog:v2:sku:${id}`);
+    const ttl = async (id: string) => redis!.pttl(`${config.REDIS_KEY_PREFIX}c:catalog:v3:sku:${id}`);
     expect(await ttl(p.skus[0].id)).toBeGreaterThan(60_000);
     const missTtl = await ttl(missing);
     expect(missTtl).toBeGreaterThan(0);
@@ -139,6 +140,7 @@ describe('catalog.skus (public)', () => {
         'price',
         'basePrice',
         'promotion',
+        'purchaseLimit',
         'status',
         'availableForSale',
         'available',

@@ -6,6 +6,7 @@ export type { CatalogRouter } from './catalog.router';
 export type { CatalogOptions } from './catalog.cache';
 export type { CatalogInventoryPort, StockOrigin } from './inventory-port';
 export type { SkuView } from './sku-views.query';
+export { limitInForce } from './purchase-limit';
 export type { PriceChange, PriceOrigin } from './prices.handler';
 export { catalogModels } from './models';
 export { catalogMigrations } from './migrations';

@@ -2,6 +2,7 @@ import { EVENTS, type AdminSku, type PriceChangedV1, type SetSkuPriceInput } fro
 import { DomainError } from '@zjmall/platform';
 import { select, type CatalogDeps } from './catalog.deps';
 import { currentPrice, PROMOTION_JSON } from './promotion-view';
+import { PURCHASE_LIMIT_JSON } from './purchase-limit';
 
 export interface PriceOrigin {
   source: PriceChangedV1['source'];
@@ -90,7 +91,8 @@ export function priceHandlers(deps: CatalogDeps) {
     await setPrices([{ skuId: input.skuId, price: input.price }], { source: 'admin' });
     const [sku] = await select<AdminSku>(
       db,
-      `SELECT id, product_id AS "productId", code, spec, price, cost_price AS "costPrice", status, ${PROMOTION_JSON} AS promotion
+      `SELECT id, product_id AS "productId", code, spec, price, cost_price AS "costPrice", status, ${PROMOTION_JSON} AS promotion,
+              ${PURCHASE_LIMIT_JSON} AS "purchaseLimit"
          FROM catalog.skus s WHERE id = $1`,
       [input.skuId],
     );

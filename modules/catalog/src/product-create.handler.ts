@@ -3,6 +3,7 @@ import { newId } from '@zjmall/platform';
 import { assertReferences, loadAdminProduct } from './admin-product.view';
 import type { CatalogDeps } from './catalog.deps';
 import { ProductModel, SkuModel } from './models';
+import { limitColumns } from './purchase-limit';
 import { assertCodesFree, codeViolation, type WantedCode } from './sku-codes';
 
 /**
@@ -40,6 +41,7 @@ export function createProductHandler({ db, inventory }: CatalogDeps) {
             price: s.price,
             costPrice: s.costPrice ?? null,
             status: 'active',
+            ...limitColumns(s.purchaseLimit ?? null),
           })),
           { transaction },
         );

@@ -1,9 +1,10 @@
-import type { Brand, ProductDetail, ProductStatus, SkuPromotion, SkuStatus } from '@zjmall/contracts';
+import type { Brand, ProductDetail, ProductStatus, PurchaseLimit, SkuPromotion, SkuStatus } from '@zjmall/contracts';
 import { DomainError } from '@zjmall/platform';
 import { cacheKeys } from './catalog.cache';
 import { iso, select, type CatalogDeps } from './catalog.deps';
 import { stockOf } from './inventory-port';
 import { CURRENT_PRICE, PROMOTION_JSON, ttlUpTo } from './promotion-view';
+import { PURCHASE_LIMIT_JSON } from './purchase-limit';
 
 /** A product as cached: everything but stock, which inventory answers (and caches) at read time. */
 export interface ProductRecord {
@@ -26,6 +27,7 @@ export interface ProductRecord {
     price: number;
     basePrice: number;
     promotion: SkuPromotion | null;
+    purchaseLimit: PurchaseLimit | null;
     status: SkuStatus;
   }[];
 }
@@ -58,7 +60,8 @@ async function loadRecord(
             (SELECT coalesce(json_agg(json_build_object('id', c.id, 'name', c.name) ORDER BY c.depth), '[]')
                FROM catalog.categories c WHERE c.id = ANY(cat.path)) AS category_path,
             (SELECT coalesce(json_agg(json_build_object('id', s.id, 'code', s.code, 'spec', s.spec, 'price', ${CURRENT_PRICE},
-                                                        'basePrice', s.price, 'promotion', ${PROMOTION_JSON}, 'status', s.status)
+                                                        'basePrice', s.price, 'promotion', ${PROMOTION_JSON}, 'status', s.status,
+                                                        'purchaseLimit', ${PURCHASE_LIMIT_JSON})
                                       ORDER BY s.id), '[]')
                FROM catalog.skus s WHERE s.product_id = p.id) AS skus,
             (SELECT extract(epoch FROM min(s.promo_ends_at) - now())::float8
@@ -147,6 +150,7 @@ export function createProductDetailQuery(deps: CatalogDeps) {
         price: s.price,
         basePrice: s.basePrice,
         promotion: s.promotion,
+        purchaseLimit: s.purchaseLimit,
         ...stock(s.id),
       })),
     };

@@ -11,6 +11,7 @@ import { DomainError, newId } from '@zjmall/platform';
 import { assertReferences, loadAdminProduct } from './admin-product.view';
 import type { CatalogDeps } from './catalog.deps';
 import { ProductModel, SkuModel } from './models';
+import { limitColumns } from './purchase-limit';
 import { assertCodesFree, codeViolation, type WantedCode } from './sku-codes';
 
 type ExistingSkuInput = Exclude<UpdateSkuInput, NewSkuInput>;
@@ -55,6 +56,7 @@ export function updateProductHandler(deps: CatalogDeps) {
               price: s.price,
               costPrice: s.costPrice ?? null,
               status: 'active',
+              ...limitColumns(s.purchaseLimit ?? null),
             },
             { transaction },
           );
@@ -72,6 +74,7 @@ export function updateProductHandler(deps: CatalogDeps) {
           ...(s.price !== undefined ? { price: s.price } : {}),
           ...(s.costPrice !== undefined ? { costPrice: s.costPrice } : {}),
           ...(s.status !== undefined ? { status: s.status } : {}),
+          ...(s.purchaseLimit !== undefined ? limitColumns(s.purchaseLimit) : {}),
         };
         if (Object.keys(patch).length) {
           await SkuModel.update({ ...patch, updatedAt: fn('now') }, { where: { id: sku.id }, transaction });

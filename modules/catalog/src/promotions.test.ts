@@ -101,7 +101,7 @@ describe('promotional prices (windowed pricing jobs)', () => {
     ]);
     // a cached view lives no longer than its promotion
     const { redis, config } = h.platform;
-    expect(await redis!.pttl(`${config.REDIS_KEY_PREFIX}c:catalog:v2:sku:${a.id}`)).toBeLessThanOrEqual(1500);
+    expect(await redis!.pttl(`${config.REDIS_KEY_PREFIX}c:catalog:v3:sku:${a.id}`)).toBeLessThanOrEqual(1500);
 
     // Past the end, before any sweep: every read already answers the base price (database clock).
     await until(w.endsAt);

@@ -1,5 +1,5 @@
 import type { Stamp } from '@zjmall/platform';
-import type { CatalogSku, ProductStatus, SkuPromotion, SkuStatus } from '@zjmall/contracts';
+import type { CatalogSku, ProductStatus, PurchaseLimit, SkuPromotion, SkuStatus } from '@zjmall/contracts';
 import { cacheKeys } from './catalog.cache';
 import { isUuid, select, type CatalogDeps } from './catalog.deps';
 import { stockOf } from './inventory-port';
@@ -18,6 +18,8 @@ export interface SkuView {
   price: number;
   basePrice: number;
   promotion: SkuPromotion | null;
+  /** Units per customer with its window (null: none); `limitInForce` says whether it holds now. */
+  purchaseLimit: PurchaseLimit | null;
   status: SkuStatus;
   productStatus: ProductStatus;
   /** Published product and active SKU: may be put in a cart and ordered. */
@@ -34,6 +36,9 @@ interface SkuRow extends PromotionColumns {
   price: number;
   status: SkuStatus;
   product_status: ProductStatus;
+  purchase_limit: number | null;
+  limit_starts_at: Date | null;
+  limit_ends_at: Date | null;
 }
 
 const toView = (r: SkuRow): SkuView => {
@@ -48,6 +53,14 @@ const toView = (r: SkuRow): SkuView => {
     price: currentPrice(promotion?.price ?? null, r.price),
     basePrice: r.price,
     promotion,
+    purchaseLimit:
+      r.purchase_limit === null
+        ? null
+        : {
+            limit: r.purchase_limit,
+            startsAt: r.limit_starts_at?.toISOString() ?? null,
+            endsAt: r.limit_ends_at?.toISOString() ?? null,
+          },
     status: r.status,
     productStatus: r.product_status,
     availableForSale: r.product_status === 'published' && r.status === 'active',
@@ -82,7 +95,7 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
       const rows = await select<SkuRow>(
         db,
         `SELECT s.id, s.product_id, p.name AS product_name, p.images->>0 AS image, s.code, s.spec, s.price, s.status,
-                p.status AS product_status, ${PROMOTION_COLUMNS}
+                p.status AS product_status, s.purchase_limit, s.limit_starts_at, s.limit_ends_at, ${PROMOTION_COLUMNS}
            FROM catalog.skus s JOIN catalog.products p ON p.id = s.product_id
           WHERE s.id = ANY($1::uuid[])`,
         [misses],
@@ -138,6 +151,7 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
       price: v.price,
       basePrice: v.basePrice,
       promotion: v.promotion,
+      purchaseLimit: v.purchaseLimit,
       status: v.status,
       availableForSale: v.availableForSale,
       ...stock(v.skuId),

@@ -10,11 +10,12 @@ import {
   type OrderCreatedV1,
 } from '@zjmall/contracts';
 import { DomainError, newId, retryOnDeadlock, withIdempotency } from '@zjmall/platform';
-import type { SkuView } from '@zjmall/catalog';
+import { limitInForce, type SkuView } from '@zjmall/catalog';
 import { ORDER_NO_SQL } from './order-number';
 import { iso, select, type CartCheckoutLine, type OrderDeps } from './order.deps';
 import { customerView, loadOrder } from './order.view';
 import { priceLines, type PricedLine, type Totals } from './pricing';
+import { createPurchaseCounter } from './purchases';
 
 interface Prepared {
   cartId: string;
@@ -35,6 +36,39 @@ interface Prepared {
  */
 export function checkoutHandler(deps: OrderDeps) {
   const { db, config, catalog, identity, cart, inventory, outbox, coupons } = deps;
+  const purchases = createPurchaseCounter(deps);
+
+  /**
+   * PURCHASE_LIMIT when the order would take a customer past a SKU's limit: the units ordered plus
+   * their other orders counted against it. Only SKUs whose limit is in force cost anything (the
+   * SKU views are at hand); then under the customer's purchase-limit lock, taken after the cart
+   * row and before the stock (lock order), so two checkouts — or a checkout and an add — of one
+   * customer count one after the other, each seeing the other's committed order.
+   */
+  async function assertPurchaseLimits(tx: Transaction, userId: string, orderId: string, p: Prepared): Promise<void> {
+    const now = Date.now();
+    const limited = p.lines.flatMap((l) => {
+      const f = limitInForce(l.sku.purchaseLimit, now);
+      return f ? [{ line: l, ...f }] : [];
+    });
+    if (limited.length === 0) return;
+    const bought = await purchases.unitsBought(
+      userId,
+      limited.map((x) => ({ skuId: x.line.skuId, since: x.since })),
+      { tx, lock: true, excludeOrderId: orderId },
+    );
+    for (const x of limited) {
+      const alreadyBought = bought.get(x.line.skuId) ?? 0;
+      if (alreadyBought + x.line.quantity > x.limit)
+        throw new DomainError('PURCHASE_LIMIT', `At most ${x.limit} of this item per customer`, {
+          skuId: x.line.skuId,
+          limit: x.limit,
+          alreadyBought,
+          inCart: x.line.quantity,
+          requested: x.line.quantity,
+        });
+    }
+  }
 
   async function prepare(userId: string, input: CheckoutInput): Promise<Prepared> {
     const [view, addresses] = await Promise.all([
@@ -216,7 +250,8 @@ export function checkoutHandler(deps: OrderDeps) {
 
   /**
    * The checkout's writes, in the lock order (docs/architecture.md): the order (its row is new),
-   * the cart's removal of the bought lines (cart row), the stock (the cart's holds become the
+   * the cart's removal of the bought lines (cart row), the purchase limits (the customer's lock, only
+   * with a limited SKU), the stock (the cart's holds become the
    * order's and the rest is reserved: one Redlock acquisition before any stock row), last the
    * coupon's use (its row lock, held only until the commit that follows). `out.order` gets the order.
    */
@@ -232,6 +267,7 @@ export function checkoutHandler(deps: OrderDeps) {
       version: ORDER_EVENT_VERSION,
     });
     await cart.removeOrderedLines(tx, p.cartId, p.itemIds, p.coupon?.code);
+    await assertPurchaseLimits(tx, userId, orderId, p);
     await inventory.reserveFrom(
       { type: 'cart', id: p.cartId },
       { type: 'order', id: orderId },

@@ -17,5 +17,7 @@ export type {
 } from './order.deps';
 export type { OrderForPayment, RefundToOrder } from './payment-port';
 export { allocateDiscount, priceLines } from './pricing';
+export { createPurchaseCounter } from './purchases';
+export type { LimitedSku, PurchaseCounter, UnitsBoughtOptions } from './purchases';
 export { TRANSITIONS, canTransition } from './state-machine';
 export { orderMigrations } from './migrations';

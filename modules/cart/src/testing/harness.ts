@@ -14,7 +14,14 @@ import { callFailure, createTestEnv, type CaughtError } from '@zjmall/platform/t
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import { catalogMigrations, catalogModels, createCatalogService } from '@zjmall/catalog';
 import { createCouponService, pricingMigrations } from '@zjmall/pricing';
-import { cartMigrations, createCartRouter, createCartService } from '../index';
+import { cartMigrations, createCartRouter, createCartService, type CartPurchasesPort } from '../index';
+
+/**
+ * Cart's own tests run without the order module, so nobody has bought anything: purchase limits
+ * hold against the cart alone here. Limits against orders, and their lock, are tested with the
+ * whole shop in tests/purchase-limits.test.ts.
+ */
+export const noOrders: CartPurchasesPort = { unitsBought: async () => new Map() };
 
 const ADMIN_ID = '00000000-0000-7000-8000-00000000ad01';
 
@@ -37,7 +44,7 @@ export async function createHarness(label: string, env: Record<string, string> =
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory });
   const coupons = createCouponService(platform);
-  const cart = createCartService({ ...platform, catalog, inventory, coupons });
+  const cart = createCartService({ ...platform, catalog, inventory, coupons, purchases: noOrders });
   // The harness's guest tokens are `guest:<uuid>` (see authenticate above).
   const guestIdOf = async (token: string) => (token.startsWith('guest:') ? token.slice(6) : null);
   const appRouter = router({ cart: createCartRouter(cart, { guestIdOf }) });

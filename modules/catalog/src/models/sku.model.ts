@@ -40,6 +40,16 @@ export class SkuModel extends Model<InferAttributes<SkuModel>, InferCreationAttr
   @Column({ type: DataType.DATE, allowNull: true })
   declare promoEndsAt: CreationOptional<Date | null>;
 
+  // The purchase limit (units per customer; NULL: none) and its window (migration 0004).
+  @Column({ type: DataType.INTEGER, allowNull: true })
+  declare purchaseLimit: CreationOptional<number | null>;
+
+  @Column({ type: DataType.DATE, allowNull: true })
+  declare limitStartsAt: CreationOptional<Date | null>;
+
+  @Column({ type: DataType.DATE, allowNull: true })
+  declare limitEndsAt: CreationOptional<Date | null>;
+
   // NOT NULL DEFAULT now() in the table: inserts leave it to the database's clock.
   @Column({ type: DataType.DATE, allowNull: true })
   declare createdAt: CreationOptional<Date>;

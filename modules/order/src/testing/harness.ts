@@ -17,7 +17,7 @@ import { createInventoryService, inventoryMigrations, inventoryModels } from '@z
 import { catalogMigrations, catalogModels, createCatalogService } from '@zjmall/catalog';
 import { createCouponService, pricingMigrations } from '@zjmall/pricing';
 import { cartMigrations, createCartService, type CartService } from '@zjmall/cart';
-import { createOrderRouter, createOrderService, orderMigrations } from '../index';
+import { createOrderRouter, createOrderService, createPurchaseCounter, orderMigrations } from '../index';
 import { createMemoryCart } from './memory-cart';
 
 export interface HarnessOptions {
@@ -58,7 +58,7 @@ export async function createOrderHarness(label: string, opts: HarnessOptions = {
   const memoryCart = createMemoryCart(inventory, env.config.STORE_CURRENCY);
   const coupons = createCouponService(platform);
   const realCart: CartService | null = opts.realCart
-    ? createCartService({ ...platform, catalog, inventory, coupons })
+    ? createCartService({ ...platform, catalog, inventory, coupons, purchases: createPurchaseCounter(platform) })
     : null;
   const cart = realCart ?? memoryCart;
   const order = createOrderService({ ...platform, inventory, catalog, identity, cart, coupons });
