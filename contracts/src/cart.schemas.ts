@@ -16,8 +16,13 @@ export const CartItemView = z.object({
   spec: z.record(z.string(), z.string()),
   /** The SKU's current price. */
   unitPrice: Money,
-  /** The price when the line was added. */
+  /**
+   * The price the customer was shown and agreed to: set when the line is added (and by every new add
+   * of its SKU), changed otherwise only by `cart.acceptPrices` — never by reading the cart. Checkout
+   * refuses a line whose price rose above it (PRICE_CHANGED) and sells a cheaper one at the lower price.
+   */
   addedPrice: Money,
+  /** unitPrice ≠ addedPrice (the warnings say which way). */
   priceChanged: z.boolean(),
   quantity: z.number().int(),
   /** unitPrice × quantity. */
@@ -45,6 +50,38 @@ export const CartCoupon = z.object({
 });
 export type CartCoupon = z.infer<typeof CartCoupon>;
 
+/**
+ * What the customer should know about a line before checking out (`cart.get`'s `warnings`, in the
+ * items' order), computed from the view itself: `price_up`/`price_down` — the price now differs from
+ * the agreed one (`seenPrice` = addedPrice; a rise is refused at checkout until accepted);
+ * `unavailable` — the line cannot be bought now (`reason`: `not_for_sale`, or `stock` below its
+ * quantity); `low_stock` — buyable, but only `available` units are left for it.
+ */
+export const CartWarning = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('price_up'),
+    itemId: z.string(),
+    skuId: z.string(),
+    seenPrice: Money,
+    currentPrice: Money,
+  }),
+  z.object({
+    kind: z.literal('price_down'),
+    itemId: z.string(),
+    skuId: z.string(),
+    seenPrice: Money,
+    currentPrice: Money,
+  }),
+  z.object({
+    kind: z.literal('unavailable'),
+    itemId: z.string(),
+    skuId: z.string(),
+    reason: z.enum(['not_for_sale', 'stock']),
+  }),
+  z.object({ kind: z.literal('low_stock'), itemId: z.string(), skuId: z.string(), available: z.number().int() }),
+]);
+export type CartWarning = z.infer<typeof CartWarning>;
+
 export const CartView = z.object({
   /** The caller's active cart; null until the first line is added (and after `clear`). */
   id: z.string().nullable(),
@@ -61,6 +98,7 @@ export const CartView = z.object({
   payableAmount: Money,
   /** The applied coupon (null: none). */
   coupon: CartCoupon.nullable(),
+  warnings: z.array(CartWarning),
 });
 export type CartView = z.infer<typeof CartView>;
 
@@ -88,6 +126,10 @@ export type CartSelectInput = z.infer<typeof CartSelectInput>;
 
 export const CartSelectAllInput = z.object({ selected: z.boolean() });
 export type CartSelectAllInput = z.infer<typeof CartSelectAllInput>;
+
+/** `cart.acceptPrices`: these lines (default: every line) take the SKU's current price as their agreed price. */
+export const CartAcceptPricesInput = z.object({ itemIds: z.array(Id).min(1).max(100).optional() }).optional();
+export type CartAcceptPricesInput = z.infer<typeof CartAcceptPricesInput>;
 
 /** `cart.applyCoupon`: codes are case-insensitive. */
 export const CartApplyCouponInput = z.object({ code: SafeString.trim().min(1).max(50) });

@@ -91,24 +91,26 @@ export const CheckoutInput = z.object({
   itemIds: z.array(Id).min(1).max(100).optional(),
   /** Default: the coupon applied to the cart (if any). Case-insensitive. */
   couponCode: SafeString.trim().min(1).max(50).optional(),
-  /** What the client showed; a different payable amount is PRICE_CHANGED and nothing is ordered. */
+  /**
+   * What the client showed; a different payable amount is PRICE_CHANGED and nothing is ordered. Without
+   * it a line whose price rose above its agreed price (the cart line's addedPrice) is PRICE_CHANGED too.
+   */
   expectedPayable: Money.optional(),
   idempotencyKey: IdempotencyKey,
 });
 export type CheckoutInput = z.infer<typeof CheckoutInput>;
 
-/** PRICE_CHANGED details: the new totals. */
-export const CheckoutTotals = z.object({
-  itemsAmount: Money,
-  discountAmount: Money,
-  shippingAmount: Money,
-  payableAmount: Money,
+/**
+ * PRICE_CHANGED details (the one shape of every PRICE_CHANGED): the totals the order would have now
+ * (prices as checkout would charge them) and the lines whose price differs from the one the customer
+ * agreed to (`seenPrice`, the cart line's addedPrice; `currentPrice`, what checkout would charge).
+ */
+export const PriceChangedDetails = z.object({
+  totals: z.object({ itemsAmount: Money, discountAmount: Money, shippingAmount: Money, payableAmount: Money }),
   currency: z.string(),
-  lines: z.array(
-    z.object({ skuId: z.string(), unitPrice: Money, quantity: z.number().int(), subtotal: Money, discount: Money }),
-  ),
+  lines: z.array(z.object({ itemId: z.string(), skuId: z.string(), seenPrice: Money, currentPrice: Money })),
 });
-export type CheckoutTotals = z.infer<typeof CheckoutTotals>;
+export type PriceChangedDetails = z.infer<typeof PriceChangedDetails>;
 
 export const OrderIdInput = z.object({ id: Id });
 export type OrderIdInput = z.infer<typeof OrderIdInput>;

@@ -168,7 +168,7 @@ describe('storefront in Chromium', () => {
     expect(w2.clientErrors).toEqual([]);
   });
 
-  it('shows a price rise at checkout instead of charging it, and orders at the new price only when asked again', async () => {
+  it('shows a price rise at checkout instead of charging it, and orders at the new price only once it is accepted', async () => {
     const ctx = await newContext();
     await ctx.addInitScript((token) => localStorage.setItem('zjmall.userToken', token), userToken);
     const { page, w } = await newPage(ctx);
@@ -187,17 +187,45 @@ describe('storefront in Chromium', () => {
     const alert = page.getByTestId('price-changed-alert');
     await alert.waitFor();
     expect(await alert.innerText()).toMatch(/60\.00/);
+    // The line that rose, with the price agreed in the cart and the new one.
+    const rises = page.getByTestId('price-rises');
+    expect(await rises.innerText()).toMatch(/50\.00[\s\S]*60\.00/);
     expect(new URL(page.url()).pathname).toBe('/checkout');
     const user = createShopClient(bff.url, { token: userToken });
     expect((await user.order.list.query()).items.map((o) => o.id)).toEqual([firstOrderId]);
 
-    await page.getByRole('button', { name: 'Place order' }).click();
+    // Placing the order again means accepting the new price (cart.acceptPrices), then ordering.
+    await page.getByRole('button', { name: 'Accept new prices and place order' }).click();
     await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
     const second = await user.order.get.query({ id: page.url().split('/').pop()! });
     expect(second.payableAmount).toBe(6_000);
     // The one refusal this journey expects (the call may share a batch with others).
     expect(w.clientErrors.length).toBeGreaterThan(0);
     for (const e of w.clientErrors) expect(e).toMatch(/^409 \/trpc\/.*order\.checkout/);
+  });
+
+  it('warns of a price rise in the cart with both prices, and takes the new price when the shopper accepts it', async () => {
+    const ctx = await newContext();
+    await ctx.addInitScript((token) => localStorage.setItem('zjmall.userToken', token), userToken);
+    const { page, w } = await newPage(ctx);
+    await page.goto(`${bff.url}/products/${ids.lamp}`);
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added to cart' }).waitFor();
+    await page.goto(`${bff.url}/cart`);
+    await page.getByRole('heading', { name: 'Cart' }).waitFor();
+    expect(await page.getByTestId('prices-moved').count()).toBe(0);
+
+    // The open cart hears the change live (cart.onChange) and says what moved.
+    await admin.catalog.admin.setSkuPrice.mutate({ skuId: ids.lampSku, price: 7_000 });
+    const up = page.locator(`[data-sku="${ids.lampSku}"]`).getByTestId('price-up');
+    await up.waitFor();
+    expect(await up.innerText()).toMatch(/60\.00[\s\S]*70\.00/);
+    await page.getByRole('button', { name: 'Accept new prices' }).click();
+    await up.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('prices-moved').count()).toBe(0);
+    const cart = await createShopClient(bff.url, { token: userToken }).cart.get.query();
+    expect(cart.items.find((i) => i.skuId === ids.lampSku)).toMatchObject({ addedPrice: 7_000, unitPrice: 7_000 });
+    expect(w.clientErrors).toEqual([]);
   });
 
   it('cannot add a sold-out SKU', async () => {

@@ -47,7 +47,10 @@ export function planAdds(batch: AddRequest[], cartOf: (owner: CartOwner) => Lock
 
 /** The cart's lines after a planned add that went through (`inserted`: its new line, if it made one). */
 export function linesAfter(p: AddPlan, inserted: CartLine | undefined): CartLine[] {
-  if (p.existing) return p.cart.lines.map((l) => (l === p.existing ? { ...l, quantity: p.quantity } : l));
+  if (p.existing)
+    return p.cart.lines.map((l) =>
+      l === p.existing ? { ...l, quantity: p.quantity, addedPrice: p.req.sku.price } : l,
+    );
   if (!inserted) throw new Error(`inserted line for ${p.req.sku.skuId} in cart ${p.cart.cartId} missing`);
   return [inserted, ...p.cart.lines];
 }

@@ -79,7 +79,10 @@ export function createAddWriter(deps: CartServiceDeps, store: CartStore, m: Muta
       ok
         .filter((p) => !p.existing)
         .map((p) => ({ cart: p.cart, skuId: p.req.sku.skuId, quantity: p.quantity, addedPrice: p.req.sku.price })),
-      ok.filter((p) => p.existing).map((p) => ({ cart: p.cart, itemId: p.existing!.id, quantity: p.quantity })),
+      // A new add of a SKU already in the cart agrees to its price now: the line takes it.
+      ok
+        .filter((p) => p.existing)
+        .map((p) => ({ cart: p.cart, itemId: p.existing!.id, quantity: p.quantity, addedPrice: p.req.sku.price })),
       plans.filter((p) => p.failed).map((p) => p.cart),
     );
     if (ok.length)

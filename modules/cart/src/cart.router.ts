@@ -1,4 +1,5 @@
 import {
+  CartAcceptPricesInput,
   CartAddItemInput,
   CartApplyCouponInput,
   CartCountOutput,
@@ -51,6 +52,10 @@ export function createCartRouter(svc: CartService, opts: CartRouterOptions) {
       .input(CartApplyCouponInput)
       .mutation(({ ctx, input }) => svc.applyCoupon(ownerOf(ctx.caller), input)),
     removeCoupon: cart.mutation(({ ctx }) => svc.removeCoupon(ownerOf(ctx.caller))),
+    /** The lines given (default: all) agree to their SKU's price now (addedPrice := unitPrice). */
+    acceptPrices: cart
+      .input(CartAcceptPricesInput)
+      .mutation(({ ctx, input }) => svc.acceptPrices(ownerOf(ctx.caller), input)),
     /** What signing in with this guest token would merge, line by line; changes nothing. */
     mergePreview: userProcedure
       .meta({ output: CartMergePreview })

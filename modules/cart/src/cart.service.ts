@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type {
   PublicStock,
+  CartAcceptPricesInput,
   CartApplyCouponInput,
   CartAddItemInput,
   CartRemoveItemsInput,
@@ -13,6 +14,7 @@ import type {
 } from '@zjmall/contracts';
 import type { SkuView } from '@zjmall/catalog';
 import { sharedResult, Stamp } from '@zjmall/platform';
+import { createAcceptPrices } from './accept-prices.handler';
 import { createAddItem } from './add-item.handler';
 import { createCartCache } from './cart.cache';
 import { createCleanup, type CleanupReport } from './cart.cleanup';
@@ -39,6 +41,8 @@ export interface CartService {
   /** Validates the code on the selected amount (COUPON_INVALID: the cart is unchanged) and keeps it on the cart. */
   applyCoupon(owner: CartOwner, input: CartApplyCouponInput): Promise<CartView>;
   removeCoupon(owner: CartOwner): Promise<CartView>;
+  /** The lines given (default: all) take their SKU's current price as the agreed price (addedPrice). */
+  acceptPrices(owner: CartOwner, input: CartAcceptPricesInput): Promise<CartView>;
   /** The caller's cart now and after every change to it, in any process (cart.onChange). */
   watch(owner: CartOwner, signal?: AbortSignal): AsyncGenerator<CartView>;
   /** identity's onLogin hook (wired in modules/api). */
@@ -162,6 +166,7 @@ export function createCartService(deps: CartServiceDeps): CartService {
   const addItem = createAddItem(deps, store, m);
   const coupons = createCouponHandlers(deps, store, m, async (owner) => view(owner, await cartCache.snapshot(owner)));
   const lines = createLineHandlers(store, m);
+  const acceptPrices = createAcceptPrices(deps, store, m);
   const checkout = createCheckoutHandlers(deps, store, cartCache, m);
   const watcher = createCartWatch({
     bus: deps.bus,
@@ -191,6 +196,7 @@ export function createCartService(deps: CartServiceDeps): CartService {
     clear: (owner) => lines.clear(owner).then(then(owner)),
     applyCoupon: (owner, input) => coupons.applyCoupon(owner, input).then(then(owner)),
     removeCoupon: (owner) => coupons.removeCoupon(owner).then(then(owner)),
+    acceptPrices: (owner, input) => acceptPrices(owner, input).then(then(owner)),
     watch: watcher.watch,
     mergeGuestCart: merge.mergeGuestCart,
     mergePreview: merge.preview,

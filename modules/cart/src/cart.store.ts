@@ -199,11 +199,12 @@ export function createCartStore(db: Db) {
     /**
      * New lines and new quantities of locked carts in one statement, and the lock's touch taken back
      * from the carts in `untouch` (their adds were refused); answers the new lines by `cartId:skuId`.
+     * An update with `addedPrice` (a new add of the line's SKU) sets the agreed price too; without, it keeps it.
      */
     async writeLines(
       tx: Transaction,
       inserts: { cart: LockedCart; skuId: string; quantity: number; addedPrice: number }[],
-      updates: { cart: LockedCart; itemId: string; quantity: number }[],
+      updates: { cart: LockedCart; itemId: string; quantity: number; addedPrice?: number }[],
       untouch: LockedCart[] = [],
     ): Promise<Map<string, CartLine>> {
       const ids = inserts.map(() => newId());
@@ -213,8 +214,9 @@ export function createCartStore(db: Db) {
       const drop = untouch.filter((c) => c.untouch.drop).map((c) => c.cartId);
       const rows = await select<LineRow & { id: string }>(
         `WITH up AS (
-           UPDATE cart.cart_items i SET quantity = u.q, updated_at = now()
-             FROM unnest($6::uuid[], $7::int[], $11::uuid[]) AS u(id, q, cart_id) WHERE i.id = u.id AND i.cart_id = u.cart_id
+           UPDATE cart.cart_items i SET quantity = u.q, added_price = coalesce(u.p, i.added_price), updated_at = now()
+             FROM unnest($6::uuid[], $7::int[], $11::uuid[], $12::bigint[]) AS u(id, q, cart_id, p)
+            WHERE i.id = u.id AND i.cart_id = u.cart_id
            RETURNING 1
          ), restored AS (
            UPDATE cart.carts c SET holds_until = r.h::timestamptz
@@ -240,10 +242,25 @@ export function createCartStore(db: Db) {
           restore.map((u) => u.holdsUntil),
           drop,
           updates.map((u) => u.cart.cartId),
+          updates.map((u) => u.addedPrice ?? null),
         ],
         tx,
       );
       return new Map(rows.map((r) => [`${r.cart_id}:${r.sku_id}`, toLine(r)]));
+    },
+
+    /** `cart.acceptPrices`: these lines of a locked cart take the given agreed prices. */
+    async setAddedPrices(
+      tx: Transaction,
+      cart: LockedCart,
+      prices: { itemId: string; price: number }[],
+    ): Promise<void> {
+      if (prices.length === 0) return;
+      await db.query(
+        `UPDATE cart.cart_items i SET added_price = u.p, updated_at = now()
+           FROM unnest($2::uuid[], $3::bigint[]) AS u(id, p) WHERE i.cart_id = $1 AND i.id = u.id`,
+        { bind: [cart.cartId, prices.map((p) => p.itemId), prices.map((p) => p.price)], transaction: tx },
+      );
     },
 
     async deleteLines(tx: Transaction, cart: LockedCart, itemIds: string[]): Promise<void> {

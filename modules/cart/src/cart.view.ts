@@ -1,4 +1,4 @@
-import type { CartItemView, CartView, PublicStock, StockStatus } from '@zjmall/contracts';
+import type { CartItemView, CartView, CartWarning, PublicStock, StockStatus } from '@zjmall/contracts';
 import type { SkuView } from '@zjmall/catalog';
 import type { CartSnapshot } from './types';
 
@@ -15,7 +15,8 @@ export interface ViewInputs {
  * The cart as clients see it, computed at read time on current prices (integers, minor units).
  * A line is available when its SKU is for sale and the stock it could hold covers its quantity;
  * unavailable lines never count in the selected totals. Without a coupon: discount 0 (an applied
- * coupon is judged on the selected amount afterwards: cart.coupon.ts).
+ * coupon is judged on the selected amount afterwards: cart.coupon.ts). The warnings come from the
+ * lines as built here (no other look-up): the price against the agreed one, availability, low stock.
  */
 export function buildCartView(v: ViewInputs): CartView {
   const items: CartItemView[] = v.snapshot.lines.map((l) => {
@@ -46,6 +47,18 @@ export function buildCartView(v: ViewInputs): CartView {
       addedAt: l.addedAt,
     };
   });
+  const warnings: CartWarning[] = [];
+  for (const i of items) {
+    const ids = { itemId: i.id, skuId: i.skuId };
+    if (i.unitPrice > i.addedPrice)
+      warnings.push({ kind: 'price_up', ...ids, seenPrice: i.addedPrice, currentPrice: i.unitPrice });
+    else if (i.unitPrice < i.addedPrice)
+      warnings.push({ kind: 'price_down', ...ids, seenPrice: i.addedPrice, currentPrice: i.unitPrice });
+    if (!i.available) {
+      const forSale = v.skus.get(i.skuId)?.availableForSale ?? false;
+      warnings.push({ kind: 'unavailable', ...ids, reason: forSale ? 'stock' : 'not_for_sale' });
+    } else if (i.stockStatus === 'low_stock') warnings.push({ kind: 'low_stock', ...ids, available: i.availableStock });
+  }
   let totalQuantity = 0;
   let totalAmount = 0;
   let selectedCount = 0;
@@ -70,5 +83,6 @@ export function buildCartView(v: ViewInputs): CartView {
     discountAmount: 0,
     payableAmount: selectedAmount,
     coupon: null,
+    warnings,
   };
 }

@@ -4,10 +4,10 @@ import {
   ORDER_EVENT_VERSION,
   type AdminOrder,
   type CheckoutInput,
-  type CheckoutTotals,
   type Order,
   type OrderAddress,
   type OrderCreatedV1,
+  type PriceChangedDetails,
 } from '@zjmall/contracts';
 import { DomainError, newId, retryOnDeadlock, withIdempotency } from '@zjmall/platform';
 import { limitInForce, type SkuView } from '@zjmall/catalog';
@@ -86,26 +86,41 @@ export function checkoutHandler(deps: OrderDeps) {
       if (!s || !s.availableForSale)
         throw new DomainError('SKU_UNAVAILABLE', 'A product in the cart is no longer for sale', { skuId: l.skuId });
     }
-    const priced = merged.map((l) => ({ skuId: l.skuId, unitPrice: skus.get(l.skuId)!.price, quantity: l.quantity }));
-    // The coupon given, else the cart's; judged on the bought lines at live prices (COUPON_INVALID here
-    // orders nothing), then allocated to the lines (largest remainder).
+    // The price-drift policy: a line is sold at the SKU's price now when that is at most the price the
+    // customer agreed to (the cart line's addedPrice; a decrease passes at the lower price); a price
+    // that rose above it is refused (PRICE_CHANGED) until the customer accepts it in the cart.
+    const charged = merged.map((l) => {
+      const current = skus.get(l.skuId)!.price;
+      return { ...l, current, unitPrice: current, rose: current > l.agreed };
+    });
+    const priced = charged.map((l) => ({ skuId: l.skuId, unitPrice: l.unitPrice, quantity: l.quantity }));
+    // The coupon given, else the cart's; judged on the bought lines at the prices charged (COUPON_INVALID
+    // here orders nothing), then allocated to the lines (largest remainder).
     const code = input.couponCode ?? view.couponCode ?? null;
     const itemsAmount = priced.reduce((n, l) => n + l.unitPrice * l.quantity, 0);
     const coupon = code ? await coupons.quote(code, { userId, selectedAmount: itemsAmount }) : null;
     const { lines, totals } = priceLines(priced, coupon?.discount ?? 0, config.SHIPPING_FLAT_FEE);
-    if (input.expectedPayable !== undefined && input.expectedPayable !== totals.payableAmount) {
-      const details: CheckoutTotals = {
-        ...totals,
+    const rose = charged.some((l) => l.rose);
+    if (rose || (input.expectedPayable !== undefined && input.expectedPayable !== totals.payableAmount)) {
+      const details: PriceChangedDetails = {
+        totals: {
+          itemsAmount: totals.itemsAmount,
+          discountAmount: totals.discountAmount,
+          shippingAmount: totals.shippingAmount,
+          payableAmount: totals.payableAmount,
+        },
         currency: config.STORE_CURRENCY,
-        lines: lines.map(({ skuId, unitPrice, quantity, subtotal, discount }) => ({
-          skuId,
-          unitPrice,
-          quantity,
-          subtotal,
-          discount,
-        })),
+        lines: charged
+          .filter((l) => l.unitPrice !== l.agreed)
+          .flatMap((l) =>
+            l.itemIds.map((itemId) => ({ itemId, skuId: l.skuId, seenPrice: l.agreed, currentPrice: l.unitPrice })),
+          ),
       };
-      throw new DomainError('PRICE_CHANGED', 'Prices changed since the cart was shown', details);
+      throw new DomainError(
+        'PRICE_CHANGED',
+        rose ? 'A price rose since it was added to the cart' : 'Prices changed since the cart was shown',
+        details,
+      );
     }
     const { receiver, phone, province, city, district, detail } = addr;
     return {
@@ -304,9 +319,22 @@ export function checkoutHandler(deps: OrderDeps) {
   };
 }
 
-/** One line per SKU (a cart has one already; this keeps the order's (order, sku) key safe). */
-function mergeBySku(lines: CartCheckoutLine[]): { skuId: string; quantity: number }[] {
-  const m = new Map<string, number>();
-  for (const l of lines) m.set(l.skuId, (m.get(l.skuId) ?? 0) + l.quantity);
-  return [...m].map(([skuId, quantity]) => ({ skuId, quantity }));
+/**
+ * One line per SKU (a cart has one already; this keeps the order's (order, sku) key safe), with the
+ * price the customer agreed to (the lowest of its lines', should there be several) and its line ids.
+ */
+function mergeBySku(
+  lines: CartCheckoutLine[],
+): { skuId: string; quantity: number; agreed: number; itemIds: string[] }[] {
+  const m = new Map<string, { skuId: string; quantity: number; agreed: number; itemIds: string[] }>();
+  for (const l of lines) {
+    const had = m.get(l.skuId);
+    if (!had) m.set(l.skuId, { skuId: l.skuId, quantity: l.quantity, agreed: l.addedPrice, itemIds: [l.itemId] });
+    else {
+      had.quantity += l.quantity;
+      had.agreed = Math.min(had.agreed, l.addedPrice);
+      had.itemIds.push(l.itemId);
+    }
+  }
+  return [...m.values()];
 }

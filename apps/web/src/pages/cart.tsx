@@ -9,6 +9,7 @@ import { useSession } from '../lib/session';
 import { Money } from '../components/money';
 import { ErrorNote } from '../components/error-note';
 import { StockBadge } from '../components/stock-badge';
+import { PriceMove } from '../components/price-move';
 
 const specText = (spec: Record<string, string>) =>
   Object.entries(spec)
@@ -124,6 +125,8 @@ export function CartPage() {
   const available = c.items.filter((i) => i.available);
   const allSelected = available.length > 0 && available.every((i) => i.selected);
   const busy = action.isPending;
+  // The server's warnings say which lines' prices moved since they were added (accepting takes the new ones).
+  const moved = c.warnings.some((w) => w.kind === 'price_up' || w.kind === 'price_down');
   return (
     <section className="cart" aria-labelledby="cart-h">
       <h1 id="cart-h">{t('cart')}</h1>
@@ -138,6 +141,14 @@ export function CartPage() {
           {t('selectAll')}
         </label>
       </p>
+      {moved && (
+        <p className="warn" role="status" data-testid="prices-moved">
+          {t('pricesMoved')}{' '}
+          <button type="button" disabled={busy} onClick={() => action.mutate(() => client.cart.acceptPrices.mutate())}>
+            {t('acceptPrices')}
+          </button>
+        </p>
+      )}
       <ErrorNote error={action.error} />
       <ul className="lines">
         {c.items.map((line) => (
@@ -168,11 +179,7 @@ export function CartPage() {
               {line.available && line.stockStatus !== 'in_stock' && (
                 <StockBadge status={line.stockStatus} available={line.availableStock} />
               )}
-              {line.priceChanged && (
-                <small className="warn" data-testid="price-changed">
-                  {t('priceChanged')} <Money value={line.addedPrice} currency={c.currency} />
-                </small>
-              )}
+              {line.priceChanged && <PriceMove seen={line.addedPrice} now={line.unitPrice} currency={c.currency} />}
             </div>
             <Money value={line.unitPrice} currency={c.currency} className="unit" />
             <QuantityInput

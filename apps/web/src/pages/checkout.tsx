@@ -1,21 +1,25 @@
 import { useEffect, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useLocation } from 'wouter';
-import type { CheckoutTotals } from '@zjmall/contracts';
+import type { PriceChangedDetails } from '@zjmall/contracts';
 import { client } from '../lib/client';
 import { useSubmitKey } from '../lib/submit-key';
 import { useI18n } from '../lib/i18n';
 import { appCodeOf, errorData } from '../lib/errors';
-import { keys, useCart } from '../lib/queries';
+import { keys, useCart, useSetCart } from '../lib/queries';
 import { useSession } from '../lib/session';
 import { Money } from '../components/money';
 import { ErrorNote } from '../components/error-note';
 import { AddressForm, addressLine } from '../components/address-form';
+import { PriceMove } from '../components/price-move';
 
 /**
  * Checkout of the cart's selected lines. The order is placed with `expectedPayable` = the amount
- * shown: if prices moved meanwhile the server answers PRICE_CHANGED with the new totals, which are
- * shown, and nothing is ordered until the shopper places the order again.
+ * shown: if prices moved meanwhile the server answers PRICE_CHANGED with the new totals and the lines
+ * that moved, which are shown, and nothing is ordered until the shopper places the order again. A
+ * price that rose above the one agreed in the cart is never charged until accepted: the lines that
+ * rose (known from the cart's warnings, or from a PRICE_CHANGED) are listed, and the order button
+ * becomes "accept new prices and place order" (cart.acceptPrices for those lines, then the order).
  */
 export function CheckoutPage() {
   const { t } = useI18n();
@@ -30,7 +34,9 @@ export function CheckoutPage() {
   });
   const [addressId, setAddressId] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
-  const [newTotals, setNewTotals] = useState<CheckoutTotals | null>(null);
+  const setCart = useSetCart();
+  const [drift, setDrift] = useState<PriceChangedDetails | null>(null);
+  const newTotals = drift?.totals ?? null;
   // One key per attempt with the same input: a retried request cannot order twice.
   const attempt = useSubmitKey();
 
@@ -44,7 +50,8 @@ export function CheckoutPage() {
 
   const expected = newTotals?.payableAmount ?? cart.data?.payableAmount;
   const place = useMutation({
-    mutationFn: () => {
+    mutationFn: async (accept: string[]) => {
+      if (accept.length) setCart(await client.cart.acceptPrices.mutate({ itemIds: accept }));
       const input = { addressId: addressId!, expectedPayable: expected! };
       return client.order.checkout.mutate({ ...input, idempotencyKey: attempt.keyFor(input) });
     },
@@ -54,7 +61,7 @@ export function CheckoutPage() {
     },
     onError: (e) => {
       if (appCodeOf(e) === 'PRICE_CHANGED') {
-        setNewTotals(errorData(e)?.details as CheckoutTotals);
+        setDrift(errorData(e)?.details as PriceChangedDetails);
         void qc.invalidateQueries({ queryKey: keys.cart(token) });
       }
     },
@@ -75,6 +82,14 @@ export function CheckoutPage() {
     );
   }
   const priceChanged = appCodeOf(place.error) === 'PRICE_CHANGED' && newTotals;
+  // Lines whose price rose above the agreed one: the server's answer, else the cart's warnings.
+  const names = new Map(c.items.map((i) => [i.id, i.productName]));
+  const selected = new Set(lines.map((l) => l.id));
+  const rises = (
+    priceChanged
+      ? drift!.lines
+      : c.warnings.flatMap((w) => (w.kind === 'price_up' && selected.has(w.itemId) ? [w] : []))
+  ).filter((l) => l.currentPrice > l.seenPrice);
   return (
     <section className="checkout" aria-labelledby="co-h">
       <h1 id="co-h">{t('checkout')}</h1>
@@ -142,9 +157,21 @@ export function CheckoutPage() {
           <Money value={expected ?? 0} currency={c.currency} className="price" />
         </dd>
       </dl>
+      {rises.length > 0 && (
+        <div className="warn" data-testid="price-rises">
+          <p>{t('priceRoseAsk')}</p>
+          <ul>
+            {rises.map((l) => (
+              <li key={l.itemId}>
+                {names.get(l.itemId) ?? ''} <PriceMove seen={l.seenPrice} now={l.currentPrice} currency={c.currency} />
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {priceChanged ? (
         <p className="warn" role="alert" data-testid="price-changed-alert">
-          {t('priceChangedAsk')} <Money value={newTotals.payableAmount} currency={newTotals.currency} />.{' '}
+          {t('priceChangedAsk')} <Money value={newTotals.payableAmount} currency={drift!.currency} />.{' '}
           {t('priceChangedAgain')}
         </p>
       ) : (
@@ -154,9 +181,9 @@ export function CheckoutPage() {
         type="button"
         className="primary"
         disabled={!addressId || expected === undefined || place.isPending}
-        onClick={() => place.mutate()}
+        onClick={() => place.mutate(rises.map((l) => l.itemId))}
       >
-        {t('placeOrder')}
+        {rises.length ? t('acceptAndOrder') : t('placeOrder')}
       </button>
     </section>
   );

@@ -55,7 +55,7 @@ export async function createOrderHarness(label: string, opts: HarnessOptions = {
   });
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory });
-  const memoryCart = createMemoryCart(inventory, env.config.STORE_CURRENCY);
+  const memoryCart = createMemoryCart(inventory, catalog, env.config.STORE_CURRENCY);
   const coupons = createCouponService(platform);
   const realCart: CartService | null = opts.realCart
     ? createCartService({ ...platform, catalog, inventory, coupons, purchases: createPurchaseCounter(platform) })

@@ -4,10 +4,13 @@
 import type { Transaction } from 'sequelize';
 import { DomainError, newId } from '@zjmall/platform';
 import type { InventoryService } from '@zjmall/inventory';
-import type { CartCheckoutLine, OrderCartPort } from '../index';
+import type { CartCheckoutLine, OrderCartPort, OrderCatalogPort } from '../index';
 
 export interface MemoryCart extends OrderCartPort {
-  /** Adds a line (a hold of its quantity when `hold`); returns the line id. */
+  /**
+   * Adds a line (a hold of its quantity when `hold`); returns the line id. Its agreed price is
+   * `addedPrice`, default the SKU's current price (as the cart module sets it).
+   */
   add(
     userId: string,
     skuId: string,
@@ -18,7 +21,11 @@ export interface MemoryCart extends OrderCartPort {
   cartId(userId: string): string;
 }
 
-export function createMemoryCart(inventory: Pick<InventoryService, 'reserve'>, currency = 'CNY'): MemoryCart {
+export function createMemoryCart(
+  inventory: Pick<InventoryService, 'reserve'>,
+  catalog: OrderCatalogPort,
+  currency = 'CNY',
+): MemoryCart {
   const carts = new Map<string, { id: string; lines: CartCheckoutLine[] }>();
   const cartOf = (userId: string) => {
     let c = carts.get(userId);
@@ -30,7 +37,8 @@ export function createMemoryCart(inventory: Pick<InventoryService, 'reserve'>, c
       const c = cartOf(userId);
       if (opts.hold) await inventory.reserve({ type: 'cart', id: c.id }, [{ skuId, quantity }], { ttlSeconds: 600 });
       const itemId = newId();
-      c.lines.push({ itemId, skuId, quantity, addedPrice: opts.addedPrice ?? 0, selected: opts.selected ?? true });
+      const addedPrice = opts.addedPrice ?? (await catalog.getSkus([skuId]))[0]?.price ?? 0;
+      c.lines.push({ itemId, skuId, quantity, addedPrice, selected: opts.selected ?? true });
       return itemId;
     },
     lines: (userId) => [...cartOf(userId).lines],

@@ -55,13 +55,13 @@ const addresses: OrderIdentityPort = {
   },
 };
 
-/** A minimal cart (lines in memory, no holds: checkout reserves the stock). */
-function simpleCart(): OrderCartPort & { add(userId: string, skuId: string, quantity: number): void } {
+/** A minimal cart (lines in memory, no holds: checkout reserves the stock); a line's agreed price is given. */
+function simpleCart(): OrderCartPort & { add(userId: string, skuId: string, quantity: number, price: number): void } {
   const carts = new Map<string, { id: string; lines: CartCheckoutLine[] }>();
   const of = (u: string) => carts.get(u) ?? carts.set(u, { id: newId(), lines: [] }).get(u)!;
   return {
-    add: (u, skuId, quantity) =>
-      void of(u).lines.push({ itemId: newId(), skuId, quantity, addedPrice: 0, selected: true }),
+    add: (u, skuId, quantity, price) =>
+      void of(u).lines.push({ itemId: newId(), skuId, quantity, addedPrice: price, selected: true }),
     async checkoutView(u, itemIds) {
       const c = of(u);
       if (itemIds?.some((id) => !c.lines.some((l) => l.itemId === id)))
@@ -173,7 +173,7 @@ export async function createPaymentHarness(label: string, env: Record<string, st
       const skuIds: string[] = [];
       for (let i = 0; i < (opts.skus ?? 1); i++) {
         const sku = await h.sku(opts.price ?? 1000, opts.stock ?? 10);
-        cart.add(u.id, sku, opts.qty ?? 2);
+        cart.add(u.id, sku, opts.qty ?? 2, opts.price ?? 1000);
         skuIds.push(sku);
       }
       const o = await u.api.order.checkout({ addressId: u.addressId, idempotencyKey: key() });
