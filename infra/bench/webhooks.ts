@@ -17,7 +17,8 @@ import { call, purchase, setup, type Buyer } from './purchase';
  *   npx tsx infra/bench/webhooks.ts [--duration 15] [--warmup 3] [--concurrency 32] [--users 200]
  *                                   [--skus 50] [--rounds 1] [--subscribers 20]
  *
- * Figures: orders/s and the BFF's CPU per order in A and B; deliveries/s (during the load, and from
+ * Figures: orders/s and the BFF's CPU per order in A and B (during the load, and including the
+ * consumers' and the deliverer's work until they caught up); deliveries/s (during the load, and from
  * B's start to its last delivery), delivery lag (the event's occurredAt → the receiver got it)
  * p50/p99/max and the drain after the load stopped; the inbox lag (the event's occurredAt → its
  * notification row's created_at) in A and B, and the `notification.onNew` push lag (occurredAt →
@@ -149,6 +150,8 @@ interface Phase {
   errors: number;
   firstError?: string;
   cpuMicrosPerOrder: number | null;
+  /** The BFF's CPU seconds when the phase started. */
+  cpu0: number | null;
 }
 
 async function drive(server: ChildServer, label: string, seconds: number, op: () => Promise<number>): Promise<Phase> {
@@ -181,6 +184,7 @@ async function drive(server: ChildServer, label: string, seconds: number, op: ()
     errors,
     firstError,
     cpuMicrosPerOrder: cpu0 !== null && cpu1 !== null && orders ? ((cpu1 - cpu0) * 1e6) / orders : null,
+    cpu0,
   };
 }
 
@@ -306,8 +310,8 @@ try {
   await drive(server, 'warm-up', WARMUP, order);
   const row = (cells: string[]) => lines.push(`| ${cells.join(' | ')} |`);
   lines.push(
-    '| round | webhook | orders/s | BFF CPU µs/order | errors | events to the webhook/s | deliveries/s during load | deliveries/s B start → last | delivery lag p50 / p99 / max ms | drain after load ms | inbox lag p50 / p99 ms | onNew push lag p50 / p99 ms (n) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| round | webhook | orders/s | BFF CPU µs/order | BFF CPU µs/order with the work after the load (its length) | errors | events to the webhook/s | deliveries/s during load | deliveries/s B start → last | delivery lag p50 / p99 / max ms | drain after load ms | inbox lag p50 / p99 ms | onNew push lag p50 / p99 ms (n) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (let r = 1; r <= ROUNDS; r++) {
     for (const active of [false, true]) {
@@ -319,6 +323,9 @@ try {
       await until(async () => (await unhandled(phase.start, phase.end)) === 0);
       if (active) await setActive(false);
       await until(async () => (await pendingDeliveries()) === 0);
+      // The phase's whole cost: the requests, and the consumers' and the deliverer's work after them.
+      const cpuDone = cpuSeconds(server.pid);
+      const drained = Date.now();
       const secs = (phase.end - phase.start) / 1000;
       const inbox = await inboxLag(phase.start, phase.end);
       const push = await pushLag(phase.start, phase.end);
@@ -327,6 +334,9 @@ try {
         active ? 'active (B)' : 'inactive (A, baseline)',
         fmt(phase.orders / secs, 1),
         phase.cpuMicrosPerOrder === null ? '-' : fmt(phase.cpuMicrosPerOrder),
+        phase.cpu0 === null || cpuDone === null || !phase.orders
+          ? '-'
+          : `${fmt(((cpuDone - phase.cpu0) * 1e6) / phase.orders)} (${fmt((drained - phase.end) / 1000, 1)} s)`,
         String(phase.errors),
       ];
       if (active) {
