@@ -26,21 +26,7 @@ afterAll(async () => {
 });
 
 const notify = (body: string) =>
-  h.app.inject({
-    method: 'POST',
-    url: '/payments/callback/alipay',
-    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-    payload: body,
-  });
-const paymentRow = async (id: string) =>
-  (
-    await h.q<{ status: string; transaction_id: string | null; refunded_amount: number }>(
-      `SELECT status, transaction_id, refunded_amount FROM payment.payments WHERE id = $1`,
-      [id],
-    )
-  )[0];
-const orderStatus = async (id: string) =>
-  (await h.q<{ status: string }>(`SELECT status FROM "order".orders WHERE id = $1`, [id]))[0].status;
+  h.callback('alipay', { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body);
 
 /** An order paid through the stand-in: pay URL opened, buyer paid, notify delivered. */
 async function paidOrder(opts: { price?: number; qty?: number } = {}) {
@@ -83,8 +69,8 @@ describe('channel alipay', () => {
 
   it('journey: notify pays the order (answer `success`), a partial refund through alipay.trade.refund, then the rest', async () => {
     const { order, payment, sku, trade } = await paidOrder({ price: 1000, qty: 2 });
-    expect(await orderStatus(order.id)).toBe('paid');
-    expect(await paymentRow(payment.id)).toMatchObject({ status: 'succeeded', transaction_id: trade.tradeNo });
+    expect(await h.orderStatus(order.id)).toBe('paid');
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'succeeded', transaction_id: trade.tradeNo });
     expect(await h.stock(sku)).toEqual({ onHand: 8, reserved: 0 });
 
     const admin = await h.admin();
@@ -99,7 +85,7 @@ describe('channel alipay', () => {
     expect(r1.status).toBe('succeeded');
     expect(trade.refunds.get(r1.id.replaceAll('-', ''))).toBe('10.00');
     expect(await h.stock(sku)).toEqual({ onHand: 9, reserved: 0 });
-    expect(await paymentRow(payment.id)).toMatchObject({ status: 'partially_refunded', refunded_amount: 1000 });
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'partially_refunded', refunded_amount: 1000 });
     // The same key: the same refund, not asked again.
     const again = await admin.api.payment.admin.refund({
       paymentId: payment.id,
@@ -118,12 +104,12 @@ describe('channel alipay', () => {
       idempotencyKey: h.key(),
     });
     expect(r2.status).toBe('succeeded');
-    expect(await paymentRow(payment.id)).toMatchObject({ status: 'refunded', refunded_amount: 2000 });
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'refunded', refunded_amount: 2000 });
     expect(trade.status).toBe('TRADE_CLOSED');
     // Alipay's TRADE_CLOSED after the full refund: accepted, changes nothing.
     const closed = await notify(gw.notifyBody(trade, { status: 'TRADE_CLOSED' }));
     expect(closed.body).toBe('success');
-    expect(await paymentRow(payment.id)).toMatchObject({ status: 'refunded' });
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'refunded' });
     const events = await h.events<{ refundId: string }>(EVENTS.payment.refunded, payment.id);
     expect(events.map((e) => e.data.refundId)).toEqual([r1.id, r2.id]);
   });
@@ -145,7 +131,7 @@ describe('channel alipay', () => {
     }
     expect(r.status).toBe('pending');
     expect(trade.refunds.size).toBe(1); // Alipay did refund; we did not believe the answer
-    expect(await paymentRow(payment.id)).toMatchObject({ status: 'succeeded', refunded_amount: 0 });
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'succeeded', refunded_amount: 0 });
     // Nothing more can be refunded while it is pending.
     const over = await failure(
       h,
@@ -156,7 +142,7 @@ describe('channel alipay', () => {
     expect(trade.refunds.size).toBe(1);
     const [row] = await h.q<{ status: string }>(`SELECT status FROM payment.refunds WHERE id = $1`, [r.id]);
     expect(row.status).toBe('succeeded');
-    expect(await paymentRow(payment.id)).toMatchObject({ status: 'refunded', refunded_amount: 700 });
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'refunded', refunded_amount: 700 });
   });
 
   it('a forged signature, another app_id or a malformed notify is answered `fail` (4xx) and stores nothing', async () => {
@@ -171,7 +157,7 @@ describe('channel alipay', () => {
     const unsigned = await notify('trade_no=1&out_trade_no=2');
     expect([unsigned.statusCode, unsigned.body]).toEqual([401, 'fail']);
     expect(await h.q(`SELECT 1 FROM payment.inbox WHERE payment_id = $1`, [payment.id])).toEqual([]);
-    expect(await orderStatus(order.id)).toBe('pending_payment');
+    expect(await h.orderStatus(order.id)).toBe('pending_payment');
   });
 
   it('an amount mismatch is answered `fail`, kept as rejected, and moves nothing', async () => {
@@ -182,7 +168,7 @@ describe('channel alipay', () => {
     const admin = await h.admin();
     const inbox = await admin.api.payment.admin.inbox({ paymentId: payment.id });
     expect(inbox).toMatchObject([{ status: 'rejected', outcome: 'amount_mismatch', replayable: false }]);
-    expect(await orderStatus(order.id)).toBe('pending_payment');
+    expect(await h.orderStatus(order.id)).toBe('pending_payment');
   });
 
   it('a replayed notify and Alipay’s several notifies per trade have one effect; concurrent duplicates too', async () => {
@@ -195,7 +181,7 @@ describe('channel alipay', () => {
     expect((await notify(body)).body).toBe('success');
     trade.status = 'TRADE_FINISHED';
     expect((await notify(gw.notifyBody(trade))).body).toBe('success');
-    expect(await orderStatus(order.id)).toBe('paid');
+    expect(await h.orderStatus(order.id)).toBe('paid');
     expect(await h.events(EVENTS.payment.succeeded, payment.id)).toHaveLength(1);
     const admin = await h.admin();
     const inbox = await admin.api.payment.admin.inbox({ paymentId: payment.id });
@@ -211,11 +197,11 @@ describe('channel alipay', () => {
     const outTradeNo = gw.openPayUrl(payment.payUrl).biz.out_trade_no;
     // Not paid yet: the query says WAIT_BUYER_PAY, nothing happens.
     await h.payment.reconcile({ olderThanSeconds: 0 });
-    expect(await orderStatus(order.id)).toBe('pending_payment');
+    expect(await h.orderStatus(order.id)).toBe('pending_payment');
     const trade = gw.pay(outTradeNo);
     const r = await h.payment.reconcile({ olderThanSeconds: 0 });
     expect(r.applied).toBeGreaterThanOrEqual(1);
-    expect(await orderStatus(order.id)).toBe('paid');
+    expect(await h.orderStatus(order.id)).toBe('paid');
     expect((await notify(gw.notifyBody(trade))).body).toBe('success');
     expect(await h.events(EVENTS.payment.succeeded, payment.id)).toHaveLength(1);
   });
@@ -230,8 +216,8 @@ describe('channel alipay', () => {
     } finally {
       gw.setBadSign(false);
     }
-    expect(await orderStatus(order.id)).toBe('pending_payment');
-    expect(await paymentRow(payment.id)).toMatchObject({ status: 'pending' });
+    expect(await h.orderStatus(order.id)).toBe('pending_payment');
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'pending' });
     expect(await h.q(`SELECT 1 FROM payment.inbox WHERE payment_id = $1`, [payment.id])).toEqual([]);
   });
 
@@ -241,7 +227,7 @@ describe('channel alipay', () => {
     const ta = gw.openPayUrl(a.payment.payUrl).trade!;
     await a.u.api.order.cancel({ id: a.order.id, reason: 'changed my mind' });
     await eventually(
-      () => paymentRow(a.payment.id),
+      () => h.paymentRow(a.payment.id),
       (p) => p.status === 'closed',
     );
     expect(ta.status).toBe('TRADE_CLOSED');
@@ -251,11 +237,11 @@ describe('channel alipay', () => {
     const tb = gw.pay(gw.openPayUrl(b.payment.payUrl).biz.out_trade_no);
     await b.u.api.order.cancel({ id: b.order.id, reason: 'changed my mind' });
     await eventually(
-      () => paymentRow(b.payment.id),
+      () => h.paymentRow(b.payment.id),
       (p) => p.status === 'refunded',
       30_000,
     );
-    expect(await orderStatus(b.order.id)).toBe('cancelled');
+    expect(await h.orderStatus(b.order.id)).toBe('cancelled');
     expect([...tb.refunds.values()]).toEqual(['6.50']);
     const [auto] = await h.q<{ automatic: boolean; status: string }>(
       `SELECT automatic, status FROM payment.refunds WHERE payment_id = $1`,
@@ -276,12 +262,12 @@ describe('channel alipay', () => {
     const trade = gw.pay(outTradeNo);
     expect((await notify(gw.notifyBody(trade))).body).toBe('success');
     await eventually(
-      () => paymentRow(payment.id),
+      () => h.paymentRow(payment.id),
       (p) => p.status === 'refunded',
       30_000,
     );
     expect([...trade.refunds.values()]).toEqual(['8.00']);
-    expect(await orderStatus(order.id)).toBe('cancelled');
+    expect(await h.orderStatus(order.id)).toBe('cancelled');
     expect(await h.stock(sku)).toEqual(before);
   });
 });
@@ -301,7 +287,7 @@ describe('payment.admin.replayInbox', () => {
     expect(entry).toMatchObject({ status: 'received', replayable: true });
     const after = await admin.api.payment.admin.replayInbox({ entryId: entry.id });
     expect(after).toMatchObject([{ id: entry.id, status: 'processed', outcome: 'succeeded', replayable: false }]);
-    expect(await orderStatus(order.id)).toBe('paid');
+    expect(await h.orderStatus(order.id)).toBe('paid');
     await admin.api.payment.admin.replayInbox({ entryId: entry.id });
     expect(await h.events(EVENTS.payment.succeeded, payment.id)).toHaveLength(1);
     const missing = await failure(
@@ -367,20 +353,13 @@ describe('alipay with its gateway unreachable', () => {
     expect(opened.valid).toBe(true);
     const trade = gw2.pay(opened.biz.out_trade_no);
     const send = (body: string) =>
-      off.app.inject({
-        method: 'POST',
-        url: '/payments/callback/alipay',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: body,
-      });
+      off.callback('alipay', { 'content-type': 'application/x-www-form-urlencoded' }, body);
     const forged = await send(gw2.notifyBody(trade, { signWith: rsaPair().privatePem }));
     expect(forged.body).toBe('fail');
-    const [o1] = await off.q<{ status: string }>(`SELECT status FROM "order".orders WHERE id = $1`, [order.id]);
-    expect(o1.status).toBe('pending_payment');
+    expect(await off.orderStatus(order.id)).toBe('pending_payment');
     const ok = await send(gw2.notifyBody(trade));
     expect([ok.statusCode, ok.body]).toEqual([200, 'success']);
-    const [o2] = await off.q<{ status: string }>(`SELECT status FROM "order".orders WHERE id = $1`, [order.id]);
-    expect(o2.status).toBe('paid');
+    expect(await off.orderStatus(order.id)).toBe('paid');
     // Reconciliation with nobody answering changes nothing and does not throw.
     const r = await off.payment.reconcile({ olderThanSeconds: 0 });
     expect(r.applied).toBe(0);

@@ -33,17 +33,7 @@ afterAll(async () => {
   await gw?.close();
 });
 
-const deliver = (n: { headers: Record<string, string>; body: string }) =>
-  h.app.inject({ method: 'POST', url: '/payments/callback/wechat', headers: n.headers, payload: n.body });
-const paymentRow = async (id: string) =>
-  (
-    await h.q<{ status: string; transaction_id: string | null; refunded_amount: number }>(
-      `SELECT status, transaction_id, refunded_amount FROM payment.payments WHERE id = $1`,
-      [id],
-    )
-  )[0];
-const orderStatus = async (id: string) =>
-  (await h.q<{ status: string }>(`SELECT status FROM "order".orders WHERE id = $1`, [id]))[0].status;
+const deliver = (n: { headers: Record<string, string>; body: string }) => h.callback('wechat', n.headers, n.body);
 const otn = (paymentId: string) => paymentId.replaceAll('-', '');
 
 describe('channel wechat', () => {
@@ -59,8 +49,8 @@ describe('channel wechat', () => {
     const res = await deliver(gw.paidNotify(t));
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
-    expect(await orderStatus(order.id)).toBe('paid');
-    expect(await paymentRow(payment.id)).toMatchObject({ status: 'succeeded', transaction_id: t.transactionId });
+    expect(await h.orderStatus(order.id)).toBe('paid');
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'succeeded', transaction_id: t.transactionId });
     expect(await h.stock(sku)).toEqual({ onHand: 8, reserved: 0 });
 
     const admin = await h.admin();
@@ -75,7 +65,7 @@ describe('channel wechat', () => {
     expect(refund.status).toBe('pending');
     // Nothing moved yet.
     expect(await h.stock(sku)).toEqual({ onHand: 8, reserved: 0 });
-    expect(await paymentRow(payment.id)).toMatchObject({ status: 'succeeded', refunded_amount: 0 });
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'succeeded', refunded_amount: 0 });
     const [o1] = await h.q<{ refund_status: string | null }>(`SELECT refund_status FROM "order".orders WHERE id = $1`, [
       order.id,
     ]);
@@ -95,13 +85,13 @@ describe('channel wechat', () => {
     const settled = await deliver(gw.settleRefund(otn(refund.id), 'SUCCESS'));
     expect(settled.statusCode).toBe(204);
     expect(await h.stock(sku)).toEqual({ onHand: 9, reserved: 0 });
-    expect(await paymentRow(payment.id)).toMatchObject({ status: 'partially_refunded', refunded_amount: 1250 });
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'partially_refunded', refunded_amount: 1250 });
     const [r] = await h.q<{ status: string }>(`SELECT status FROM payment.refunds WHERE id = $1`, [refund.id]);
     expect(r.status).toBe('succeeded');
     expect(await h.events(EVENTS.payment.refunded, payment.id)).toHaveLength(1);
     // The notify again: no second effect.
     expect((await deliver(gw.settleRefund(otn(refund.id), 'SUCCESS'))).statusCode).toBe(204);
-    expect(await paymentRow(payment.id)).toMatchObject({ refunded_amount: 1250 });
+    expect(await h.paymentRow(payment.id)).toMatchObject({ refunded_amount: 1250 });
   });
 
   it('a pending refund that WeChat Pay ends without a notify is settled by the reconciliation query; ABNORMAL moves nothing', async () => {
@@ -134,7 +124,7 @@ describe('channel wechat', () => {
       [payment.id],
     );
     expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual({ [a.id]: 'succeeded', [b.id]: 'failed' });
-    expect(await paymentRow(payment.id)).toMatchObject({ status: 'partially_refunded', refunded_amount: 200 });
+    expect(await h.paymentRow(payment.id)).toMatchObject({ status: 'partially_refunded', refunded_amount: 200 });
   });
 
   it('refused notifies: a forged signature, another key id, a stale timestamp (401); another mchid, an undecryptable resource (400); an amount mismatch (400, kept rejected)', async () => {
@@ -157,7 +147,7 @@ describe('channel wechat', () => {
     );
     expect(mismatch.statusCode).toBe(400);
     expect(mismatch.json()).toMatchObject({ code: 'FAIL', message: 'PAYMENT_AMOUNT_MISMATCH' });
-    expect(await orderStatus(order.id)).toBe('pending_payment');
+    expect(await h.orderStatus(order.id)).toBe('pending_payment');
   });
 
   it('duplicate notifies, concurrent and replayed, have one effect; a lost notify is found by the query', async () => {
@@ -167,13 +157,13 @@ describe('channel wechat', () => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => deliver(n)));
     expect(answers.map((a) => a.statusCode)).toEqual(Array(6).fill(204));
     expect((await deliver(gw.paidNotify(t))).statusCode).toBe(204);
-    expect(await orderStatus(order.id)).toBe('paid');
+    expect(await h.orderStatus(order.id)).toBe('paid');
     expect(await h.events(EVENTS.payment.succeeded, payment.id)).toHaveLength(1);
 
     const lost = await h.ordered({ channel: 'wechat', price: 710, qty: 1 });
     const lt = gw.pay(otn(lost.payment.id));
     await h.payment.reconcile({ olderThanSeconds: 0 });
-    expect(await orderStatus(lost.order.id)).toBe('paid');
+    expect(await h.orderStatus(lost.order.id)).toBe('paid');
     expect((await deliver(gw.paidNotify(lt))).statusCode).toBe(204);
     expect(await h.events(EVENTS.payment.succeeded, lost.payment.id)).toHaveLength(1);
   });
@@ -188,14 +178,14 @@ describe('channel wechat', () => {
     } finally {
       gw.setBadSign(false);
     }
-    expect(await orderStatus(order.id)).toBe('pending_payment');
+    expect(await h.orderStatus(order.id)).toBe('pending_payment');
   });
 
   it('cancellation closes the trade at WeChat Pay; one paid before the close is applied and refunded automatically (pending until WeChat Pay settles it)', async () => {
     const a = await h.ordered({ channel: 'wechat', price: 800, qty: 1 });
     await a.u.api.order.cancel({ id: a.order.id, reason: 'changed my mind' });
     await eventually(
-      () => paymentRow(a.payment.id),
+      () => h.paymentRow(a.payment.id),
       (p) => p.status === 'closed',
     );
     expect(gw.trades.get(otn(a.payment.id))!.state).toBe('CLOSED');
@@ -216,8 +206,8 @@ describe('channel wechat', () => {
       30_000,
     );
     expect((await deliver(gw.settleRefund(otn(r.id), 'SUCCESS'))).statusCode).toBe(204);
-    expect(await paymentRow(b.payment.id)).toMatchObject({ status: 'refunded', refunded_amount: 810 });
-    expect(await orderStatus(b.order.id)).toBe('cancelled');
+    expect(await h.paymentRow(b.payment.id)).toMatchObject({ status: 'refunded', refunded_amount: 810 });
+    expect(await h.orderStatus(b.order.id)).toBe('cancelled');
   });
 
   it('a provider whose answer cannot be trusted: payment.create is BUSY, and the same call again opens the trade', async () => {

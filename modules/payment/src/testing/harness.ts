@@ -197,6 +197,18 @@ export async function createPaymentHarness(label: string, env: Record<string, st
       );
       return { onHand: r.on_hand, reserved: r.reserved };
     },
+    /** A payment's row as the provider channels' tests check it. */
+    async paymentRow(paymentId: string) {
+      const [r] = await q<{ status: string; transaction_id: string | null; refunded_amount: number }>(
+        `SELECT status, transaction_id, refunded_amount FROM payment.payments WHERE id = $1`,
+        [paymentId],
+      );
+      return r;
+    },
+    async orderStatus(orderId: string) {
+      const [r] = await q<{ status: string }>(`SELECT status FROM "order".orders WHERE id = $1`, [orderId]);
+      return r.status;
+    },
     async events<T = unknown>(type: string, aggregateId?: string) {
       return q<{ data: T }>(
         `SELECT data FROM platform.outbox WHERE type = $1 AND ($2::text IS NULL OR aggregate_id = $2) ORDER BY seq`,
