@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, SafeString } from './common.schemas';
 import { StockStatus } from './inventory.schemas';
+import { PurchaseLimit } from './catalog.schemas';
 import { CouponInvalidReason } from './pricing.schemas';
 import { GuestToken, MergeReport } from './identity.schemas';
 
@@ -55,7 +56,10 @@ export type CartCoupon = z.infer<typeof CartCoupon>;
  * items' order), computed from the view itself: `price_up`/`price_down` — the price now differs from
  * the agreed one (`seenPrice` = addedPrice; a rise is refused at checkout until accepted);
  * `unavailable` — the line cannot be bought now (`reason`: `not_for_sale`, or `stock` below its
- * quantity); `low_stock` — buyable, but only `available` units are left for it.
+ * quantity); `low_stock` — buyable, but only `available` units are left for it; `limit` — the SKU
+ * has a purchase limit (`limit` units per customer — this cart plus their orders — within its window,
+ * `startsAt`/`endsAt`, null: unbounded; outside the window it does not apply), so adds past it are
+ * PURCHASE_LIMIT.
  */
 export const CartWarning = z.discriminatedUnion('kind', [
   z.object({
@@ -79,6 +83,7 @@ export const CartWarning = z.discriminatedUnion('kind', [
     reason: z.enum(['not_for_sale', 'stock']),
   }),
   z.object({ kind: z.literal('low_stock'), itemId: z.string(), skuId: z.string(), available: z.number().int() }),
+  z.object({ kind: z.literal('limit'), itemId: z.string(), skuId: z.string() }).extend(PurchaseLimit.shape),
 ]);
 export type CartWarning = z.infer<typeof CartWarning>;
 

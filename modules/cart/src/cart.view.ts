@@ -16,7 +16,8 @@ export interface ViewInputs {
  * A line is available when its SKU is for sale and the stock it could hold covers its quantity;
  * unavailable lines never count in the selected totals. Without a coupon: discount 0 (an applied
  * coupon is judged on the selected amount afterwards: cart.coupon.ts). The warnings come from the
- * lines as built here (no other look-up): the price against the agreed one, availability, low stock.
+ * lines as built here (no other look-up): the price against the agreed one, availability, low stock,
+ * a purchase limit.
  */
 export function buildCartView(v: ViewInputs): CartView {
   const items: CartItemView[] = v.snapshot.lines.map((l) => {
@@ -58,6 +59,9 @@ export function buildCartView(v: ViewInputs): CartView {
       const forSale = v.skus.get(i.skuId)?.availableForSale ?? false;
       warnings.push({ kind: 'unavailable', ...ids, reason: forSale ? 'stock' : 'not_for_sale' });
     } else if (i.stockStatus === 'low_stock') warnings.push({ kind: 'low_stock', ...ids, available: i.availableStock });
+    // The limit as the SKU view has it, window and all (no clock here: the view is memoized).
+    const limit = v.skus.get(i.skuId)?.purchaseLimit;
+    if (limit) warnings.push({ kind: 'limit', ...ids, ...limit });
   }
   let totalQuantity = 0;
   let totalAmount = 0;

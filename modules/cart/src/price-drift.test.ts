@@ -97,6 +97,19 @@ describe('agreed prices', () => {
     expect((await failure(h, c.acceptPrices({ itemIds: ['nope'] }))).code).toBe('BAD_REQUEST');
   });
 
+  it('tells of a purchase limit with its window', async () => {
+    const c = h.guest();
+    const [a, b] = await h.skus(2, { stock: 50 });
+    await c.addItem({ skuId: a, quantity: 1 });
+    const cart = await c.addItem({ skuId: b, quantity: 1 });
+    const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+    await h.catalog.setPurchaseLimit({ skuId: b, limit: 2, endsAt });
+    const lineB = cart.items.find((i) => i.skuId === b)!;
+    expect((await c.get()).warnings).toEqual([
+      { kind: 'limit', itemId: lineB.id, skuId: b, limit: 2, startsAt: null, endsAt },
+    ]);
+  });
+
   it('warns of unavailable lines (off sale, or short of stock) and of low stock', async () => {
     const c = h.guest();
     const [off] = await h.skus(1, { stock: 50 });

@@ -50,6 +50,7 @@ const zh = {
   priceNow: '现价',
   pricesMoved: '部分商品的价格在加入购物车后有变动。涨价的商品需接受新价格后才能下单；降价的商品按更低的价格结算。',
   acceptPrices: '接受新价格',
+  limitPerCustomer: '每人限购 {n} 件',
   unavailable: '不可售',
   subtotal: '小计',
   selectedTotal: '已选 {n} 件，合计',
@@ -210,6 +211,7 @@ const en: Record<MessageKey, string> = {
   pricesMoved:
     'Some prices changed since you added these items. A raised price must be accepted before you can order it; a lowered one is charged at the lower price.',
   acceptPrices: 'Accept new prices',
+  limitPerCustomer: 'Limit {n} per customer',
   unavailable: 'Unavailable',
   subtotal: 'Subtotal',
   selectedTotal: '{n} selected, total',

@@ -127,6 +127,7 @@ export function CartPage() {
   const busy = action.isPending;
   // The server's warnings say which lines' prices moved since they were added (accepting takes the new ones).
   const moved = c.warnings.some((w) => w.kind === 'price_up' || w.kind === 'price_down');
+  const limits = new Map(c.warnings.flatMap((w) => (w.kind === 'limit' ? [[w.itemId, w.limit] as const] : [])));
   return (
     <section className="cart" aria-labelledby="cart-h">
       <h1 id="cart-h">{t('cart')}</h1>
@@ -180,6 +181,11 @@ export function CartPage() {
                 <StockBadge status={line.stockStatus} available={line.availableStock} />
               )}
               {line.priceChanged && <PriceMove seen={line.addedPrice} now={line.unitPrice} currency={c.currency} />}
+              {limits.has(line.id) && (
+                <small className="muted" data-testid="purchase-limit">
+                  {t('limitPerCustomer', { n: limits.get(line.id)! })}
+                </small>
+              )}
             </div>
             <Money value={line.unitPrice} currency={c.currency} className="unit" />
             <QuantityInput
