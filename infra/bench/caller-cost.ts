@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
@@ -10,7 +9,7 @@ import {
   publicProcedure,
   router,
 } from '@zjmall/platform';
-import { machine } from './harness';
+import { machineLine } from './harness';
 
 /**
  * What calling a procedure through tRPC's `createCaller` costs the BFF's fast path, in CPU per call,
@@ -78,12 +77,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(
-  `machine: ${machine()}; load average ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`,
-);
+console.log(machineLine());
 console.log(`${CALLS} calls per round, ${IN_FLIGHT} in flight, ${ROUNDS - 1} measured rounds (after one warm-up)\n`);
 console.log('target  CPU µs/call (median)  rounds');
 for (const name of names) {

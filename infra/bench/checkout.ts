@@ -6,7 +6,7 @@ import {
   bffNodeArgs,
   cpuSeconds,
   freePort,
-  machine,
+  machineLine,
   serviceCpuMeter,
   startServer,
   type ChildServer,
@@ -229,7 +229,7 @@ if (figures.length) {
   const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
   const [baseline] = figures;
   console.log('\nzjmall checkout benchmark (issue 5: target ≥ 300 orders/s, zero errors)');
-  console.log(`machine: ${machine()}`);
+  console.log(machineLine());
   console.log(
     `load: ${CONCURRENCY} concurrent clients (node:http, keep-alive), ${WARMUP} s warm-up, ${DURATION} s measured; ${USERS} distinct users, ${SKUS} SKUs; ${PROCESSES > 1 ? `BFF: ${PROCESSES} processes (BFF_PROCESSES) + apps/worker running the relay (CPU over all)` : 'BFF: 1 process, relay running in it'}, NODE_ENV=production, PostgreSQL + Redis + NATS\n`,
   );

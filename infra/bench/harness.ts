@@ -23,11 +23,24 @@ export function machine(): string {
   return `${cpus[0]?.model.trim() ?? 'unknown CPU'} × ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform} ${process.arch}`;
 }
 
-// Other work on the machine lowers req/s (not CPU µs/req): say how busy it was.
-const LOAD_AT_START = os
-  .loadavg()
-  .map((l) => l.toFixed(2))
-  .join(' ');
+/** The 1/5/15-minute load average. */
+export const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+// Read when a bench starts (every bench imports this file first).
+const LOAD_AT_START = loadAverage();
+
+/**
+ * The line each bench's report starts with: the machine, and how busy it was when the bench started
+ * and when the line is printed (after the measurements in most benches). Other work on the machine
+ * lowers req/s (CPU µs per request far less): a figure from a loaded machine is not a result.
+ */
+export function machineLine(): string {
+  return `machine: ${machine()}; load average (1/5/15 min) ${LOAD_AT_START} when the bench started, ${loadAverage()} now`;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -396,7 +409,7 @@ export function printTable(title: string, load: LoadSettings, rows: Measure[], b
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\n${title}`);
-  console.log(`machine: ${machine()}; load average before the run ${LOAD_AT_START}`);
+  console.log(machineLine());
   console.log(
     `load: autocannon, ${load.connections} connections, ${load.warmupSec} s warm-up then ${load.rounds} × ${load.durationSec} s per target, ` +
       'interleaved; each server in its own process, measured one at a time; medians, errors count as failure\n',

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchEnvironment, bffNodeArgs, freePort, machine, REPO_ROOT } from './harness';
+import { benchEnvironment, bffNodeArgs, freePort, machineLine, REPO_ROOT } from './harness';
 
 /**
  * Peak RSS of the BFF during a burst of concurrent sign-ups and logins (half each; half the logins
@@ -126,7 +126,8 @@ try {
   }
   const ms = answers.map((a) => a.ms);
   const busy = answers.filter((a) => a.appCode === 'BUSY').map((a) => a.ms);
-  console.log(`hash burst — ${machine()}`);
+  console.log('hash burst');
+  console.log(machineLine());
   console.log(`BFF from ${ROOT}, PASSWORD_HASH_COST=${world.env.PASSWORD_HASH_COST ?? 'default'}`);
   console.log(
     `${BURST} at once (${signUps} sign-ups, ${BURST - signUps} logins, half for unknown e-mails): ` +

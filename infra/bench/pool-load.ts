@@ -16,7 +16,7 @@ import {
   seededRandom,
   type PricingPool,
 } from '@zjmall/pricing';
-import { benchEnvironment, bffNodeArgs, freePort, machine, startServer, type ChildServer } from './harness';
+import { benchEnvironment, bffNodeArgs, freePort, machineLine, startServer, type ChildServer } from './harness';
 
 /**
  * What the worker pool is for (issue 17, item 6), in one run:
@@ -183,7 +183,8 @@ const out: { mode: string; reqPerSec: number; p50: number; p99: number; max: num
 let rate = 0;
 
 try {
-  console.log(`pool-load bench on ${machine()}; ${fmt(SKUS)} SKUs × ${RULES} rules; ${CONNECTIONS} connections\n`);
+  console.log(`pool-load bench: ${fmt(SKUS)} SKUs × ${RULES} rules; ${CONNECTIONS} connections`);
+  console.log(`${machineLine()}\n`);
   const pool = createPricingPool();
   try {
     await loopStage(pool);

@@ -1,6 +1,6 @@
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { benchEnvironment } from './harness';
+import { benchEnvironment, machineLine } from './harness';
 import { QueryTypes } from 'sequelize';
 import type { RecalculateInput } from '@zjmall/contracts';
 import { catalogMigrations, catalogModels, createCatalogPricingFeed } from '@zjmall/catalog';
@@ -319,9 +319,8 @@ async function machineParallelism(): Promise<number> {
 }
 
 async function main() {
-  console.log(
-    `reprice bench on ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}`,
-  );
+  console.log('reprice bench');
+  console.log(machineLine());
   const pool = createPricingPool({ threads: availableParallelism(), minThreads: availableParallelism() });
   try {
     await machineParallelism();

@@ -11,7 +11,7 @@ import {
   type Config,
   type Platform,
 } from '@zjmall/platform';
-import { benchEnvironment, machine } from './harness';
+import { benchEnvironment, machineLine } from './harness';
 
 /**
  * Reservations per second through the inventory service (Redlock + locked stock row + the fenced
@@ -170,9 +170,9 @@ async function main(): Promise<number> {
       [svcSpread, rawSpread],
     ];
     console.log(`\nreservations per second — infra/bench/reserve.ts`);
-    console.log(`machine: ${machine()}`);
+    console.log(machineLine());
     console.log(
-      `node ${process.version}; PostgreSQL ${(await raw.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version}; locks ${platform.locks.mode}, cache ${platform.cache.mode}, bus ${platform.bus.mode}; relay ${flags.relay ? 'on' : 'off'}`,
+      `PostgreSQL ${(await raw.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version}; locks ${platform.locks.mode}, cache ${platform.cache.mode}, bus ${platform.bus.mode}; relay ${flags.relay ? 'on' : 'off'}`,
     );
     console.log(
       `load: ${CONCURRENCY} callers in flight, ${POOL} PostgreSQL connections each side, ${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s measured per figure\n`,

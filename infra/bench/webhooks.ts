@@ -1,9 +1,17 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { benchEnvironment, bffNodeArgs, cpuSeconds, freePort, machine, startServer, type ChildServer } from './harness';
+import {
+  benchEnvironment,
+  bffNodeArgs,
+  cpuSeconds,
+  freePort,
+  loadAverage,
+  machineLine,
+  startServer,
+  type ChildServer,
+} from './harness';
 import { call, purchase, setup, type Buyer } from './purchase';
 
 /**
@@ -190,13 +198,6 @@ async function drive(server: ChildServer, label: string, seconds: number, op: ()
 
 const fmt = (n: number, d = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '-';
-const load = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ');
-
-const loadAtStart = load();
 const world = await benchEnvironment({
   ADMIN_EMAIL: 'bench-admin@example.com',
   ADMIN_PASSWORD: 'bench admin password',
@@ -360,7 +361,7 @@ try {
         `${fmt(quantile(push, 0.5))} / ${fmt(quantile(push, 0.99))} (${push.length})`,
       );
       row(cells);
-      console.error(`round ${r} ${active ? 'B' : 'A'} done (load ${load()})`);
+      console.error(`round ${r} ${active ? 'B' : 'A'} done (load ${loadAverage()})`);
     }
   }
   await subs.close();
@@ -380,8 +381,7 @@ try {
 }
 
 console.log('\nzjmall webhooks and inbox under the checkout load (issue 20)');
-console.log(`machine: ${machine()}`);
-console.log(`load average (1/5/15 min): ${loadAtStart} at the start, ${load()} at the end`);
+console.log(machineLine());
 console.log(
   `load: ${CONCURRENCY} concurrent buyers (node:http, keep-alive), ${WARMUP} s warm-up, ${ROUNDS} × (A ${DURATION} s, B ${DURATION} s); ${USERS} users, ${SKUS} SKUs; BFF: 1 process with its jobs, NODE_ENV=production, PostgreSQL + Redis + NATS; one webhook on order.* and payment.*, a local receiver answering 204; ${SUBSCRIBERS} onNew subscribers\n`,
 );
