@@ -30,6 +30,7 @@ describe('cache with Redis going away (private redis-server)', () => {
   let a: Cache;
   let b: Cache;
   let healthA: RedisHealth;
+  let healthB: RedisHealth;
 
   const process = async () => {
     const client = new Redis(server.url, RESILIENT_REDIS_OPTIONS);
@@ -49,7 +50,7 @@ describe('cache with Redis going away (private redis-server)', () => {
     raw.on('error', () => {});
     await raw.connect();
     ({ cache: a, health: healthA } = await process());
-    ({ cache: b } = await process());
+    ({ cache: b, health: healthB } = await process());
   }, 30_000);
   afterAll(async () => {
     for (const c of caches) await c.close();
@@ -102,5 +103,27 @@ describe('cache with Redis going away (private redis-server)', () => {
       await a.set('after', 'yes', 60);
       return (await b.get('after')) === 'yes';
     }, 'an entry written by one process is read by the other');
+  }, 60_000);
+
+  it('a process that lost no write does not serve the entry another lost, even before that one is active again', async () => {
+    await eventually(() => healths.every((h) => h.available()), 'both breakers closed');
+    await a.set('price:2', 200, 600);
+    expect(await b.get('price:2')).toBe(200);
+
+    server.pause();
+    // Both notice the outage (their reads time out), and A's invalidation is lost.
+    expect(await a.get('other')).toBeUndefined();
+    expect(await b.get('other')).toBeUndefined();
+    await eventually(() => !healthA.available() && !healthB.available(), 'both breakers open');
+    await a.del('price:2');
+    server.resume();
+
+    // A does nothing more (an idle process). B reads as soon as its breaker lets it through: the
+    // entry A could not invalidate is still in Redis (the control) and is not served.
+    await eventually(() => healthB.available(), "B's breaker closes");
+    expect(await b.get('price:2')).toBeUndefined();
+    expect(await raw.get(`${prefix}c:price:2`)).not.toBeNull();
+    await eventually(async () => (await b.get('never-set')) === undefined && healthB.available(), 'B reads Redis');
+    expect(await b.get('price:2')).toBeUndefined();
   }, 60_000);
 });

@@ -58,8 +58,10 @@ const REDIS_WARN_EVERY_MS = 5_000;
  * an entry there that may be stale once Redis answers again; so every Redis entry carries the
  * shared generation (`${prefix}cgen`) it was written under and is served only while that is still
  * the current one, and the process that lost the write stops reading Redis until it has bumped the
- * generation (INCR): every entry written before, in every process, is then ignored. Each Redis read
- * fetches the generation with the keys (one MGET); a process that sees it move drops its L1.
+ * generation (INCR): every entry written before, in every process, is then ignored. Every process
+ * whose breaker opened bumps it too when Redis is back, before reading it again, so it does not
+ * serve an entry that another (maybe idle) process could not invalidate. Each Redis read fetches
+ * the generation with the keys (one MGET); a process that sees it move drops its L1.
  */
 export function createCache(opts: CacheOptions): Cache {
   const { bus, prefix, log } = opts;
@@ -104,6 +106,16 @@ export function createCache(opts: CacheOptions): Cache {
   // reconnection every in-memory copy goes (without Redis, that is the whole cache: reads fall
   // back to the database), and reads in flight are not kept.
   const offReconnect = bus.onReconnect(dropAll);
+  // Back from an outage, this process may have missed what others lost: a write another process
+  // could not send (its invalidation) leaves a stale entry that Redis serves under the current
+  // generation until that process bumps it, and it may stay idle for long. So every process whose
+  // breaker opened bumps the generation itself before it reads Redis again (the handler runs as the
+  // breaker closes, before any read can see it closed); the one that lost writes is among them.
+  const offRecover =
+    health?.onRecover(() => {
+      trusted = false;
+      void bump(health);
+    }) ?? (() => {});
 
   const warn = (err: unknown, keys: string[], what: string) => {
     const now = Date.now();
@@ -386,6 +398,7 @@ export function createCache(opts: CacheOptions): Cache {
       closed = true;
       unsubscribe();
       offReconnect();
+      offRecover();
       l1.clear();
     },
   };
