@@ -27,6 +27,14 @@ export class Recorder {
     }
   }
 
+  /** Forgets what was recorded so far (the set-up before the load). */
+  reset(): void {
+    this.requests = 0;
+    this.errors.clear();
+    this.faultMs.length = 0;
+    this.calmMs.length = 0;
+  }
+
   errorCount(kinds?: string[]): number {
     let n = 0;
     for (const [k, v] of this.errors) if (!kinds || kinds.includes(k)) n += v;

@@ -4,7 +4,7 @@
  * PostgreSQL). Prints the table and each failed invariant; exits 1 when one broke.
  * `npm run chaos -- <name filter>` runs the scenarios whose name contains the filter.
  */
-import { hostname, cpus } from 'node:os';
+import { cpus, hostname, loadavg } from 'node:os';
 import { runScenario, scenarios, table, type ScenarioResult } from './scenarios';
 
 const filter = process.argv[2]?.toLowerCase();
@@ -18,6 +18,10 @@ for (const s of chosen) {
   console.error(`  ${r.invariants.every((c) => c.ok) ? 'ok' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   for (const c of r.invariants) console.error(`    ${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
 }
-console.log(`\n${new Date().toISOString()} · ${hostname()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}\n`);
+console.log(
+  `\n${new Date().toISOString()} · ${hostname()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}\n`,
+);
 console.log(table(results));
 process.exit(results.every((r) => r.invariants.every((c) => c.ok)) ? 0 : 1);
