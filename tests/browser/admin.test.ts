@@ -137,6 +137,21 @@ describe('admin console in Chromium', () => {
     await p.getByRole('link', { name: 'Arabica 咖啡豆' }).waitFor();
   });
 
+  it('sets a purchase limit in the product editor; the storefront shows it', async () => {
+    const p = adminPage;
+    await p.goto(`${bff.url}/admin/products/${product.id}`);
+    await p.getByLabel('Limit per customer 1', { exact: true }).fill('3');
+    await p.getByRole('button', { name: 'Save', exact: true }).click();
+    await p.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    const saved = await api.catalog.admin.product.query({ id: product.id });
+    expect(saved.skus.map((s) => s.purchaseLimit)).toEqual([{ limit: 3, startsAt: null, endsAt: null }, null]);
+
+    const shopper = await page(await context());
+    await shopper.goto(`${bff.url}/products/${product.id}`);
+    await shopper.getByRole('button', { name: '250g' }).click();
+    await shopper.getByText('Limit 3 per customer').waitFor();
+  });
+
   it('a double-clicked stock adjustment applies once; a batch that would take one SKU below zero changes nothing', async () => {
     const p = adminPage;
     await p.goto(`${bff.url}/admin/inventory?product=${product.id}`);

@@ -15,7 +15,7 @@ describe('storefront in Chromium', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const watches: PageWatch[] = [];
-  const ids = { earbuds: '', earbudsBlack: '', lamp: '', lampSku: '', mug: '' };
+  const ids = { earbuds: '', earbudsBlack: '', lamp: '', lampSku: '', mug: '', giftBox: '' };
   let firstOrderId = '';
   let userToken = '';
 
@@ -66,13 +66,19 @@ describe('storefront in Chromium', () => {
       categoryId: cat.id,
       skus: [{ code: 'MUG-1', spec: {}, price: 3_000, initialStock: 0 }],
     });
-    for (const p of [earbuds, lamp, mug]) await admin.catalog.admin.publish.mutate({ id: p.id });
+    const giftBox = await admin.catalog.admin.createProduct.mutate({
+      name: '限购礼盒',
+      categoryId: cat.id,
+      skus: [{ code: 'GIFT-1', spec: {}, price: 8_800, initialStock: 30, purchaseLimit: { limit: 2 } }],
+    });
+    for (const p of [earbuds, lamp, mug, giftBox]) await admin.catalog.admin.publish.mutate({ id: p.id });
     Object.assign(ids, {
       earbuds: earbuds.id,
       earbudsBlack: earbuds.skus.find((s) => s.code === 'BT-BLACK')!.id,
       lamp: lamp.id,
       lampSku: lamp.skus[0].id,
       mug: mug.id,
+      giftBox: giftBox.id,
     });
     browser = await launchChromium();
   });
@@ -237,6 +243,23 @@ describe('storefront in Chromium', () => {
     expect(await button.isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Add to cart' }).count()).toBe(0);
     expect(w.clientErrors).toEqual([]);
+  });
+
+  it('shows a purchase limit on the product page, and why an add past it is refused', async () => {
+    const ctx = await newContext();
+    const { page, w } = await newPage(ctx);
+    await page.goto(`${bff.url}/products/${ids.giftBox}`);
+    await page.getByRole('heading', { name: '限购礼盒' }).waitFor();
+    await page.getByText('Limit 2 per customer').waitFor();
+    await page.getByLabel('Quantity').fill('3');
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Over the purchase limit: Limit 2 per customer (already bought 0, 0 in your cart)' })
+      .waitFor();
+    // The one refusal expected here (the call may share a batch with others).
+    expect(w.clientErrors.length).toBeGreaterThan(0);
+    for (const e of w.clientErrors) expect(e).toMatch(/^409 \/trpc\/.*cart\.addItem/);
   });
 
   it("shows another customer's order as not found", async () => {

@@ -340,7 +340,35 @@ interface SkuDraft {
   price: string;
   costPrice: string;
   initialStock: string;
+  /** Units per customer ('' : no limit) and its window as datetime-local values ('' : open). */
+  limit: string;
+  limitFrom: string;
+  limitTo: string;
 }
+
+const NEW_SKU: SkuDraft = {
+  code: '',
+  spec: '',
+  price: '',
+  costPrice: '',
+  initialStock: '0',
+  limit: '',
+  limitFrom: '',
+  limitTo: '',
+};
+
+/** An instant as a datetime-local value in the browser's zone, and back. */
+const localInput = (iso: string | null) => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+const instant = (local: string) => (local.trim() === '' ? null : new Date(local).toISOString());
+/** The SKU input's purchaseLimit from the draft (null: none; a bad number goes as NaN → the server names the field). */
+const limitInput = (s: SkuDraft) =>
+  s.limit.trim() === ''
+    ? null
+    : { limit: Math.trunc(Number(s.limit)), startsAt: instant(s.limitFrom), endsAt: instant(s.limitTo) };
 
 const specText = (spec: Record<string, string>) =>
   Object.entries(spec)
@@ -373,7 +401,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
     enabled: id !== null,
   });
   const [f, setF] = useState({ name: '', categoryId: '', brandId: '', description: '', images: '', attributes: '' });
-  const [skus, setSkus] = useState<SkuDraft[]>([{ code: '', spec: '', price: '', costPrice: '', initialStock: '0' }]);
+  const [skus, setSkus] = useState<SkuDraft[]>([NEW_SKU]);
   const [loadedFor, setLoadedFor] = useState<string | null>(null);
   const p = product.data;
   useEffect(() => {
@@ -397,6 +425,9 @@ export function ProductEditorPage({ id }: { id: string | null }) {
         price: moneyText(s.price, digits),
         costPrice: s.costPrice === null ? '' : moneyText(s.costPrice, digits),
         initialStock: '',
+        limit: s.purchaseLimit ? String(s.purchaseLimit.limit) : '',
+        limitFrom: localInput(s.purchaseLimit?.startsAt ?? null),
+        limitTo: localInput(s.purchaseLimit?.endsAt ?? null),
       })),
     );
   }, [p, loadedFor, digits]);
@@ -424,6 +455,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
             price: money(s.price) ?? -1,
             costPrice: money(s.costPrice),
             initialStock: s.initialStock.trim() === '' ? undefined : Math.trunc(Number(s.initialStock)),
+            purchaseLimit: limitInput(s),
           })),
         });
       }
@@ -440,6 +472,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
                 spec: parsePairs(s.spec, /;/),
                 price: money(s.price),
                 costPrice: s.costPrice.trim() === '' ? null : money(s.costPrice),
+                purchaseLimit: limitInput(s),
               }
             : {
                 code: s.code.trim(),
@@ -447,6 +480,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
                 price: money(s.price) ?? -1,
                 costPrice: money(s.costPrice),
                 initialStock: s.initialStock.trim() === '' ? undefined : Math.trunc(Number(s.initialStock)),
+                purchaseLimit: limitInput(s),
               },
         ),
       });
@@ -560,6 +594,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
               <th>{t('costPrice')}</th>
               <th>{t('initialStock')}</th>
               <th>{t('promotion')}</th>
+              <th>{t('purchaseLimit')}</th>
               <th />
             </tr>
           </thead>
@@ -620,6 +655,40 @@ export function ProductEditorPage({ id }: { id: string | null }) {
                     <FieldError error={save.error} path={`skus.${i}.initialStock`} />
                   </td>
                   <td>{promo ? <Money value={promo.price} /> : '—'}</td>
+                  <td className="limit-cell">
+                    <input
+                      aria-label={`${t('purchaseLimit')} ${i + 1}`}
+                      type="number"
+                      min={1}
+                      placeholder="—"
+                      value={s.limit}
+                      onChange={(e) => setSku(i, { limit: e.target.value })}
+                    />
+                    {s.limit.trim() !== '' && (
+                      <>
+                        <label>
+                          {t('limitFrom')}{' '}
+                          <input
+                            aria-label={`${t('purchaseLimit')} ${t('limitFrom')} ${i + 1}`}
+                            type="datetime-local"
+                            value={s.limitFrom}
+                            onChange={(e) => setSku(i, { limitFrom: e.target.value })}
+                          />
+                        </label>
+                        <label>
+                          {t('limitTo')}{' '}
+                          <input
+                            aria-label={`${t('purchaseLimit')} ${t('limitTo')} ${i + 1}`}
+                            type="datetime-local"
+                            value={s.limitTo}
+                            onChange={(e) => setSku(i, { limitTo: e.target.value })}
+                          />
+                        </label>
+                      </>
+                    )}
+                    <FieldError error={save.error} path={`skus.${i}.purchaseLimit.limit`} />
+                    <FieldError error={save.error} path={`skus.${i}.purchaseLimit.endsAt`} />
+                  </td>
                   <td>
                     {!s.id && skus.length > 1 && (
                       <button type="button" className="link" onClick={() => setSkus(skus.filter((_, j) => j !== i))}>
@@ -633,10 +702,7 @@ export function ProductEditorPage({ id }: { id: string | null }) {
           </tbody>
         </table>
         <p>
-          <button
-            type="button"
-            onClick={() => setSkus([...skus, { code: '', spec: '', price: '', costPrice: '', initialStock: '0' }])}
-          >
+          <button type="button" onClick={() => setSkus([...skus, NEW_SKU])}>
             {t('addSku')}
           </button>
         </p>

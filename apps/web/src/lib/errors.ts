@@ -1,5 +1,5 @@
 import { TRPCClientError } from '@trpc/client';
-import type { ErrorData } from '@zjmall/contracts';
+import type { ErrorData, PurchaseLimitDetails } from '@zjmall/contracts';
 import { hasMessage, type Translate } from './i18n';
 
 /** The server's error data (appCode, details, field errors), if the error came from the API. */
@@ -19,6 +19,12 @@ export function errorMessage(t: Translate, e: unknown): string {
   if (code) {
     const key = `error.${code}`;
     const base = hasMessage(key) ? t(key) : e.message;
+    // A purchase limit says how many one may have and what already counts against it.
+    if (code === 'PURCHASE_LIMIT') {
+      const d = data?.details as Partial<PurchaseLimitDetails> | undefined;
+      if (d?.limit !== undefined)
+        return `${base}: ${t('error.PURCHASE_LIMIT.detail', { limit: d.limit, alreadyBought: d.alreadyBought ?? 0, inCart: d.inCart ?? 0 })}`;
+    }
     const reason = (data?.details as { reason?: string } | undefined)?.reason;
     const reasonKey = `reason.${reason}`;
     return reason && hasMessage(reasonKey) ? `${base}: ${t(reasonKey)}` : base;

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
-import type { ProductDetail, PublicSku } from '@zjmall/contracts';
+import type { ProductDetail, PublicSku, PurchaseLimit } from '@zjmall/contracts';
 import { client } from '../lib/client';
 import { useI18n } from '../lib/i18n';
 import { appCodeOf } from '../lib/errors';
@@ -25,6 +25,19 @@ function selectable(p: ProductDetail, chosen: Record<string, string>, name: stri
       inStock(s) &&
       s.spec[name] === value &&
       p.specOptions.every((o) => o.name === name || s.spec[o.name] === chosen[o.name]),
+  );
+}
+
+/** "限购 N 件 / Limit N per customer", with its window when it has one (the server enforces it). */
+function PurchaseLimitNote({ limit }: { limit: PurchaseLimit }) {
+  const { t, locale } = useI18n();
+  const when = (iso: string) => new Date(iso).toLocaleString(locale);
+  return (
+    <p className="purchase-limit" data-testid="purchase-limit">
+      <strong>{t('purchaseLimit', { limit: limit.limit })}</strong>
+      {limit.startsAt && <small> {t('purchaseLimitFrom', { from: when(limit.startsAt) })}</small>}
+      {limit.endsAt && <small> {t('purchaseLimitUntil', { to: when(limit.endsAt) })}</small>}
+    </p>
   );
 }
 
@@ -62,6 +75,7 @@ function SkuChooser({ product }: { product: ProductDetail }) {
           <p>
             <StockBadge status={sku.stockStatus} available={sku.available} />
           </p>
+          {sku.purchaseLimit && <PurchaseLimitNote limit={sku.purchaseLimit} />}
         </div>
       ) : (
         <p className="muted">{t('unavailableCombo')}</p>
