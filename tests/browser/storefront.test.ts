@@ -365,6 +365,32 @@ describe('storefront in Chromium', () => {
     expect(w.clientErrors).toEqual([]);
   });
 
+  it('eight tabs of one shopper share one cart stream and one notification stream: the eighth tab still works, every tab follows the cart', async () => {
+    const ctx = await newContext();
+    await ctx.addInitScript((t) => localStorage.setItem('zjmall.userToken', t), userToken);
+    const user = createShopClient(bff.url, { token: userToken });
+    const before = (await user.cart.get.query()).totalQuantity;
+    // A browser keeps 6 connections to the shop: with a stream per tab, these tabs would take them all.
+    const tabs: Page[] = [];
+    for (let i = 0; i < 7; i++) {
+      const { page } = await newPage(ctx);
+      await page.goto(`${bff.url}/cart`);
+      await page.getByRole('heading', { name: 'Cart' }).waitFor();
+      tabs.push(page);
+    }
+    const { page: last, w } = await newPage(ctx);
+    await last.goto(`${bff.url}/products/${ids.lamp}`);
+    await last.getByRole('button', { name: 'Add to cart' }).click();
+    await last.getByRole('status').filter({ hasText: 'Added to cart' }).waitFor();
+    expect((await user.cart.get.query()).totalQuantity).toBe(before + 1);
+    for (const tab of [...tabs, last])
+      await eventually(async () =>
+        expect((await tab.getByTestId('cart-count').textContent())?.trim()).toBe(`(${before + 1})`),
+      );
+    expect(w.clientErrors).toEqual([]);
+    for (const tab of [...tabs, last]) await tab.close();
+  });
+
   it('saw no page error, console error, 5xx or failed request on any page', () => {
     expect(watches.flatMap((w) => w.problems)).toEqual([]);
   });

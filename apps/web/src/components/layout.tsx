@@ -1,24 +1,33 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { useQueryClient } from '@tanstack/react-query';
+import type { CartView } from '@zjmall/contracts';
 import { client } from '../lib/client';
 import { useI18n } from '../lib/i18n';
 import { forgetShopper, keys, useCart } from '../lib/queries';
 import { session, useSession } from '../lib/session';
 import { useNotificationsLive } from '../lib/notifications';
+import { sharedStream, tokenTag } from '../lib/shared-stream';
 import { MergeBanner } from './merge-banner';
 import { NotificationBell } from './notifications';
 
-/** Keeps the cart in the cache current: whatever changes it (another tab, device or process) is pushed here. */
+/**
+ * Keeps the cart in the cache current: whatever changes it (another tab, device or process) is
+ * pushed here. One tab of the shopper holds the stream for all of them (`sharedStream`).
+ */
 function CartLive() {
   const { token } = useSession();
   const qc = useQueryClient();
   useEffect(() => {
     if (!token) return;
-    const sub = client.cart.onChange.subscribe(undefined, {
-      onData: (cart) => qc.setQueryData(keys.cart(token), cart),
-    });
-    return () => sub.unsubscribe();
+    return sharedStream<CartView>(
+      `zjmall.cart.${tokenTag(token)}`,
+      (emit) => {
+        const sub = client.cart.onChange.subscribe(undefined, { onData: emit });
+        return () => sub.unsubscribe();
+      },
+      (cart) => qc.setQueryData(keys.cart(token), cart),
+    );
   }, [token, qc]);
   return null;
 }

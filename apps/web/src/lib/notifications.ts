@@ -4,6 +4,7 @@ import type { NotificationLocale } from '@zjmall/contracts';
 import { client } from './client';
 import { useI18n, type Lang } from './i18n';
 import { keys } from './queries';
+import { sharedStream, tokenTag } from './shared-stream';
 import { useSession } from './session';
 
 /** The locale the server renders notification texts in, for the UI's language. */
@@ -25,10 +26,7 @@ interface News {
  * count when the stream opens and with every new entry (from any process). The count goes straight
  * into the cache; a new entry, or a count after a reconnection (entries may have been missed), makes
  * the inbox list read again. Mount once per page (the storefront's layout, the console's header).
- *
- * One tab holds the stream for all the tabs of the same user (a Web Lock per user; the next tab
- * takes over when it closes) and passes each message on over a BroadcastChannel: a browser opens
- * at most 6 connections to the shop, and every open SSE stream keeps one.
+ * One tab of the user holds the stream for all of them (`sharedStream`).
  */
 export function useNotificationsLive(enabled: boolean): void {
   const { token } = useSession();
@@ -36,51 +34,26 @@ export function useNotificationsLive(enabled: boolean): void {
   const qc = useQueryClient();
   useEffect(() => {
     if (!enabled || !token) return;
-    const apply = (news: News) => {
-      qc.setQueryData(keys.unread(token), { count: news.unreadCount });
-      if (news.item || !news.first) void qc.invalidateQueries({ queryKey: keys.notificationsOf(token) });
-    };
-    const name = `zjmall.notifications.${token.slice(-24)}`;
-    const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null;
-    channel?.addEventListener('message', (e: MessageEvent<News>) => apply(e.data));
-    const lead = () => {
-      let first = true;
-      return client.notification.onNew.subscribe(
-        { locale: apiLocale(lang) },
-        {
-          onData: (n) => {
-            const news: News = { unreadCount: n.unreadCount, item: n.item !== null, first };
-            first = false;
-            apply(news);
-            channel?.postMessage(news);
+    return sharedStream<News>(
+      `zjmall.notifications.${tokenTag(token)}`,
+      (emit) => {
+        let first = true;
+        const sub = client.notification.onNew.subscribe(
+          { locale: apiLocale(lang) },
+          {
+            onData: (n) => {
+              emit({ unreadCount: n.unreadCount, item: n.item !== null, first });
+              first = false;
+            },
           },
-        },
-      );
-    };
-    const gone = new AbortController();
-    let release = () => {};
-    if (navigator.locks) {
-      navigator.locks
-        .request(name, { signal: gone.signal }, () => {
-          if (gone.signal.aborted) return;
-          const sub = lead();
-          return new Promise<void>((done) => {
-            release = () => {
-              sub.unsubscribe();
-              done();
-            };
-          });
-        })
-        .catch(() => undefined); // aborted while another tab held the stream
-    } else {
-      const sub = lead();
-      release = () => sub.unsubscribe();
-    }
-    return () => {
-      gone.abort();
-      release();
-      channel?.close();
-    };
+        );
+        return () => sub.unsubscribe();
+      },
+      (news) => {
+        qc.setQueryData(keys.unread(token), { count: news.unreadCount });
+        if (news.item || !news.first) void qc.invalidateQueries({ queryKey: keys.notificationsOf(token) });
+      },
+    );
   }, [enabled, token, lang, qc]);
 }
 
