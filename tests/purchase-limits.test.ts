@@ -212,6 +212,82 @@ describe('purchase limits', () => {
     );
   });
 
+  it('two checkouts of one customer on two carts that count at once: the customer lock makes the second see the first', async () => {
+    // The cart row cannot order these two: checkout A was prepared from a cart that was then
+    // cleared, and B checks out the new one. A is held before its transaction locks anything (its
+    // idempotency key's row is held by the test), the clear and the new cart happen, then both are
+    // held at the coupon row — the last lock of the order, after their counts. Without the
+    // customer's lock both count nothing bought and both order; with it, B waits for A and is refused.
+    const { skuId } = await limitedSku({ limit: 2 });
+    const { client: me, addressId } = await buyer(bff);
+    const me2 = await me.auth.me.query();
+    const userId = 'id' in me2 ? me2.id : '';
+    const code = `LIM${newId().slice(-8).toUpperCase()}`;
+    await admin.pricing.admin.createCoupon.mutate({ code, kind: 'FIXED', value: 1 });
+    const db = bff.env.platform.db;
+    const waiters = async () =>
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+          { type: QueryTypes.SELECT },
+        )
+      )[0].n;
+    const untilWaiting = async (n: number) => {
+      const deadline = Date.now() + 60_000;
+      while ((await waiters()) < n) {
+        if (Date.now() > deadline) throw new Error(`never ${n} waiting`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const settle = (p: Promise<{ id: string }>) =>
+      p.then(
+        (o) => ({ ok: true as const, id: o.id }),
+        (e: { data?: { appCode?: string; details?: unknown } }) => ({
+          ok: false as const,
+          appCode: e.data?.appCode,
+          details: e.data?.details,
+        }),
+      );
+
+    await me.cart.addItem.mutate({ skuId, quantity: 2 });
+    const keyA = newId();
+    const holdKey = await db.transaction();
+    const holdCoupon = await db.transaction();
+    try {
+      await db.query(`INSERT INTO platform.idempotency_keys (scope, key, request_hash) VALUES ($1, $2, 'held')`, {
+        bind: [`user:${userId}:order.checkout`, keyA],
+        transaction: holdKey,
+      });
+      const a = settle(me.order.checkout.mutate({ addressId, couponCode: code, idempotencyKey: keyA }));
+      await untilWaiting(1);
+      await me.cart.clear.mutate();
+      await me.cart.addItem.mutate({ skuId, quantity: 2 });
+      await db.query(`SELECT 1 FROM pricing.coupons WHERE code = $1 FOR UPDATE`, {
+        bind: [code],
+        transaction: holdCoupon,
+      });
+      await holdKey.rollback();
+      const b = settle(me.order.checkout.mutate({ addressId, couponCode: code, idempotencyKey: newId() }));
+      await untilWaiting(2);
+      await holdCoupon.rollback();
+      const results = await Promise.all([a, b]);
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.filter((r) => !r.ok)).toEqual([
+        {
+          ok: false,
+          appCode: 'PURCHASE_LIMIT',
+          details: { skuId, limit: 2, alreadyBought: 2, inCart: 2, requested: 2 },
+        },
+      ]);
+    } finally {
+      await holdKey.rollback().catch(() => undefined);
+      await holdCoupon.rollback().catch(() => undefined);
+    }
+    const orders = (await me.order.list.query()).items.filter((o) => o.status !== 'cancelled');
+    expect(orders.flatMap((o) => o.items).reduce((n, i) => n + i.quantity, 0)).toBe(2);
+  }, 120_000);
+
   it('parallel adds, clears and checkouts of one customer never take them past the limit', async () => {
     const LIMIT = 3;
     const { skuId } = await limitedSku({ limit: LIMIT });

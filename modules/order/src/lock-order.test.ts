@@ -4,7 +4,8 @@ import { newId } from '@zjmall/platform';
 import { createOrderHarness, type OrderHarness } from './testing/harness';
 
 /**
- * The lock order (docs/architecture.md, "Lock order": order → payment → cart → stock → coupon)
+ * The lock order (docs/architecture.md, "Lock order": order → payment → cart → the customer's
+ * purchase-limit lock → stock → coupon)
  * holds for every pair of use cases that can meet on one customer's cart, orders and SKUs: each
  * pair runs at once, on the same rows, and PostgreSQL must break no deadlock in all of it.
  * (`retryOnDeadlock` would hide one from the callers, so the database's own count is what is
@@ -113,6 +114,9 @@ describe('lock order', () => {
     const names = Object.keys(OPS);
     const pairs = names.flatMap((a, i) => names.slice(i).map((b) => [a, b] as const));
     const skus = [await h.sku(500, 100_000), await h.sku(700, 100_000)];
+    // The first SKU has a purchase limit (high enough never to refuse): every writer touching it
+    // takes the customer's purchase-limit lock, after the cart row and before the stock.
+    await h.catalog.setPurchaseLimit({ skuId: skus[0], limit: 100_000 });
     const before = await deadlocks();
     const failures: string[] = [];
     // Several pairs at once (each on its own customer; all on the same two SKUs' stock rows).
