@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
-import { createShopClient, type AppRouter, type ShopClient } from '@zjmall/client';
+import type { AppRouter } from '@zjmall/client';
 import { newId } from '@zjmall/platform';
-import { adminClient, startTestBff, type TestBff } from './support/bff';
+import { adminClient, inBatches, publishedSku, serviceBuyers, startTestBff, type TestBff } from './support/bff';
+
+const ADMIN = '00000000-0000-7000-8000-00000000ad05';
 
 const STOCK = 20;
 const USERS = 150;
-
-async function inBatches(n: number, width: number, fn: (i: number) => Promise<void>) {
-  for (let start = 0; start < n; start += width) {
-    await Promise.all(Array.from({ length: Math.min(width, n - start) }, (_, k) => fn(start + k)));
-  }
-}
 
 /**
  * Flash sale: one SKU with 20 in stock, 150 signed-in users checking out at once over HTTP.
@@ -28,35 +24,20 @@ describe('flash sale over HTTP', () => {
 
   it(`stock ${STOCK}, ${USERS} concurrent checkouts → exactly ${STOCK} orders, ledger and stock agree`, async () => {
     const admin = await adminClient(bff);
-    const category = await admin.catalog.admin.createCategory.mutate({ name: `秒杀 ${newId().slice(-6)}` });
-    const product = await admin.catalog.admin.createProduct.mutate({
+    const skuId = await publishedSku(bff, {
       name: `秒杀商品 ${newId().slice(-6)}`,
-      categoryId: category.id,
-      skus: [{ code: `FS-${newId().slice(-10)}`, spec: { edition: 'limited' }, price: 9_900, initialStock: STOCK }],
+      code: `FS-${newId().slice(-10)}`,
+      spec: { edition: 'limited' },
+      price: 9_900,
+      stock: STOCK,
+      actor: ADMIN,
     });
-    await admin.catalog.admin.publish.mutate({ id: product.id });
-    const skuId = product.skus[0].id;
 
     // Buyers are set up through the services (the race under test is the checkout, over HTTP).
-    const { identity, cart } = bff.services;
-    const buyers: { client: ShopClient; addressId: string }[] = [];
-    await inBatches(USERS, 10, async (i) => {
-      const reg = await identity.register({
-        email: `fs${i}.${newId().slice(-8)}@example.com`,
-        password: 'buyer password',
-        name: `buyer ${i}`,
-      });
-      const addr = await identity.createAddress(reg.user.id, {
-        receiver: `买家${i}`,
-        phone: '13800138000',
-        province: '上海',
-        city: '上海',
-        district: '浦东',
-        detail: `${i} 号`,
-      });
-      await cart.addItem({ type: 'user', id: reg.user.id }, { skuId, quantity: 1 });
-      buyers.push({ client: createShopClient(bff.url, { token: reg.token }), addressId: addr.id });
-    });
+    const buyers = await serviceBuyers(bff, USERS, 'fs');
+    await inBatches(USERS, 10, (i) =>
+      bff.services.cart.addItem({ type: 'user', id: buyers[i].userId }, { skuId, quantity: 1 }).then(() => undefined),
+    );
 
     const results = await Promise.allSettled(
       buyers.map((b) => b.client.order.checkout.mutate({ addressId: b.addressId, idempotencyKey: `fs-${newId()}` })),

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { createShopClient } from '@zjmall/client';
 import { newId } from '@zjmall/platform';
 import { createTestDatabase, startPrivateNatsServer, type PrivateNatsServer } from '@zjmall/platform/testing';
-import { freePort, spawnBff, type BffProcess } from './support/bff';
+import { buyer, freePort, spawnBff, type BffProcess } from './support/bff';
 
 /**
  * NATS is optional at run time, at startup too (issue 16): a BFF process (`npm start`'s entry,
@@ -94,22 +94,9 @@ describe('a process started before NATS', () => {
       skus: [{ code: `LATE-${newId().slice(-10)}`, spec: { color: 'white' }, price: 12_900, initialStock: 3 }],
     });
     await adminClient.catalog.admin.publish.mutate({ id: product.id });
-    const reg = await createShopClient(bff.url).auth.register.mutate({
-      email: `late.${newId().slice(-8)}@example.com`,
-      password: 'buyer password',
-      name: '买家',
-    });
-    const me = createShopClient(bff.url, { token: reg.token });
-    const address = await me.address.create.mutate({
-      receiver: '买家',
-      phone: '13800138000',
-      province: '浙江省',
-      city: '杭州市',
-      district: '西湖区',
-      detail: '文三路 1 号',
-    });
+    const { client: me, addressId } = await buyer(bff);
     await me.cart.addItem.mutate({ skuId: product.skus[0].id, quantity: 1 });
-    const order = await me.order.checkout.mutate({ addressId: address.id, idempotencyKey: `co-${newId()}` });
+    const order = await me.order.checkout.mutate({ addressId, idempotencyKey: `co-${newId()}` });
     const payment = await me.payment.create.mutate({
       orderId: order.id,
       channel: 'sandbox_alipay',

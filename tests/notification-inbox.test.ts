@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import type { Notification, NotificationNews } from '@zjmall/contracts';
-import { createShopClient, type ShopClient } from '@zjmall/client';
+import { createShopClient } from '@zjmall/client';
 import { newId } from '@zjmall/platform';
 import { adminClient, buyer, publishedSku, spawnBff, startTestBff, type BffProcess, type TestBff } from './support/bff';
 
@@ -48,7 +48,7 @@ describe('notification inbox', () => {
 
   it('an order journey gives created, paid, shipped and completed in order, live on a second process', async () => {
     const skuId = await sku(59_900);
-    const { client, addressId, token } = await signedUp(bff.url);
+    const { client, addressId, token } = await buyer(bff);
     // The watcher is on the process without jobs: it learns of entries only through NATS.
     const here = createShopClient(second.url, { token });
     const live: NotificationNews[] = [];
@@ -230,22 +230,3 @@ describe('notification inbox', () => {
     });
   });
 });
-
-/** A customer with an address, and their token (to read from another process). */
-async function signedUp(url: string): Promise<{ client: ShopClient; addressId: string; token: string }> {
-  const reg = await createShopClient(url).auth.register.mutate({
-    email: `inbox.${newId().slice(-8)}@example.com`,
-    password: 'buyer password',
-    name: '买家',
-  });
-  const client = createShopClient(url, { token: reg.token });
-  const address = await client.address.create.mutate({
-    receiver: '买家',
-    phone: '13800138000',
-    province: '浙江省',
-    city: '杭州市',
-    district: '西湖区',
-    detail: '文三路 1 号',
-  });
-  return { client, addressId: address.id, token: reg.token };
-}

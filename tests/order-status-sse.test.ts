@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopClient } from '@zjmall/client';
 import type { OrderStatusChange } from '@zjmall/contracts';
 import { newId } from '@zjmall/platform';
-import { spawnBff, adminClient, publishedSku, startTestBff, type BffProcess, type TestBff } from './support/bff';
+import { spawnBff, adminClient, buyer, publishedSku, startTestBff, type BffProcess, type TestBff } from './support/bff';
 
 const ADMIN = '00000000-0000-7000-8000-00000000ad02';
 
@@ -34,25 +34,11 @@ describe('order.onStatus across two BFF processes', () => {
   });
 
   it('a watcher on one process sees paid, shipped and completed made through the other, in order', async () => {
-    const anon = createShopClient(bff.url);
-    const reg = await anon.auth.register.mutate({
-      email: `watch.${newId().slice(-8)}@example.com`,
-      password: 'buyer password',
-      name: '买家',
-    });
     // The watcher's process runs no relay; everything else happens on the first.
-    const there = createShopClient(bff.url, { token: reg.token });
-    const here = createShopClient(second.url, { token: reg.token });
-    const address = await there.address.create.mutate({
-      receiver: '买家',
-      phone: '13800138000',
-      province: '浙江省',
-      city: '杭州市',
-      district: '西湖区',
-      detail: '文三路 1 号',
-    });
+    const { client: there, addressId, token } = await buyer(bff);
+    const here = createShopClient(second.url, { token });
     await there.cart.addItem.mutate({ skuId, quantity: 1 });
-    const order = await there.order.checkout.mutate({ addressId: address.id, idempotencyKey: `co-${newId()}` });
+    const order = await there.order.checkout.mutate({ addressId, idempotencyKey: `co-${newId()}` });
 
     const statuses: OrderStatusChange[] = [];
     let failed: unknown = null;

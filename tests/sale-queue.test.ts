@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
 import { QueryTypes } from 'sequelize';
-import { createShopClient, type AppRouter, type ShopClient } from '@zjmall/client';
+import { createShopClient, type AppRouter } from '@zjmall/client';
 import type { SaleTicket } from '@zjmall/contracts';
 import { newId } from '@zjmall/platform';
-import { adminClient, startTestBff, type TestBff } from './support/bff';
+import { adminClient, publishedSku, serviceBuyers, startTestBff, type TestBff } from './support/bff';
+
+const ADMIN = '00000000-0000-7000-8000-00000000ad06';
 
 const STOCK = 5;
 const BUYERS = 30;
@@ -25,14 +27,14 @@ describe('queued sale over HTTP', () => {
 
   it(`${STOCK} units, ${BUYERS} buyers: ${STOCK} sold in ticket order, the rest told sold out, a cancel re-admits`, async () => {
     const admin = await adminClient(bff);
-    const category = await admin.catalog.admin.createCategory.mutate({ name: `排队 ${newId().slice(-6)}` });
-    const product = await admin.catalog.admin.createProduct.mutate({
+    const skuId = await publishedSku(bff, {
       name: `排队商品 ${newId().slice(-6)}`,
-      categoryId: category.id,
-      skus: [{ code: `Q-${newId().slice(-10)}`, spec: {}, price: 9_900, initialStock: STOCK }],
+      code: `Q-${newId().slice(-10)}`,
+      spec: {},
+      price: 9_900,
+      stock: STOCK,
+      actor: ADMIN,
     });
-    await admin.catalog.admin.publish.mutate({ id: product.id });
-    const skuId = product.skus[0].id;
     const now = Date.now();
     await admin.catalog.admin.setSale.mutate({
       skuId,
@@ -41,25 +43,7 @@ describe('queued sale over HTTP', () => {
       queued: true,
     });
 
-    const { identity } = bff.services;
-    const buyers: { client: ShopClient; addressId: string }[] = await Promise.all(
-      Array.from({ length: BUYERS }, async (_, i) => {
-        const reg = await identity.register({
-          email: `q${i}.${newId().slice(-8)}@example.com`,
-          password: 'buyer password',
-          name: `buyer ${i}`,
-        });
-        const addr = await identity.createAddress(reg.user.id, {
-          receiver: `买家${i}`,
-          phone: '13800138000',
-          province: '上海',
-          city: '上海',
-          district: '浦东',
-          detail: `${i} 号`,
-        });
-        return { client: createShopClient(bff.url, { token: reg.token }), addressId: addr.id };
-      }),
-    );
+    const buyers = await serviceBuyers(bff, BUYERS, 'q');
     // No ticket, no add: neither a customer nor a guest.
     await expect(buyers[0].client.cart.addItem.mutate({ skuId, quantity: 1 })).rejects.toSatisfy(
       (e) => appCode(e) === 'NOT_ADMITTED',

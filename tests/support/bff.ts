@@ -130,8 +130,10 @@ export async function spawnBff(env: Record<string, string>, timeoutMs = 90_000):
   };
 }
 
-/** A customer signed up on this BFF, with a client carrying their token and one delivery address. */
-export async function buyer(bff: Pick<TestBff, 'url'>): Promise<{ client: ShopClient; addressId: string }> {
+/** A customer signed up on this BFF, with a client carrying their token (also given, for another process) and one delivery address. */
+export async function buyer(
+  bff: Pick<TestBff, 'url'>,
+): Promise<{ client: ShopClient; addressId: string; token: string }> {
   const reg = await createShopClient(bff.url).auth.register.mutate({
     email: `buyer.${newId().slice(-8)}@example.com`,
     password: 'buyer password',
@@ -146,7 +148,44 @@ export async function buyer(bff: Pick<TestBff, 'url'>): Promise<{ client: ShopCl
     district: '西湖区',
     detail: '文三路 1 号',
   });
-  return { client, addressId: address.id };
+  return { client, addressId: address.id, token: reg.token };
+}
+
+/** Runs fn(0 … n-1), `width` at a time. */
+export async function inBatches(n: number, width: number, fn: (i: number) => Promise<void>): Promise<void> {
+  for (let start = 0; start < n; start += width) {
+    await Promise.all(Array.from({ length: Math.min(width, n - start) }, (_, k) => fn(start + k)));
+  }
+}
+
+/**
+ * `n` customers signed up through the identity service, 10 at a time (set-up, not what a test
+ * measures: faster than over HTTP), each with a delivery address and a client carrying their token.
+ */
+export async function serviceBuyers(
+  bff: Pick<TestBff, 'services' | 'url'>,
+  n: number,
+  tag: string,
+): Promise<{ userId: string; client: ShopClient; addressId: string }[]> {
+  const { identity } = bff.services;
+  const buyers: { userId: string; client: ShopClient; addressId: string }[] = [];
+  await inBatches(n, 10, async (i) => {
+    const reg = await identity.register({
+      email: `${tag}${i}.${newId().slice(-8)}@example.com`,
+      password: 'buyer password',
+      name: `buyer ${i}`,
+    });
+    const address = await identity.createAddress(reg.user.id, {
+      receiver: `买家${i}`,
+      phone: '13800138000',
+      province: '上海',
+      city: '上海',
+      district: '浦东',
+      detail: `${i} 号`,
+    });
+    buyers[i] = { userId: reg.user.id, client: createShopClient(bff.url, { token: reg.token }), addressId: address.id };
+  });
+  return buyers;
 }
 
 /** A published product with one SKU in stock, made through the catalog service as `actor`; the SKU's id. */
