@@ -4,6 +4,7 @@ import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformMigrations } from '../migrations';
 import { createTestEnv, startPrivateNatsServer, type PrivateNatsServer, type TestEnv } from '../testing';
+import { createRelay } from '../outbox/relay';
 import { waitFor } from './wait.fixture';
 
 /**
@@ -101,6 +102,38 @@ describe('JetStream bus while NATS is away', () => {
     expect(handled).toEqual([eventId]);
     await relay.stop();
   }, 150_000);
+
+  it('the relay publishes the backlog as soon as NATS is back, not after the backoff it reached meanwhile', async () => {
+    const { bus, db, outbox, log } = env.platform;
+    // A backoff far longer than the test's deadline: only the reconnection can end the wait.
+    const relay = createRelay({
+      db,
+      dbUrl: env.config.DATABASE_URL,
+      bus,
+      log,
+      backoff: { minMs: 600_000, maxMs: 600_000 },
+    });
+    await nats.stop();
+    relay.start();
+    try {
+      const [eventId] = await db.transaction((tx) =>
+        outbox.add(tx, { type: 'order.cancelled', aggregateId: 'o-backoff', data: { reason: 'timeout' } }),
+      );
+      const row = async () =>
+        (
+          await db.query<{ attempts: number; published: boolean }>(
+            `SELECT attempts, published_at IS NOT NULL AS published FROM platform.outbox WHERE id = $1`,
+            { bind: [eventId], type: QueryTypes.SELECT },
+          )
+        )[0];
+      // The relay tried, failed and is now in its 10-minute backoff.
+      await waitFor('a failed publish', async () => (await row()).attempts > 0, 30_000);
+      await nats.start();
+      await waitFor('the event published after the reconnection', async () => (await row()).published, 60_000);
+    } finally {
+      await relay.stop();
+    }
+  }, 120_000);
 
   it('a durable consumer registered before NATS went away resumes after the restart: the event committed meanwhile is handled once', async () => {
     const { bus, db, outbox, relay } = env.platform;

@@ -118,6 +118,7 @@ export function createRelay(opts: RelayOptions): Relay {
   // Set by NOTIFY; a cycle that starts clears it, so a wake-up between cycles is never lost.
   let dirty = false;
   const sleepers = new Set<{ wakeable: boolean; done: () => void }>();
+  let offReconnect: () => void = () => {};
 
   const pause = (ms: number, wakeable: boolean) =>
     new Promise<void>((resolve) => {
@@ -308,11 +309,18 @@ export function createRelay(opts: RelayOptions): Relay {
     start() {
       if (running) return;
       running = true;
+      // The transport is back (or reached for the first time): a backoff grown during the outage
+      // (up to maxMs) must not hold the backlog any longer.
+      offReconnect = bus.onReconnect(() => {
+        failures = 0;
+        nudge(true);
+      });
       loop = run();
     },
 
     async stop() {
       running = false;
+      offReconnect();
       nudge(true);
       await loop;
       loop = null;
