@@ -28,7 +28,8 @@ import { call, purchase, setup, type Buyer } from './purchase';
  * Figures: orders/s and the BFF's CPU per order in A and B (during the load, and including the
  * consumers' and the deliverer's work until they caught up); deliveries/s (during the load, and from
  * B's start to its last delivery), delivery lag (the event's occurredAt → the receiver got it)
- * p50/p99/max and the drain after the load stopped; the inbox lag (the event's occurredAt → its
+ * p50/p99/max, split into occurredAt → queued (the fan-out consumer's delivery row) and queued →
+ * delivered (the deliverer), and the drain after the load stopped; the inbox lag (the event's occurredAt → its
  * notification row's created_at) in A and B, and the `notification.onNew` push lag (occurredAt →
  * the SSE message reached one of `--subscribers` buyers' streams). Per webhook, deliveries go one at
  * a time in the stream's order (docs/api.md), so one webhook's rate is bounded by one round trip
@@ -307,12 +308,26 @@ try {
         [from, to],
       )
     ).rows[0].n;
+  /** The delivery lag in two parts: occurredAt → queued (the fan-out consumer), queued → delivered (the deliverer). */
+  const deliverySplit = async (from: number, to: number) => {
+    const rows = (
+      await db.query<{ queued: number; sent: number }>(
+        `SELECT extract(epoch FROM d.created_at - o.occurred_at) * 1000 AS queued,
+                extract(epoch FROM d.delivered_at - d.created_at) * 1000 AS sent
+           FROM notification.webhook_deliveries d JOIN platform.outbox o ON o.id = d.event_id
+          WHERE o.occurred_at >= to_timestamp($1 / 1000.0) AND o.occurred_at < to_timestamp($2 / 1000.0)
+            AND d.status = 'succeeded'`,
+        [from, to],
+      )
+    ).rows;
+    return { queued: sortNum(rows.map((r) => Number(r.queued))), sent: sortNum(rows.map((r) => Number(r.sent))) };
+  };
 
   await drive(server, 'warm-up', WARMUP, order);
   const row = (cells: string[]) => lines.push(`| ${cells.join(' | ')} |`);
   lines.push(
-    '| round | webhook | orders/s | BFF CPU µs/order | BFF CPU µs/order with the work after the load (its length) | errors | events to the webhook/s | deliveries/s during load | deliveries/s B start → last | delivery lag p50 / p99 / max ms | drain after load ms | inbox lag p50 / p99 ms | onNew push lag p50 / p99 ms (n) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| round | webhook | orders/s | BFF CPU µs/order | BFF CPU µs/order with the work after the load (its length) | errors | events to the webhook/s | deliveries/s during load | deliveries/s B start → last | delivery lag p50 / p99 / max ms | of which event → queued p50 / p99 ms | queued → delivered p50 / p99 ms | drain after load ms | inbox lag p50 / p99 ms | onNew push lag p50 / p99 ms (n) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (let r = 1; r <= ROUNDS; r++) {
     for (const active of [false, true]) {
@@ -348,14 +363,17 @@ try {
         const during = receiver.got.filter((d) => d.receivedAt >= phase.start && d.receivedAt < phase.end).length;
         if (mine.length !== events)
           failed ??= new Error(`${events} matching events in phase B, ${mine.length} delivered: not a result`);
+        const split = await deliverySplit(phase.start, phase.end);
         cells.push(
           fmt(events / secs, 1),
           fmt(during / secs, 1),
           fmt(mine.length / ((last - phase.start) / 1000), 1),
           `${fmt(quantile(lag, 0.5))} / ${fmt(quantile(lag, 0.99))} / ${fmt(lag[lag.length - 1])}`,
+          `${fmt(quantile(split.queued, 0.5))} / ${fmt(quantile(split.queued, 0.99))}`,
+          `${fmt(quantile(split.sent, 0.5))} / ${fmt(quantile(split.sent, 0.99))}`,
           fmt(Math.max(0, last - phase.end)),
         );
-      } else cells.push('-', '-', '-', '-', '-');
+      } else cells.push('-', '-', '-', '-', '-', '-', '-');
       cells.push(
         `${fmt(quantile(inbox, 0.5))} / ${fmt(quantile(inbox, 0.99))}`,
         `${fmt(quantile(push, 0.5))} / ${fmt(quantile(push, 0.99))} (${push.length})`,
