@@ -356,6 +356,8 @@ describe('storefront in Chromium', () => {
     await paid.getByText('支付成功').waitFor();
     await page.getByRole('button', { name: '全部标为已读' }).click();
     await eventually(async () => expect(await count.isHidden()).toBe(true));
+    // …and in the other tab, told by this one.
+    await eventually(async () => expect(await otherCount.isHidden()).toBe(true));
     expect(await page.locator('li.note[data-unread="true"]').count()).toBe(0);
     expect(await api.notification.unreadCount.query()).toEqual({ count: 0 });
 

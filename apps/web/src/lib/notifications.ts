@@ -55,7 +55,19 @@ export function useNotificationsLive(enabled: boolean): void {
       },
     );
   }, [enabled, token, lang, qc]);
+  // Entries marked read in another tab: the stream says nothing of it, the tab that marked them does.
+  useEffect(() => {
+    if (!enabled || !token || typeof BroadcastChannel !== 'function') return;
+    const read = new BroadcastChannel(readChannel(token));
+    read.addEventListener('message', () => {
+      void qc.invalidateQueries({ queryKey: keys.unread(token) });
+      void qc.invalidateQueries({ queryKey: keys.notificationsOf(token) });
+    });
+    return () => read.close();
+  }, [enabled, token, qc]);
 }
+
+const readChannel = (token: string) => `zjmall.notifications-read.${tokenTag(token)}`;
 
 /** The signed-in user's unread count (kept live by `useNotificationsLive`). */
 export function useUnreadCount(enabled: boolean): number {
@@ -83,7 +95,7 @@ export function useNotifications(unreadOnly: boolean) {
   });
 }
 
-/** Marks entries read (`{ids}`) or all of them (`{all: true}`); the count and the list are read again. */
+/** Marks entries read (`{ids}`) or all of them (`{all: true}`); the count and the list are read again, in the user's other tabs too. */
 export function useMarkRead() {
   const { token } = useSession();
   const qc = useQueryClient();
@@ -92,6 +104,12 @@ export function useMarkRead() {
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: keys.unread(token) });
       void qc.invalidateQueries({ queryKey: keys.notificationsOf(token) });
+      // The user's other tabs read their count again.
+      if (token && typeof BroadcastChannel === 'function') {
+        const read = new BroadcastChannel(readChannel(token));
+        read.postMessage('read');
+        read.close();
+      }
     },
   });
 }
