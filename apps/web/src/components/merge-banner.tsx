@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import type { MergeReport } from '@zjmall/contracts';
-import { useI18n } from '../lib/i18n';
+import { hasMessage, useI18n } from '../lib/i18n';
 import { useCart } from '../lib/queries';
 
 /** What the guest-cart merge at sign-in did, shown once on the page the shopper lands on. */
@@ -20,6 +20,7 @@ export function MergeBanner() {
   const r = useSyncExternalStore(subscribe, () => report);
   const cart = useCart();
   if (!r) return null;
+  const reasonText = (key: string, reason: string) => (hasMessage(key) ? t(key) : reason);
   const nameOf = (skuId: string) => cart.data?.items.find((i) => i.skuId === skuId)?.productName ?? skuId;
   return (
     <div className="notice" role="status" data-testid="merge-report">
@@ -27,7 +28,10 @@ export function MergeBanner() {
       {r.capped.length > 0 && (
         <ul>
           {r.capped.map((c) => (
-            <li key={c.skuId}>{t('mergeCapped', { name: nameOf(c.skuId), q: c.quantity, r: c.requested })}</li>
+            <li key={c.skuId}>
+              {t('mergeCapped', { name: nameOf(c.skuId), q: c.quantity, r: c.requested })} ·{' '}
+              {reasonText(`mergeReason.${c.reason}`, c.reason)}
+            </li>
           ))}
         </ul>
       )}
