@@ -2,15 +2,15 @@
 // NATS stream, the real inventory and catalog services on it, and tRPC callers with fixed identities.
 import { QueryTypes } from 'sequelize';
 import type { CreateProductInput } from '@zjmall/contracts';
+import { createCallerFactory, createContextFactory, newId, platformMigrations, router } from '@zjmall/platform';
 import {
-  createCallerFactory,
-  createContextFactory,
-  newId,
-  platformMigrations,
-  router,
-  type Authenticate,
-} from '@zjmall/platform';
-import { createTestEnv, callFailure, type CaughtError } from '@zjmall/platform/testing';
+  createTestEnv,
+  callFailure,
+  type CaughtError,
+  fixedTokenAuth,
+  TEST_ADMIN_ID,
+  TEST_CUSTOMER_ID,
+} from '@zjmall/platform/testing';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
 import {
   catalogMigrations,
@@ -21,15 +21,8 @@ import {
   type CatalogOptions,
 } from '../index';
 
-export const ADMIN_ID = '00000000-0000-7000-8000-00000000ad01';
-export const CUSTOMER_ID = '00000000-0000-7000-8000-00000000c001';
-
-// Bearer tokens of this harness: `admin` and `customer`; anything else is invalid.
-const authenticate: Authenticate = async (token) => {
-  if (token === 'admin') return { ok: true, auth: { kind: 'user', userId: ADMIN_ID, role: 'admin' } };
-  if (token === 'customer') return { ok: true, auth: { kind: 'user', userId: CUSTOMER_ID, role: 'customer' } };
-  return { ok: false, reason: 'invalid' };
-};
+export const ADMIN_ID = TEST_ADMIN_ID;
+export const CUSTOMER_ID = TEST_CUSTOMER_ID;
 
 export async function createHarness(label: string, options: Partial<CatalogOptions> = {}) {
   const env = await createTestEnv({ label, modules: [platformMigrations, inventoryMigrations, catalogMigrations] });
@@ -41,7 +34,7 @@ export async function createHarness(label: string, options: Partial<CatalogOptio
   const sales = createSaleService({ ...platform, inventory });
   const appRouter = router({ catalog: createCatalogRouter(svc, sales) });
   const makeCaller = createCallerFactory(appRouter);
-  const makeContext = createContextFactory({ authenticate, log: env.log });
+  const makeContext = createContextFactory({ authenticate: fixedTokenAuth, log: env.log });
   const caller = (token?: 'admin' | 'customer' | 'bogus') =>
     makeCaller(
       makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined }),

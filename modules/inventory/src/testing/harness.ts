@@ -7,10 +7,17 @@ import {
   newId,
   platformMigrations,
   router,
-  type Authenticate,
   type Locks,
 } from '@zjmall/platform';
-import { createTestEnv, type TestEnvOptions, callFailure, type CaughtError } from '@zjmall/platform/testing';
+import {
+  createTestEnv,
+  type TestEnvOptions,
+  callFailure,
+  type CaughtError,
+  fixedTokenAuth,
+  TEST_ADMIN_ID,
+  TEST_CUSTOMER_ID,
+} from '@zjmall/platform/testing';
 import {
   createInventoryRouter,
   createInventoryService,
@@ -20,15 +27,8 @@ import {
   type InventoryServiceDeps,
 } from '../index';
 
-export const ADMIN_ID = '00000000-0000-7000-8000-00000000ad01';
-export const CUSTOMER_ID = '00000000-0000-7000-8000-00000000c001';
-
-// Bearer tokens of this harness: `admin` and `customer`; anything else is invalid.
-const authenticate: Authenticate = async (token) => {
-  if (token === 'admin') return { ok: true, auth: { kind: 'user', userId: ADMIN_ID, role: 'admin' } };
-  if (token === 'customer') return { ok: true, auth: { kind: 'user', userId: CUSTOMER_ID, role: 'customer' } };
-  return { ok: false, reason: 'invalid' };
-};
+export const ADMIN_ID = TEST_ADMIN_ID;
+export const CUSTOMER_ID = TEST_CUSTOMER_ID;
 
 export async function createHarness(label: string, opts: Pick<TestEnvOptions, 'env' | 'redis' | 'nats'> = {}) {
   const env = await createTestEnv({ label, modules: [platformMigrations, inventoryMigrations], ...opts });
@@ -40,7 +40,7 @@ export async function createHarness(label: string, opts: Pick<TestEnvOptions, 'e
   const svc = service();
   const appRouter = router({ inventory: createInventoryRouter(svc) });
   const makeCaller = createCallerFactory(appRouter);
-  const makeContext = createContextFactory({ authenticate, log: env.log });
+  const makeContext = createContextFactory({ authenticate: fixedTokenAuth, log: env.log });
   const caller = (token?: 'admin' | 'customer') =>
     makeCaller(
       makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined }),

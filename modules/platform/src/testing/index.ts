@@ -5,3 +5,4 @@ export * from './sql-capture';
 export * from './nats-server';
 export * from './redis-server';
 export * from './model-schema';
+export * from './fixed-tokens';

@@ -4,14 +4,8 @@ import { TRPCError } from '@trpc/server';
 import { QueryTypes } from 'sequelize';
 import { catalogMigrations, catalogModels, createCatalogPricingFeed, createCatalogService } from '@zjmall/catalog';
 import { createInventoryService, inventoryMigrations, inventoryModels } from '@zjmall/inventory';
-import {
-  createCallerFactory,
-  createContextFactory,
-  platformMigrations,
-  router,
-  type Authenticate,
-} from '@zjmall/platform';
-import { createTestEnv } from '@zjmall/platform/testing';
+import { createCallerFactory, createContextFactory, platformMigrations, router } from '@zjmall/platform';
+import { createTestEnv, fixedTokenAuth, TEST_ADMIN_ID, TEST_CUSTOMER_ID } from '@zjmall/platform/testing';
 import { createPriceJobRunner, type PriceJobRunnerOptions } from '../jobs/job.runner';
 import { pricingMigrations } from '../migrations';
 import type { PricingPool } from '../pool/pricing-pool';
@@ -19,14 +13,8 @@ import { createPricingRouter } from '../pricing.router';
 import { createPricingService } from '../pricing.service';
 import { createCouponService } from '../coupons/coupon.service';
 
-export const ADMIN_ID = '00000000-0000-7000-8000-00000000ad01';
-export const CUSTOMER_ID = '00000000-0000-7000-8000-00000000c001';
-
-const authenticate: Authenticate = async (token) => {
-  if (token === 'admin') return { ok: true, auth: { kind: 'user', userId: ADMIN_ID, role: 'admin' } };
-  if (token === 'customer') return { ok: true, auth: { kind: 'user', userId: CUSTOMER_ID, role: 'customer' } };
-  return { ok: false, reason: 'invalid' };
-};
+export const ADMIN_ID = TEST_ADMIN_ID;
+export const CUSTOMER_ID = TEST_CUSTOMER_ID;
 
 export async function createPricingHarness(label: string) {
   const env = await createTestEnv({
@@ -43,7 +31,7 @@ export async function createPricingHarness(label: string) {
   const coupons = createCouponService(platform);
   const appRouter = router({ pricing: createPricingRouter(pricing, coupons) });
   const makeCaller = createCallerFactory(appRouter);
-  const makeContext = createContextFactory({ authenticate, log: env.log });
+  const makeContext = createContextFactory({ authenticate: fixedTokenAuth, log: env.log });
   const caller = (token?: 'admin' | 'customer') =>
     makeCaller(
       makeContext({ requestId: 'test', ip: '127.0.0.1', authorization: token ? `Bearer ${token}` : undefined }),
