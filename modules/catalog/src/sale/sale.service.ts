@@ -194,28 +194,27 @@ export function createSaleService(deps: SaleDeps): SaleService {
       const mine = await store.ticketOf(sale.id, userId);
       if (mine) return view(mine);
       const id = newId();
+      let issued = false;
       try {
-        await db.transaction(async (tx) => {
-          // The sale row's lock orders the numbers: the queue is in the order the server issued them.
-          const [{ issued }] = await store.q<{ issued: number }>(
-            `UPDATE catalog.sales SET issued = issued + 1 WHERE id = $1 RETURNING issued`,
-            [sale.id],
-            tx,
-          );
-          await store.q(
-            `INSERT INTO catalog.sale_tickets (id, sale_id, user_id, seq, quantity) VALUES ($1, $2, $3, $4, $5)`,
-            [id, sale.id, userId, issued, input.quantity],
-            tx,
-          );
-        });
+        // The sale row's lock orders the numbers: the queue is in the order the server issued them.
+        // One statement, committed on its own, so the lock is held for no client round trip (joins
+        // of one sale queue on it); a second ticket of the customer fails it whole (`issued` unchanged).
+        await store.q(
+          `WITH s AS (UPDATE catalog.sales SET issued = issued + 1 WHERE id = $1 RETURNING issued)
+           INSERT INTO catalog.sale_tickets (id, sale_id, user_id, seq, quantity)
+           SELECT $2, $1, $3, s.issued, $4 FROM s`,
+          [sale.id, id, userId, input.quantity],
+        );
+        issued = true;
       } catch (e) {
         // The same customer joining twice at once: one ticket, the other answers it.
         if (!(e instanceof UniqueConstraintError)) throw e;
       }
       // The admitters (any process) sleep while no ticket waits: this one wakes them.
-      await bus
-        .broadcast(WAKE, { saleId: sale.id })
-        .catch((err: unknown) => log.warn({ err }, 'sale: wake broadcast failed (the minute look catches it)'));
+      if (issued)
+        await bus
+          .broadcast(WAKE, { saleId: sale.id })
+          .catch((err: unknown) => log.warn({ err }, 'sale: wake broadcast failed (the minute look catches it)'));
       const t = await store.ticketOf(sale.id, userId);
       return view(t!);
     },

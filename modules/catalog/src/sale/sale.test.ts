@@ -163,6 +163,27 @@ describe('queued sale: admission in issue order, sold out told to every waiter, 
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
   });
 
+  it('one customer joining several times at once gets one ticket, and the numbering has no gap', async () => {
+    const skuId = await sku(3);
+    const now = Date.now();
+    await sales.setSale({
+      skuId,
+      startsAt: new Date(now - 1000).toISOString(),
+      endsAt: new Date(now + 3_600_000).toISOString(),
+      queued: true,
+    });
+    const u = newId();
+    const same = await Promise.all(Array.from({ length: 8 }, () => sales.join(u, { skuId, quantity: 1 })));
+    expect(new Set(same.map((t) => t.ticketId)).size).toBe(1);
+    const next = await sales.join(newId(), { skuId, quantity: 1 });
+    expect(next.position).toBe(2);
+    const rows = await env.platform.db.query<{ seq: number }>(
+      `SELECT t.seq FROM catalog.sale_tickets t JOIN catalog.sales s ON s.id = t.sale_id WHERE s.sku_id = $1 ORDER BY seq`,
+      { bind: [skuId], type: 'SELECT' as never },
+    );
+    expect(rows.map((r) => r.seq)).toEqual([1, 2]);
+  });
+
   it('SALE_NOT_OPEN before and after the window; the window’s end expires the queue', async () => {
     const skuId = await sku(5);
     const u = newId();
