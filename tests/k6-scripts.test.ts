@@ -98,6 +98,35 @@ describe('k6 scripts against a running BFF', () => {
   });
 });
 
+describe('k6 queued sale', () => {
+  let bff: TestBff;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    ({ bff, env } = await shop('k6salequeue'));
+  });
+  afterAll(() => bff?.close());
+
+  it('4 buyers join a queued sale of 2 units: 2 admitted buy one each, the other 2 are told sold out', async () => {
+    const run = await runK6Script(script('sale-queue.js'), {
+      env: { ...env, SALE_STOCK: '2', SALE_BUYERS: '4', POLL_MS: '100', SALE_WAIT_SECONDS: '120' },
+      vus: 4,
+    });
+    // join, decided, and for the two admitted: add and checkout; three in teardown.
+    expectClean(run, 4 + 4 + 2 * 2 + 3);
+    expectThresholds(run);
+    expect(sum(run, 'sale_admitted')).toBe(2);
+    expect(sum(run, 'sale_orders')).toBe(2);
+    expect(sum(run, 'sale_told_sold_out')).toBe(2);
+    expect(sum(run, 'sale_unexpected')).toBe(0);
+    expect(run.metrics.filter((m) => m.name === 'sale_wait_admitted')).toHaveLength(2);
+    // The queue followed by polling: every buyer read its ticket at least once.
+    expect(new Set(run.requests.filter((r) => r.name === 'sale.ticket').map((r) => r.vu))).toEqual(
+      new Set([1, 2, 3, 4]),
+    );
+    expect(run.checks.filter((c) => c.phase === 'teardown').map((c) => c.ok)).toEqual([true, true, true]);
+  }, 300_000);
+});
+
 describe('k6 flash sale without cart holds', () => {
   let bff: TestBff;
   let env: Record<string, string>;
