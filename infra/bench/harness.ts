@@ -194,6 +194,11 @@ export function cpuSeconds(pid: number): number | null {
   return total;
 }
 
+/** CPU seconds (user + system) of `pid` alone, from /proc (Linux); null when it is gone or elsewhere. */
+export function processCpuSeconds(pid: number): number | null {
+  return statOf(pid)?.cpu ?? null;
+}
+
 function statOf(pid: number): { ppid: number; cpu: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
