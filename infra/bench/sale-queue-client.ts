@@ -9,9 +9,10 @@ import { createShopClient, type AppRouter } from '@zjmall/client';
  * clock) and, on `stop`, closes its streams and exits.
  *
  * - `queued`: join the sale (`width` joins at a time), follow the ticket over SSE (`sale.onTicket`,
- *   one stream per buyer), and when admitted add one unit and check out.
+ *   one stream per buyer), and when admitted add one unit and check out, then try a second unit
+ *   (refused: the SKU's purchase limit is 1).
  * - `direct` (the baseline, no queue): every buyer adds one unit and checks out at once (`width` at a
- *   time); INSUFFICIENT_STOCK is the expected "no".
+ *   time); INSUFFICIENT_STOCK is the expected "no"; a buyer who bought tries a second unit too.
  */
 export interface ClientJob {
   mode: 'queued' | 'direct';
@@ -28,6 +29,7 @@ export type ClientEvent =
   | { k: 'added'; i: number; t: number }
   | { k: 'bought'; i: number; t: number }
   | { k: 'refused'; i: number; appCode: string; t: number }
+  | { k: 'limited'; i: number }
   | { k: 'failed'; i: number; error: string }
   | { k: 'retried'; i: number; step: string; why: string }
   | { k: 'ready' }
@@ -89,6 +91,15 @@ async function run(job: ClientJob) {
         c.order.checkout.mutate({ addressId: b.addressId, idempotencyKey: checkoutKey }),
       );
       send({ k: 'bought', i: b.i, t: Date.now() });
+      // The SKU has a purchase limit of 1: a second unit is refused (PURCHASE_LIMIT), even while the
+      // ticket is still admitted.
+      try {
+        await retrying(b.i, 'second add', () => c.cart.addItem.mutate({ skuId: job.skuId, quantity: 1 }));
+        send({ k: 'failed', i: b.i, error: 'a second unit was added past a purchase limit of 1' });
+      } catch (e) {
+        if (appCode(e) === 'PURCHASE_LIMIT') send({ k: 'limited', i: b.i });
+        else throw e;
+      }
     } catch (e) {
       const code = appCode(e);
       if (code === 'INSUFFICIENT_STOCK') send({ k: 'refused', i: b.i, appCode: code, t: Date.now() });

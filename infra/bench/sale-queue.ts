@@ -1,6 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import pg from 'pg';
@@ -11,7 +10,7 @@ import {
   bffNodeArgs,
   cpuSeconds,
   freePort,
-  machine,
+  machineLine,
   processCpuSeconds,
   startServer,
   type ChildServer,
@@ -24,7 +23,8 @@ import {
  * processes (sale-queue-client.ts), who all join at once (WIDTH joins at a time per client), follow
  * their ticket over SSE (`sale.onTicket`, one connection per buyer) and, when admitted, add one unit
  * and check out. Checks: exactly STOCK units ordered, nobody with more than one, admissions in ticket
- * order, every buyer not admitted told sold out. Prints joins/s, admissions/s, wait p50/p99 (join →
+ * order, every buyer not admitted told sold out, and each buyer's second unit refused (PURCHASE_LIMIT:
+ * both SKUs carry a purchase limit of 1). Prints joins/s, admissions/s, wait p50/p99 (join →
  * admitted, as the buyer saw it), the time from the sell-out (the last unit's add answered) to the
  * last sold-out notice, and the CPU seconds of the BFF and of PostgreSQL over the sale.
  *
@@ -65,11 +65,6 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
 };
-const load = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs one phase over CLIENTS forked client processes; `until` decides when it is over (or the deadline). */
@@ -118,7 +113,6 @@ async function phase(
 async function main() {
   const world = await benchEnvironment({ RUN_JOBS: 'true', SANDBOX_PAYMENTS: 'true', DB_POOL_MAX: '20' });
   let bff: ChildServer | null = null;
-  const loadAtStart = load();
   try {
     bff = await startServer({
       name: 'BFF',
@@ -156,6 +150,8 @@ async function main() {
         skus: [{ code: `QS-${randomUUID().slice(0, 8)}`, spec: {}, price: 9_900, initialStock: STOCK }],
       });
       await admin.catalog.admin.publish.mutate({ id: p.id });
+      // One unit per customer (catalog.admin.setPurchaseLimit): cart, merge and checkout hold it.
+      await admin.catalog.admin.setPurchaseLimit.mutate({ skuId: p.skus[0].id, limit: 1 });
       return p.skus[0].id;
     };
     const queuedSku = await sku('Queued sale');
@@ -217,6 +213,7 @@ async function main() {
       let added = 0;
       let bought = 0;
       let refused = 0;
+      let limited = 0;
       const failures: string[] = [];
       let first = 0;
       let lastAnswer = 0;
@@ -229,6 +226,7 @@ async function main() {
           if (e.k === 'added') added++;
           if (e.k === 'bought') bought++;
           if (e.k === 'refused') refused++;
+          if (e.k === 'limited') limited++;
           if (e.k === 'failed') failures.push(e.error);
           if (e.k === 'retried') retries.push(`${e.step}: ${e.why}`);
           if (e.k === 'bought' || e.k === 'refused') {
@@ -247,13 +245,13 @@ async function main() {
       const { units, over } = await soldPerUser(directSku);
       lines.push(
         `baseline, no queue: ${BUYERS} buyers add and check out at once (${CLIENTS} clients × ${WIDTH} at a time)`,
-        `  units sold ${units} (expected ${STOCK}); over one ${over}; added ${added}, bought ${bought}, refused INSUFFICIENT_STOCK ${refused}, other failures ${failures.length}`,
+        `  units sold ${units} (expected ${STOCK}); over one ${over}; added ${added}, bought ${bought}, refused INSUFFICIENT_STOCK ${refused}, second unit refused PURCHASE_LIMIT ${limited} of ${bought}, other failures ${failures.length}`,
         `  every buyer answered in ${((lastAnswer - started) / 1000).toFixed(1)} s`,
         `  CPU over ${used.s.toFixed(1)} s: BFF ${used.bff.toFixed(1)} s, PostgreSQL (this database's backends) ${used.pg.toFixed(1)} s (${((used.bff * 1000) / BUYERS).toFixed(1)} + ${((used.pg * 1000) / BUYERS).toFixed(1)} ms per buyer)`,
       );
       if (retries.length) lines.push(`  requests sent again after no answer: ${retries.length} (${retries[0]})`);
       if (failures.length) lines.push(`  failures: ${failures.slice(0, 3).join(' | ')}`);
-      ok &&= finished && units === STOCK && over === 0 && !failures.length;
+      ok &&= finished && units === STOCK && over === 0 && limited === bought && !failures.length;
     }
 
     // The queued sale.
@@ -268,6 +266,7 @@ async function main() {
     const admittedAt = new Map<number, number>();
     const soldOutAt = new Map<number, number>();
     const bought = new Set<number>();
+    let limited = 0;
     const failures: string[] = [];
     const retries: string[] = [];
     let streams = 0;
@@ -284,13 +283,14 @@ async function main() {
         if (e.k === 'state' && e.state === 'sold_out' && !soldOutAt.has(e.i)) soldOutAt.set(e.i, e.t);
         if (e.k === 'added') lastAdd = Math.max(lastAdd, e.t);
         if (e.k === 'bought') bought.add(e.i);
+        if (e.k === 'limited') limited++;
         if (e.k === 'failed' || e.k === 'refused') failures.push(e.k === 'failed' ? e.error : e.appCode);
         if (e.k === 'retried') retries.push(`${e.step}: ${e.why}`);
       },
       // Over when every unit is bought and every buyer not admitted has been told sold out.
       () =>
         joinedAt.size + failures.length >= BUYERS &&
-        bought.size + failures.length >= STOCK &&
+        limited + failures.length >= STOCK &&
         [...joinedAt.keys()].every((i) => admittedAt.has(i) || soldOutAt.has(i)),
       600_000,
       () => {
@@ -320,17 +320,27 @@ async function main() {
     const waits = [...admittedAt].map(([i, t]) => t - joinedAt.get(i)!);
     const waiting = [...joinedAt.keys()].filter((i) => !admittedAt.has(i)).length;
     const told = [...soldOutAt.keys()].filter((i) => !admittedAt.has(i)).length;
-    const lastNotice = Math.max(...soldOutAt.values());
+    // The sell-out: the last unit's add answered. Buyers who joined before it were waiting and are told
+    // by the pass that sees it; later ones are told by the first pass after their join.
+    const sellOut = lastAdd;
+    const notAdmitted = [...joinedAt.keys()].filter((i) => !admittedAt.has(i) && soldOutAt.has(i));
+    const early = notAdmitted.filter((i) => joinedAt.get(i)! < sellOut).map((i) => soldOutAt.get(i)! - sellOut);
+    const late = notAdmitted
+      .filter((i) => joinedAt.get(i)! >= sellOut)
+      .map((i) => soldOutAt.get(i)! - joinedAt.get(i)!);
     lines.push(
       `queued sale: ${STOCK} units, ${BUYERS} buyers (${CLIENTS} clients × ${WIDTH} joins at a time, one SSE stream each)`,
       `  joined ${joinedAt.size} in ${((Math.max(...joins) - started) / 1000).toFixed(1)} s (${(joinedAt.size / ((Math.max(...joins) - started) / 1000)).toFixed(0)} joins/s); streams opened ${streams}`,
-      `  units sold ${units} (expected ${STOCK}); buyers over a limit of 1: ${over}`,
+      `  units sold ${units} (expected ${STOCK}); buyers over the purchase limit of 1: ${over}; second unit refused PURCHASE_LIMIT ${limited} of ${bought.size}`,
       `  admitted ${seqs.length}, in ticket order: ${inOrder}`,
       `  told sold out ${told} of ${waiting} not admitted`,
       `  admissions/s as the buyers saw them ${(admissions.length / Math.max(span, 0.001)).toFixed(1)} (${admissions.length} over ${span.toFixed(2)} s)`,
       `  server side (the tickets' rows): ${(seqs.length / Math.max(serverSpan, 0.001)).toFixed(1)} admissions/s (over ${serverSpan.toFixed(2)} s), wait ticket issued → admitted p50 ${pct(serverWaits, 50)} ms, p99 ${pct(serverWaits, 99)} ms`,
       `  wait join answered → admission seen on the stream p50 ${pct(waits, 50)} ms, p99 ${pct(waits, 99)} ms`,
-      `  sell-out (last unit's add answered) → last sold-out notice ${lastNotice - lastAdd} ms`,
+      `  sell-out (last unit's add answered) at ${((sellOut - started) / 1000).toFixed(1)} s, ${early.length} buyers waiting then: sell-out → their sold-out notice p50 ${pct(early, 50)} ms, last ${Math.max(...early)} ms`,
+      late.length
+        ? `  ${late.length} buyers joined after the sell-out: join answered → sold-out notice p50 ${pct(late, 50)} ms, p99 ${pct(late, 99)} ms`
+        : '  nobody joined after the sell-out',
       `  CPU over ${used.s.toFixed(1)} s: BFF ${used.bff.toFixed(1)} s, PostgreSQL (this database's backends) ${used.pg.toFixed(1)} s (${((used.bff * 1000) / BUYERS).toFixed(1)} + ${((used.pg * 1000) / BUYERS).toFixed(1)} ms per buyer)`,
     );
     if (retries.length) lines.push(`  requests sent again after no answer: ${retries.length} (${retries[0]})`);
@@ -341,12 +351,13 @@ async function main() {
       over === 0 &&
       inOrder &&
       seqs.length === STOCK &&
+      limited === STOCK &&
       told === waiting &&
       waiting === BUYERS - STOCK &&
       !failures.length;
 
-    console.log(`\nQueued sale — ${machine()}`);
-    console.log(`load average at start ${loadAtStart}, at the end ${load()}; SALE_ADMISSION_RATE default (50)`);
+    console.log(`\nQueued sale — ${machineLine()}`);
+    console.log('SALE_ADMISSION_RATE default (50), purchase limit 1 per customer on both SKUs');
     for (const l of lines) console.log(l);
     console.log(ok ? 'OK' : 'FAILED');
     process.exitCode = ok ? 0 : 1;
