@@ -106,16 +106,18 @@ describe('k6 queued sale', () => {
   });
   afterAll(() => bff?.close());
 
-  it('4 buyers join a queued sale of 2 units: 2 admitted buy one each, the other 2 are told sold out', async () => {
+  it('4 buyers join a queued sale of 2 units with a purchase limit of 1: 2 admitted buy one each (a second is refused), the other 2 are told sold out', async () => {
     const run = await runK6Script(script('sale-queue.js'), {
       env: { ...env, SALE_STOCK: '2', SALE_BUYERS: '4', POLL_MS: '100', SALE_WAIT_SECONDS: '120' },
       vus: 4,
     });
-    // join, decided, and for the two admitted: add and checkout; three in teardown.
-    expectClean(run, 4 + 4 + 2 * 2 + 3);
+    // join, decided, and for the two admitted: add, checkout and the refused second unit; three in teardown.
+    expectClean(run, 4 + 4 + 2 * 3 + 3);
     expectThresholds(run);
     expect(sum(run, 'sale_admitted')).toBe(2);
     expect(sum(run, 'sale_orders')).toBe(2);
+    expect(sum(run, 'sale_limited')).toBe(2);
+    expect(run.requests.filter((r) => r.status === 409).map((r) => r.name)).toEqual(['cart.addItem', 'cart.addItem']);
     expect(sum(run, 'sale_told_sold_out')).toBe(2);
     expect(sum(run, 'sale_unexpected')).toBe(0);
     expect(run.metrics.filter((m) => m.name === 'sale_wait_admitted')).toHaveLength(2);

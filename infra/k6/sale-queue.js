@@ -1,7 +1,8 @@
 // Queued flash sale (docs/api.md, "sale"): one SKU of SALE_STOCK units in a queued sale window,
 // SALE_BUYERS signed-in customers (one VU each, all starting together) who each join the queue
 // (`sale.join`), follow their ticket until it is decided and, when admitted, add one unit and check
-// out. A buyer not admitted must be told `sold_out`. k6 has no SSE client in its core modules, so the
+// out, then tries a second unit, which the SKU's purchase limit of 1 (set in setup) refuses
+// (PURCHASE_LIMIT, 409). A buyer not admitted must be told `sold_out`. k6 has no SSE client in its core modules, so the
 // ticket is followed by polling `sale.ticket` every POLL_MS (the SSE stream, `sale.onTicket`, is what
 // infra/bench/sale-queue.ts measures). teardown() counts the SKU's orders: exactly the stock sold
 // when buyers outnumber units, nobody with more than one unit, on hand untouched by unpaid orders.
@@ -24,6 +25,7 @@ const P95 = envInt('P95_MS', 1500);
 const admitted = new Counter('sale_admitted');
 const toldSoldOut = new Counter('sale_told_sold_out');
 const ordersMade = new Counter('sale_orders');
+const limited = new Counter('sale_limited');
 const unexpected = new Counter('sale_unexpected');
 /** From sale.join's answer to the first poll that saw the ticket admitted. */
 const waitAdmitted = new Trend('sale_wait_admitted', true);
@@ -62,6 +64,7 @@ export function setup() {
     ),
     'setSale',
   );
+  must(mutation('catalog.admin.setPurchaseLimit', { skuId, limit: 1 }, { token: admin }), 'setPurchaseLimit');
   return { admin, skuId, startedAt: products[0].createdAt, buyers: registerBuyers(BUYERS) };
 }
 
@@ -117,7 +120,21 @@ export default function (data) {
       true,
     ),
   );
-  if (order) ordersMade.add(1);
+  if (!order) return;
+  ordersMade.add(1);
+
+  // One unit per customer: a second one is refused, though the ticket is still admitted.
+  group('second unit', () => {
+    const r = mutation('cart.addItem', { skuId: data.skuId, quantity: 1 }, stockOpts);
+    const refused = check(r, {
+      'cart.addItem of a second unit: PURCHASE_LIMIT': (x) => x.appCode === 'PURCHASE_LIMIT',
+    });
+    if (refused) limited.add(1);
+    else {
+      unexpected.add(1);
+      console.warn(explain(r));
+    }
+  });
 }
 
 /** Units of the sale's SKU per customer, in orders not cancelled created since setup (newest first). */
