@@ -1,4 +1,4 @@
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import type { EventEnvelope } from '@zjmall/contracts';
 import type { Db } from '../db/sequelize';
 import { isDomainError } from '../errors';
@@ -18,6 +18,16 @@ export function matchesType(types: readonly string[], type: string): boolean {
   return types.includes('*') || types.includes(type);
 }
 
+/** Claims `event` for `handler` in platform.handled_events, in `tx`; false when it was claimed before. */
+async function claim(db: Db, tx: Transaction, handler: DurableHandler, event: EventEnvelope): Promise<boolean> {
+  const claimed = await db.query(
+    `INSERT INTO platform.handled_events (consumer, event_id) VALUES ($1, $2)
+     ON CONFLICT DO NOTHING RETURNING event_id`,
+    { bind: [handler.name, event.id], transaction: tx, type: QueryTypes.SELECT },
+  );
+  return claimed.length > 0;
+}
+
 /**
  * Runs the handler once per (handler, event): in one transaction, claims the event id in
  * platform.handled_events, then lets the handler work in that transaction. A concurrent
@@ -30,12 +40,7 @@ export async function runDurable(
   event: EventEnvelope,
 ): Promise<'handled' | 'duplicate'> {
   return db.transaction(async (tx) => {
-    const claimed = await db.query(
-      `INSERT INTO platform.handled_events (consumer, event_id) VALUES ($1, $2)
-       ON CONFLICT DO NOTHING RETURNING event_id`,
-      { bind: [handler.name, event.id], transaction: tx, type: QueryTypes.SELECT },
-    );
-    if (claimed.length === 0) return 'duplicate';
+    if (!(await claim(db, tx, handler, event))) return 'duplicate';
     await handler.handle(event, tx);
     return 'handled';
   });
@@ -62,12 +67,7 @@ export async function deadLetter(
   error: unknown,
 ): Promise<'dead' | 'duplicate'> {
   return db.transaction(async (tx) => {
-    const claimed = await db.query(
-      `INSERT INTO platform.handled_events (consumer, event_id) VALUES ($1, $2)
-       ON CONFLICT DO NOTHING RETURNING event_id`,
-      { bind: [handler.name, event.id], transaction: tx, type: QueryTypes.SELECT },
-    );
-    if (claimed.length === 0) return 'duplicate';
+    if (!(await claim(db, tx, handler, event))) return 'duplicate';
     await db.query(
       `INSERT INTO platform.dead_letters (consumer, event_id, event, error) VALUES ($1, $2, $3::jsonb, $4)`,
       { bind: [handler.name, event.id, JSON.stringify(event), describeError(error)], transaction: tx },
