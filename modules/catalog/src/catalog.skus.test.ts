@@ -36,6 +36,7 @@ describe('getSkus (the cart’s hot path)', () => {
         code: p.skus[1].code,
         spec: p.skus[1].spec,
         price: p.skus[1].price,
+        priceSince: p.createdAt, // the price it was created with (the product and its SKUs: one transaction)
         basePrice: p.skus[1].price,
         promotion: null,
         purchaseLimit: null,

@@ -1,7 +1,7 @@
 import { EVENTS, type AdminSku, type PriceChangedV1, type SetSkuPriceInput } from '@zjmall/contracts';
 import { DomainError } from '@zjmall/platform';
 import { select, type CatalogDeps } from './catalog.deps';
-import { currentPrice, PROMOTION_JSON } from './promotion-view';
+import { currentPrice, priceChangedAtFor, PROMOTION_JSON } from './promotion-view';
 import { PURCHASE_LIMIT_JSON } from './purchase-limit';
 
 export interface PriceOrigin {
@@ -48,7 +48,7 @@ export function priceHandlers(deps: CatalogDeps) {
       const promo = new Map(current.map((c) => [c.id, c.promo_price]));
       if (changed.length === 0) return changed;
       await db.query(
-        `UPDATE catalog.skus s SET price = u.price, updated_at = now()
+        `UPDATE catalog.skus s SET price = u.price, updated_at = now(), price_changed_at = ${priceChangedAtFor('u.price')}
            FROM unnest($1::uuid[], $2::bigint[]) AS u(id, price) WHERE s.id = u.id`,
         { bind: [changed.map((c) => c.skuId), changed.map((c) => c.newPrice)], transaction },
       );

@@ -3,7 +3,7 @@ import { EVENTS, type PriceChangedV1, type PriceRuleScope } from '@zjmall/contra
 import type { Cache, Db, Logger, Outbox } from '@zjmall/platform';
 import { DEFAULT_CATALOG_OPTIONS, createCatalogCache } from './catalog.cache';
 import { select } from './catalog.deps';
-import { currentPrice } from './promotion-view';
+import { currentPrice, priceChangedAtFor } from './promotion-view';
 import { addPriceEvents, insertPromotions, refreshShown } from './promotions.store';
 
 /** One active SKU as pricing's batch jobs read it (with its product's category, brand and attributes). */
@@ -117,7 +117,7 @@ export function createCatalogPricingFeed({ db, outbox, cache, log }: PricingFeed
       if (changes.length === 0) return 0;
       const written = await select<{ skuId: string; oldPrice: number; newPrice: number; promoPrice: number | null }>(
         db,
-        `UPDATE catalog.skus s SET price = u.new_price, updated_at = now()
+        `UPDATE catalog.skus s SET price = u.new_price, updated_at = now(), price_changed_at = ${priceChangedAtFor('u.new_price')}
            FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS u(id, old_price, new_price)
           WHERE s.id = u.id AND s.price = u.old_price AND u.new_price <> u.old_price
          RETURNING s.id AS "skuId", u.old_price AS "oldPrice", u.new_price AS "newPrice", s.promo_price AS "promoPrice"`,

@@ -13,6 +13,7 @@ import type { CatalogDeps } from './catalog.deps';
 import { ProductModel, SkuModel } from './models';
 import { limitColumns } from './purchase-limit';
 import { assertCodesFree, codeViolation, type WantedCode } from './sku-codes';
+import { priceChangedAtFor } from './promotion-view';
 
 type ExistingSkuInput = Exclude<UpdateSkuInput, NewSkuInput>;
 const isExisting = (s: UpdateSkuInput): s is ExistingSkuInput => 'id' in s && typeof s.id === 'string';
@@ -64,6 +65,13 @@ export function updateProductHandler(deps: CatalogDeps) {
           continue;
         }
         const sku = byId.get(s.id)!;
+        // A new base price that shows moves the current price: its time is recorded (promotion-view.ts).
+        if (s.price !== undefined && s.price !== sku.price) {
+          await db.query(
+            `UPDATE catalog.skus s SET price_changed_at = ${priceChangedAtFor('$2::bigint')} WHERE s.id = $1`,
+            { bind: [sku.id, s.price], transaction },
+          );
+        }
         // Under a promotion only the base moves: the promotion's end publishes it (prices.handler.ts).
         if (s.price !== undefined && s.price !== sku.price && sku.promoPrice === null) {
           changes.push({ skuId: sku.id, oldPrice: sku.price, newPrice: s.price });

@@ -50,3 +50,19 @@ export const currentPrice = (promoPrice: number | null, basePrice: number): numb
 export function ttlUpTo(entryTtlSeconds: number, promoLeftSeconds: number | null | undefined): number {
   return promoLeftSeconds == null ? entryTtlSeconds : Math.min(entryTtlSeconds, promoLeftSeconds);
 }
+
+/**
+ * When the current price of `s` took its value (database clock): the last change a writer recorded
+ * (`price_changed_at`), or the end of a promotion that has ended and was cheaper than the base —
+ * reads stop showing it at its end, before the sweeper publishes the end (which then records it).
+ */
+export const PRICE_SINCE = `greatest(s.price_changed_at,
+  CASE WHEN s.promo_ends_at <= now() AND s.promo_price < s.price THEN s.promo_ends_at END)`;
+
+/**
+ * `price_changed_at` for an UPDATE of `s` that sets the base price to `newBase` (an SQL expression):
+ * now when the current price moves (the base shows, or goes below a promotion showing), else as it was.
+ */
+export const priceChangedAtFor = (newBase: string) =>
+  `CASE WHEN ${CURRENT_PRICE} <> (CASE WHEN ${SHOWS} THEN least(s.promo_price, ${newBase}) ELSE ${newBase} END)
+        THEN now() ELSE s.price_changed_at END`;

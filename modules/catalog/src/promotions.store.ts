@@ -132,7 +132,14 @@ export async function refreshShown(
   const after = await select<SkuPromoState>(
     db,
     `UPDATE catalog.skus s
-        SET promo_price = n.price, promo_job_id = n.job_id, promo_starts_at = n.starts_at, promo_ends_at = n.ends_at
+        SET promo_price = n.price, promo_job_id = n.job_id, promo_starts_at = n.starts_at, promo_ends_at = n.ends_at,
+            -- When the current price changed: at the end of a cheaper promotion that ended (reads stopped
+            -- showing it then), or now when what shows changes (a start, a switch between promotions).
+            price_changed_at = greatest(s.price_changed_at,
+              CASE WHEN s.promo_ends_at <= statement_timestamp() AND s.promo_price < s.price THEN s.promo_ends_at END,
+              CASE WHEN (CASE WHEN s.promo_ends_at > statement_timestamp() THEN least(s.promo_price, s.price) ELSE s.price END)
+                     <> (CASE WHEN n.job_id IS NOT NULL THEN least(n.price, s.price) ELSE s.price END)
+                   THEN statement_timestamp() END)
        FROM (SELECT t.id, sh.job_id, sh.price, sh.starts_at, sh.ends_at
                FROM unnest($1::uuid[]) AS t(id)
                LEFT JOIN LATERAL (

@@ -196,6 +196,39 @@ describe('promotional prices (windowed pricing jobs)', () => {
     ]);
   });
 
+  it('priceSince is when the current price took its value: a base change that shows, a promotion starting and ending — nothing else', async () => {
+    const p = await h.published({ categoryId }, 1);
+    const sku = p.skus[0].id;
+    const since = async () => (await h.svc.getSkus([sku]))[0].priceSince;
+    const dbNow = async () => (await h.q<{ now: Date }>(`SELECT now() AS now`))[0].now.toISOString();
+    const created = await since();
+    // Other edits of the product or the SKU leave it.
+    await h.admin.updateProduct({ id: p.id, name: h.unique('Renamed'), skus: [{ id: sku, code: h.unique('SKU') }] });
+    expect(await since()).toBe(created);
+    let before = await dbNow();
+    await h.admin.setSkuPrice({ skuId: sku, price: 1200 });
+    const changed = await since();
+    expect(changed > created && changed >= before).toBe(true);
+    before = await dbNow();
+    await h.admin.updateProduct({ id: p.id, skus: [{ id: sku, price: 1250 }] });
+    expect((await since()) >= before).toBe(true);
+
+    // A promotion (published at once) moves it; a base change hidden under it does not; its end does, at the end.
+    const w = await window(-1000, 10_000);
+    before = await dbNow();
+    await promote(newId(), [{ skuId: sku, price: 700, basePrice: 1250 }], w);
+    const started = await since();
+    expect(started >= before).toBe(true);
+    await h.admin.setSkuPrice({ skuId: sku, price: 1300 });
+    expect(await priceOf(sku)).toBe(700);
+    expect(await since()).toBe(started);
+    await until(w.endsAt);
+    await expect.poll(() => priceOf(sku), { timeout: 10_000, interval: 100 }).toBe(1300);
+    expect(await since()).toBe(w.endsAt); // before the sweeper publishes the end
+    await sweeper().runOnce();
+    expect(await since()).toBe(w.endsAt); // and after
+  });
+
   it('a base lowered below the promotional price wins: the customer never pays more than the base', async () => {
     const p = await h.published({ categoryId }, 1);
     const sku = p.skus[0].id;

@@ -3,7 +3,14 @@ import type { CatalogSku, ProductStatus, PurchaseLimit, SkuPromotion, SkuStatus 
 import { cacheKeys } from './catalog.cache';
 import { isUuid, select, type CatalogDeps } from './catalog.deps';
 import { stockOf } from './inventory-port';
-import { currentPrice, PROMOTION_COLUMNS, promotionOf, ttlUpTo, type PromotionColumns } from './promotion-view';
+import {
+  currentPrice,
+  PRICE_SINCE,
+  PROMOTION_COLUMNS,
+  promotionOf,
+  ttlUpTo,
+  type PromotionColumns,
+} from './promotion-view';
 
 /** What cart and order need of a SKU (from the cache; prices are live). */
 export interface SkuView {
@@ -16,6 +23,12 @@ export interface SkuView {
   spec: Record<string, string>;
   /** The current price: the promotional one inside a promotion's window, else the base price. */
   price: number;
+  /**
+   * Since when `price` has been the price (ISO, database clock): the last change of the current
+   * price — a base price change that showed, a promotion's start or end. The honour window of
+   * PRICE_HONOR_SECONDS counts from it (modules/order).
+   */
+  priceSince: string;
   basePrice: number;
   promotion: SkuPromotion | null;
   /** Units per customer with its window (null: none); `limitInForce` says whether it holds now. */
@@ -39,6 +52,7 @@ interface SkuRow extends PromotionColumns {
   purchase_limit: number | null;
   limit_starts_at: Date | null;
   limit_ends_at: Date | null;
+  price_since: Date;
 }
 
 const toView = (r: SkuRow): SkuView => {
@@ -51,6 +65,7 @@ const toView = (r: SkuRow): SkuView => {
     code: r.code,
     spec: r.spec,
     price: currentPrice(promotion?.price ?? null, r.price),
+    priceSince: r.price_since.toISOString(),
     basePrice: r.price,
     promotion,
     purchaseLimit:
@@ -95,7 +110,8 @@ export function createSkuViewsQuery(deps: CatalogDeps) {
       const rows = await select<SkuRow>(
         db,
         `SELECT s.id, s.product_id, p.name AS product_name, p.images->>0 AS image, s.code, s.spec, s.price, s.status,
-                p.status AS product_status, s.purchase_limit, s.limit_starts_at, s.limit_ends_at, ${PROMOTION_COLUMNS}
+                p.status AS product_status, s.purchase_limit, s.limit_starts_at, s.limit_ends_at, ${PROMOTION_COLUMNS},
+                ${PRICE_SINCE} AS price_since
            FROM catalog.skus s JOIN catalog.products p ON p.id = s.product_id
           WHERE s.id = ANY($1::uuid[])`,
         [misses],

@@ -70,6 +70,25 @@ export function checkoutHandler(deps: OrderDeps) {
     }
   }
 
+  /**
+   * The SKUs among `rose` (their price now is above a line's agreed price) whose price changed less
+   * than PRICE_HONOR_SECONDS ago — `priceSince`, catalog's time of the last change of the current
+   * price — by the database's clock. Nothing is asked with the window off or without a rise.
+   */
+  async function honoured(rose: SkuView[]): Promise<string[]> {
+    const seconds = config.PRICE_HONOR_SECONDS;
+    // A SKU view cached before catalog knew priceSince has none: no window for it.
+    const known = rose.filter((s) => typeof s.priceSince === 'string');
+    if (seconds <= 0 || known.length === 0) return [];
+    const rows = await select<{ sku_id: string }>(
+      db,
+      `SELECT t.sku_id FROM unnest($1::uuid[], $2::timestamptz[]) AS t(sku_id, since)
+        WHERE t.since + make_interval(secs => $3) > now()`,
+      [known.map((s) => s.skuId), known.map((s) => s.priceSince), seconds],
+    );
+    return rows.map((r) => r.sku_id);
+  }
+
   async function prepare(userId: string, input: CheckoutInput): Promise<Prepared> {
     const [view, addresses] = await Promise.all([
       cart.checkoutView(userId, input.itemIds),
@@ -88,11 +107,17 @@ export function checkoutHandler(deps: OrderDeps) {
     }
     // The price-drift policy: a line is sold at the SKU's price now when that is at most the price the
     // customer agreed to (the cart line's addedPrice; a decrease passes at the lower price); a price
-    // that rose above it is refused (PRICE_CHANGED) until the customer accepts it in the cart.
+    // that rose above it is refused (PRICE_CHANGED) until the customer accepts it in the cart — unless
+    // it rose less than PRICE_HONOR_SECONDS ago: then it is sold at the agreed price.
     const charged = merged.map((l) => {
       const current = skus.get(l.skuId)!.price;
       return { ...l, current, unitPrice: current, rose: current > l.agreed };
     });
+    for (const l of await honoured(charged.filter((c) => c.rose).map((c) => skus.get(c.skuId)!))) {
+      const c = charged.find((x) => x.skuId === l)!;
+      c.unitPrice = c.agreed;
+      c.rose = false;
+    }
     const priced = charged.map((l) => ({ skuId: l.skuId, unitPrice: l.unitPrice, quantity: l.quantity }));
     // The coupon given, else the cart's; judged on the bought lines at the prices charged (COUPON_INVALID
     // here orders nothing), then allocated to the lines (largest remainder).

@@ -42,7 +42,12 @@ export interface OrderIdentityPort {
 
 export type OrderConfig = Pick<
   Config,
-  'ORDER_PAYMENT_TTL_SECONDS' | 'STORE_CURRENCY' | 'STORE_TIMEZONE' | 'SHIPPING_FLAT_FEE' | 'SWEEP_INTERVAL_SECONDS'
+  | 'ORDER_PAYMENT_TTL_SECONDS'
+  | 'STORE_CURRENCY'
+  | 'STORE_TIMEZONE'
+  | 'SHIPPING_FLAT_FEE'
+  | 'SWEEP_INTERVAL_SECONDS'
+  | 'PRICE_HONOR_SECONDS'
 >;
 
 /** What every order use case is built from (made once by createOrderService). */

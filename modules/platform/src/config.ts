@@ -59,6 +59,9 @@ export const ConfigSchema = z
     // reference machine, infra/bench/RESULTS.md) and how long an admission lasts.
     SALE_ADMISSION_RATE: int(50, 1, 100_000),
     SALE_ADMISSION_GRACE_SECONDS: int(120, 1, 86_400),
+    // Price drift (issue 21): a price that rose above a cart line's agreed price is still sold at the
+    // agreed price at checkout for this long after the change (0: off, the rise is PRICE_CHANGED).
+    PRICE_HONOR_SECONDS: int(0, 0, 86_400 * 7),
     BFF_PROCESSES: int(1, 1, 64),
     RUN_JOBS: bool(true),
     // Worker threads that evaluate price-job batches (unset: one per core; 0: on the event loop, for comparison).

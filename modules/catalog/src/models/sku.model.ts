@@ -56,4 +56,8 @@ export class SkuModel extends Model<InferAttributes<SkuModel>, InferCreationAttr
 
   @Column({ type: DataType.DATE, allowNull: true })
   declare updatedAt: CreationOptional<Date>;
+
+  // When the current price last changed (migration 0005; NOT NULL DEFAULT now()): the honour window's start.
+  @Column({ type: DataType.DATE, allowNull: true })
+  declare priceChangedAt: CreationOptional<Date>;
 }
