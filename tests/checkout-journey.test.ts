@@ -112,4 +112,32 @@ describe('checkout journey over HTTP', () => {
     expect(statuses.map((s) => s.status)).toEqual(['pending_payment', 'paid']);
     expect(await admin.inventory.admin.get.query({ skuId })).toMatchObject({ onHand: 3, reserved: 0 });
   });
+
+  it('two checkouts of one cart with different keys at once place one order; the other orders nothing', async () => {
+    const admin = await adminClient(bff);
+    const category = await admin.catalog.admin.createCategory.mutate({ name: `并发 ${newId().slice(-6)}` });
+    const product = await admin.catalog.admin.createProduct.mutate({
+      name: `双击结算 ${newId().slice(-6)}`,
+      categoryId: category.id,
+      skus: [{ code: `DC-${newId().slice(-10)}`, spec: { v: '1' }, price: 1_000, initialStock: 50 }],
+    });
+    await admin.catalog.admin.publish.mutate({ id: product.id });
+    const skuId = product.skus[0].id;
+    for (let round = 0; round < 5; round++) {
+      const { client: me, addressId } = await buyer(bff);
+      await me.cart.addItem.mutate({ skuId, quantity: 2 });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 3 }, () => me.order.checkout.mutate({ addressId, idempotencyKey: newId() })),
+      );
+      const placed = outcomes.filter((o) => o.status === 'fulfilled');
+      const refused = outcomes.flatMap((o) =>
+        o.status === 'rejected' ? [(o.reason as { data?: { appCode?: string } }).data?.appCode] : [],
+      );
+      // The first to take the cart buys its lines; the others find them gone (or the cart empty).
+      expect(placed).toHaveLength(1);
+      expect(refused.every((c) => c === 'CART_ITEM_NOT_FOUND' || c === 'CART_EMPTY')).toBe(true);
+      expect((await me.order.list.query()).items).toHaveLength(1);
+    }
+    expect(await admin.inventory.admin.get.query({ skuId })).toMatchObject({ onHand: 50, reserved: 10 });
+  });
 });

@@ -306,15 +306,20 @@ export function createCartStore(db: Db) {
     },
 
     /** Locks a cart (order's transaction) and deletes these lines of it, in one statement; answers its owner (null: no such cart). */
-    async removeLinesOf(tx: Transaction, cartId: string, itemIds: string[]): Promise<CartOwner | null> {
-      const [r] = await select<{ owner_type: 'user' | 'guest'; owner_id: string }>(
+    /** Removes `itemIds` from the cart (its row written first); the owner and the ids actually removed. */
+    async removeLinesOf(
+      tx: Transaction,
+      cartId: string,
+      itemIds: string[],
+    ): Promise<{ owner: CartOwner; removed: string[] } | null> {
+      const [r] = await select<{ owner_type: 'user' | 'guest'; owner_id: string; removed: string[] }>(
         `WITH c AS (UPDATE cart.carts SET updated_at = now() WHERE id = $1 RETURNING id, owner_type, owner_id),
-              d AS (DELETE FROM cart.cart_items WHERE cart_id = (SELECT id FROM c) AND id = ANY($2::uuid[]) RETURNING 1)
-         SELECT owner_type, owner_id, (SELECT count(*) FROM d)::int AS removed FROM c`,
+              d AS (DELETE FROM cart.cart_items WHERE cart_id = (SELECT id FROM c) AND id = ANY($2::uuid[]) RETURNING id)
+         SELECT owner_type, owner_id, ARRAY(SELECT id::text FROM d) AS removed FROM c`,
         [cartId, itemIds],
         tx,
       );
-      return r ? { type: r.owner_type, id: r.owner_id } : null;
+      return r ? { owner: { type: r.owner_type, id: r.owner_id }, removed: r.removed } : null;
     },
 
     // ---- the cleanup job's statements (cart.cleanup.ts); each write of lines writes their carts' rows first ----

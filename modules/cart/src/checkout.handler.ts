@@ -40,6 +40,9 @@ export function createCheckoutHandlers(deps: CartServiceDeps, store: CartStore, 
     /**
      * In the order's transaction; the cache is dropped and subscribers told after it commits. With
      * `usedCoupon`, that code leaves the cart too if it is the applied one (the order took its use).
+     * Every line must still be there: one that left the cart since the checkout read it (bought by a
+     * parallel checkout with another key, removed, or the cart cleared) is CART_ITEM_NOT_FOUND, so
+     * the order is not placed — the same lines are never bought twice.
      */
     async removeOrderedLines(
       tx: Transaction,
@@ -48,8 +51,19 @@ export function createCheckoutHandlers(deps: CartServiceDeps, store: CartStore, 
       usedCoupon?: string | null,
     ): Promise<void> {
       if (itemIds.length === 0) return;
-      const owner = await store.removeLinesOf(tx, cartId, itemIds);
-      if (!owner) return;
+      const done = await store.removeLinesOf(tx, cartId, itemIds);
+      const removed = new Set(done?.removed ?? []);
+      const gone = itemIds.filter((id) => !removed.has(id));
+      if (gone.length)
+        throw new DomainError(
+          'CART_ITEM_NOT_FOUND',
+          'Your cart changed while you checked out: review it and try again',
+          {
+            itemIds: gone,
+          },
+        );
+      if (!done) return;
+      const owner = done.owner;
       if (usedCoupon) await store.dropCoupon(tx, cartId, usedCoupon);
       await deps.outbox.add(tx, m.changed(cartId, owner, 'ordered'));
       tx.afterCommit(() => cartCache.invalidate([owner]));

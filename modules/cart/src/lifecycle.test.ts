@@ -31,6 +31,24 @@ describe('cart: what order uses, cleanup, cart.changed and watch', () => {
     expect((await c.get()).items.map((i) => i.skuId)).toEqual([b]);
   });
 
+  it('removeOrderedLines refuses lines that left the cart since the checkout read them, and removes none', async () => {
+    const c = h.user();
+    const [a, b] = await h.skus(2);
+    await c.addItem({ skuId: a, quantity: 1 });
+    const cart = await c.addItem({ skuId: b, quantity: 1 });
+    const view = await h.cart.checkoutView(c.id);
+    const ids = view.lines.map((l) => l.itemId);
+    const lineA = view.lines.find((l) => l.skuId === a)!.itemId;
+    // A parallel checkout with another key bought line a meanwhile.
+    await h.db.transaction((tx) => h.cart.removeOrderedLines(tx, cart.id!, [lineA]));
+    await expect(h.db.transaction((tx) => h.cart.removeOrderedLines(tx, cart.id!, ids))).rejects.toMatchObject({
+      appCode: 'CART_ITEM_NOT_FOUND',
+      details: { itemIds: [lineA] },
+    });
+    // The refused transaction rolled back: line b is still in the cart.
+    expect((await c.get()).items.map((i) => i.skuId)).toEqual([b]);
+  });
+
   it('cleanup removes carts untouched for 30 days and lines off sale for 30 days', async () => {
     const old = h.guest();
     const [a] = await h.skus(1);
