@@ -3,11 +3,10 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import * as contracts from '@zjmall/contracts';
-import { createShopClient } from '@zjmall/client';
 import { createAppRouter } from '@zjmall/api';
 import { listProcedures } from '@zjmall/bff';
 import { newId } from '@zjmall/platform';
-import { adminClient, repoRoot, startTestBff, type TestBff } from './support/bff';
+import { adminClient, buyer, repoRoot, startTestBff, type TestBff } from './support/bff';
 
 type Json = Record<string, unknown>;
 interface Operation extends Json {
@@ -150,24 +149,11 @@ describe('the API reference: /openapi.json, /docs and docs/api.md', () => {
       skus: [{ code: `DOC-${newId().slice(-10)}`, spec: { color: 'black' }, price: 9_900, initialStock: 5 }],
     });
     await admin.catalog.admin.publish.mutate({ id: product.id });
-    const reg = await createShopClient(bff.url).auth.register.mutate({
-      email: `doc.${newId().slice(-8)}@example.com`,
-      password: 'doc password',
-      name: 'Doc',
-    });
-    const me = createShopClient(bff.url, { token: reg.token });
-    const address = await me.address.create.mutate({
-      receiver: 'Doc',
-      phone: '13800138000',
-      province: '浙江省',
-      city: '杭州市',
-      district: '西湖区',
-      detail: '文三路 1 号',
-    });
+    const { client: me, addressId, token } = await buyer(bff);
     await me.cart.addItem.mutate({ skuId: product.skus[0].id, quantity: 2 });
 
     // Plain HTTP, as a client generated from the document calls it.
-    const auth = { authorization: `Bearer ${reg.token}` };
+    const auth = { authorization: `Bearer ${token}` };
     const cart = await fetch(`${bff.url}/trpc/cart.get`, { headers: auth });
     expect(cart.status).toBe(200);
     expect(checkAnswer(doc, 'cart.get', 'get', 200, await cart.json())).toBe('CartView');
@@ -175,7 +161,7 @@ describe('the API reference: /openapi.json, /docs and docs/api.md', () => {
     const checkout = await fetch(`${bff.url}/trpc/order.checkout`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ addressId: address.id, idempotencyKey: `doc-${newId()}` }),
+      body: JSON.stringify({ addressId, idempotencyKey: `doc-${newId()}` }),
     });
     expect(checkout.status).toBe(200);
     const order = (await checkout.json()) as { result: { data: { id: string } } };
