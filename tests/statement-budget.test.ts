@@ -15,8 +15,10 @@ import { adminClient, startTestBff, type TestBff } from './support/bff';
  * have stored it after the first drop): on a loaded machine the publish's second drop came after
  * the first add had cached the SKU, and the counted add read it again (6 statements instead of 5).
  * Likewise a user's cached access (role, token version) lapses after USER_ACCESS_TTL_SECONDS and
- * is read again by whichever call comes next. Here the timer is off and the access kept for the
- * test's length: they guard caches, they are not statements of the purchase path.
+ * is read again by whichever call comes next, and the set of SKUs in a queued sale (the sale gate
+ * on adds and checkout) is read again a second after the last read. Here the timer is off and the
+ * access and the sale set are kept for the test's length: they guard caches, they are not
+ * statements of the purchase path.
  */
 /*
  * Each transaction's START TRANSACTION and COMMIT are statements of their own (the database layer
@@ -33,7 +35,11 @@ describe('SQL statements per purchase step', () => {
     bff = await startTestBff({
       label: 'stmtbudget',
       jobs: false,
-      services: { catalog: { invalidateAgainAfterMs: 0 }, identity: { accessTtlSeconds: 3600 } },
+      services: {
+        catalog: { invalidateAgainAfterMs: 0 },
+        identity: { accessTtlSeconds: 3600 },
+        sales: { queuedMemoMs: 3_600_000 },
+      },
     });
   });
   afterAll(() => bff?.close());

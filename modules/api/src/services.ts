@@ -27,6 +27,7 @@ const withModels = new WeakSet<object>();
 export interface ServiceOptions {
   catalog?: Partial<CatalogOptions>;
   identity?: { accessTtlSeconds?: number };
+  sales?: { queuedMemoMs?: number };
 }
 
 /** Builds every module's service on one platform and wires the cross-module hooks (docs/architecture.md, Layout). */
@@ -47,7 +48,7 @@ export function createServices(platform: Platform, secrets: Secrets, options: Se
   const inventory = createInventoryService(platform);
   const catalog = createCatalogService({ ...platform, inventory, options: options.catalog });
   // Queued sales: the admission queue (sale.*) and the gate the cart and checkout ask.
-  const sales = createSaleService({ ...platform, inventory });
+  const sales = createSaleService({ ...platform, inventory, queuedMemoMs: options.sales?.queuedMemoMs });
   // Price jobs read and write catalog prices through catalog's feed, never its tables.
   const pricingFeed = createCatalogPricingFeed(platform);
   const pricing = createPricingService({ ...platform, feed: pricingFeed });

@@ -11,6 +11,12 @@ export interface SaleDeps {
   bus: Bus;
   log: Logger;
   config: Pick<Config, 'SALE_ADMISSION_RATE' | 'SALE_ADMISSION_GRACE_SECONDS'>;
+  /**
+   * How long the set of SKUs in a queued sale is kept before it is read again (default 1000 ms);
+   * setSale's broadcast drops it in every process before that. Tests that count statements keep it
+   * for their length, as they do the other caches.
+   */
+  queuedMemoMs?: number;
   /** inventory's public stock read in the caller's transaction (available = on hand − reserved). */
   inventory: {
     getPublic(skuIds: string[], opts?: { transaction?: Transaction }): Promise<{ skuId: string; available: number }[]>;
@@ -103,8 +109,9 @@ export function createSaleService(deps: SaleDeps): SaleService {
   // SKUs with a queued sale not over yet, read at most once a second; setSale drops it everywhere.
   let memo: { at: number; skus: Map<string, { startsAt: number; endsAt: number }> } | null = null;
   const offChanged = bus.onBroadcast(CHANGED, () => (memo = null));
+  const memoMs = deps.queuedMemoMs ?? 1000;
   async function queuedNow(skuIds: string[]): Promise<string[]> {
-    if (!memo || Date.now() - memo.at > 1000) {
+    if (!memo || Date.now() - memo.at > memoMs) {
       const rows = await store.queuedSkus();
       memo = {
         at: Date.now(),
