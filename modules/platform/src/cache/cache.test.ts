@@ -1,5 +1,6 @@
 import { deleteRedisPrefix } from '../testing/test-env';
 import { testEnvVar } from '../testing/database';
+import { startPrivateRedisServer } from '../testing/redis-server';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,16 +160,20 @@ describe('cache (Redis mode)', () => {
   });
 
   it('serves L1 hits without Redis and reads every miss of an mget in one round trip', async () => {
-    const c = track(createCache(opts(r1, busA, { l1TtlSeconds: 30 })));
+    // MONITOR on a private server: on the shared one, other test files' commands flood the monitor
+    // connection (and ioredis has answered 'Command queue state error' under that flood).
+    const server = await startPrivateRedisServer();
+    const own = new Redis(server.url);
+    const c = track(createCache(opts(own, busA, { l1TtlSeconds: 30 })));
     await c.mset([1, 2, 3].map((i) => ({ key: `rt:${i}`, value: i, ttlSeconds: 60 })));
-    const monitor = await r2.duplicate().monitor();
+    const monitor = await own.duplicate().monitor();
     const seen: string[][] = [];
     monitor.on('monitor', (_time: string, args: string[]) => {
       if (args.some((a) => a.startsWith(prefix))) seen.push(args);
     });
     // MONITOR output is asynchronous: a marker command read back tells when it has caught up.
     const until = async (marker: string) => {
-      await r1.exists(`${prefix}${marker}`);
+      await own.exists(`${prefix}${marker}`);
       for (let i = 0; i < 200 && !seen.some((a) => a[1] === `${prefix}${marker}`); i++) await sleep(10);
       const at = seen.findIndex((a) => a[1] === `${prefix}${marker}`);
       expect(at).toBeGreaterThanOrEqual(0);
@@ -187,6 +192,9 @@ describe('cache (Redis mode)', () => {
       expect(await until('end')).toEqual([`mget ${`${prefix}cgen`.toLowerCase()} ${keys.join(' ')}`]);
     } finally {
       monitor.disconnect();
+      await c.close();
+      own.disconnect();
+      await server.dispose();
     }
   });
 
