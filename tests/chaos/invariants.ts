@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { connect } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { DEFAULT_STREAM } from '@zjmall/contracts';
 import { repoRoot } from '../support/bff';
@@ -110,37 +110,118 @@ function audit(w: World): Promise<[boolean, string]> {
   });
 }
 
-/** Every outbox row's id is the Nats-Msg-Id of exactly one message in the stream, and nothing else is there. */
+/** What the stream held, by Nats-Msg-Id: how many messages carry it, and the first one described. */
+export type StreamIds = Map<string, { count: number; described: string }>;
+
+/**
+ * Compares the outbox with the stream from three reads in this order: the outbox (`before`), the
+ * stream, the outbox again (`after`). The order is what makes each verdict free of races with
+ * writers that are still at work (the order sweeper cancels expired orders while the invariants
+ * run):
+ * - unknown: a message whose id is no row of `after` — it was stored before `after` was read, and a
+ *   row is published only after it committed and is never deleted (retention: 7 days), so no row
+ *   for it is a phantom event (or a message from outside the outbox);
+ * - missing: a row already published in `before` that the stream lacks;
+ * - twice: an id on more than one message;
+ * - waiting: rows of `before` not yet published — nothing wrong, but not settled yet.
+ * The detail also counts the messages whose row came after `before` (written while the check ran).
+ */
+export function compareStreamWithOutbox(
+  before: { id: string; published: boolean }[],
+  stream: StreamIds,
+  after: { id: string }[],
+): { ok: boolean; settled: boolean; detail: string } {
+  const rows = new Set(after.map((r) => r.id));
+  const unknown = [...stream.keys()].filter((id) => !rows.has(id));
+  const missing = before.filter((r) => r.published && !stream.has(r.id)).map((r) => r.id);
+  const twice = [...stream.entries()].filter(([, m]) => m.count > 1).map(([id]) => id);
+  const waiting = before.filter((r) => !r.published).length;
+  const earlier = new Set(before.map((r) => r.id));
+  const late = [...stream.keys()].filter((id) => rows.has(id) && !earlier.has(id)).length;
+  const messages = [...stream.values()].reduce((n, m) => n + m.count, 0);
+  const list = (label: string, ids: string[]) =>
+    ids.length
+      ? `; ${label}: ${ids
+          .slice(0, 10)
+          .map((id) => stream.get(id)?.described ?? id)
+          .join(' | ')}${ids.length > 10 ? ' …' : ''}`
+      : '';
+  const ok = unknown.length === 0 && missing.length === 0 && twice.length === 0;
+  return {
+    ok,
+    settled: !ok || waiting === 0,
+    detail:
+      `${before.length} rows, ${messages} messages; ${missing.length} missing, ${twice.length} twice, ${unknown.length} unknown` +
+      (waiting ? `, ${waiting} rows not yet published` : '') +
+      (late ? `, ${late} rows written while the check ran` : '') +
+      list('unknown', unknown) +
+      list('twice', twice) +
+      list('missing', missing),
+  };
+}
+
+/**
+ * Every outbox row's id is the Nats-Msg-Id of exactly one message in the stream, and nothing else is
+ * there (compareStreamWithOutbox; read again while rows are still being published).
+ */
 async function streamMatchesOutbox(w: World): Promise<[boolean, string]> {
-  const rows = await w.sql<{ id: string }>(`SELECT id FROM platform.outbox`);
+  const readRows = () =>
+    w.sql<{ id: string; published: boolean }>(`SELECT id, published_at IS NOT NULL AS published FROM platform.outbox`);
   const nc = await connect({ servers: w.nats.url });
   try {
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(DEFAULT_STREAM);
-    const js = jetstream(nc);
-    const consumer = await js.consumers.get(DEFAULT_STREAM);
-    const seen = new Map<string, number>();
-    const total = info.state.messages;
-    if (total > 0) {
-      const msgs = await consumer.fetch({ max_messages: total, expires: 10_000 });
-      let n = 0;
-      for await (const m of msgs) {
-        const id = m.headers?.get('Nats-Msg-Id') ?? '';
-        seen.set(id, (seen.get(id) ?? 0) + 1);
-        if (++n >= total) break;
-      }
-    }
-    const missing = rows.filter((r) => !seen.has(r.id)).length;
-    const twice = [...seen.values()].filter((c) => c > 1).length;
-    const ids = new Set(rows.map((r) => r.id));
-    const extra = [...seen.keys()].filter((id) => !ids.has(id)).length;
-    return [
-      missing === 0 && twice === 0 && extra === 0,
-      `${rows.length} rows, ${total} messages; ${missing} missing, ${twice} twice, ${extra} unknown`,
-    ];
+    return await settle(30_000, async () => {
+      const before = await readRows();
+      const stream = await readStream(nc);
+      const after = await readRows();
+      const r = compareStreamWithOutbox(before, stream, after);
+      return [r.ok && r.settled, r.detail];
+    });
   } finally {
     await nc.close();
   }
+}
+
+/** Every message of the stream, by Nats-Msg-Id. */
+async function readStream(nc: NatsConnection): Promise<StreamIds> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(DEFAULT_STREAM);
+  const consumer = await jetstream(nc).consumers.get(DEFAULT_STREAM);
+  const seen: StreamIds = new Map();
+  const total = info.state.messages;
+  if (total > 0) {
+    const msgs = await consumer.fetch({ max_messages: total, expires: 10_000 });
+    let n = 0;
+    for await (const m of msgs) {
+      const id = m.headers?.get('Nats-Msg-Id') ?? '';
+      const known = seen.get(id);
+      if (known) known.count++;
+      else seen.set(id, { count: 1, described: describeMessage(id, m.seq, m.subject, m.timestampNanos, m.data) });
+      if (++n >= total) break;
+    }
+  }
+  return seen;
+}
+
+/**
+ * One stream message for a failure detail: `#seq subject type aggregateId id occurred … stored …`
+ * (the id is the Nats-Msg-Id; the envelope's own id follows it when the two differ).
+ */
+function describeMessage(
+  msgId: string,
+  seq: number,
+  subject: string,
+  timestampNanos: bigint,
+  data: Uint8Array,
+): string {
+  const stored = new Date(Number(timestampNanos / 1_000_000n)).toISOString();
+  let body: { id?: unknown; type?: unknown; aggregateId?: unknown; occurredAt?: unknown } = {};
+  try {
+    body = JSON.parse(new TextDecoder().decode(data)) as typeof body;
+  } catch {
+    /* not an envelope: shown as such */
+  }
+  const id = body.id === msgId ? msgId : `${msgId} (envelope id ${String(body.id)})`;
+  return `#${seq} ${subject} ${String(body.type)} ${String(body.aggregateId)} ${id} occurred ${String(body.occurredAt)} stored ${stored}`;
 }
 
 /** Messages the durable consumers have not acknowledged yet (pending + in flight), summed. */
