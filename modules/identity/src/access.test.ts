@@ -177,11 +177,12 @@ describe('the last admin', () => {
     // Only the admins of this test stay active.
     await h.db.query(`UPDATE identity.users SET role = 'customer' WHERE role = 'admin'`);
     const a = await admin();
+    // One at a time: a call made before the previous one is awaited could reject unobserved.
     for (const call of [
-      h.caller(a.token).identity.admin.setRole({ userId: a.user.id, role: 'customer' }),
-      h.caller(a.token).identity.admin.setDisabled({ userId: a.user.id, disabled: true }),
+      () => h.caller(a.token).identity.admin.setRole({ userId: a.user.id, role: 'customer' }),
+      () => h.caller(a.token).identity.admin.setDisabled({ userId: a.user.id, disabled: true }),
     ]) {
-      const err = await failure(h, call);
+      const err = await failure(h, call());
       expect([err.code, err.data.appCode]).toEqual(['CONFLICT', 'LAST_ADMIN']);
     }
     expect(await roleOf(h.svc, a.token)).toBe('admin');

@@ -96,8 +96,8 @@ describe('tokens', () => {
   it('gives a guest a token that works for auth.me but not for address.*', async () => {
     const g = await h.caller().auth.guest();
     expect(await h.caller(g.token).auth.me()).toEqual({ guestId: g.guestId, role: 'guest' });
-    for (const call of [h.caller(g.token).address.list(), h.caller(g.token).address.create(ADDRESS)]) {
-      const err = await failure(h, call);
+    for (const call of [() => h.caller(g.token).address.list(), () => h.caller(g.token).address.create(ADDRESS)]) {
+      const err = await failure(h, call());
       expect(err.code).toBe('UNAUTHORIZED');
       expect(err.data.appCode).toBe('UNAUTHENTICATED');
     }
