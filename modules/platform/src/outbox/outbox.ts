@@ -15,17 +15,20 @@ function dbOf(tx: Transaction): Db {
   return db;
 }
 
-/**
- * All of a call's events in one statement with one fixed text (bound arrays, however many rows;
- * seq follows array order), and the relay's wake-up call, which PostgreSQL delivers at commit.
- */
-const INSERT_EVENTS = `WITH ins AS (
+/** The events' rows from bound arrays $1–$6 (seq follows array order): the CTE of both inserts below. */
+const INS_CTE = `ins AS (
    INSERT INTO platform.outbox (id, type, aggregate_id, version, data, trace_context)
-   SELECT id, type, aggregate_id, version, data, $6::jsonb
-   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::jsonb[])
-        WITH ORDINALITY AS e(id, type, aggregate_id, version, data, n)
-   ORDER BY n
-   RETURNING 1)
+      SELECT id, type, aggregate_id, version, data, $6::jsonb
+      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::jsonb[])
+           WITH ORDINALITY AS e(id, type, aggregate_id, version, data, n)
+      ORDER BY n
+      RETURNING 1)`;
+
+/**
+ * All of a call's events in one statement with one fixed text (bound arrays, however many rows),
+ * and the relay's wake-up call, which PostgreSQL delivers at commit.
+ */
+const INSERT_EVENTS = `WITH ${INS_CTE}
  SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT count(*) FROM ins) AS done`;
 
 /** The writing request's trace context (JSON), null when tracing is off: the relay continues that trace. */
@@ -40,13 +43,7 @@ function traceContext(): string | null {
  */
 const INSERT_EVENTS_AND_ANSWER = `WITH answer AS (
    UPDATE platform.idempotency_keys SET response = $9::jsonb WHERE scope = $7 AND key = $8 RETURNING 1
- ), ins AS (
-   INSERT INTO platform.outbox (id, type, aggregate_id, version, data, trace_context)
-   SELECT id, type, aggregate_id, version, data, $6::jsonb
-   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::jsonb[])
-        WITH ORDINALITY AS e(id, type, aggregate_id, version, data, n)
-   ORDER BY n
-   RETURNING 1)
+ ), ${INS_CTE}
  SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT count(*) FROM ins) AS done, (SELECT count(*) FROM answer) AS answered`;
 
 const ANSWER = `UPDATE platform.idempotency_keys SET response = $3::jsonb WHERE scope = $1 AND key = $2`;
